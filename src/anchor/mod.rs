@@ -1,0 +1,27 @@
+//! Insertion points, found by structure: a Go parser for Go sources, explicit
+//! markers for prose.
+
+pub mod go;
+pub mod markers;
+
+/// Byte offset of the start of the line holding `at`.
+pub fn line_start(src: &str, at: usize) -> usize {
+    src[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// Byte offset just past the line holding `at` (after its newline).
+pub fn line_end(src: &str, at: usize) -> usize {
+    src[at..].find('\n').map_or(src.len(), |i| at + i + 1)
+}
+
+/// The whitespace that indents the line holding `at`.
+pub fn indentation(src: &str, at: usize) -> &str {
+    let start = line_start(src, at);
+    let line = &src[start..];
+    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
+}
+
+/// 1-based line number of `at`, for messages.
+pub fn line_number(src: &str, at: usize) -> usize {
+    src[..at].matches('\n').count() + 1
+}

@@ -1,0 +1,138 @@
+//! The real sink: writes a plan to the checkout, all or nothing.
+//!
+//! Each file is written to a temporary file in its own directory and
+//! renamed over the original, so no file is ever seen half-written. Every
+//! completed step is journaled; if a later one fails, the journal is undone
+//! in reverse, restoring the originals (which the plan holds in memory) and
+//! removing what was created.
+
+use std::fmt;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::plan::Plan;
+
+/// A write failed; the checkout was restored (or, if `restore` failed too,
+/// says what could not be).
+#[derive(Debug)]
+pub struct ApplyError {
+    pub cause: anyhow::Error,
+    pub restore: Result<(), String>,
+}
+
+impl fmt::Display for ApplyError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match &self.restore {
+            Ok(()) => write!(f, "{:#}; nothing was changed", self.cause),
+            Err(e) => write!(
+                f,
+                "{:#}; restoring the checkout also failed: {e}",
+                self.cause
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ApplyError {}
+
+enum Undo {
+    Restore(PathBuf, String),
+    Remove(PathBuf),
+    RemoveDir(PathBuf),
+}
+
+/// Writes every changed file of `plan` under `root`; returns how many.
+pub fn apply(root: &Path, plan: &Plan) -> Result<usize, ApplyError> {
+    let mut journal = Vec::new();
+    let mut written = 0;
+    for file in plan.files.iter().filter(|f| f.changes()) {
+        let path = root.join(&file.path);
+        let result = create_parents(root, &path, &mut journal)
+            .and_then(|()| write_atomically(&path, &file.after))
+            .with_context(|| format!("cannot write {}", file.path));
+        if let Err(cause) = result {
+            return Err(ApplyError {
+                cause,
+                restore: undo(journal),
+            });
+        }
+        journal.push(match &file.before {
+            Some(before) => Undo::Restore(path, before.clone()),
+            None => Undo::Remove(path),
+        });
+        written += 1;
+    }
+    Ok(written)
+}
+
+fn create_parents(root: &Path, path: &Path, journal: &mut Vec<Undo>) -> Result<()> {
+    let missing: Vec<&Path> = path
+        .ancestors()
+        .skip(1)
+        .take_while(|dir| *dir != root && !dir.exists())
+        .collect();
+    for dir in missing.into_iter().rev() {
+        std::fs::create_dir(dir)
+            .with_context(|| format!("cannot create directory {}", dir.display()))?;
+        journal.push(Undo::RemoveDir(dir.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// Replaces `path` with `content` by a rename, keeping its permissions.
+pub fn write_atomically(path: &Path, content: &str) -> Result<()> {
+    let dir = path.parent().context("no parent directory")?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".add-backend-")
+        .tempfile_in(dir)?;
+    tmp.write_all(content.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    match std::fs::metadata(path) {
+        Ok(meta) => tmp.as_file().set_permissions(meta.permissions())?,
+        Err(_) => set_default_permissions(tmp.as_file())?,
+    }
+    tmp.persist(path)?;
+    Ok(())
+}
+
+/// A temporary file is created 0600; a new source file gets the usual 0644
+/// (less the umask's share is not knowable portably, so 0644 it is).
+fn set_default_permissions(file: &std::fs::File) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    let _ = file;
+    Ok(())
+}
+
+fn undo(journal: Vec<Undo>) -> Result<(), String> {
+    let mut failures = Vec::new();
+    for step in journal.into_iter().rev() {
+        let (path, result) = match step {
+            Undo::Restore(path, content) => {
+                let r = write_atomically(&path, &content).map_err(|e| e.to_string());
+                (path, r)
+            }
+            Undo::Remove(path) => {
+                let r = std::fs::remove_file(&path).map_err(|e| e.to_string());
+                (path, r)
+            }
+            Undo::RemoveDir(path) => {
+                let r = std::fs::remove_dir(&path).map_err(|e| e.to_string());
+                (path, r)
+            }
+        };
+        if let Err(e) = result {
+            failures.push(format!("{}: {e}", path.display()));
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("; "))
+    }
+}

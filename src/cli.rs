@@ -1,0 +1,50 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success: the backend was added, is already in place, or the dry run planned it
+  1  nothing was written: the name, the checkout or an anchor is wrong, or the backend exists
+  2  usage error: unknown flag or missing NAME
+  3  a write failed; every file already written was restored";
+
+/// Adds a storage backend to a project checkout, wired end to end: the new
+/// package from templates, plus the imports, config arm, constructor and
+/// docs it needs in the project's existing files.
+#[derive(Parser, Debug)]
+#[command(name = "add-backend", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The backend's name: ftp, my-store or my_store. It becomes the Go
+    /// package (mystore), the replica type and URL scheme (my-store) and the
+    /// Go identifier part (MyStore).
+    pub name: String,
+
+    /// Show the change as unified diffs (or JSON with --format json) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// How to report the plan on stdout: text (diffs on --dry-run) or json.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Overwrite generated files that differ, and add the missing parts of a backend that exists in part.
+    #[arg(long)]
+    pub force: bool,
+
+    /// The Go identifier part, when the derived one is wrong (e.g. WebDAV for webdav).
+    #[arg(long, value_name = "IDENT")]
+    pub go_name: Option<String>,
+
+    /// The checkout's root; by default the nearest directory above the current one with a go.mod.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}

@@ -1,0 +1,133 @@
+//! The change set: every file the run would create or modify, computed in
+//! memory before anything is written. The two sinks, `apply` and `show`,
+//! read the same plan, so a dry run shows exactly what a real run writes.
+
+use serde::Serialize;
+
+use crate::names::BackendName;
+
+#[derive(Debug, Serialize)]
+pub struct Plan {
+    pub target: &'static str,
+    pub backend: BackendName,
+    pub files: Vec<FileChange>,
+    /// What the user should do after the files are written.
+    pub next_steps: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileChange {
+    /// Path relative to the checkout root, with `/` separators.
+    pub path: String,
+    /// The file as read while planning; `None` when it does not exist.
+    #[serde(skip)]
+    pub before: Option<String>,
+    #[serde(skip)]
+    pub after: String,
+    pub items: Vec<Item>,
+}
+
+/// One thing a run adds: a file, an import, a `case` arm...
+#[derive(Debug, Serialize)]
+pub struct Item {
+    pub what: String,
+    pub status: Status,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// A new file.
+    Create,
+    /// Text inserted into an existing file.
+    Insert,
+    /// The file already exists with exactly the content we would write.
+    Identical,
+    /// Already in the file; left alone.
+    Present,
+    /// The file exists with other content; written only with `--force`.
+    Conflict,
+    /// A conflicting file that `--force` overwrites.
+    Overwrite,
+}
+
+impl Status {
+    /// Whether the item changes the checkout.
+    pub fn writes(self) -> bool {
+        matches!(self, Status::Create | Status::Insert | Status::Overwrite)
+    }
+
+    /// Whether the item was found already in place.
+    pub fn exists(self) -> bool {
+        matches!(
+            self,
+            Status::Identical | Status::Present | Status::Conflict | Status::Overwrite
+        )
+    }
+}
+
+impl FileChange {
+    pub fn changes(&self) -> bool {
+        self.before.as_deref() != Some(self.after.as_str())
+    }
+}
+
+impl Plan {
+    pub fn changes(&self) -> bool {
+        self.files.iter().any(FileChange::changes)
+    }
+
+    pub fn items(&self) -> impl Iterator<Item = (&FileChange, &Item)> {
+        self.files
+            .iter()
+            .flat_map(|f| f.items.iter().map(move |i| (f, i)))
+    }
+}
+
+/// A text to insert at a byte offset of a file's original content.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub at: usize,
+    pub text: String,
+}
+
+/// Applies edits recorded against `original`. Edits at one offset keep
+/// the order they were given in.
+pub fn apply_edits(original: &str, edits: &[Edit]) -> String {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| e.at);
+    let mut out =
+        String::with_capacity(original.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
+    let mut pos = 0;
+    for edit in sorted {
+        out.push_str(&original[pos..edit.at]);
+        out.push_str(&edit.text);
+        pos = edit.at;
+    }
+    out.push_str(&original[pos..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_apply_against_the_original_offsets() {
+        let edits = [
+            Edit {
+                at: 3,
+                text: "X".into(),
+            },
+            Edit {
+                at: 0,
+                text: "<".into(),
+            },
+            Edit {
+                at: 3,
+                text: "Y".into(),
+            },
+        ];
+        assert_eq!(apply_edits("abcdef", &edits), "<abcXYdef");
+    }
+}

@@ -1,0 +1,56 @@
+//! Templates, embedded in the binary and rendered with Tera.
+
+use anyhow::{Context as _, Result};
+use serde::Serialize;
+use tera::{Context, Tera};
+
+/// Every built-in template, by name (its path under `templates/`).
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "litestream/replica_client.go",
+        include_str!("../templates/litestream/replica_client.go.tera"),
+    ),
+    (
+        "litestream/storage.go",
+        include_str!("../templates/litestream/storage.go.tera"),
+    ),
+    (
+        "litestream/replica_client_test.go",
+        include_str!("../templates/litestream/replica_client_test.go.tera"),
+    ),
+    (
+        "litestream/main_case.go",
+        include_str!("../templates/litestream/main_case.go.tera"),
+    ),
+    (
+        "litestream/main_constructor.go",
+        include_str!("../templates/litestream/main_constructor.go.tera"),
+    ),
+    (
+        "litestream/readme.md",
+        include_str!("../templates/litestream/readme.md.tera"),
+    ),
+];
+
+pub struct Renderer {
+    tera: Tera,
+    context: Context,
+}
+
+impl Renderer {
+    /// Loads the built-in templates with `vars` as their context.
+    pub fn new(vars: &impl Serialize) -> Result<Renderer> {
+        let mut tera = Tera::new();
+        tera.autoescape_on(Vec::<&str>::new());
+        tera.add_raw_templates(TEMPLATES.iter().copied())
+            .context("a built-in template does not parse")?;
+        let context = Context::from_serialize(vars).context("template variables")?;
+        Ok(Renderer { tera, context })
+    }
+
+    pub fn render(&self, name: &str) -> Result<String> {
+        self.tera
+            .render(name, &self.context)
+            .with_context(|| format!("template {name}"))
+    }
+}

@@ -1,0 +1,26 @@
+//! The projects add-backend knows, recognised by their module path.
+
+pub mod litestream;
+
+use anyhow::{Result, bail};
+
+use crate::checkout::Checkout;
+use crate::plan::Plan;
+
+/// What the user asked for, beyond the checkout.
+pub struct Request<'a> {
+    pub name: &'a str,
+    pub go_name: Option<&'a str>,
+    pub force: bool,
+}
+
+pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
+    match checkout.module.as_str() {
+        litestream::MODULE => litestream::plan(checkout, request),
+        other => bail!(
+            "{}: module {other} is not a project add-backend knows (it knows {})",
+            checkout.root.join("go.mod").display(),
+            litestream::MODULE
+        ),
+    }
+}
