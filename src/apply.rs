@@ -74,7 +74,8 @@ fn create_parents(root: &Path, path: &Path, journal: &mut Vec<Undo>) -> Result<(
         .take_while(|dir| *dir != root && !dir.exists())
         .collect();
     for dir in missing.into_iter().rev() {
-        std::fs::create_dir(dir)
+        fault::point()
+            .and_then(|()| std::fs::create_dir(dir))
             .with_context(|| format!("cannot create directory {}", dir.display()))?;
         journal.push(Undo::RemoveDir(dir.to_path_buf()));
     }
@@ -84,6 +85,7 @@ fn create_parents(root: &Path, path: &Path, journal: &mut Vec<Undo>) -> Result<(
 /// Replaces `path` with `content` by a rename, keeping its permissions.
 pub fn write_atomically(path: &Path, content: &str) -> Result<()> {
     let dir = path.parent().context("no parent directory")?;
+    fault::point()?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".add-backend-")
         .tempfile_in(dir)?;
@@ -93,6 +95,7 @@ pub fn write_atomically(path: &Path, content: &str) -> Result<()> {
         Ok(meta) => tmp.as_file().set_permissions(meta.permissions())?,
         Err(_) => set_default_permissions(tmp.as_file())?,
     }
+    fault::point()?;
     tmp.persist(path)?;
     Ok(())
 }
@@ -107,6 +110,32 @@ fn set_default_permissions(file: &std::fs::File) -> std::io::Result<()> {
     }
     let _ = file;
     Ok(())
+}
+
+/// Test-only fault injection: built with the `fault-injection` feature,
+/// the N-th filesystem step of a run fails when `ADD_BACKEND_FAIL_AT=N`.
+/// Undoing is counted too, so a test can also fail the restore.
+mod fault {
+    #[cfg(feature = "fault-injection")]
+    pub fn point() -> std::io::Result<()> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static STEP: AtomicUsize = AtomicUsize::new(0);
+        let step = STEP.fetch_add(1, Ordering::SeqCst) + 1;
+        match std::env::var("ADD_BACKEND_FAIL_AT")
+            .ok()
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            Some(n) if n == step => Err(std::io::Error::other(format!(
+                "injected fault at step {step}"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    #[cfg(not(feature = "fault-injection"))]
+    pub fn point() -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn undo(journal: Vec<Undo>) -> Result<(), String> {

@@ -82,7 +82,7 @@ impl<'a> GoFile<'a> {
                     .to_string();
                 let name = match spec.child_by_field_name("name") {
                     Some(alias) => node_text(alias, text).to_string(),
-                    None => path.rsplit('/').next().unwrap_or_default().to_string(),
+                    None => assumed_name(&path).to_string(),
                 };
                 let line_start = super::line_start(self.src, base + spec.start_byte());
                 imports.push(Import {
@@ -200,6 +200,27 @@ impl<'a> GoFile<'a> {
         }
         f(node, self.src, 0)
     }
+}
+
+/// The name a package is used by when imported without an alias, as
+/// goimports assumes it: the last path element, skipping a major version
+/// (`/v2`), without a `go-` prefix, cut at the first non-identifier
+/// character (`yaml.v2` is `yaml`).
+fn assumed_name(import_path: &str) -> &str {
+    let mut elems = import_path.rsplit('/');
+    let mut base = elems.next().unwrap_or_default();
+    let is_major_version = |s: &str| {
+        s.strip_prefix('v')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if is_major_version(base) {
+        base = elems.next().unwrap_or(base);
+    }
+    let base = base.strip_prefix("go-").unwrap_or(base);
+    let end = base
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(base.len());
+    &base[..end]
 }
 
 fn parse(text: &str) -> Option<Tree> {
@@ -330,6 +351,15 @@ func last() {}
             ]
             .map(|(a, b)| (a.to_string(), b.to_string()))
         );
+    }
+
+    #[test]
+    fn assumes_package_names_as_goimports_does() {
+        assert_eq!(assumed_name("gopkg.in/yaml.v2"), "yaml");
+        assert_eq!(assumed_name("github.com/mattn/go-shellwords"), "shellwords");
+        assert_eq!(assumed_name("github.com/nats-io/nats.go"), "nats");
+        assert_eq!(assumed_name("github.com/jackc/pgx/v5"), "pgx");
+        assert_eq!(assumed_name("net/url"), "url");
     }
 
     #[test]

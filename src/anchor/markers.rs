@@ -25,9 +25,19 @@ pub fn has_block(doc: &str, name: &str) -> bool {
     doc.contains(&begin(name))
 }
 
-/// Where a new block goes, and the text to put before it so that it starts
-/// a paragraph of its own.
-pub fn insertion_point(doc: &str) -> (usize, &'static str) {
+/// Where a new block goes, and the newlines to put before and after it so
+/// that it stands as a paragraph of its own.
+pub fn insertion_point(doc: &str) -> (usize, &'static str, &'static str) {
+    let (at, before) = insertion_offset(doc);
+    let after = if doc[at..].is_empty() || doc[at..].starts_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    (at, before, after)
+}
+
+fn insertion_offset(doc: &str) -> (usize, &'static str) {
     if let Some(at) = doc.find(INSERT_MARKER) {
         return (super::line_start(doc, at), "");
     }
@@ -55,21 +65,21 @@ mod tests {
     #[test]
     fn new_blocks_go_before_the_insert_marker() {
         let doc = "# Doc\n\n<!-- add-backend insert -->\nrest\n";
-        assert_eq!(insertion_point(doc), (7, ""));
+        assert_eq!(insertion_point(doc), (7, "", "\n"));
     }
 
     #[test]
     fn new_blocks_follow_the_last_block() {
         let doc = "# Doc\n<!-- add-backend a begin -->\nA\n<!-- add-backend a end -->\nrest\n";
-        let (at, sep) = insertion_point(doc);
+        let (at, before, after) = insertion_point(doc);
         assert_eq!(&doc[at..], "rest\n");
-        assert_eq!(sep, "\n");
+        assert_eq!((before, after), ("\n", "\n"));
     }
 
     #[test]
     fn otherwise_at_the_end_after_a_blank_line() {
-        assert_eq!(insertion_point("# Doc\n"), (6, "\n"));
-        assert_eq!(insertion_point("# Doc"), (5, "\n\n"));
-        assert_eq!(insertion_point(""), (0, ""));
+        assert_eq!(insertion_point("# Doc\n"), (6, "\n", ""));
+        assert_eq!(insertion_point("# Doc"), (5, "\n\n", ""));
+        assert_eq!(insertion_point(""), (0, "", ""));
     }
 }

@@ -266,12 +266,12 @@ fn patch_readme(
     let present = markers::has_block(&doc, &name.r#type);
     let mut edits = Vec::new();
     if !present {
-        let (at, separator) = markers::insertion_point(&doc);
+        let (at, before, after) = markers::insertion_point(&doc);
         let block = renderer.render("litestream/readme.md")?;
         edits.push(Edit {
             at,
             text: format!(
-                "{separator}{}\n{}{}\n",
+                "{before}{}\n{}{}\n{after}",
                 markers::begin(&name.r#type),
                 ensure_newline(&block),
                 markers::end(&name.r#type)

@@ -1,0 +1,339 @@
+//! The command's behaviour on the Litestream fixture: what it writes, what
+//! it refuses, and that a refusal or a failure writes nothing.
+
+mod common;
+
+use common::Sandbox;
+
+#[test]
+fn adds_a_backend_and_reports_each_item() {
+    let sb = Sandbox::litestream();
+    let run = sb.run(&["ftp"]);
+    run.success();
+    assert!(
+        run.stdout.is_empty(),
+        "data only on request: {}",
+        run.stdout
+    );
+    for line in [
+        "create  ftp/replica_client.go",
+        "create  ftp/storage.go",
+        "create  ftp/replica_client_test.go",
+        "insert  cmd/litestream/main.go  import \"github.com/benbjohnson/litestream/ftp\"",
+        "insert  cmd/litestream/main.go  case \"ftp\" in NewReplicaFromConfig()",
+        "insert  cmd/litestream/main.go  func newFTPReplicaClientFromConfig()",
+        "insert  README.md  ftp configuration example",
+        "added backend ftp",
+    ] {
+        assert!(
+            run.stderr.contains(line),
+            "{line:?} not in:\n{}",
+            run.stderr
+        );
+    }
+    let main = sb.read("cmd/litestream/main.go");
+    assert!(main.contains("\t\"github.com/benbjohnson/litestream/file\"\n\t\"github.com/benbjohnson/litestream/ftp\"\n\t\"github.com/benbjohnson/litestream/s3\"\n"));
+    assert!(main.contains("\tcase \"ftp\":\n\t\tif r.Client, err = newFTPReplicaClientFromConfig(c, r); err != nil {\n\t\t\treturn nil, err\n\t\t}\n\tdefault:\n"));
+    assert!(main.contains("\treturn client, nil\n}\n\n// newFTPReplicaClientFromConfig returns"));
+}
+
+#[test]
+fn a_second_identical_run_changes_nothing_and_says_so() {
+    let sb = Sandbox::litestream();
+    sb.run(&["ftp"]).success();
+    let after_first = sb.tree();
+
+    let run = sb.run(&["ftp"]);
+    run.success();
+    assert_eq!(sb.tree(), after_first);
+    assert!(
+        run.stderr
+            .contains("backend ftp is already in place: nothing to do"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("identical  ftp/storage.go"));
+    assert!(
+        run.stderr
+            .contains("present  cmd/litestream/main.go  case \"ftp\"")
+    );
+    assert!(!run.stderr.contains("insert"));
+}
+
+#[test]
+fn dry_run_prints_diffs_and_writes_nothing() {
+    let sb = Sandbox::litestream();
+    let before = sb.tree();
+    let run = sb.run(&["ftp", "--dry-run"]);
+    run.success();
+    assert_eq!(sb.tree(), before);
+    assert!(run.stdout.contains("--- /dev/null\n+++ b/ftp/storage.go\n"));
+    assert!(
+        run.stdout
+            .contains("--- a/cmd/litestream/main.go\n+++ b/cmd/litestream/main.go\n")
+    );
+    assert!(run.stderr.contains("dry run: nothing was written"));
+    assert!(!run.stdout.contains('\u{1b}'), "no colour off a terminal");
+}
+
+#[test]
+fn dry_run_diff_applies_with_git_apply() {
+    let sb = Sandbox::litestream();
+    let diff = sb.run(&["ftp", "--dry-run"]).stdout.clone();
+    let patch = sb.root.join("../ftp.patch");
+    std::fs::write(&patch, diff).unwrap();
+    let status = std::process::Command::new("git")
+        .args(["apply", "--unsafe-paths", "-p1", "--directory=."])
+        .arg(&patch)
+        .current_dir(&sb.root)
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    let applied = sb.tree();
+    let real = Sandbox::litestream();
+    real.run(&["ftp"]).success();
+    assert_eq!(
+        applied,
+        real.tree(),
+        "the dry run shows exactly what a run writes"
+    );
+}
+
+#[test]
+fn json_plan_lists_files_items_and_statuses() {
+    let sb = Sandbox::litestream();
+    let before = sb.tree();
+    let run = sb.run(&["my_store", "--dry-run", "--format", "json"]);
+    run.success();
+    assert_eq!(sb.tree(), before);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        plan["backend"],
+        serde_json::json!({"type": "my-store", "package": "mystore", "go_name": "MyStore"})
+    );
+    assert_eq!(plan["dry_run"], true);
+    assert_eq!(plan["changed"], true);
+    let files: Vec<(&str, &str)> = plan["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["action"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("mystore/replica_client.go", "create"),
+            ("mystore/storage.go", "create"),
+            ("mystore/replica_client_test.go", "create"),
+            ("cmd/litestream/main.go", "modify"),
+            ("README.md", "modify"),
+        ]
+    );
+    let main = &plan["files"][3];
+    assert_eq!(
+        main["items"][1],
+        serde_json::json!({"what": "case \"my-store\" in NewReplicaFromConfig()", "status": "insert"})
+    );
+    assert!(
+        main["diff"]
+            .as_str()
+            .unwrap()
+            .contains("+\tcase \"my-store\":\n")
+    );
+
+    sb.run(&["my_store"]).success();
+    let again: serde_json::Value =
+        serde_json::from_str(&sb.run(&["my_store", "--format", "json"]).stdout).unwrap();
+    assert_eq!(again["changed"], false);
+    assert!(
+        again["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["action"] == "none")
+    );
+}
+
+#[test]
+fn runs_from_a_subdirectory_or_with_root() {
+    let sb = Sandbox::litestream();
+    sb.run_in(&sb.root.join("cmd/litestream"), &["ftp"], &[])
+        .success();
+    assert!(sb.root.join("ftp/replica_client.go").is_file());
+
+    let other = Sandbox::litestream();
+    let root = other.root.to_str().unwrap();
+    sb.run_in(&std::env::temp_dir(), &["ftp", "--root", root], &[])
+        .success();
+    assert!(other.root.join("ftp/replica_client.go").is_file());
+}
+
+#[test]
+fn bad_names_are_refused_and_nothing_is_written() {
+    let sb = Sandbox::litestream();
+    let before = sb.tree();
+    for (name, why) in [
+        ("", "it is empty"),
+        ("fóo", "ASCII"),
+        ("ftp/x", "not a path"),
+        ("../ftp", "not a path"),
+        ("..", "not a path"),
+        ("1ftp", "must start with a letter"),
+        ("ftp.x", "'.' is not allowed"),
+        ("type", "Go keyword"),
+        ("int", "predeclared Go identifier"),
+        (
+            "internal",
+            "internal/ exists in the checkout and is not a replica backend",
+        ),
+        (
+            "cmd",
+            "cmd/ exists in the checkout and is not a replica backend",
+        ),
+        ("yaml", "already imports \"gopkg.in/yaml.v2\" as yaml"),
+        ("url", "already imports \"net/url\" as url"),
+        ("client", "the generated code uses client"),
+        ("ltx", "the generated code uses ltx"),
+    ] {
+        sb.run(&[name]).fails(1, why);
+        assert_eq!(sb.tree(), before, "{name:?} changed the tree");
+    }
+}
+
+#[test]
+fn an_existing_backend_is_refused_unless_forced() {
+    let sb = Sandbox::litestream();
+    let before = sb.tree();
+    sb.run(&["sftp"]).fails(1, "backend sftp already exists and differs from what add-backend writes (sftp/replica_client.go)");
+    assert_eq!(sb.tree(), before);
+
+    sb.run(&["ftp"]).success();
+    sb.edit(
+        "ftp/storage.go",
+        "return notImplemented(\"Put\")",
+        "return nil",
+    );
+    let edited = sb.tree();
+    sb.run(&["ftp"]).fails(
+        1,
+        "already exists and differs from what add-backend writes (ftp/storage.go)",
+    );
+    assert_eq!(sb.tree(), edited);
+
+    let run = sb.run(&["ftp", "--force"]);
+    run.success();
+    assert!(
+        run.stderr.contains("force  ftp/storage.go"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        sb.read("ftp/storage.go")
+            .contains("return notImplemented(\"Put\")")
+    );
+}
+
+#[test]
+fn a_backend_wired_in_part_is_refused_unless_forced() {
+    let sb = Sandbox::litestream();
+    sb.edit("cmd/litestream/main.go", "\tdefault:\n\t\treturn nil, fmt.Errorf(\"unknown replica", "\tcase \"ftp\":\n\t\treturn nil, nil\n\tdefault:\n\t\treturn nil, fmt.Errorf(\"unknown replica");
+    let before = sb.tree();
+    sb.run(&["ftp"]).fails(1, "backend ftp already exists in part (case \"ftp\" in NewReplicaFromConfig() in cmd/litestream/main.go)");
+    assert_eq!(sb.tree(), before);
+
+    let run = sb.run(&["ftp", "--force"]);
+    run.success();
+    assert!(
+        run.stderr
+            .contains("present  cmd/litestream/main.go  case \"ftp\""),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        sb.read("cmd/litestream/main.go")
+            .matches("case \"ftp\"")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_missing_anchor_fails_naming_the_file_and_the_anchor() {
+    for (from, to, why) in [
+        (
+            "switch c.ReplicaType() {",
+            "switch c.Type {",
+            "cmd/litestream/main.go: no `switch c.ReplicaType()` in NewReplicaFromConfig()",
+        ),
+        (
+            "\tdefault:\n\t\treturn nil, fmt.Errorf(\"unknown replica type in config: %q\", c.Type)\n",
+            "",
+            "has no `default:` arm",
+        ),
+        (
+            "func NewReplicaFromConfig(",
+            "func NewReplicaFromSettings(",
+            "cmd/litestream/main.go: function NewReplicaFromConfig() not found",
+        ),
+        (
+            "\t\"github.com/benbjohnson/litestream\"\n\t\"github.com/benbjohnson/litestream/file\"\n\t\"github.com/benbjohnson/litestream/s3\"\n\t\"github.com/benbjohnson/litestream/sftp\"\n",
+            "",
+            "no import of github.com/benbjohnson/litestream",
+        ),
+    ] {
+        let sb = Sandbox::litestream();
+        sb.edit("cmd/litestream/main.go", from, to);
+        let before = sb.tree();
+        sb.run(&["ftp"]).fails(1, why);
+        assert_eq!(sb.tree(), before, "{why}");
+    }
+
+    let sb = Sandbox::litestream();
+    std::fs::remove_file(sb.root.join("cmd/litestream/main.go")).unwrap();
+    sb.run(&["ftp"]).fails(
+        1,
+        "cmd/litestream/main.go not found; is this a Litestream checkout?",
+    );
+}
+
+#[test]
+fn an_unknown_project_is_named() {
+    let sb = Sandbox::litestream();
+    sb.edit(
+        "go.mod",
+        "module github.com/benbjohnson/litestream",
+        "module example.com/other",
+    );
+    sb.run(&["ftp"]).fails(
+        1,
+        "module example.com/other is not a project add-backend knows",
+    );
+
+    let empty = tempfile::tempdir().unwrap();
+    let run = sb.run_in(empty.path(), &["ftp"], &[]);
+    run.fails(1, "no go.mod in");
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_documents_exit_codes() {
+    let sb = Sandbox::litestream();
+    assert_eq!(sb.run(&[]).code, 2);
+    assert_eq!(sb.run(&["ftp", "--no-such-flag"]).code, 2);
+    let help = sb.run(&["--help"]);
+    help.success();
+    assert!(help.stdout.contains("Exit codes:\n  0  success"));
+    assert!(help.stdout.contains("  3  a write failed"));
+}
+
+#[test]
+fn go_name_overrides_the_derived_identifier() {
+    let sb = Sandbox::litestream();
+    sb.run(&["webdav", "--go-name", "WebDAV"]).success();
+    assert!(
+        sb.read("cmd/litestream/main.go")
+            .contains("func newWebDAVReplicaClientFromConfig(")
+    );
+    sb.run(&["other", "--go-name", "lower"])
+        .fails(1, "invalid --go-name \"lower\"");
+}

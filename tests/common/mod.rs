@@ -1,0 +1,129 @@
+//! A temp copy of a fixture checkout, the real binary run inside it, and
+//! what came out: each test reads as a specification.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Sandbox {
+    _dir: tempfile::TempDir,
+    pub root: PathBuf,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Every file of a tree, path to bytes: two equal snapshots mean a
+/// byte-identical tree.
+pub type Tree = BTreeMap<String, Vec<u8>>;
+
+impl Sandbox {
+    /// A fresh copy of `tests/fixtures/<name>`.
+    pub fn fixture(name: &str) -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join(name);
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        for entry in walkdir::WalkDir::new(&src) {
+            let entry = entry.unwrap();
+            let to = root.join(entry.path().strip_prefix(&src).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        Sandbox { _dir: dir, root }
+    }
+
+    pub fn litestream() -> Sandbox {
+        Sandbox::fixture("litestream")
+    }
+
+    /// Runs add-backend with `args` from the checkout root.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_in(&self.root, args, &[])
+    }
+
+    pub fn run_in(&self, cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_add-backend"))
+            .args(args)
+            .current_dir(cwd)
+            .env_remove("CLICOLOR_FORCE")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().expect("exited, not killed"),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+
+    pub fn tree(&self) -> Tree {
+        walkdir::WalkDir::new(&self.root)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e
+                    .path()
+                    .strip_prefix(&self.root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                (rel, std::fs::read(e.path()).unwrap())
+            })
+            .collect()
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.root.join(rel)).unwrap()
+    }
+
+    pub fn write(&self, rel: &str, content: &str) {
+        std::fs::write(self.root.join(rel), content).unwrap();
+    }
+
+    /// Replaces `from` by `to` in a file, which must contain it.
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} does not contain {from:?}");
+        self.write(rel, &text.replacen(from, to, 1));
+    }
+}
+
+impl Run {
+    #[track_caller]
+    pub fn success(&self) -> &Run {
+        assert_eq!(self.code, 0, "stderr: {}", self.stderr);
+        self
+    }
+
+    /// Asserts a failure with `code` and a one-line `error:` message holding `needle`.
+    #[track_caller]
+    pub fn fails(&self, code: i32, needle: &str) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        assert!(
+            self.stderr.starts_with("error: "),
+            "stderr: {}",
+            self.stderr
+        );
+        assert_eq!(self.stderr.lines().count(), 1, "one line: {}", self.stderr);
+        assert!(
+            self.stderr.contains(needle),
+            "{needle:?} not in: {}",
+            self.stderr
+        );
+        self
+    }
+}
