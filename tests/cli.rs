@@ -337,3 +337,19 @@ fn go_name_overrides_the_derived_identifier() {
     sb.run(&["other", "--go-name", "lower"])
         .fails(1, "invalid --go-name \"lower\"");
 }
+
+#[test]
+fn colour_is_forced_by_clicolor_force_and_vetoed_by_no_color() {
+    let sb = Sandbox::litestream();
+    let forced = sb.run_in(&sb.root, &["ftp", "--dry-run"], &[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        forced.stdout.contains("\u{1b}[32m+"),
+        "green additions when forced"
+    );
+    let vetoed = sb.run_in(
+        &sb.root,
+        &["ftp", "--dry-run"],
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+    );
+    assert!(!vetoed.stdout.contains('\u{1b}') && !vetoed.stderr.contains('\u{1b}'));
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Benchmarks a full add-backend run, dry run and apply, on the bundled
+# fixture and on a Litestream-sized checkout made from it (main.go padded to
+# about 2,200 lines / 64 KB, about 700 files). Reports median wall time over
+# 200 runs (hyperfine) and peak memory (GNU time).
+#
+#   bash benches/bench.sh        # needs: apt-get install hyperfine time
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for tool in hyperfine /usr/bin/time python3; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool not found (apt-get install hyperfine time)" >&2; exit 1; }
+done
+
+cargo build --release --quiet
+bin=$PWD/target/release/add-backend
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cp -r tests/fixtures/litestream "$work/fixture"
+cp -r tests/fixtures/litestream "$work/large"
+
+# Pad main.go on both sides of the anchors with unrelated declarations, the
+# way the real file has 1,300 lines before its config switch.
+pad() {
+  local from=$1 to=$2
+  for ((i = from; i < to; i++)); do
+    printf '// validateSetting%d reports whether setting %d is usable.\n' "$i" "$i"
+    printf 'func validateSetting%d(s string, n int) error {\n' "$i"
+    printf '\tif s == "" {\n\t\treturn fmt.Errorf("setting %d required")\n\t}\n' "$i"
+    printf '\tif n < 0 || n > %d {\n\t\treturn fmt.Errorf("setting %d out of range: %%d", n)\n\t}\n' "$((i * 10))" "$i"
+    printf '\treturn nil\n}\n\n'
+  done
+}
+main=$work/large/cmd/litestream/main.go
+{
+  sed -n '1,/^\/\/ ReplicaSettings are/{/^\/\/ ReplicaSettings are/!p}' "$main"
+  pad 0 90
+  sed -n '/^\/\/ ReplicaSettings are/,/^\/\/ ReplicaType returns/{/^\/\/ ReplicaType returns/!p}' "$main"
+  pad 90 185
+  sed -n '/^\/\/ ReplicaType returns/,$p' "$main"
+} >"$main.new"
+mv "$main.new" "$main"
+for ((d = 0; d < 70; d++)); do
+  mkdir -p "$work/large/pad/pkg$d"
+  for ((f = 0; f < 10; f++)); do
+    printf 'package pkg%d\n\n// F%d is padding.\nfunc F%d() int { return %d }\n' "$d" "$f" "$f" "$f" >"$work/large/pad/pkg$d/f$f.go"
+  done
+done
+
+row() {
+  local name=$1 dir=$work/$1
+  local lines bytes files
+  lines=$(wc -l <"$dir/cmd/litestream/main.go")
+  bytes=$(wc -c <"$dir/cmd/litestream/main.go")
+  files=$(find "$dir" -type f -not -path '*/.git/*' | wc -l)
+  hyperfine -N --style none --warmup 20 --runs 200 --export-json "$work/$name-dry.json" \
+    "$bin ftp --dry-run --root $dir" >/dev/null
+  # Between runs git puts back just what the run changed, so the timing
+  # is not polluted by rewriting the whole tree.
+  git -C "$dir" init -q && git -C "$dir" add -A && git -C "$dir" -c user.name=b -c user.email=b@b commit -qm base
+  local reset="git -C $dir checkout -q -- . && git -C $dir clean -qfd"
+  hyperfine -N --style none --warmup 20 --runs 200 --export-json "$work/$name-apply.json" \
+    --prepare "bash -c '$reset'" "$bin ftp --root $dir" >/dev/null
+  bash -c "$reset"
+  local rss
+  rss=$(/usr/bin/time -f %M "$bin" ftp --root "$dir" 2>&1 >/dev/null | tail -n 1)
+  python3 - "$name" "$lines" "$bytes" "$files" "$rss" "$work/$name-dry.json" "$work/$name-apply.json" <<'PY'
+import json, sys
+name, lines, size, files, rss, dry, apply = sys.argv[1:]
+med = lambda p: json.load(open(p))["results"][0]["median"] * 1000
+print(f"| {name} | {lines} lines, {int(size) // 1024} KiB | {files} | {med(dry):.2f} ms | {med(apply):.2f} ms | {int(rss) / 1024:.1f} MiB |")
+PY
+}
+
+echo "| checkout | cmd/litestream/main.go | files | dry run (median) | apply (median) | peak RSS |"
+echo "|---|---|---|---|---|---|"
+row fixture
+row large
