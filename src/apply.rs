@@ -91,28 +91,28 @@ fn create_parents(root: &Path, path: &Path, journal: &mut Vec<Undo>) -> Result<(
 pub fn write_atomically(path: &Path, content: &str) -> Result<()> {
     let dir = path.parent().context("no parent directory")?;
     fault::point()?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".add-backend-")
-        .tempfile_in(dir)?;
-    tmp.write_all(content.as_bytes())?;
-    match std::fs::metadata(path) {
-        Ok(meta) => tmp.as_file().set_permissions(meta.permissions())?,
-        Err(_) => set_default_permissions(tmp.as_file())?,
-    }
-    fault::point()?;
-    tmp.persist(path)?;
-    Ok(())
-}
-
-/// A temporary file is created 0600; a new source file gets the usual 0644
-/// (less the umask's share is not knowable portably, so 0644 it is).
-fn set_default_permissions(file: &std::fs::File) -> std::io::Result<()> {
+    let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".add-backend-");
     #[cfg(unix)]
     {
+        // A new file gets 0666 less the umask, as from any editor.
         use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        builder.permissions(
+            existing
+                .clone()
+                .unwrap_or_else(|| std::fs::Permissions::from_mode(0o666)),
+        );
     }
-    let _ = file;
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(content.as_bytes())?;
+    if let Some(permissions) = existing {
+        // Creation applied the umask; an existing file keeps its exact mode.
+        tmp.as_file().set_permissions(permissions)?;
+    }
+    fault::point()?;
+    // On failure the temporary file is dropped, and so removed, here.
+    tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 

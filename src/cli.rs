@@ -34,6 +34,12 @@ pub struct Cli {
     #[arg(long)]
     pub force: bool,
 
+    /// A setting of the backend, wired from config to client, harness and docs:
+    /// NAME[:TYPE][!], TYPE one of string (default), int, bool, duration, secret
+    /// (a string never logged), `!` for required. Repeat for each: --field host! --field port:int
+    #[arg(long = "field", value_name = "NAME[:TYPE][!]")]
+    pub fields: Vec<String>,
+
     /// The Go identifier part, when the derived one is wrong (e.g. WebDAV for webdav).
     #[arg(long, value_name = "IDENT")]
     pub go_name: Option<String>,

@@ -5,6 +5,7 @@ mod anchor;
 mod apply;
 mod checkout;
 mod cli;
+mod go_imports;
 mod names;
 mod plan;
 mod render;
@@ -38,25 +39,42 @@ fn run(cli: &Cli) -> Result<()> {
     let request = target::Request {
         name: &cli.name,
         go_name: cli.go_name.as_deref(),
+        fields: &cli.fields,
         force: cli.force,
     };
     let plan = target::plan(&checkout, &request)?;
-    let backend = &plan.backend.r#type;
-
-    if !cli.dry_run && plan.changes() {
-        apply::apply(&checkout.root, &plan)?;
+    if cli.dry_run || !plan.changes() {
+        return report(cli, &plan);
     }
+    apply::apply(&checkout.root, &plan)?;
+    // The checkout is changed now: failing to print the report must not
+    // claim otherwise through the exit code.
+    if let Err(err) = report(cli, &plan) {
+        let _ = writeln!(
+            anstream::stderr(),
+            "warning: the backend was added, but the report could not be printed: {err:#}"
+        );
+    }
+    Ok(())
+}
 
+/// Data (diffs, JSON) on stdout; status and messages on stderr.
+fn report(cli: &Cli, plan: &plan::Plan) -> Result<()> {
     let mut stdout = anstream::stdout();
     let mut stderr = anstream::stderr();
+    for warning in &plan.warnings {
+        writeln!(stderr, "warning: {warning}")?;
+    }
     if cli.format == Format::Json {
-        write!(stdout, "{}", show::json(&plan, cli.dry_run))?;
-        return Ok(());
+        write!(stdout, "{}", show::json(plan, cli.dry_run))?;
+        return Ok(stdout.flush()?);
     }
     if cli.dry_run {
-        write!(stdout, "{}", show::colorize_diff(&show::diff(&plan)))?;
+        write!(stdout, "{}", show::colorize_diff(&show::diff(plan)))?;
+        stdout.flush()?;
     }
-    show::summary(&plan, &mut stderr)?;
+    show::summary(plan, &mut stderr)?;
+    let backend = &plan.backend.r#type;
     if !plan.changes() {
         writeln!(
             stderr,

@@ -168,7 +168,20 @@ impl BackendName {
     }
 }
 
-fn go_word(word: &str) -> String {
+/// Whether `word` is a Go keyword or predeclared identifier, which a new
+/// package or variable must not be named.
+pub fn go_reserved(word: &str) -> Option<&'static str> {
+    if GO_KEYWORDS.contains(&word) {
+        Some("a Go keyword")
+    } else if GO_PREDECLARED.contains(&word) {
+        Some("a predeclared Go identifier")
+    } else {
+        None
+    }
+}
+
+/// One word of an identifier in Go style: `ftp` is `FTP`, `store` is `Store`.
+pub fn go_word(word: &str) -> String {
     if INITIALISMS.contains(&word) {
         return word.to_ascii_uppercase();
     }

@@ -13,6 +13,8 @@ pub struct Plan {
     pub files: Vec<FileChange>,
     /// What the user should do after the files are written.
     pub next_steps: Vec<String>,
+    /// What the run could not do as well as it should, said before writing.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -49,6 +51,10 @@ pub enum Status {
     Conflict,
     /// A conflicting file that `--force` overwrites.
     Overwrite,
+    /// An existing setting the backend shares, as OSS shares S3's `bucket`.
+    Reuse,
+    /// A file the user owns once written (`storage.go`): kept as it is.
+    Keep,
 }
 
 impl Status {
@@ -61,7 +67,11 @@ impl Status {
     pub fn exists(self) -> bool {
         matches!(
             self,
-            Status::Identical | Status::Present | Status::Conflict | Status::Overwrite
+            Status::Identical
+                | Status::Present
+                | Status::Conflict
+                | Status::Overwrite
+                | Status::Keep
         )
     }
 }
@@ -92,8 +102,10 @@ pub struct Edit {
 }
 
 /// Applies edits recorded against `original`. Edits at one offset keep
-/// the order they were given in.
+/// the order they were given in. In a file with CRLF line endings the
+/// inserted lines get CRLF too.
 pub fn apply_edits(original: &str, edits: &[Edit]) -> String {
+    let crlf = original.contains("\r\n");
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| e.at);
     let mut out =
@@ -101,7 +113,11 @@ pub fn apply_edits(original: &str, edits: &[Edit]) -> String {
     let mut pos = 0;
     for edit in sorted {
         out.push_str(&original[pos..edit.at]);
-        out.push_str(&edit.text);
+        if crlf {
+            out.push_str(&edit.text.replace("\r\n", "\n").replace('\n', "\r\n"));
+        } else {
+            out.push_str(&edit.text);
+        }
         pos = edit.at;
     }
     out.push_str(&original[pos..]);
@@ -129,5 +145,24 @@ mod tests {
             },
         ];
         assert_eq!(apply_edits("abcdef", &edits), "<abcXYdef");
+    }
+
+    #[test]
+    fn inserted_lines_follow_crlf_line_endings() {
+        let edits = [Edit {
+            at: 3,
+            text: "x\ny\n".into(),
+        }];
+        assert_eq!(apply_edits("a\r\nb\r\n", &edits), "a\r\nx\r\ny\r\nb\r\n");
+        assert_eq!(
+            apply_edits(
+                "a\nb\n",
+                &[Edit {
+                    at: 2,
+                    text: "x\n".into()
+                }]
+            ),
+            "a\nx\nb\n"
+        );
     }
 }

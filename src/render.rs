@@ -19,6 +19,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/litestream/replica_client_test.go.tera"),
     ),
     (
+        "litestream/config_test.go",
+        include_str!("../templates/litestream/config_test.go.tera"),
+    ),
+    (
         "litestream/main_case.go",
         include_str!("../templates/litestream/main_case.go.tera"),
     ),
@@ -27,8 +31,36 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/litestream/main_constructor.go.tera"),
     ),
     (
+        "litestream/main_settings.go",
+        include_str!("../templates/litestream/main_settings.go.tera"),
+    ),
+    (
+        "litestream/main_defaults.go",
+        include_str!("../templates/litestream/main_defaults.go.tera"),
+    ),
+    (
+        "litestream/testingutil_flags.go",
+        include_str!("../templates/litestream/testingutil_flags.go.tera"),
+    ),
+    (
+        "litestream/testingutil_case.go",
+        include_str!("../templates/litestream/testingutil_case.go.tera"),
+    ),
+    (
+        "litestream/testingutil_constructor.go",
+        include_str!("../templates/litestream/testingutil_constructor.go.tera"),
+    ),
+    (
+        "litestream/replicate_case.go",
+        include_str!("../templates/litestream/replicate_case.go.tera"),
+    ),
+    (
         "litestream/readme.md",
         include_str!("../templates/litestream/readme.md.tera"),
+    ),
+    (
+        "litestream/litestream.yml",
+        include_str!("../templates/litestream/litestream.yml.tera"),
     ),
 ];
 

@@ -19,6 +19,8 @@ pub fn summary(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
                 Status::Present => ("present", AnsiColor::Blue),
                 Status::Conflict => ("conflict", AnsiColor::Red),
                 Status::Overwrite => ("force", AnsiColor::Yellow),
+                Status::Reuse => ("reuse", AnsiColor::Blue),
+                Status::Keep => ("keep", AnsiColor::Blue),
             };
             let style = Style::new().fg_color(Some(color.into())).bold();
             if item.what == file.path {
@@ -101,6 +103,7 @@ pub fn json(plan: &Plan, dry_run: bool) -> String {
         "changed": plan.changes(),
         "files": files,
         "next_steps": plan.next_steps,
+        "warnings": plan.warnings,
     });
     serde_json::to_string_pretty(&value).expect("a JSON value always serializes") + "\n"
 }

@@ -126,11 +126,16 @@ fn json_plan_lists_files_items_and_statuses() {
             ("mystore/replica_client.go", "create"),
             ("mystore/storage.go", "create"),
             ("mystore/replica_client_test.go", "create"),
+            ("cmd/litestream/mystore_config_test.go", "create"),
             ("cmd/litestream/main.go", "modify"),
+            ("internal/testingutil/testingutil.go", "modify"),
+            ("cmd/litestream/replicate.go", "modify"),
             ("README.md", "modify"),
+            ("docs/ARCHITECTURE.md", "modify"),
+            ("etc/litestream.yml", "modify"),
         ]
     );
-    let main = &plan["files"][3];
+    let main = &plan["files"][4];
     assert_eq!(
         main["items"][1],
         serde_json::json!({"what": "case \"my-store\" in NewReplicaFromConfig()", "status": "insert"})
@@ -141,6 +146,7 @@ fn json_plan_lists_files_items_and_statuses() {
             .unwrap()
             .contains("+\tcase \"my-store\":\n")
     );
+    assert_eq!(plan["warnings"], serde_json::json!([]));
 
     sb.run(&["my_store"]).success();
     let again: serde_json::Value =
@@ -195,6 +201,17 @@ fn bad_names_are_refused_and_nothing_is_written() {
         ("url", "already imports \"net/url\" as url"),
         ("client", "the generated code uses client"),
         ("ltx", "the generated code uses ltx"),
+        ("t", "the generated code uses t"),
+        ("objects", "the generated code uses objects"),
+        ("run", "package main (cmd/litestream) declares run already"),
+        (
+            "expand",
+            "package main (cmd/litestream) declares expand already",
+        ),
+        ("init", "Go cannot import a package named init"),
+        ("vendor", "vendoring"),
+        ("testdata", "skips testdata"),
+        ("documentation", "ignores every file"),
     ] {
         sb.run(&[name]).fails(1, why);
         assert_eq!(sb.tree(), before, "{name:?} changed the tree");
@@ -205,33 +222,71 @@ fn bad_names_are_refused_and_nothing_is_written() {
 fn an_existing_backend_is_refused_unless_forced() {
     let sb = Sandbox::litestream();
     let before = sb.tree();
-    sb.run(&["sftp"]).fails(1, "backend sftp already exists and differs from what add-backend writes (sftp/replica_client.go)");
+    sb.run(&["sftp"]).fails(
+        1,
+        "backend sftp already exists and differs from what add-backend writes (sftp/replica_client.go)",
+    );
     assert_eq!(sb.tree(), before);
 
     sb.run(&["ftp"]).success();
     sb.edit(
-        "ftp/storage.go",
-        "return notImplemented(\"Put\")",
-        "return nil",
+        "ftp/replica_client.go",
+        "// Type returns",
+        "// Type reports",
     );
     let edited = sb.tree();
     sb.run(&["ftp"]).fails(
         1,
-        "already exists and differs from what add-backend writes (ftp/storage.go)",
+        "already exists and differs from what add-backend writes (ftp/replica_client.go)",
     );
     assert_eq!(sb.tree(), edited);
 
     let run = sb.run(&["ftp", "--force"]);
     run.success();
     assert!(
-        run.stderr.contains("force  ftp/storage.go"),
+        run.stderr.contains("force  ftp/replica_client.go"),
         "{}",
         run.stderr
     );
-    assert!(
-        sb.read("ftp/storage.go")
-            .contains("return notImplemented(\"Put\")")
+    assert!(sb.read("ftp/replica_client.go").contains("// Type returns"));
+}
+
+#[test]
+fn the_files_the_user_is_told_to_edit_are_theirs_once_written() {
+    let sb = Sandbox::litestream();
+    sb.run(&["ftp"]).success();
+    sb.edit(
+        "ftp/storage.go",
+        "return notImplemented(\"Put\")",
+        "return nil",
     );
+    sb.edit(
+        "ftp/replica_client_test.go",
+        "t.Run(\"StorageNotImplemented\"",
+        "t.Run(\"Removed\"",
+    );
+    let edited = sb.tree();
+
+    let run = sb.run(&["ftp"]);
+    run.success();
+    assert!(
+        run.stderr.contains("keep  ftp/storage.go"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("nothing to do"), "{}", run.stderr);
+    assert_eq!(sb.tree(), edited);
+
+    // Restoring a deleted part keeps them too, even forced.
+    std::fs::remove_file(sb.root.join("cmd/litestream/ftp_config_test.go")).unwrap();
+    sb.run(&["ftp"]).fails(1, "already exists in part");
+    sb.run(&["ftp", "--force"]).success();
+    assert!(sb.read("ftp/storage.go").contains("return nil"));
+    assert!(
+        sb.read("ftp/replica_client_test.go")
+            .contains("t.Run(\"Removed\"")
+    );
+    assert!(sb.root.join("cmd/litestream/ftp_config_test.go").is_file());
 }
 
 #[test]
@@ -352,4 +407,186 @@ fn colour_is_forced_by_clicolor_force_and_vetoed_by_no_color() {
         &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
     );
     assert!(!vetoed.stdout.contains('\u{1b}') && !vetoed.stderr.contains('\u{1b}'));
+}
+
+#[test]
+fn fields_reuse_existing_settings_and_add_the_rest() {
+    let sb = Sandbox::litestream();
+    let run = sb.run(&[
+        "ftp",
+        "--field",
+        "host!",
+        "--field",
+        "port:int",
+        "--field",
+        "password:secret",
+    ]);
+    run.success();
+    assert!(
+        run.stderr
+            .contains("reuse  cmd/litestream/main.go  ReplicaSettings.Host reused for host"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("insert  cmd/litestream/main.go  ReplicaSettings fields port"),
+        "{}",
+        run.stderr
+    );
+    let main = sb.read("cmd/litestream/main.go");
+    assert_eq!(
+        main.matches("`yaml:\"host\"`").count(),
+        1,
+        "host is not added twice"
+    );
+    assert!(main.contains("\t// FTP settings\n\tPort int `yaml:\"port\"`\n}"));
+    assert!(main.contains(
+        "\t} else if host == \"\" {\n\t\treturn nil, fmt.Errorf(\"host required for ftp replica\")"
+    ));
+    // The secret is configured, never logged.
+    assert!(
+        !sb.read("cmd/litestream/replicate.go")
+            .contains("client.Password")
+    );
+
+    let again = sb.run(&[
+        "ftp",
+        "--field",
+        "host!",
+        "--field",
+        "port:int",
+        "--field",
+        "password:secret",
+    ]);
+    again.success();
+    assert!(again.stderr.contains("nothing to do"), "{}", again.stderr);
+}
+
+#[test]
+fn bad_fields_are_refused_and_nothing_is_written() {
+    let sb = Sandbox::litestream();
+    let before = sb.tree();
+    for (field, why) in [
+        ("url", "\"url\" is a setting of every replica already"),
+        ("port:float", "unknown type \"float\""),
+        ("Port", "lower case"),
+        (
+            "bucket:int",
+            "has ReplicaSettings.Bucket string `yaml:\"bucket\"` already",
+        ),
+        ("ftp", "would hide a package the generated constructor uses"),
+        (
+            "strings",
+            "would hide a package the generated constructor uses",
+        ),
+        ("len", "predeclared"),
+    ] {
+        sb.run(&["ftp", "--field", field]).fails(1, why);
+        assert_eq!(sb.tree(), before, "{field:?} changed the tree");
+    }
+    sb.run(&["ftp", "--field", "host", "--field", "host:int"])
+        .fails(1, "--field \"host\" is given twice");
+}
+
+#[test]
+fn presence_is_decided_by_parsing_not_by_text() {
+    // A constructor inside a raw string is no constructor.
+    let sb = Sandbox::litestream();
+    let main = sb.read("cmd/litestream/main.go");
+    sb.write(
+        "cmd/litestream/main.go",
+        &format!("{main}\nvar doc = `\nfunc newFTPReplicaClientFromConfig() {{}}\n`\n"),
+    );
+    sb.run(&["ftp"]).success();
+    assert!(
+        sb.read("cmd/litestream/main.go")
+            .contains("\n// newFTPReplicaClientFromConfig returns")
+    );
+
+    // One in another file of package main is one.
+    let sb = Sandbox::litestream();
+    sb.write(
+        "cmd/litestream/ftp.go",
+        "package main\n\nfunc newFTPReplicaClientFromConfig() {}\n",
+    );
+    let before = sb.tree();
+    sb.run(&["ftp"]).fails(
+        1,
+        "already exists in part (func newFTPReplicaClientFromConfig() in cmd/litestream/main.go)",
+    );
+    assert_eq!(sb.tree(), before);
+
+    // A case written as a raw string is the same case.
+    let sb = Sandbox::litestream();
+    sb.edit(
+        "cmd/litestream/main.go",
+        "\tcase \"sftp\":",
+        "\tcase `ftp`:\n\t\treturn nil, nil\n\tcase \"sftp\":",
+    );
+    sb.run(&["ftp"]).fails(
+        1,
+        "already exists in part (case \"ftp\" in NewReplicaFromConfig()",
+    );
+}
+
+#[test]
+fn an_existing_exported_constructor_is_the_one_called() {
+    let sb = Sandbox::litestream();
+    sb.edit("cmd/litestream/main.go", "\tcase \"s3\":\n\t\tif r.Client, err = NewS3ReplicaClientFromConfig(c, r); err != nil {\n\t\t\treturn nil, err\n\t\t}\n", "");
+    std::fs::remove_dir_all(sb.root.join("s3")).unwrap();
+    sb.run(&["s3", "--force"]).success();
+    let main = sb.read("cmd/litestream/main.go");
+    assert!(main.contains(
+        "\tcase \"s3\":\n\t\tif r.Client, err = NewS3ReplicaClientFromConfig(c, r); err != nil {"
+    ));
+    assert_eq!(
+        main.matches("func NewS3ReplicaClientFromConfig(").count(),
+        1
+    );
+    assert!(!main.contains("newS3ReplicaClientFromConfig"));
+}
+
+#[test]
+fn crlf_files_get_crlf_lines() {
+    let sb = Sandbox::litestream();
+    let crlf = sb.read("cmd/litestream/main.go").replace('\n', "\r\n");
+    sb.write("cmd/litestream/main.go", &crlf);
+    sb.run(&["ftp"]).success();
+    let main = sb.read("cmd/litestream/main.go");
+    assert!(main.len() > crlf.len());
+    assert_eq!(
+        main.matches('\n').count(),
+        main.matches("\r\n").count(),
+        "every line ends in CRLF"
+    );
+}
+
+#[test]
+fn a_checkout_without_the_interface_is_refused() {
+    let sb = Sandbox::litestream();
+    sb.edit(
+        "replica_client.go",
+        "type ReplicaClient interface",
+        "type ReplicaClientV2 interface",
+    );
+    let before = sb.tree();
+    sb.run(&["ftp"])
+        .fails(1, "replica_client.go: no `type ReplicaClient interface`");
+    assert_eq!(sb.tree(), before);
+}
+
+#[test]
+fn an_unknown_interface_method_gets_a_stub_and_a_warning() {
+    let sb = Sandbox::litestream();
+    sb.edit("replica_client.go", "\t// SetLogger sets", "\t// Pos reports the position.\n\tPos(ctx context.Context) (ltx.TXID, error)\n\n\t// SetLogger sets");
+    let run = sb.run(&["ftp"]);
+    run.success();
+    assert!(run.stderr.contains("warning: litestream.ReplicaClient has a method the templates do not know, Pos(ctx context.Context) (ltx.TXID, error)"), "{}", run.stderr);
+    let client = sb.read("ftp/replica_client.go");
+    assert!(client.contains("func (c *ReplicaClient) Pos(ctx context.Context) (ltx.TXID, error) {\n\treturn *new(ltx.TXID), fmt.Errorf(\"ftp: Pos is not implemented: %w\", errors.ErrUnsupported)\n}"));
+    assert!(
+        sb.read("ftp/replica_client_test.go")
+            .contains("func TestReplicaClient_Pos(t *testing.T) {\n\tt.Fatal(")
+    );
 }

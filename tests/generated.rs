@@ -1,23 +1,33 @@
-//! Snapshots of what add-backend writes into the Litestream fixture: each
-//! generated file, and the dry-run diff of the whole change. Review a
-//! changed snapshot as you would the code it shows.
+//! Snapshots of what add-backend writes: each generated file and the diff
+//! of each patched one, on both fixture shapes, and the whole dry-run diff
+//! of a plain backend. Review a changed snapshot as you would the code it
+//! shows.
 
 mod common;
 
 use common::Sandbox;
 
-#[test]
-fn generated_package_files() {
-    let sb = Sandbox::litestream();
-    sb.run(&["ftp"]).success();
-    for file in [
-        "ftp/replica_client.go",
-        "ftp/storage.go",
-        "ftp/replica_client_test.go",
-    ] {
-        insta::assert_snapshot!(file.replace('/', "__"), sb.read(file));
-    }
-}
+const FIELDS: &[&str] = &[
+    "--field",
+    "host!",
+    "--field",
+    "user",
+    "--field",
+    "password:secret",
+    "--field",
+    "port:int",
+    "--field",
+    "passive:bool",
+    "--field",
+    "timeout:duration",
+];
+
+const CREATED: &[&str] = &[
+    "ftp/replica_client.go",
+    "ftp/storage.go",
+    "ftp/replica_client_test.go",
+    "cmd/litestream/ftp_config_test.go",
+];
 
 #[test]
 fn dry_run_diff() {
@@ -27,17 +37,33 @@ fn dry_run_diff() {
     insta::assert_snapshot!("ftp.diff", run.stdout);
 }
 
-#[test]
-fn dry_run_diff_of_a_multi_word_name() {
-    let sb = Sandbox::litestream();
-    let run = sb.run(&["my_store", "--dry-run"]);
+/// The created files, one snapshot each, and the patches as one diff.
+fn snapshot_with_fields(shape: &str, sb: Sandbox) {
+    let run = sb.run(&[&["ftp", "--dry-run"], FIELDS].concat());
     run.success();
-    // The package files differ from ftp's only by name; the wiring is the spec here.
-    let wiring = run
+    let patches: String = run
         .stdout
-        .split("--- a/")
-        .skip(1)
-        .map(|d| format!("--- a/{d}"))
-        .collect::<String>();
-    insta::assert_snapshot!("my_store.wiring.diff", wiring);
+        .split("\n--- ")
+        .filter(|d| d.starts_with("a/"))
+        .map(|d| format!("--- {d}\n"))
+        .collect();
+    insta::assert_snapshot!(format!("{shape}.fields.wiring.diff"), patches);
+
+    sb.run(&[&["ftp"], FIELDS].concat()).success();
+    for file in CREATED {
+        insta::assert_snapshot!(
+            format!("{shape}.fields.{}", file.replace('/', "__")),
+            sb.read(file)
+        );
+    }
+}
+
+#[test]
+fn with_fields_on_the_newest_shape() {
+    snapshot_with_fields("newest", Sandbox::litestream());
+}
+
+#[test]
+fn with_fields_on_the_v0_5_0_shape() {
+    snapshot_with_fields("v0.5.0", Sandbox::litestream_v0_5_0());
 }

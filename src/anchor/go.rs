@@ -25,14 +25,20 @@ pub struct GoFile<'a> {
 enum DeclKind {
     Import,
     Func,
-    Other,
+    /// A method; `recv` holds its receiver's type name.
+    Method,
+    Type,
+    Var,
+    Const,
 }
 
 #[derive(Debug, Clone)]
 struct Decl {
     kind: DeclKind,
-    /// Function name (not for methods), else empty.
+    /// The function, method or type name; empty for `var`, `const`, `import`.
     name: String,
+    /// A method's receiver type (`ReplicaSettings` for `func (rs *ReplicaSettings) ...`).
+    recv: String,
     start: usize,
     end: usize,
 }
@@ -40,9 +46,11 @@ struct Decl {
 /// One line of an import block.
 #[derive(Debug, Clone)]
 pub struct Import {
-    /// The name the file uses for the package: its alias, or the last path element.
+    /// The name the file uses for the package: its alias, or the name goimports assumes.
     pub name: String,
     pub path: String,
+    /// Whether it has an explicit alias (`sftpserver "github.com/pkg/sftp"`).
+    pub aliased: bool,
     /// Start of the spec's line.
     pub line_start: usize,
 }
@@ -50,10 +58,57 @@ pub struct Import {
 /// The cases of a `switch`.
 #[derive(Debug)]
 pub struct Switch {
-    /// Values of each `case`, as written (`"file"`).
+    /// Values of each `case`, as written (`"file"`, `*file.ReplicaClient`).
     pub case_values: Vec<String>,
     /// Start of the `default:` line.
     pub default_line: usize,
+    /// The function called by the first statement of `default:`
+    /// (`slogWith.Info`), if it is a call.
+    pub default_call: Option<String>,
+    /// The variable a type switch binds (`client` in `switch client := x.(type)`).
+    pub alias: Option<String>,
+}
+
+/// A field of a struct type.
+#[derive(Debug, Clone)]
+pub struct StructField {
+    pub name: String,
+    pub type_text: String,
+    /// The key of its `yaml:"..."` tag, if any.
+    pub yaml_key: Option<String>,
+}
+
+/// A struct type declaration.
+#[derive(Debug)]
+pub struct Struct {
+    pub fields: Vec<StructField>,
+    /// Start of the line holding the closing brace.
+    pub close_line: usize,
+}
+
+/// A method of an interface type, its signature as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodSpec {
+    pub name: String,
+    /// The parameter list with its parentheses: `(ctx context.Context, level int)`.
+    pub params: String,
+    /// The result, `(ltx.FileIterator, error)`, `error`, or empty.
+    pub result: String,
+    /// Each parameter's type, one per parameter name.
+    pub param_types: Vec<String>,
+    /// Each result's type.
+    pub result_types: Vec<String>,
+}
+
+/// A function or method body.
+#[derive(Debug)]
+pub struct Body {
+    /// Start of the line holding the closing brace.
+    pub close_line: usize,
+    /// Byte offset just past the closing brace.
+    pub end: usize,
+    /// Names of the parameters, receiver first for a method.
+    pub param_names: Vec<String>,
 }
 
 impl<'a> GoFile<'a> {
@@ -68,11 +123,7 @@ impl<'a> GoFile<'a> {
 
     /// The imports of the file's (first) import block.
     pub fn imports(&self) -> Result<Vec<Import>> {
-        let decl = self
-            .decls
-            .iter()
-            .find(|d| d.kind == DeclKind::Import)
-            .ok_or_else(|| anyhow!("{}: no import block found", self.path))?;
+        let decl = self.import_decl()?;
         self.with_decl(decl, "import_declaration", |node, text, base| {
             let mut imports = Vec::new();
             collect(node, "import_spec", &mut |spec| {
@@ -80,7 +131,8 @@ impl<'a> GoFile<'a> {
                 let path = node_text(path_node, text)
                     .trim_matches(['"', '`'])
                     .to_string();
-                let name = match spec.child_by_field_name("name") {
+                let alias = spec.child_by_field_name("name");
+                let name = match alias {
                     Some(alias) => node_text(alias, text).to_string(),
                     None => assumed_name(&path).to_string(),
                 };
@@ -88,12 +140,89 @@ impl<'a> GoFile<'a> {
                 imports.push(Import {
                     name,
                     path,
+                    aliased: alias.is_some(),
                     line_start,
                 });
                 Some(())
             });
             Ok(imports)
         })
+    }
+
+    /// The edit that imports `path` in sorted position within its group
+    /// (the standard library, or the module `own` and its packages), or
+    /// `None` when the file imports it already.
+    pub fn import_edit(
+        &self,
+        imports: &[Import],
+        path: &str,
+        own: &str,
+    ) -> Result<Option<super::super::plan::Edit>> {
+        use super::super::plan::Edit;
+        if let Some(existing) = imports.iter().find(|i| i.path == path) {
+            if existing.aliased && existing.name != assumed_name(path) {
+                bail!(
+                    "{}: imports {path:?} as {}; expected it unaliased",
+                    self.path,
+                    existing.name
+                );
+            }
+            return Ok(None);
+        }
+        let name = assumed_name(path);
+        if let Some(clash) = imports.iter().find(|i| i.name == name) {
+            bail!(
+                "{}: already imports {:?} as {name}, which {path:?} would clash with",
+                self.path,
+                clash.path
+            );
+        }
+        let group = |p: &str| {
+            if p == own || p.starts_with(&format!("{own}/")) {
+                2
+            } else if p
+                .split('/')
+                .next()
+                .is_some_and(|first| !first.contains('.'))
+            {
+                0
+            } else {
+                1
+            }
+        };
+        let same: Vec<&Import> = imports
+            .iter()
+            .filter(|i| group(&i.path) == group(path))
+            .collect();
+        let line =
+            |neighbour: usize| format!("{}{path:?}\n", super::indentation(self.src, neighbour));
+        if let Some(next) = same.iter().find(|i| i.path.as_str() > path) {
+            return Ok(Some(Edit {
+                at: next.line_start,
+                text: line(next.line_start),
+            }));
+        }
+        if let Some(last) = same.last() {
+            return Ok(Some(Edit {
+                at: super::line_end(self.src, last.line_start),
+                text: line(last.line_start),
+            }));
+        }
+        let first = imports
+            .first()
+            .ok_or_else(|| anyhow!("{}: the import block is empty", self.path))?;
+        if group(path) == 0 {
+            // A new standard-library group opens the block.
+            Ok(Some(Edit {
+                at: first.line_start,
+                text: format!("{}\n", line(first.line_start)),
+            }))
+        } else {
+            bail!(
+                "{}: no import of {own} to place {path:?} next to",
+                self.path
+            )
+        }
     }
 
     /// Names of the top-level functions, in file order (methods excluded).
@@ -104,56 +233,298 @@ impl<'a> GoFile<'a> {
             .map(|d| d.name.as_str())
     }
 
-    /// Byte offset just past the closing brace of function `name`.
-    pub fn func_end(&self, name: &str) -> Result<usize> {
-        let decl = self.func_decl(name)?;
-        self.with_decl(decl, "function_declaration", |node, _, base| {
-            Ok(base + node.end_byte())
+    /// Names of the top-level functions and types, as the cheap cut sees them.
+    pub fn decl_names(&self) -> impl Iterator<Item = &str> {
+        self.decls
+            .iter()
+            .filter(|d| matches!(d.kind, DeclKind::Func | DeclKind::Type))
+            .map(|d| d.name.as_str())
+    }
+
+    /// Whether the file declares function `name`: a declaration the parser
+    /// confirms, not a line inside a raw string or comment.
+    pub fn has_func(&self, name: &str) -> bool {
+        self.body(None, name).is_ok()
+    }
+
+    /// Whether the file declares a top-level type named `name`.
+    pub fn has_type(&self, name: &str) -> bool {
+        self.decls
+            .iter()
+            .any(|d| d.kind == DeclKind::Type && d.name == name)
+    }
+
+    /// The last function whose name satisfies `pred` (confirmed by parsing),
+    /// and the byte offset just past its closing brace.
+    pub fn last_func(&self, pred: impl Fn(&str) -> bool) -> Option<(&str, usize)> {
+        let candidates: Vec<&str> = self.func_names().filter(|n| pred(n)).collect();
+        candidates
+            .into_iter()
+            .rev()
+            .find_map(|name| self.body(None, name).ok().map(|b| (name, b.end)))
+    }
+
+    /// The body of function `name`, or of method `name` of type `recv`.
+    pub fn body(&self, recv: Option<&str>, name: &str) -> Result<Body> {
+        let decl = self.func_decl(recv, name)?;
+        let kind = if recv.is_some() {
+            "method_declaration"
+        } else {
+            "function_declaration"
+        };
+        self.with_decl(decl, kind, |node, text, base| {
+            let body = node
+                .child_by_field_name("body")
+                .ok_or_else(|| anyhow!("{}: {name}() has no body", self.path))?;
+            let mut param_names = Vec::new();
+            for field in ["receiver", "parameters"] {
+                if let Some(list) = node.child_by_field_name(field) {
+                    collect(list, "parameter_declaration", &mut |p| {
+                        let mut c = p.walk();
+                        for n in p.children_by_field_name("name", &mut c) {
+                            param_names.push(node_text(n, text).to_string());
+                        }
+                        Some(())
+                    });
+                }
+            }
+            let end = base + body.end_byte();
+            Ok(Body {
+                close_line: super::line_start(self.src, end - 1),
+                end: base + node.end_byte(),
+                param_names,
+            })
         })
     }
 
     /// The `switch <value>` statement inside function `func`.
     pub fn switch_in(&self, func: &str, value: &str) -> Result<Switch> {
-        let decl = self.func_decl(func)?;
+        let decl = self.func_decl(None, func)?;
         self.with_decl(decl, "function_declaration", |node, text, base| {
-            let mut found = None;
-            collect(node, "expression_switch_statement", &mut |stmt| {
-                let v = stmt.child_by_field_name("value")?;
-                if found.is_none() && node_text(v, text) == value {
-                    found = Some(stmt);
-                }
-                Some(())
-            });
-            let stmt = found.ok_or_else(|| {
+            let stmt = find(node, &|n| {
+                n.kind() == "expression_switch_statement"
+                    && n.child_by_field_name("value").is_some_and(|v| node_text(v, text) == value)
+            })
+            .ok_or_else(|| {
                 anyhow!("{}: no `switch {value}` in {func}(); expected one to add the case to", self.path)
             })?;
-            let mut case_values = Vec::new();
-            let mut default_line = None;
-            let mut cursor = stmt.walk();
-            for case in stmt.named_children(&mut cursor) {
-                match case.kind() {
-                    "expression_case" => {
-                        if let Some(values) = case.child_by_field_name("value") {
-                            let mut c = values.walk();
-                            case_values.extend(values.named_children(&mut c).map(|v| node_text(v, text).to_string()));
-                        }
-                    }
-                    "default_case" => default_line = Some(super::line_start(self.src, base + case.start_byte())),
-                    _ => {}
-                }
-            }
-            let default_line = default_line.ok_or_else(|| {
-                anyhow!("{}: the `switch {value}` in {func}() has no `default:` arm; expected one to insert before", self.path)
-            })?;
-            Ok(Switch { case_values, default_line })
+            self.switch_cases(stmt, text, base).ok_or_else(|| {
+                anyhow!(
+                    "{}: the `switch {value}` in {func}() has no `default:` arm; expected one to insert before",
+                    self.path
+                )
+            })
         })
     }
 
-    fn func_decl(&self, name: &str) -> Result<&Decl> {
+    /// The first `switch x := <value>.(type)` in any function or method,
+    /// or `None` when the file has none.
+    pub fn type_switch(&self, value: &str) -> Result<Option<Switch>> {
+        let needle = format!("{value}.(type)");
+        for decl in self
+            .decls
+            .iter()
+            .filter(|d| matches!(d.kind, DeclKind::Func | DeclKind::Method))
+        {
+            if !self.src[decl.start..decl.end].contains(&needle) {
+                continue;
+            }
+            let kind = if decl.kind == DeclKind::Func {
+                "function_declaration"
+            } else {
+                "method_declaration"
+            };
+            let found = self.with_decl(decl, kind, |node, text, base| {
+                let stmt = find(node, &|n| {
+                    n.kind() == "type_switch_statement"
+                        && n.child_by_field_name("value").is_some_and(|v| node_text(v, text) == value)
+                });
+                Ok(stmt.map(|stmt| {
+                    self.switch_cases(stmt, text, base).ok_or_else(|| {
+                        anyhow!("{}: the `switch {needle}` has no `default:` arm; expected one to insert before", self.path)
+                    })
+                }))
+            })?;
+            if let Some(switch) = found {
+                return switch.map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    fn switch_cases(&self, stmt: Node, text: &str, base: usize) -> Option<Switch> {
+        let mut case_values = Vec::new();
+        let mut default = None;
+        let mut cursor = stmt.walk();
+        for case in stmt.named_children(&mut cursor) {
+            match case.kind() {
+                "expression_case" | "type_case" => {
+                    let field = if case.kind() == "type_case" {
+                        "type"
+                    } else {
+                        "value"
+                    };
+                    let mut c = case.walk();
+                    for value in case.children_by_field_name(field, &mut c) {
+                        if value.kind() == "expression_list" {
+                            let mut cc = value.walk();
+                            case_values.extend(
+                                value
+                                    .named_children(&mut cc)
+                                    .map(|v| node_text(v, text).to_string()),
+                            );
+                        } else {
+                            case_values.push(node_text(value, text).to_string());
+                        }
+                    }
+                }
+                "default_case" => default = Some(case),
+                _ => {}
+            }
+        }
+        let default = default?;
+        let default_call = find(default, &|n| n.kind() == "call_expression")
+            .and_then(|call| call.child_by_field_name("function"))
+            .map(|f| node_text(f, text).to_string());
+        let alias = stmt
+            .child_by_field_name("alias")
+            .map(|a| node_text(a, text).to_string());
+        Some(Switch {
+            case_values,
+            default_line: super::line_start(self.src, base + default.start_byte()),
+            default_call,
+            alias,
+        })
+    }
+
+    /// The fields of struct type `name`.
+    pub fn struct_type(&self, name: &str) -> Result<Struct> {
+        let decl = self.type_decl(name)?;
+        self.with_decl(decl, "type_declaration", |node, text, base| {
+            let list = find(node, &|n| n.kind() == "field_declaration_list")
+                .ok_or_else(|| anyhow!("{}: type {name} is not a struct", self.path))?;
+            let mut fields = Vec::new();
+            let mut cursor = list.walk();
+            for field in list
+                .named_children(&mut cursor)
+                .filter(|n| n.kind() == "field_declaration")
+            {
+                let type_text = field
+                    .child_by_field_name("type")
+                    .map(|t| node_text(t, text).to_string())
+                    .unwrap_or_default();
+                let yaml_key = field
+                    .child_by_field_name("tag")
+                    .and_then(|t| yaml_key(node_text(t, text)));
+                let mut c = field.walk();
+                for n in field.children_by_field_name("name", &mut c) {
+                    fields.push(StructField {
+                        name: node_text(n, text).to_string(),
+                        type_text: type_text.clone(),
+                        yaml_key: yaml_key.clone(),
+                    });
+                }
+            }
+            let close_line = super::line_start(self.src, base + list.end_byte() - 1);
+            Ok(Struct { fields, close_line })
+        })
+    }
+
+    /// The byte range of the import declaration.
+    pub fn import_range(&self) -> Result<std::ops::Range<usize>> {
+        let decl = self.import_decl()?;
+        self.with_decl(decl, "import_declaration", |node, _, base| {
+            Ok(base + node.start_byte()..base + node.end_byte())
+        })
+    }
+
+    /// The methods of interface type `name`, with the types this package
+    /// declares qualified by `pkg` (`Pos` becomes `litestream.Pos`), as they
+    /// must be written in another package.
+    pub fn interface_methods(&self, name: &str, pkg: &str) -> Result<Vec<MethodSpec>> {
+        let decl = self.type_decl(name)?;
+        self.with_decl(decl, "type_declaration", |node, text, _| {
+            let iface = find(node, &|n| n.kind() == "interface_type")
+                .ok_or_else(|| anyhow!("{}: type {name} is not an interface", self.path))?;
+            let mut methods = Vec::new();
+            let mut cursor = iface.walk();
+            for elem in iface
+                .named_children(&mut cursor)
+                .filter(|n| n.kind() == "method_elem")
+            {
+                let name = elem
+                    .child_by_field_name("name")
+                    .map(|n| node_text(n, text).to_string())
+                    .unwrap_or_default();
+                let params_node = elem.child_by_field_name("parameters");
+                let result_node = elem.child_by_field_name("result");
+                let params = params_node
+                    .map(|n| qualified_text(n, text, pkg))
+                    .unwrap_or_default();
+                let result = result_node
+                    .map(|n| qualified_text(n, text, pkg))
+                    .unwrap_or_default();
+                let param_types = params_node
+                    .map(|n| declared_types(n, text, pkg))
+                    .unwrap_or_default();
+                let result_types = match result_node {
+                    Some(r) if r.kind() == "parameter_list" => declared_types(r, text, pkg),
+                    Some(r) => vec![qualified_text(r, text, pkg)],
+                    None => Vec::new(),
+                };
+                methods.push(MethodSpec {
+                    name,
+                    params,
+                    result,
+                    param_types,
+                    result_types,
+                });
+            }
+            Ok(methods)
+        })
+    }
+
+    /// Byte offset past the end of the last top-level `var` declaration
+    /// whose text contains `needle`.
+    pub fn last_var_containing(&self, needle: &str) -> Result<Option<usize>> {
+        let Some(decl) = self
+            .decls
+            .iter()
+            .rev()
+            .find(|d| d.kind == DeclKind::Var && self.src[d.start..d.end].contains(needle))
+        else {
+            return Ok(None);
+        };
+        self.with_decl(decl, "var_declaration", |node, _, base| {
+            Ok(Some(base + node.end_byte()))
+        })
+    }
+
+    fn import_decl(&self) -> Result<&Decl> {
         self.decls
             .iter()
-            .find(|d| d.kind == DeclKind::Func && d.name == name)
-            .ok_or_else(|| anyhow!("{}: function {name}() not found", self.path))
+            .find(|d| d.kind == DeclKind::Import)
+            .ok_or_else(|| anyhow!("{}: no import block found", self.path))
+    }
+
+    fn type_decl(&self, name: &str) -> Result<&Decl> {
+        self.decls
+            .iter()
+            .find(|d| d.kind == DeclKind::Type && d.name == name)
+            .ok_or_else(|| anyhow!("{}: type {name} not found", self.path))
+    }
+
+    fn func_decl(&self, recv: Option<&str>, name: &str) -> Result<&Decl> {
+        self.decls
+            .iter()
+            .find(|d| match recv {
+                None => d.kind == DeclKind::Func && d.name == name,
+                Some(recv) => d.kind == DeclKind::Method && d.recv == recv && d.name == name,
+            })
+            .ok_or_else(|| match recv {
+                None => anyhow!("{}: function {name}() not found", self.path),
+                Some(recv) => anyhow!("{}: method {recv}.{name}() not found", self.path),
+            })
     }
 
     /// Runs `f` on the syntax node of `decl`, of kind `kind`, with the text
@@ -206,7 +577,7 @@ impl<'a> GoFile<'a> {
 /// goimports assumes it: the last path element, skipping a major version
 /// (`/v2`), without a `go-` prefix, cut at the first non-identifier
 /// character (`yaml.v2` is `yaml`).
-fn assumed_name(import_path: &str) -> &str {
+pub fn assumed_name(import_path: &str) -> &str {
     let mut elems = import_path.rsplit('/');
     let mut base = elems.next().unwrap_or_default();
     let is_major_version = |s: &str| {
@@ -221,6 +592,51 @@ fn assumed_name(import_path: &str) -> &str {
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
         .unwrap_or(base.len());
     &base[..end]
+}
+
+/// The key of the `yaml` entry of a struct tag: `yaml:"access-key-id,omitempty"`.
+fn yaml_key(tag: &str) -> Option<String> {
+    let tag = tag.trim_matches('`');
+    let rest = &tag[tag.find("yaml:\"")? + "yaml:\"".len()..];
+    let value = &rest[..rest.find('"')?];
+    let key = value.split(',').next().unwrap_or_default();
+    (!key.is_empty()).then(|| key.to_string())
+}
+
+/// The type of each declared parameter, repeated for `a, b int`.
+fn declared_types(list: Node, text: &str, pkg: &str) -> Vec<String> {
+    let mut types = Vec::new();
+    let mut cursor = list.walk();
+    for decl in list.named_children(&mut cursor) {
+        let Some(ty) = decl.child_by_field_name("type") else {
+            continue;
+        };
+        let ty = qualified_text(ty, text, pkg);
+        let mut c = decl.walk();
+        let names = decl.children_by_field_name("name", &mut c).count().max(1);
+        types.extend(std::iter::repeat_n(ty, names));
+    }
+    types
+}
+
+/// The text of `node` with each unqualified, non-predeclared type name
+/// prefixed by `pkg.`.
+fn qualified_text(node: Node, text: &str, pkg: &str) -> String {
+    let mut out = String::new();
+    let mut pos = node.start_byte();
+    collect(node, "type_identifier", &mut |ident| {
+        let name = node_text(ident, text);
+        let qualified = ident.parent().is_some_and(|p| p.kind() == "qualified_type");
+        if !qualified && crate::names::go_reserved(name).is_none() {
+            out.push_str(&text[pos..ident.start_byte()]);
+            out.push_str(pkg);
+            out.push('.');
+            pos = ident.start_byte();
+        }
+        Some(())
+    });
+    out.push_str(&text[pos..node.end_byte()]);
+    out
 }
 
 fn parse(text: &str) -> Option<Tree> {
@@ -239,14 +655,53 @@ fn node_text<'t>(node: Node, text: &'t str) -> &'t str {
     &text[node.byte_range()]
 }
 
-/// Calls `f` on every descendant of `node` (and `node`) of kind `kind`.
+/// Calls `f` on every descendant of `node` (and `node`) of kind `kind`,
+/// in document order. Iterative: a deeply nested expression must not
+/// overflow the stack.
 fn collect<'t>(node: Node<'t>, kind: &str, f: &mut impl FnMut(Node<'t>) -> Option<()>) {
-    if node.kind() == kind {
-        f(node);
-    }
     let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
-        collect(child, kind, f);
+    loop {
+        if cursor.node().kind() == kind {
+            f(cursor.node());
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == node {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// The first node, in document order, under `node` that satisfies `pred`.
+fn find<'t>(node: Node<'t>, pred: &dyn Fn(Node<'t>) -> bool) -> Option<Node<'t>> {
+    let mut cursor = node.walk();
+    loop {
+        if cursor.node().is_named() && pred(cursor.node()) {
+            return Some(cursor.node());
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == node {
+                return None;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return None;
+            }
+        }
     }
 }
 
@@ -255,30 +710,14 @@ fn split_decls(src: &str) -> Vec<Decl> {
     let mut decls: Vec<Decl> = Vec::new();
     let mut offset = 0;
     for line in src.split_inclusive('\n') {
-        let kind = if starts_decl(line, "import") {
-            Some(DeclKind::Import)
-        } else if starts_decl(line, "func") {
-            Some(DeclKind::Func)
-        } else if ["type", "var", "const"]
-            .iter()
-            .any(|k| starts_decl(line, k))
-        {
-            Some(DeclKind::Other)
-        } else {
-            None
-        };
-        if let Some(kind) = kind {
+        if let Some((kind, recv, name)) = decl_header(line) {
             if let Some(last) = decls.last_mut() {
                 last.end = offset;
             }
-            let name = if kind == DeclKind::Func {
-                func_name(line)
-            } else {
-                String::new()
-            };
             decls.push(Decl {
                 kind,
                 name,
+                recv,
                 start: offset,
                 end: src.len(),
             });
@@ -288,17 +727,44 @@ fn split_decls(src: &str) -> Vec<Decl> {
     decls
 }
 
-fn starts_decl(line: &str, keyword: &str) -> bool {
-    line.strip_prefix(keyword)
-        .is_some_and(|rest| rest.starts_with([' ', '(', '\t']))
-}
-
-/// The name in `func Name(`; empty for a method (`func (r *T) Name(`).
-fn func_name(line: &str) -> String {
-    let rest = line["func".len()..].trim_start();
-    rest.chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect()
+/// Recognises the first line of a top-level declaration: its kind, a
+/// method's receiver type, and the declared name.
+fn decl_header(line: &str) -> Option<(DeclKind, String, String)> {
+    let keyword = ["import", "func", "type", "var", "const"]
+        .into_iter()
+        .find(|k| {
+            line.strip_prefix(k)
+                .is_some_and(|rest| rest.starts_with([' ', '(', '\t']))
+        })?;
+    let rest = line[keyword.len()..].trim_start();
+    let ident = |s: &str| {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect::<String>()
+    };
+    Some(match keyword {
+        "import" => (DeclKind::Import, String::new(), String::new()),
+        "var" => (DeclKind::Var, String::new(), String::new()),
+        "const" => (DeclKind::Const, String::new(), String::new()),
+        "type" => (DeclKind::Type, String::new(), ident(rest)),
+        _ => match rest.strip_prefix('(') {
+            Some(receiver) => {
+                let close = receiver.find(')')?;
+                let recv_type = receiver[..close]
+                    .split_whitespace()
+                    .last()
+                    .unwrap_or_default()
+                    .trim_start_matches('*');
+                let recv = ident(recv_type);
+                (
+                    DeclKind::Method,
+                    recv,
+                    ident(receiver[close + 1..].trim_start()),
+                )
+            }
+            None => (DeclKind::Func, String::new(), ident(rest)),
+        },
+    })
 }
 
 #[cfg(test)]
@@ -373,16 +839,12 @@ func last() {}
     }
 
     #[test]
-    fn func_end_is_after_the_closing_brace() {
+    fn last_func_ends_after_the_closing_brace() {
         let f = GoFile::new("x.go", SRC);
-        let end = f.func_end("New").unwrap();
+        let (name, end) = f.last_func(|n| n == "New" || n == "fake").unwrap();
+        assert_eq!(name, "New", "the raw string's phantom is no function");
         assert!(SRC[..end].ends_with("\t}\n}"));
-        assert!(
-            f.func_end("missing")
-                .unwrap_err()
-                .to_string()
-                .contains("missing() not found")
-        );
+        assert!(f.last_func(|n| n == "missing").is_none());
     }
 
     #[test]
@@ -390,11 +852,8 @@ func last() {}
         let f = GoFile::new("x.go", SRC);
         // The cheap cut sees `func fake` inside the raw string; the parser does not.
         assert!(f.func_names().any(|n| n == "fake"));
-        assert!(f.func_end("fake").is_err());
-        assert_eq!(
-            f.func_names().filter(|n| n.is_empty()).count(),
-            1,
-            "one method"
-        );
+        assert!(!f.has_func("fake"));
+        assert!(f.has_func("New") && f.has_func("last"));
+        assert_eq!(f.body(Some("T"), "Method").unwrap().param_names, ["r"]);
     }
 }

@@ -1,61 +1,99 @@
 //! Blocks of prose between explicit markers, so that an insertion into a
-//! Markdown file is findable and removable:
+//! document is findable and removable:
 //!
 //! ```text
-//! <!-- add-backend ftp begin -->
-//! ...
-//! <!-- add-backend ftp end -->
+//! <!-- add-backend ftp begin -->          # add-backend ftp begin
+//! ...                                     ...
+//! <!-- add-backend ftp end -->            # add-backend ftp end
 //! ```
 //!
-//! A document may carry `<!-- add-backend insert -->` to say where new
+//! A document may carry an `add-backend insert` marker to say where new
 //! blocks go; without it they go after the last block, or at the end.
 
-pub const INSERT_MARKER: &str = "<!-- add-backend insert -->";
-
-pub fn begin(name: &str) -> String {
-    format!("<!-- add-backend {name} begin -->")
+/// How a document writes a comment line.
+#[derive(Clone, Copy)]
+pub struct Comment {
+    pub open: &'static str,
+    pub close: &'static str,
 }
 
-pub fn end(name: &str) -> String {
-    format!("<!-- add-backend {name} end -->")
-}
+pub const MARKDOWN: Comment = Comment {
+    open: "<!--",
+    close: " -->",
+};
+pub const YAML: Comment = Comment {
+    open: "#",
+    close: "",
+};
 
-/// Whether the document already holds the block of `name`.
-pub fn has_block(doc: &str, name: &str) -> bool {
-    doc.contains(&begin(name))
-}
-
-/// Where a new block goes, and the newlines to put before and after it so
-/// that it stands as a paragraph of its own.
-pub fn insertion_point(doc: &str) -> (usize, &'static str, &'static str) {
-    let (at, before) = insertion_offset(doc);
-    let after = if doc[at..].is_empty() || doc[at..].starts_with('\n') {
-        ""
-    } else {
-        "\n"
-    };
-    (at, before, after)
-}
-
-fn insertion_offset(doc: &str) -> (usize, &'static str) {
-    if let Some(at) = doc.find(INSERT_MARKER) {
-        return (super::line_start(doc, at), "");
+impl Comment {
+    pub fn begin(self, name: &str) -> String {
+        format!("{} add-backend {name} begin{}", self.open, self.close)
     }
-    let last_block_end = doc
-        .match_indices("<!-- add-backend ")
-        .map(|(at, _)| (at, super::line_end(doc, at)))
-        .filter(|&(at, end)| doc[at..end].trim_end().ends_with(" end -->"))
-        .last();
-    let at = last_block_end.map_or(doc.len(), |(_, end)| end);
-    let before = &doc[..at];
-    let separator = if before.is_empty() || before.ends_with("\n\n") {
-        ""
-    } else if before.ends_with('\n') {
-        "\n"
-    } else {
-        "\n\n"
-    };
-    (at, separator)
+
+    pub fn end(self, name: &str) -> String {
+        format!("{} add-backend {name} end{}", self.open, self.close)
+    }
+
+    pub fn insert_marker(self) -> String {
+        format!("{} add-backend insert{}", self.open, self.close)
+    }
+
+    /// Whether the document already holds the block of `name`.
+    pub fn has_block(self, doc: &str, name: &str) -> bool {
+        doc.lines().any(|l| l.trim() == self.begin(name))
+    }
+
+    /// `block` wrapped in markers, placed in `doc`: the offset to insert at
+    /// and the text, with the blank lines that make it a paragraph of its own.
+    pub fn insertion(self, doc: &str, name: &str, block: &str) -> (usize, String) {
+        let at = self.insertion_offset(doc);
+        let before = &doc[..at];
+        let lead = if before.is_empty() || before.ends_with("\n\n") {
+            ""
+        } else if before.ends_with('\n') {
+            "\n"
+        } else {
+            "\n\n"
+        };
+        let trail = if doc[at..].is_empty() || doc[at..].starts_with('\n') {
+            ""
+        } else {
+            "\n"
+        };
+        let block = if block.ends_with('\n') {
+            block.to_string()
+        } else {
+            format!("{block}\n")
+        };
+        (
+            at,
+            format!(
+                "{lead}{}\n{block}{}\n{trail}",
+                self.begin(name),
+                self.end(name)
+            ),
+        )
+    }
+
+    fn insertion_offset(self, doc: &str) -> usize {
+        let marker = self.insert_marker();
+        if let Some(at) = doc.find(&marker) {
+            return super::line_start(doc, at);
+        }
+        let end_suffix = format!(" end{}", self.close);
+        let prefix = format!("{} add-backend ", self.open);
+        let mut offset = 0;
+        let mut last_end = None;
+        for line in doc.split_inclusive('\n') {
+            offset += line.len();
+            let l = line.trim_end();
+            if l.starts_with(&prefix) && l.ends_with(&end_suffix) {
+                last_end = Some(offset);
+            }
+        }
+        last_end.unwrap_or(doc.len())
+    }
 }
 
 #[cfg(test)]
@@ -65,21 +103,47 @@ mod tests {
     #[test]
     fn new_blocks_go_before_the_insert_marker() {
         let doc = "# Doc\n\n<!-- add-backend insert -->\nrest\n";
-        assert_eq!(insertion_point(doc), (7, "", "\n"));
+        let (at, text) = MARKDOWN.insertion(doc, "ftp", "FTP\n");
+        assert_eq!(at, 7);
+        assert_eq!(
+            text,
+            "<!-- add-backend ftp begin -->\nFTP\n<!-- add-backend ftp end -->\n\n"
+        );
     }
 
     #[test]
     fn new_blocks_follow_the_last_block() {
         let doc = "# Doc\n<!-- add-backend a begin -->\nA\n<!-- add-backend a end -->\nrest\n";
-        let (at, before, after) = insertion_point(doc);
+        let (at, text) = MARKDOWN.insertion(doc, "b", "B");
         assert_eq!(&doc[at..], "rest\n");
-        assert_eq!((before, after), ("\n", "\n"));
+        assert_eq!(
+            text,
+            "\n<!-- add-backend b begin -->\nB\n<!-- add-backend b end -->\n\n"
+        );
     }
 
     #[test]
     fn otherwise_at_the_end_after_a_blank_line() {
-        assert_eq!(insertion_point("# Doc\n"), (6, "\n", ""));
-        assert_eq!(insertion_point("# Doc"), (5, "\n\n", ""));
-        assert_eq!(insertion_point(""), (0, "", ""));
+        assert_eq!(
+            YAML.insertion("a: 1\n", "ftp", "# x\n"),
+            (
+                5,
+                "\n# add-backend ftp begin\n# x\n# add-backend ftp end\n".to_string()
+            )
+        );
+        assert_eq!(
+            YAML.insertion("a: 1", "ftp", "# x\n").1,
+            "\n\n# add-backend ftp begin\n# x\n# add-backend ftp end\n"
+        );
+        assert_eq!(
+            YAML.insertion("", "ftp", "# x\n").1,
+            "# add-backend ftp begin\n# x\n# add-backend ftp end\n"
+        );
+    }
+
+    #[test]
+    fn finds_an_existing_block() {
+        assert!(MARKDOWN.has_block("x\n<!-- add-backend ftp begin -->\n", "ftp"));
+        assert!(!MARKDOWN.has_block("x\n<!-- add-backend ftps begin -->\n", "ftp"));
     }
 }

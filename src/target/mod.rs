@@ -11,6 +11,8 @@ use crate::plan::Plan;
 pub struct Request<'a> {
     pub name: &'a str,
     pub go_name: Option<&'a str>,
+    /// `--field` values: `host!`, `port:int`.
+    pub fields: &'a [String],
     pub force: bool,
 }
 

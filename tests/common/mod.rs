@@ -17,9 +17,10 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// Every file of a tree, path to bytes: two equal snapshots mean a
-/// byte-identical tree.
-pub type Tree = BTreeMap<String, Vec<u8>>;
+/// Every file and directory of a tree, path to bytes (`None` for a
+/// directory): two equal snapshots mean a byte-identical tree, with no
+/// file or directory left over.
+pub type Tree = BTreeMap<String, Option<Vec<u8>>>;
 
 impl Sandbox {
     /// A fresh copy of `tests/fixtures/<name>`.
@@ -41,8 +42,16 @@ impl Sandbox {
         Sandbox { _dir: dir, root }
     }
 
+    /// The newest Litestream shape (v0.5.10+ interface, URL factories,
+    /// shared settings with defaults).
     pub fn litestream() -> Sandbox {
         Sandbox::fixture("litestream")
+    }
+
+    /// The v0.5.0 shape: no useMetadata, Init or SetLogger, no URL
+    /// factories, settings on ReplicaConfig itself.
+    pub fn litestream_v0_5_0() -> Sandbox {
+        Sandbox::fixture("litestream-v0.5.0")
     }
 
     /// Runs add-backend with `args` from the checkout root.
@@ -69,7 +78,6 @@ impl Sandbox {
         walkdir::WalkDir::new(&self.root)
             .into_iter()
             .map(Result::unwrap)
-            .filter(|e| e.file_type().is_file())
             .map(|e| {
                 let rel = e
                     .path()
@@ -77,7 +85,11 @@ impl Sandbox {
                     .unwrap()
                     .to_string_lossy()
                     .replace('\\', "/");
-                (rel, std::fs::read(e.path()).unwrap())
+                let content = e
+                    .file_type()
+                    .is_file()
+                    .then(|| std::fs::read(e.path()).unwrap());
+                (rel, content)
             })
             .collect()
     }

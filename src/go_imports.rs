@@ -1,0 +1,132 @@
+//! Tidies the import block of rendered Go, as goimports would: imports
+//! that the code does not use are dropped, and the rest are sorted into
+//! groups (standard library, others, the project's own module). Templates
+//! can then list every import they might need, conditions and all, and
+//! still produce gofmt-clean, compiling files.
+
+use std::collections::HashSet;
+
+use anyhow::Result;
+
+use crate::anchor::go::GoFile;
+
+pub fn tidy(path: &str, src: &str, own_module: &str) -> Result<String> {
+    let file = GoFile::new(path, src);
+    let range = file.import_range()?;
+    let used = selector_operands(&src[range.end..]);
+    let mut groups: [Vec<String>; 3] = Default::default();
+    let mut seen = HashSet::new();
+    for import in file.imports()? {
+        if !seen.insert(import.path.clone())
+            || !(used.contains(import.name.as_str()) || import.name == "_")
+        {
+            continue;
+        }
+        let group =
+            if import.path == own_module || import.path.starts_with(&format!("{own_module}/")) {
+                2
+            } else if import
+                .path
+                .split('/')
+                .next()
+                .is_some_and(|first| first.contains('.'))
+            {
+                1
+            } else {
+                0
+            };
+        let spec = if import.aliased {
+            format!("{} {:?}", import.name, import.path)
+        } else {
+            format!("{:?}", import.path)
+        };
+        groups[group].push(spec);
+    }
+    let blocks: Vec<String> = groups
+        .iter_mut()
+        .filter(|g| !g.is_empty())
+        .map(|g| {
+            g.sort_by(|a, b| unquoted_path(a).cmp(unquoted_path(b)));
+            g.iter().map(|spec| format!("\t{spec}\n")).collect()
+        })
+        .collect();
+    let block = if blocks.is_empty() {
+        String::new()
+    } else {
+        format!("import (\n{})", blocks.join("\n"))
+    };
+    Ok(format!(
+        "{}{block}{}",
+        &src[..range.start],
+        &src[range.end..]
+    ))
+}
+
+fn unquoted_path(spec: &str) -> &str {
+    spec.rsplit(' ').next().unwrap_or(spec)
+}
+
+/// The identifiers written before a `.` in code (not in comments, strings
+/// or runes): every package name the code uses, and some variables.
+fn selector_operands(code: &str) -> HashSet<&str> {
+    let bytes = code.as_bytes();
+    let mut used = HashSet::new();
+    let mut i = 0;
+    let mut prev = b' ';
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = code[i..].find('\n').map_or(bytes.len(), |n| i + n)
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = code[i + 2..].find("*/").map_or(bytes.len(), |n| i + n + 4)
+            }
+            b'`' => i = code[i + 1..].find('`').map_or(bytes.len(), |n| i + n + 2),
+            b'"' | b'\'' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            _ if b.is_ascii_alphabetic() || b == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                if bytes.get(i) == Some(&b'.') && prev != b'.' {
+                    used.insert(&code[start..i]);
+                }
+                prev = b'a';
+                continue;
+            }
+            _ => i += 1,
+        }
+        if !b.is_ascii_whitespace() {
+            prev = b;
+        }
+    }
+    used
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drops_unused_imports_and_sorts_the_rest_into_groups() {
+        let src = "package x\n\nimport (\n\t\"os\"\n\t\"example.com/m/b\"\n\t\"fmt\"\n\t\"github.com/superfly/ltx\"\n\t\"strconv\"\n\t\"example.com/m\"\n\t\"net/url\"\n)\n\n// strconv.Itoa in a comment\nvar s = \"url.Parse\"\n\nfunc f() { fmt.Println(os.Args, ltx.Version, m.X, b.Y) }\n";
+        let got = tidy("x.go", src, "example.com/m").unwrap();
+        assert_eq!(
+            got,
+            "package x\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\n\t\"github.com/superfly/ltx\"\n\n\t\"example.com/m\"\n\t\"example.com/m/b\"\n)\n\n// strconv.Itoa in a comment\nvar s = \"url.Parse\"\n\nfunc f() { fmt.Println(os.Args, ltx.Version, m.X, b.Y) }\n"
+        );
+    }
+
+    #[test]
+    fn a_method_call_on_a_field_is_not_a_package() {
+        let used = selector_operands("c.logger.Debug(x)");
+        assert!(used.contains("c") && !used.contains("logger"));
+    }
+}

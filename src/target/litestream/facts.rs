@@ -1,0 +1,97 @@
+//! What a Litestream checkout has, read from its sources rather than
+//! assumed: v0.5.x releases differ in the `ReplicaClient` method set, in
+//! whether backends register a URL factory, in where replica settings
+//! live, and in which test harness and log switch exist.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Result, anyhow};
+
+use crate::anchor::go::{GoFile, MethodSpec};
+use crate::checkout::Checkout;
+
+pub const INTERFACE_FILE: &str = "replica_client.go";
+pub const MAIN: &str = "cmd/litestream/main.go";
+pub const REPLICATE: &str = "cmd/litestream/replicate.go";
+pub const TESTINGUTIL: &str = "internal/testingutil/testingutil.go";
+
+pub struct Facts {
+    /// The methods of `litestream.ReplicaClient`, signatures qualified for
+    /// use outside package litestream.
+    pub methods: Vec<MethodSpec>,
+    /// Import paths of the packages the interface's signatures name, by name.
+    pub interface_imports: BTreeMap<String, String>,
+    /// Whether backends register a URL factory (`RegisterReplicaClientFactory`, v0.5.4+).
+    pub url_factory: bool,
+    /// The test harness, when the checkout has one.
+    pub testingutil: Option<String>,
+    /// `cmd/litestream/replicate.go`, when it logs each client type.
+    pub replicate: Option<String>,
+}
+
+/// The functions and types package main declares, in every file of
+/// `cmd/litestream` (cut cheaply: only main.go is ever parsed).
+pub fn main_package_names(checkout: &Checkout, main: &GoFile) -> Result<Vec<String>> {
+    let mut names: Vec<String> = main.decl_names().map(str::to_string).collect();
+    let dir = checkout.root.join("cmd/litestream");
+    let entries =
+        std::fs::read_dir(&dir).map_err(|e| anyhow!("cmd/litestream: cannot list: {e}"))?;
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if !file_name.ends_with(".go") || file_name == "main.go" {
+            continue;
+        }
+        let rel = format!("cmd/litestream/{file_name}");
+        if let Some(src) = checkout.read(&rel)? {
+            names.extend(GoFile::new(&rel, &src).decl_names().map(str::to_string));
+        }
+    }
+    Ok(names)
+}
+
+impl Facts {
+    pub fn read(checkout: &Checkout) -> Result<Facts> {
+        let src = checkout.require(INTERFACE_FILE, "is this a Litestream checkout?")?;
+        let file = GoFile::new(INTERFACE_FILE, &src);
+        if !file.has_type("ReplicaClient") {
+            return Err(anyhow!(
+                "{INTERFACE_FILE}: no `type ReplicaClient interface`; cannot tell which methods a backend needs"
+            ));
+        }
+        let methods = file.interface_methods("ReplicaClient", "litestream")?;
+        let interface_imports = file
+            .imports()?
+            .into_iter()
+            .map(|i| (i.name, i.path))
+            .collect();
+
+        let url_factory =
+            ["replica_url.go", "litestream.go"]
+                .iter()
+                .try_fold(false, |found, rel| {
+                    Ok::<_, anyhow::Error>(
+                        found
+                            || checkout.read(rel)?.is_some_and(|src| {
+                                GoFile::new(rel, &src)
+                                    .func_names()
+                                    .any(|f| f == "RegisterReplicaClientFactory")
+                            }),
+                    )
+                })?;
+        let testingutil = checkout.read(TESTINGUTIL)?.filter(|src| {
+            GoFile::new(TESTINGUTIL, src)
+                .func_names()
+                .any(|f| f == "NewReplicaClient")
+        });
+        let replicate = checkout
+            .read(REPLICATE)?
+            .filter(|src| src.contains("r.Client.(type)"));
+        Ok(Facts {
+            methods,
+            interface_imports,
+            url_factory,
+            testingutil,
+            replicate,
+        })
+    }
+}

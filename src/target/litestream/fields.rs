@@ -1,0 +1,392 @@
+//! Backend settings given with `--field NAME[:TYPE][!]`: `host!`,
+//! `port:int`, `password:secret`, `passive:bool`, `timeout:duration`.
+//! Each is wired end to end: the config settings, their defaults, the
+//! constructor, the client, the URL form, the test harness and the docs.
+
+use anyhow::{Result, anyhow, bail};
+use heck::ToKebabCase;
+use serde::Serialize;
+
+use crate::names::{self, BackendName};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    String,
+    Int,
+    Bool,
+    Duration,
+    /// A string that is never logged.
+    Secret,
+}
+
+/// Where the URL form of the config fills a field from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UrlPart {
+    Host,
+    User,
+    Password,
+    Query,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    /// The YAML key and query parameter: `key-path`.
+    pub key: String,
+    pub kind: Kind,
+    pub required: bool,
+    /// The client's Go field: `KeyPath`.
+    pub go_name: String,
+    /// The config settings' Go field; an existing one when reused.
+    pub settings_name: String,
+    /// A local variable: `keyPath`.
+    pub var: String,
+    /// Set when the settings already had this key and it is shared.
+    pub reused: bool,
+    pub url_part: UrlPart,
+    /// Go type in the config settings: `*bool` so that unset differs from false.
+    pub settings_type: &'static str,
+    /// Go type on the client.
+    pub client_type: &'static str,
+    /// The zero value of `settings_type`, meaning "not set".
+    pub unset: &'static str,
+    /// Test harness flag (`ftp-key-path`), its variable and environment variable.
+    pub flag: String,
+    pub flag_var: String,
+    pub env: String,
+    /// A sample value as Go source, for generated tests; as YAML, for
+    /// docs; and as written in a replica URL.
+    pub sample_go: String,
+    pub sample_yaml: String,
+    pub sample_url: String,
+}
+
+/// Keys `ReplicaConfig` itself has, which a backend cannot redefine.
+const CONFIG_KEYS: &[&str] = &["type", "name", "path", "url"];
+
+/// Local names the generated constructors use.
+const LOCALS: &[&str] = &["b", "c", "client", "d", "err", "n", "r", "u", "v"];
+
+impl Field {
+    /// Parses one `--field` value for backend `backend`.
+    pub fn parse(spec: &str, backend: &BackendName) -> Result<Field> {
+        let invalid = |why: String| anyhow!("invalid --field {spec:?}: {why}");
+        let (rest, required) = match spec.strip_suffix('!') {
+            Some(rest) => (rest, true),
+            None => (spec, false),
+        };
+        let (name, kind) = match rest.split_once(':') {
+            Some((name, kind)) => (name, kind),
+            None => (rest, "string"),
+        };
+        let kind = match kind {
+            "string" => Kind::String,
+            "int" => Kind::Int,
+            "bool" => Kind::Bool,
+            "duration" => Kind::Duration,
+            "secret" => Kind::Secret,
+            other => {
+                return Err(invalid(format!(
+                    "unknown type {other:?}; use string, int, bool, duration or secret"
+                )));
+            }
+        };
+        if name.is_empty()
+            || !name.starts_with(|c: char| c.is_ascii_lowercase())
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        {
+            return Err(invalid(
+                "a field name is lower case letters, digits, '-' or '_', starting with a letter"
+                    .into(),
+            ));
+        }
+        let key = name.to_kebab_case();
+        if CONFIG_KEYS.contains(&key.as_str()) {
+            return Err(invalid(format!(
+                "{key:?} is a setting of every replica already"
+            )));
+        }
+        let words: Vec<&str> = key.split('-').collect();
+        let go_name: String = words.iter().map(|w| names::go_word(w)).collect();
+        let var = words[0].to_string()
+            + &words[1..]
+                .iter()
+                .map(|w| names::go_word(w))
+                .collect::<String>();
+        if let Some(what) = names::go_reserved(&var) {
+            return Err(invalid(format!("its variable {var} would be {what}")));
+        }
+        if LOCALS.contains(&var.as_str()) {
+            return Err(invalid(format!(
+                "its variable {var} would clash with one of the generated constructor's"
+            )));
+        }
+        let url_part = match key.as_str() {
+            "host" => UrlPart::Host,
+            "user" | "username" => UrlPart::User,
+            "password" => UrlPart::Password,
+            _ => UrlPart::Query,
+        };
+        let sample_url = match kind {
+            _ if url_part == UrlPart::Host => "example.com".to_string(),
+            Kind::String | Kind::Secret => format!("{key}-value"),
+            Kind::Int => "42".to_string(),
+            Kind::Bool => "true".to_string(),
+            Kind::Duration => "1m".to_string(),
+        };
+        let (settings_type, client_type, unset, sample_go) = match kind {
+            Kind::String | Kind::Secret => ("string", "string", "\"\"", format!("{sample_url:?}")),
+            Kind::Int => ("int", "int", "0", "42".to_string()),
+            Kind::Bool => ("*bool", "bool", "nil", "true".to_string()),
+            Kind::Duration => (
+                "*time.Duration",
+                "time.Duration",
+                "nil",
+                "time.Minute".to_string(),
+            ),
+        };
+        let sample_yaml = match kind {
+            Kind::Secret => format!(
+                "${{{}_{}}}",
+                backend.r#type.to_uppercase().replace('-', "_"),
+                key.to_uppercase().replace('-', "_")
+            ),
+            Kind::Int => "42".to_string(),
+            Kind::Bool => "true".to_string(),
+            Kind::Duration => "1m".to_string(),
+            Kind::String => sample_url.clone(),
+        };
+        let screaming = |s: &str| s.to_uppercase().replace('-', "_");
+        Ok(Field {
+            flag: format!("{}-{key}", backend.r#type),
+            flag_var: backend.package.clone() + &go_name,
+            env: format!(
+                "LITESTREAM_{}_{}",
+                screaming(&backend.r#type),
+                screaming(&key)
+            ),
+            settings_name: go_name.clone(),
+            key,
+            kind,
+            required,
+            go_name,
+            var,
+            reused: false,
+            url_part,
+            settings_type,
+            client_type,
+            unset,
+            sample_go,
+            sample_yaml,
+            sample_url,
+        })
+    }
+}
+
+/// Parses every `--field`, refusing duplicates.
+pub fn parse_all(specs: &[String], backend: &BackendName) -> Result<Vec<Field>> {
+    let mut fields: Vec<Field> = Vec::new();
+    for spec in specs {
+        let field = Field::parse(spec, backend)?;
+        if fields.iter().any(|f| f.key == field.key) {
+            bail!("--field {:?} is given twice", field.key);
+        }
+        fields.push(field);
+    }
+    Ok(fields)
+}
+
+/// The URL form, for a doc comment: `ftp://[user[:password]@]host/path?port=...`.
+pub fn url_format(backend_type: &str, fields: &[Field]) -> String {
+    let has = |p: UrlPart| {
+        fields
+            .iter()
+            .find(|f| f.url_part == p)
+            .map(|f| f.key.as_str())
+    };
+    let userinfo = match (has(UrlPart::User), has(UrlPart::Password)) {
+        (None, None) => String::new(),
+        (user, password) => format!(
+            "[{}{}@]",
+            user.unwrap_or(""),
+            password.map(|p| format!("[:{p}]")).unwrap_or_default()
+        ),
+    };
+    let query: Vec<String> = fields
+        .iter()
+        .filter(|f| f.url_part == UrlPart::Query)
+        .map(|f| format!("{}=...", f.key))
+        .collect();
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("[?{}]", query.join("&"))
+    };
+    format!(
+        "{backend_type}://{userinfo}{}/path{query}",
+        has(UrlPart::Host).unwrap_or("")
+    )
+}
+
+/// A replica URL that sets every field: userinfo, host, path and query.
+pub fn sample_url(backend_type: &str, fields: &[Field]) -> String {
+    let part = |p: UrlPart| {
+        fields
+            .iter()
+            .find(|f| f.url_part == p)
+            .map(|f| f.sample_url.as_str())
+    };
+    let userinfo = match (part(UrlPart::User), part(UrlPart::Password)) {
+        (None, None) => String::new(),
+        (user, password) => format!(
+            "{}{}@",
+            user.unwrap_or(""),
+            password.map(|p| format!(":{p}")).unwrap_or_default()
+        ),
+    };
+    let query: Vec<String> = fields
+        .iter()
+        .filter(|f| f.url_part == UrlPart::Query)
+        .map(|f| format!("{}={}", f.key, f.sample_url))
+        .collect();
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", query.join("&"))
+    };
+    format!(
+        "{backend_type}://{userinfo}{}/backups/db{query}",
+        part(UrlPart::Host).unwrap_or("")
+    )
+}
+
+/// Pads the first cells of each row so that the last ones line up, as
+/// gofmt aligns consecutive struct fields and `var` specs.
+pub fn align(rows: &[Vec<String>]) -> Vec<String> {
+    let cells = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cells)
+        .map(|i| {
+            rows.iter()
+                .filter(|r| i + 1 < r.len())
+                .map(|r| r[i].len())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    rows.iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (i, cell) in row.iter().enumerate() {
+                line.push_str(cell);
+                if i + 1 < row.len() {
+                    line.push_str(&" ".repeat(widths[i] - cell.len() + 1));
+                }
+            }
+            line
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ftp() -> BackendName {
+        BackendName::parse("ftp", None).unwrap()
+    }
+
+    #[test]
+    fn parses_name_type_and_required() {
+        let f = Field::parse("key_path:secret!", &ftp()).unwrap();
+        assert_eq!(
+            (f.key.as_str(), f.kind, f.required),
+            ("key-path", Kind::Secret, true)
+        );
+        assert_eq!((f.go_name.as_str(), f.var.as_str()), ("KeyPath", "keyPath"));
+        assert_eq!(
+            (f.flag.as_str(), f.flag_var.as_str(), f.env.as_str()),
+            ("ftp-key-path", "ftpKeyPath", "LITESTREAM_FTP_KEY_PATH")
+        );
+        let f = Field::parse("access-key-id", &ftp()).unwrap();
+        assert_eq!(
+            (f.go_name.as_str(), f.var.as_str(), f.kind),
+            ("AccessKeyID", "accessKeyID", Kind::String)
+        );
+        assert_eq!(
+            Field::parse("host", &ftp()).unwrap().url_part,
+            UrlPart::Host
+        );
+    }
+
+    #[test]
+    fn refuses_what_would_not_compile_or_clash() {
+        for (spec, why) in [
+            ("port:float", "unknown type \"float\""),
+            ("Port", "lower case"),
+            ("", "lower case"),
+            ("url", "setting of every replica"),
+            ("path", "setting of every replica"),
+            ("type", "setting of every replica"),
+            ("len:int", "predeclared"),
+            ("default", "Go keyword"),
+            ("client", "clash"),
+        ] {
+            let err = Field::parse(spec, &ftp()).unwrap_err().to_string();
+            assert!(err.contains(why), "{spec:?}: {err}");
+        }
+        let dup = parse_all(&["host".into(), "host:int".into()], &ftp())
+            .unwrap_err()
+            .to_string();
+        assert!(dup.contains("given twice"), "{dup}");
+    }
+
+    #[test]
+    fn a_sample_url_sets_every_field() {
+        let fields = parse_all(
+            &[
+                "host".into(),
+                "user".into(),
+                "password:secret".into(),
+                "port:int".into(),
+                "passive:bool".into(),
+            ],
+            &ftp(),
+        )
+        .unwrap();
+        assert_eq!(
+            sample_url("ftp", &fields),
+            "ftp://user-value:password-value@example.com/backups/db?port=42&passive=true"
+        );
+        assert_eq!(sample_url("ftp", &[]), "ftp:///backups/db");
+        assert_eq!(
+            url_format("ftp", &fields),
+            "ftp://[user[:password]@]host/path[?port=...&passive=...]"
+        );
+    }
+
+    #[test]
+    fn aligns_like_gofmt() {
+        let rows = vec![
+            vec![
+                "Host".to_string(),
+                "string".to_string(),
+                "`yaml:\"host\"`".to_string(),
+            ],
+            vec![
+                "Passive".to_string(),
+                "*bool".to_string(),
+                "`yaml:\"passive\"`".to_string(),
+            ],
+        ];
+        assert_eq!(
+            align(&rows),
+            [
+                "Host    string `yaml:\"host\"`",
+                "Passive *bool  `yaml:\"passive\"`"
+            ]
+        );
+    }
+}

@@ -1,0 +1,441 @@
+//! Litestream (github.com/benbjohnson/litestream): a replica backend is a
+//! package implementing `litestream.ReplicaClient`, built from config in
+//! `cmd/litestream/main.go`, tested through `internal/testingutil`, logged
+//! in `cmd/litestream/replicate.go` and documented in the docs.
+
+mod docs;
+mod facts;
+mod fields;
+mod methods;
+mod wiring;
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+
+use super::Request;
+use crate::anchor::go::{GoFile, Import};
+use crate::checkout::Checkout;
+use crate::go_imports;
+use crate::names::BackendName;
+use crate::plan::{FileChange, Item, Plan, Status};
+use crate::render::Renderer;
+use facts::{Facts, MAIN};
+use fields::{Field, Kind};
+use methods::{Known, Stub};
+
+pub const MODULE: &str = "github.com/benbjohnson/litestream";
+
+/// Names the generated code already gives to other packages or
+/// variables, and names Go gives a meaning of its own.
+const RESERVED: &[(&str, &str)] = &[
+    ("init", "Go cannot import a package named init"),
+    (
+        "documentation",
+        "Go ignores every file of a package named documentation",
+    ),
+    (
+        "vendor",
+        "a vendor/ directory switches the module to vendoring",
+    ),
+    ("testdata", "the go tool skips testdata/ directories"),
+];
+
+/// Identifiers of the generated files (packages, variables, parameters):
+/// a package of the same name would be hidden by them.
+const GENERATED_NAMES: &[&str] = &[
+    "a",
+    "b",
+    "bytes",
+    "c",
+    "client",
+    "context",
+    "cr",
+    "createdat",
+    "ctx",
+    "d",
+    "data",
+    "dir",
+    "err",
+    "errors",
+    "f",
+    "filename",
+    "fmt",
+    "got",
+    "hdr",
+    "id",
+    "info",
+    "infos",
+    "io",
+    "itr",
+    "level",
+    "litestream",
+    "ltx",
+    "main",
+    "missing",
+    "n",
+    "neighbour",
+    "obj",
+    "objects",
+    "ok",
+    "os",
+    "p",
+    "path",
+    "prefix",
+    "r",
+    "rand",
+    "rc",
+    "rd",
+    "s",
+    "seek",
+    "slog",
+    "sort",
+    "strconv",
+    "strings",
+    "sync",
+    "t",
+    "t0",
+    "tb",
+    "testing",
+    "time",
+    "typ",
+    "u",
+    "url",
+    "v",
+    "want",
+    "written",
+];
+
+/// The files of the generated package; a directory holding any of them
+/// is (part of) a backend.
+const PACKAGE_FILES: &[&str] = &["replica_client.go", "storage.go", "replica_client_test.go"];
+
+/// Files that are the user's once written: they edit them as told, so a
+/// re-run keeps them even with `--force`.
+const USER_FILES: &[&str] = &["storage.go", "replica_client_test.go"];
+
+/// The variables every template sees.
+#[derive(Serialize)]
+struct Vars<'a> {
+    r#type: &'a str,
+    package: &'a str,
+    go_name: &'a str,
+    module: &'a str,
+    /// `newFTPReplicaClientFromConfig`
+    constructor: String,
+    /// `NewFTPReplicaClient`, the test harness's constructor.
+    harness_constructor: String,
+    /// `ftpStorage`, the unexported Storage implementation.
+    storage_type: String,
+    fields: &'a [Field],
+    /// The fields the config settings gain (not reused).
+    new_fields: Vec<&'a Field>,
+    required: Vec<&'a Field>,
+    /// Fields worth logging (not secrets).
+    logged: Vec<&'a Field>,
+    /// gofmt-aligned declarations: client struct fields, settings fields, harness flags.
+    client_decls: Vec<String>,
+    settings_decls: Vec<String>,
+    flag_decls: Vec<String>,
+    /// The fields the URL's host and userinfo fill, if any.
+    url_host: Option<&'a Field>,
+    url_user: Option<&'a Field>,
+    url_password: Option<&'a Field>,
+    /// `ftp://[user[:password]@]host/path?port=...`, for comments.
+    url_format: String,
+    /// A URL that sets every field, for tests.
+    sample_url: String,
+    known: Known,
+    stubs: Vec<Stub>,
+    /// Import paths the stubs' signatures need.
+    stub_imports: Vec<String>,
+    url_factory: bool,
+    /// `rs` and `src` of `func (rs *ReplicaSettings) SetDefaults(src *ReplicaSettings)`.
+    defaults_recv: String,
+    defaults_src: String,
+    /// The call that logs in replicate.go's switch (`slogWith.Info`) and its client variable.
+    log_call: String,
+    log_client: String,
+}
+
+pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
+    let name = BackendName::parse(request.name, request.go_name)?;
+    let facts = Facts::read(checkout)?;
+    let main_src = checkout.require(MAIN, "is this a Litestream checkout?")?;
+    let main = GoFile::new(MAIN, &main_src);
+    let main_imports = main.imports()?;
+    let main_names = facts::main_package_names(checkout, &main)?;
+    check_name_is_free(checkout, &name, &main_imports, &main_names)?;
+
+    let mut fields = fields::parse_all(request.fields, &name)?;
+    // The constructor's locals may shadow packages it does not use (as
+    // upstream's `user` shadows os/user), not those it does.
+    for field in &fields {
+        if [
+            "fmt",
+            "litestream",
+            "strconv",
+            "strings",
+            "time",
+            "url",
+            name.package.as_str(),
+        ]
+        .contains(&field.var.as_str())
+        {
+            bail!(
+                "--field {}: its variable {} would hide a package the generated constructor uses",
+                field.key,
+                field.var
+            );
+        }
+    }
+    let settings = wiring::Settings::resolve(&main, &mut fields)?;
+    let (known, stubs) = methods::classify(&facts.methods, &name.r#type);
+    let mut warnings: Vec<String> = stubs
+        .iter()
+        .map(|s| {
+            format!(
+                "litestream.ReplicaClient has a method the templates do not know, {}{} {}; {}/replica_client.go gets a stub that fails, and a test that fails until it is written",
+                s.name, s.params, s.result, name.package
+            )
+        })
+        .collect();
+    let mut stub_imports: Vec<String> = stubs
+        .iter()
+        .flat_map(|s| &s.packages)
+        .filter_map(|p| {
+            facts
+                .interface_imports
+                .get(p)
+                .cloned()
+                .or_else(|| (p == "litestream").then(|| MODULE.to_string()))
+        })
+        .collect();
+    stub_imports.sort();
+    stub_imports.dedup();
+
+    let log_switch = match &facts.replicate {
+        Some(src) => GoFile::new(facts::REPLICATE, src).type_switch("r.Client")?,
+        None => None,
+    };
+    let vars = Vars {
+        r#type: &name.r#type,
+        package: &name.package,
+        go_name: &name.go_name,
+        module: MODULE,
+        constructor: wiring::constructor_name(&main, &name),
+        harness_constructor: format!("New{}ReplicaClient", name.go_name),
+        storage_type: format!("{}Storage", name.package),
+        new_fields: fields.iter().filter(|f| !f.reused).collect(),
+        required: fields.iter().filter(|f| f.required).collect(),
+        logged: fields.iter().filter(|f| f.kind != Kind::Secret).collect(),
+        client_decls: fields::align(
+            &fields
+                .iter()
+                .map(|f| vec![f.go_name.clone(), f.client_type.to_string()])
+                .collect::<Vec<_>>(),
+        ),
+        settings_decls: fields::align(
+            &fields
+                .iter()
+                .filter(|f| !f.reused)
+                .map(|f| {
+                    vec![
+                        f.settings_name.clone(),
+                        f.settings_type.to_string(),
+                        format!("`yaml:\"{}\"`", f.key),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        ),
+        flag_decls: wiring::flag_decls(&name, &fields),
+        url_host: fields.iter().find(|f| f.url_part == fields::UrlPart::Host),
+        url_user: fields.iter().find(|f| f.url_part == fields::UrlPart::User),
+        url_password: fields
+            .iter()
+            .find(|f| f.url_part == fields::UrlPart::Password),
+        url_format: fields::url_format(&name.r#type, &fields),
+        sample_url: fields::sample_url(&name.r#type, &fields),
+        fields: &fields,
+        known,
+        stubs,
+        stub_imports,
+        url_factory: facts.url_factory,
+        defaults_recv: settings
+            .defaults
+            .as_ref()
+            .map(|d| d.0.clone())
+            .unwrap_or_default(),
+        defaults_src: settings
+            .defaults
+            .as_ref()
+            .map(|d| d.1.clone())
+            .unwrap_or_default(),
+        log_call: log_switch
+            .as_ref()
+            .and_then(|s| s.default_call.clone())
+            .unwrap_or_else(|| "slog.Info".to_string()),
+        log_client: log_switch
+            .as_ref()
+            .and_then(|s| s.alias.clone())
+            .unwrap_or_else(|| "client".to_string()),
+    };
+    let renderer = Renderer::new(&vars)?;
+
+    let mut files = Vec::new();
+    let package_files = PACKAGE_FILES
+        .iter()
+        .map(|f| (format!("litestream/{f}"), format!("{}/{f}", name.package)));
+    let config_test = (
+        "litestream/config_test.go".to_string(),
+        format!("cmd/litestream/{}_config_test.go", name.package),
+    );
+    for (template, path) in package_files.chain([config_test]) {
+        let content = go_imports::tidy(&path, &renderer.render(&template)?, MODULE)?;
+        files.push(new_file(checkout, path, content, request.force)?);
+    }
+    files.push(wiring::main_go(
+        &main,
+        &main_imports,
+        &main_names,
+        &settings,
+        &vars,
+        &renderer,
+    )?);
+    if let Some(src) = &facts.testingutil {
+        files.push(wiring::testingutil(src, &vars, &renderer)?);
+    } else {
+        warnings.push(format!(
+            "no {} with NewReplicaClient: the integration harness is not wired",
+            facts::TESTINGUTIL
+        ));
+    }
+    if let (Some(src), Some(switch)) = (&facts.replicate, &log_switch) {
+        files.push(wiring::replicate(src, switch, &vars, &renderer)?);
+    }
+    files.push(docs::readme(checkout, &name, &renderer)?);
+    files.extend(docs::architecture(checkout, &name, &mut warnings)?);
+    files.extend(docs::example_config(checkout, &name, &renderer)?);
+
+    let plan = Plan {
+        target: "litestream",
+        next_steps: vec![
+            format!(
+                "write the four storage primitives in {}/storage.go (go get a client library for {} first)",
+                name.package, name.go_name
+            ),
+            format!(
+                "go test ./{}/... ./cmd/litestream/... checks the LTX layer and the config; go vet ./... && go build ./... the wiring",
+                name.package
+            ),
+        ],
+        warnings,
+        backend: name,
+        files,
+    };
+    refuse_partial_backend(&plan, request.force)?;
+    Ok(plan)
+}
+
+/// A package name that would collide with an import or a declaration of
+/// package main, a name of the generated code, or a directory that is not
+/// a backend.
+fn check_name_is_free(
+    checkout: &Checkout,
+    name: &BackendName,
+    imports: &[Import],
+    main_names: &[String],
+) -> Result<()> {
+    let pkg = name.package.as_str();
+    let own_path = format!("{MODULE}/{pkg}");
+    if let Some(import) = imports.iter().find(|i| i.name == pkg && i.path != own_path) {
+        bail!(
+            "backend name {pkg:?} is taken: {MAIN} already imports {:?} as {pkg}",
+            import.path
+        );
+    }
+    if let Some((_, why)) = RESERVED.iter().find(|(n, _)| *n == pkg) {
+        bail!("backend name {pkg:?} cannot be used: {why}");
+    }
+    if GENERATED_NAMES.contains(&pkg) {
+        bail!(
+            "backend name {pkg:?} is taken: the generated code uses {pkg} for another package or variable"
+        );
+    }
+    if main_names.iter().any(|n| n == pkg) {
+        bail!(
+            "backend name {pkg:?} is taken: package main (cmd/litestream) declares {pkg} already"
+        );
+    }
+    let dir = checkout.root.join(pkg);
+    if dir.exists() && !PACKAGE_FILES.iter().any(|f| dir.join(f).is_file()) {
+        bail!(
+            "backend name {pkg:?} is taken: {pkg}/ exists in the checkout and is not a replica backend"
+        );
+    }
+    Ok(())
+}
+
+fn new_file(checkout: &Checkout, path: String, content: String, force: bool) -> Result<FileChange> {
+    let before = checkout.read(&path)?;
+    let users = USER_FILES.iter().any(|f| path.ends_with(&format!("/{f}")));
+    let status = match &before {
+        None => Status::Create,
+        Some(existing) if *existing == content => Status::Identical,
+        Some(_) if users => Status::Keep,
+        Some(_) if force => Status::Overwrite,
+        Some(_) => Status::Conflict,
+    };
+    let after = if status == Status::Keep {
+        before.clone().unwrap_or_default()
+    } else {
+        content
+    };
+    Ok(FileChange {
+        items: vec![Item {
+            what: path.clone(),
+            status,
+        }],
+        path,
+        before,
+        after,
+    })
+}
+
+/// A backend that exists in part is refused unless forced: adding the
+/// missing parts to something a person wrote is rarely what they meant.
+fn refuse_partial_backend(plan: &Plan, force: bool) -> Result<()> {
+    let conflicts: Vec<&str> = plan
+        .items()
+        .filter(|(_, i)| i.status == Status::Conflict)
+        .map(|(_, i)| i.what.as_str())
+        .collect();
+    if !conflicts.is_empty() {
+        bail!(
+            "backend {} already exists and differs from what add-backend writes ({}); --force overwrites",
+            plan.backend.r#type,
+            conflicts.join(", ")
+        );
+    }
+    let existing: Vec<String> = plan
+        .items()
+        .filter(|(_, i)| i.status.exists())
+        .map(|(f, i)| describe(f, i))
+        .collect();
+    let partial = !existing.is_empty() && plan.items().any(|(_, i)| i.status.writes());
+    if partial && !force {
+        bail!(
+            "backend {} already exists in part ({}); --force adds the missing parts",
+            plan.backend.r#type,
+            existing.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn describe(file: &FileChange, item: &Item) -> String {
+    if file.path == item.what {
+        item.what.clone()
+    } else {
+        format!("{} in {}", item.what, file.path)
+    }
+}
