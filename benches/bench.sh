@@ -4,11 +4,15 @@
 # about 2,200 lines / 64 KB, about 700 files). Reports median wall time over
 # 200 runs (hyperfine) and peak memory (GNU time).
 #
-#   bash benches/bench.sh        # needs: apt-get install hyperfine time
+# Wall time on a shared VM is noisy, so each run's instruction count is
+# reported too (valgrind's callgrind): it repeats exactly, whatever else the
+# machine is doing.
+#
+#   bash benches/bench.sh        # needs: apt-get install hyperfine time valgrind
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for tool in hyperfine /usr/bin/time python3; do
+for tool in hyperfine /usr/bin/time python3 valgrind; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not found (apt-get install hyperfine time)" >&2; exit 1; }
 done
 
@@ -54,26 +58,29 @@ row() {
   lines=$(wc -l <"$dir/cmd/litestream/main.go")
   bytes=$(wc -c <"$dir/cmd/litestream/main.go")
   files=$(find "$dir" -type f -not -path '*/.git/*' | wc -l)
-  hyperfine -N --style none --warmup 20 --runs 200 --export-json "$work/$name-dry.json" \
+  hyperfine -N --style none --warmup 20 --runs 300 --export-json "$work/$name-dry.json" \
     "$bin ftp --dry-run --root $dir" >/dev/null
   # Between runs git puts back just what the run changed, so the timing
   # is not polluted by rewriting the whole tree.
   git -C "$dir" init -q && git -C "$dir" add -A && git -C "$dir" -c user.name=b -c user.email=b@b commit -qm base
-  local reset="git -C $dir checkout -q -- . && git -C $dir clean -qfd"
-  hyperfine -N --style none --warmup 20 --runs 200 --export-json "$work/$name-apply.json" \
+  local reset="git -C $dir checkout -q -- . && git -C $dir clean -qfd && sync"
+  hyperfine -N --style none --warmup 20 --runs 300 --export-json "$work/$name-apply.json" \
     --prepare "bash -c '$reset'" "$bin ftp --root $dir" >/dev/null
   bash -c "$reset"
   local rss
   rss=$(/usr/bin/time -f %M "$bin" ftp --root "$dir" 2>&1 >/dev/null | tail -n 1)
-  python3 - "$name" "$lines" "$bytes" "$files" "$rss" "$work/$name-dry.json" "$work/$name-apply.json" <<'PY'
+  bash -c "$reset"
+  local instructions
+  instructions=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" ftp --root "$dir" 2>&1 >/dev/null | sed -n 's/.*Collected : //p')
+  python3 - "$name" "$lines" "$bytes" "$files" "$rss" "$work/$name-dry.json" "$work/$name-apply.json" "$instructions" <<'PY'
 import json, sys
-name, lines, size, files, rss, dry, apply = sys.argv[1:]
+name, lines, size, files, rss, dry, apply, instructions = sys.argv[1:]
 med = lambda p: json.load(open(p))["results"][0]["median"] * 1000
-print(f"| {name} | {lines} lines, {int(size) // 1024} KiB | {files} | {med(dry):.2f} ms | {med(apply):.2f} ms | {int(rss) / 1024:.1f} MiB |")
+print(f"| {name} | {lines} lines, {int(size) // 1024} KiB | {files} | {med(dry):.2f} ms | {med(apply):.2f} ms | {int(instructions) / 1e6:.1f} M | {int(rss) / 1024:.1f} MiB |")
 PY
 }
 
-echo "| checkout | cmd/litestream/main.go | files | dry run (median) | apply (median) | peak RSS |"
-echo "|---|---|---|---|---|---|"
+echo "| checkout | cmd/litestream/main.go | files | dry run (median) | apply (median) | apply (instructions) | peak RSS |"
+echo "|---|---|---|---|---|---|---|"
 row fixture
 row large

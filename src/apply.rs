@@ -31,11 +31,7 @@ impl fmt::Display for ApplyError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match &self.restore {
             Ok(()) => write!(f, "{:#}; nothing was changed", self.cause),
-            Err(e) => write!(
-                f,
-                "{:#}; restoring the checkout also failed: {e}",
-                self.cause
-            ),
+            Err(e) => write!(f, "{:#}; restoring the checkout also failed: {e}", self.cause),
         }
     }
 }
@@ -58,10 +54,7 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<usize, ApplyError> {
             .and_then(|()| write_atomically(&path, &file.after))
             .with_context(|| format!("cannot write {}", file.path));
         if let Err(cause) = result {
-            return Err(ApplyError {
-                cause,
-                restore: undo(journal),
-            });
+            return Err(ApplyError { cause, restore: undo(journal) });
         }
         journal.push(match &file.before {
             Some(before) => Undo::Restore(path, before.clone()),
@@ -73,11 +66,7 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<usize, ApplyError> {
 }
 
 fn create_parents(root: &Path, path: &Path, journal: &mut Vec<Undo>) -> Result<()> {
-    let missing: Vec<&Path> = path
-        .ancestors()
-        .skip(1)
-        .take_while(|dir| *dir != root && !dir.exists())
-        .collect();
+    let missing: Vec<&Path> = path.ancestors().skip(1).take_while(|dir| *dir != root && !dir.exists()).collect();
     for dir in missing.into_iter().rev() {
         fault::point()
             .and_then(|()| std::fs::create_dir(dir))
@@ -98,11 +87,7 @@ pub fn write_atomically(path: &Path, content: &str) -> Result<()> {
     {
         // A new file gets 0666 less the umask, as from any editor.
         use std::os::unix::fs::PermissionsExt;
-        builder.permissions(
-            existing
-                .clone()
-                .unwrap_or_else(|| std::fs::Permissions::from_mode(0o666)),
-        );
+        builder.permissions(existing.clone().unwrap_or_else(|| std::fs::Permissions::from_mode(0o666)));
     }
     let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(content.as_bytes())?;
@@ -125,13 +110,8 @@ mod fault {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static STEP: AtomicUsize = AtomicUsize::new(0);
         let step = STEP.fetch_add(1, Ordering::SeqCst) + 1;
-        match std::env::var("ADD_BACKEND_FAIL_AT")
-            .ok()
-            .and_then(|n| n.parse::<usize>().ok())
-        {
-            Some(n) if n == step => Err(std::io::Error::other(format!(
-                "injected fault at step {step}"
-            ))),
+        match std::env::var("ADD_BACKEND_FAIL_AT").ok().and_then(|n| n.parse::<usize>().ok()) {
+            Some(n) if n == step => Err(std::io::Error::other(format!("injected fault at step {step}"))),
             _ => Ok(()),
         }
     }
@@ -163,9 +143,5 @@ fn undo(journal: Vec<Undo>) -> Result<(), String> {
             failures.push(format!("{}: {e}", path.display()));
         }
     }
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(failures.join("; "))
-    }
+    if failures.is_empty() { Ok(()) } else { Err(failures.join("; ")) }
 }

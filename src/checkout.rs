@@ -21,35 +21,35 @@ impl Checkout {
                 }
                 root.to_path_buf()
             }
-            None => cwd.ancestors().find(|dir| dir.join("go.mod").is_file()).map(Path::to_path_buf).ok_or_else(|| {
-                anyhow!(
-                    "no go.mod in {} or any parent: run add-backend inside a Litestream checkout, or pass --root",
-                    cwd.display()
-                )
-            })?,
+            None => {
+                cwd.ancestors().find(|dir| dir.join("go.mod").is_file()).map(Path::to_path_buf).ok_or_else(|| {
+                    anyhow!(
+                        "no go.mod in {} or any parent: run add-backend inside a Litestream checkout, or pass --root",
+                        cwd.display()
+                    )
+                })?
+            }
         };
         let go_mod_path = root.join("go.mod");
-        let go_mod = std::fs::read_to_string(&go_mod_path)
-            .with_context(|| format!("cannot read {}", go_mod_path.display()))?;
-        let module = module_path(&go_mod)
-            .ok_or_else(|| anyhow!("{}: no `module` line", go_mod_path.display()))?;
+        let go_mod =
+            std::fs::read_to_string(&go_mod_path).with_context(|| format!("cannot read {}", go_mod_path.display()))?;
+        let module = module_path(&go_mod).ok_or_else(|| anyhow!("{}: no `module` line", go_mod_path.display()))?;
         Ok(Checkout { root, module })
     }
 
     pub fn read(&self, rel: &str) -> Result<Option<String>> {
         let path = self.root.join(rel);
         match std::fs::read(&path) {
-            Ok(bytes) => String::from_utf8(bytes)
-                .map(Some)
-                .map_err(|_| anyhow!("{rel}: not UTF-8 text; refusing to edit it")),
+            Ok(bytes) => {
+                String::from_utf8(bytes).map(Some).map_err(|_| anyhow!("{rel}: not UTF-8 text; refusing to edit it"))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(anyhow!("{rel}: cannot read: {e}")),
         }
     }
 
     pub fn require(&self, rel: &str, why: &str) -> Result<String> {
-        self.read(rel)?
-            .ok_or_else(|| anyhow!("{rel} not found; {why}"))
+        self.read(rel)?.ok_or_else(|| anyhow!("{rel} not found; {why}"))
     }
 }
 
@@ -68,14 +68,8 @@ mod tests {
 
     #[test]
     fn reads_the_module_line() {
-        assert_eq!(
-            module_path("// c\nmodule example.com/x // comment\n\ngo 1.24\n").as_deref(),
-            Some("example.com/x")
-        );
-        assert_eq!(
-            module_path("module \"example.com/q\"\n").as_deref(),
-            Some("example.com/q")
-        );
+        assert_eq!(module_path("// c\nmodule example.com/x // comment\n\ngo 1.24\n").as_deref(), Some("example.com/x"));
+        assert_eq!(module_path("module \"example.com/q\"\n").as_deref(), Some("example.com/q"));
         assert_eq!(module_path("modules x\n"), None);
     }
 }

@@ -12,34 +12,23 @@ use crate::anchor::go::GoFile;
 
 pub fn tidy(path: &str, src: &str, own_module: &str) -> Result<String> {
     let file = GoFile::new(path, src);
-    let range = file.import_range()?;
+    let (range, imports) = file.import_block()?;
     let used = selector_operands(&src[range.end..]);
     let mut groups: [Vec<String>; 3] = Default::default();
     let mut seen = HashSet::new();
-    for import in file.imports()? {
-        if !seen.insert(import.path.clone())
-            || !(used.contains(import.name.as_str()) || import.name == "_")
-        {
+    for import in imports {
+        if !seen.insert(import.path.clone()) || !(used.contains(import.name.as_str()) || import.name == "_") {
             continue;
         }
-        let group =
-            if import.path == own_module || import.path.starts_with(&format!("{own_module}/")) {
-                2
-            } else if import
-                .path
-                .split('/')
-                .next()
-                .is_some_and(|first| first.contains('.'))
-            {
-                1
-            } else {
-                0
-            };
-        let spec = if import.aliased {
-            format!("{} {:?}", import.name, import.path)
+        let group = if import.path == own_module || import.path.starts_with(&format!("{own_module}/")) {
+            2
+        } else if import.path.split('/').next().is_some_and(|first| first.contains('.')) {
+            1
         } else {
-            format!("{:?}", import.path)
+            0
         };
+        let spec =
+            if import.aliased { format!("{} {:?}", import.name, import.path) } else { format!("{:?}", import.path) };
         groups[group].push(spec);
     }
     let blocks: Vec<String> = groups
@@ -50,16 +39,8 @@ pub fn tidy(path: &str, src: &str, own_module: &str) -> Result<String> {
             g.iter().map(|spec| format!("\t{spec}\n")).collect()
         })
         .collect();
-    let block = if blocks.is_empty() {
-        String::new()
-    } else {
-        format!("import (\n{})", blocks.join("\n"))
-    };
-    Ok(format!(
-        "{}{block}{}",
-        &src[..range.start],
-        &src[range.end..]
-    ))
+    let block = if blocks.is_empty() { String::new() } else { format!("import (\n{})", blocks.join("\n")) };
+    Ok(format!("{}{block}{}", &src[..range.start], &src[range.end..]))
 }
 
 fn unquoted_path(spec: &str) -> &str {
@@ -76,12 +57,8 @@ fn selector_operands(code: &str) -> HashSet<&str> {
     while i < bytes.len() {
         let b = bytes[i];
         match b {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = code[i..].find('\n').map_or(bytes.len(), |n| i + n)
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = code[i + 2..].find("*/").map_or(bytes.len(), |n| i + n + 4)
-            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = code[i..].find('\n').map_or(bytes.len(), |n| i + n),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => i = code[i + 2..].find("*/").map_or(bytes.len(), |n| i + n + 4),
             b'`' => i = code[i + 1..].find('`').map_or(bytes.len(), |n| i + n + 2),
             b'"' | b'\'' => {
                 i += 1;

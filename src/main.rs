@@ -36,12 +36,8 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<()> {
     let cwd = std::env::current_dir()?;
     let checkout = Checkout::find(&cwd, cli.root.as_deref())?;
-    let request = target::Request {
-        name: &cli.name,
-        go_name: cli.go_name.as_deref(),
-        fields: &cli.fields,
-        force: cli.force,
-    };
+    let request =
+        target::Request { name: &cli.name, go_name: cli.go_name.as_deref(), fields: &cli.fields, force: cli.force };
     let plan = target::plan(&checkout, &request)?;
     if cli.dry_run || !plan.changes() {
         return report(cli, &plan);
@@ -58,35 +54,50 @@ fn run(cli: &Cli) -> Result<()> {
     Ok(())
 }
 
-/// Data (diffs, JSON) on stdout; status and messages on stderr.
+/// Data (diffs, JSON) on stdout; status and messages on stderr. Each is
+/// written in one piece.
 fn report(cli: &Cli, plan: &plan::Plan) -> Result<()> {
-    let mut stdout = anstream::stdout();
-    let mut stderr = anstream::stderr();
+    let mut out = String::new();
+    let mut err = Vec::new();
     for warning in &plan.warnings {
-        writeln!(stderr, "warning: {warning}")?;
+        writeln!(err, "warning: {warning}")?;
     }
     if cli.format == Format::Json {
-        write!(stdout, "{}", show::json(plan, cli.dry_run))?;
-        return Ok(stdout.flush()?);
-    }
-    if cli.dry_run {
-        write!(stdout, "{}", show::colorize_diff(&show::diff(plan)))?;
-        stdout.flush()?;
-    }
-    show::summary(plan, &mut stderr)?;
-    let backend = &plan.backend.r#type;
-    if !plan.changes() {
-        writeln!(
-            stderr,
-            "backend {backend} is already in place: nothing to do"
-        )?;
-    } else if cli.dry_run {
-        writeln!(stderr, "dry run: nothing was written")?;
+        out = show::json(plan, cli.dry_run);
     } else {
-        writeln!(stderr, "added backend {backend}; next:")?;
-        for step in &plan.next_steps {
-            writeln!(stderr, "  - {step}")?;
+        if cli.dry_run {
+            let diff = show::diff(plan);
+            let colored = anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+            out = if colored { show::colorize_diff(&diff) } else { diff };
+        }
+        show::summary(plan, &mut err)?;
+        let backend = &plan.backend.r#type;
+        if !plan.changes() {
+            writeln!(err, "backend {backend} is already in place: nothing to do")?;
+        } else if cli.dry_run {
+            writeln!(err, "dry run: nothing was written")?;
+        } else {
+            writeln!(err, "added backend {backend}; next:")?;
+            for step in &plan.next_steps {
+                writeln!(err, "  - {step}")?;
+            }
         }
     }
+    emit(std::io::stdout(), &out)?;
+    emit(std::io::stderr(), &String::from_utf8_lossy(&err))?;
     Ok(())
+}
+
+/// Writes `text` in one piece, with its colours only where the stream
+/// shows them (a terminal, and NO_COLOR unset; CLICOLOR_FORCE forces them).
+fn emit<S: anstream::stream::RawStream>(mut stream: S, text: &str) -> std::io::Result<()> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    if anstream::AutoStream::choice(&stream) == anstream::ColorChoice::Never {
+        stream.write_all(anstream::adapter::strip_str(text).to_string().as_bytes())?;
+    } else {
+        stream.write_all(text.as_bytes())?;
+    }
+    stream.flush()
 }

@@ -21,10 +21,10 @@ pub struct BackendName {
 /// Words Go style writes in capitals inside identifiers: the golint list
 /// plus the storage services Litestream and its peers name.
 const INITIALISMS: &[&str] = &[
-    "abs", "acl", "api", "ascii", "b2", "cos", "cpu", "css", "dns", "eof", "ftp", "ftps", "gcs",
-    "gs", "guid", "hdfs", "html", "http", "https", "id", "ip", "ipfs", "json", "kv", "nats", "nfs",
-    "obs", "oss", "r2", "rpc", "s3", "sftp", "sla", "smb", "smtp", "sql", "ssh", "tcp", "tls",
-    "ttl", "udp", "ui", "uid", "uri", "url", "utf8", "uuid", "vm", "xml",
+    "abs", "acl", "api", "ascii", "b2", "cos", "cpu", "css", "dns", "eof", "ftp", "ftps", "gcs", "gs", "guid", "hdfs",
+    "html", "http", "https", "id", "ip", "ipfs", "json", "kv", "nats", "nfs", "obs", "oss", "r2", "rpc", "s3", "sftp",
+    "sla", "smb", "smtp", "sql", "ssh", "tcp", "tls", "ttl", "udp", "ui", "uid", "uri", "url", "utf8", "uuid", "vm",
+    "xml",
 ];
 
 const GO_KEYWORDS: &[&str] = &[
@@ -114,17 +114,10 @@ impl BackendName {
             return Err(invalid("use ASCII letters, digits, '-' or '_'"));
         }
         if raw.contains(['/', '\\']) || raw.contains("..") {
-            return Err(invalid(
-                "a name is not a path; give just the backend's name, e.g. ftp",
-            ));
+            return Err(invalid("a name is not a path; give just the backend's name, e.g. ftp"));
         }
-        if let Some(c) = raw
-            .chars()
-            .find(|c| !c.is_ascii_alphanumeric() && !matches!(c, '-' | '_'))
-        {
-            return Err(invalid(&format!(
-                "{c:?} is not allowed; use letters, digits, '-' or '_'"
-            )));
+        if let Some(c) = raw.chars().find(|c| !c.is_ascii_alphanumeric() && !matches!(c, '-' | '_')) {
+            return Err(invalid(&format!("{c:?} is not allowed; use letters, digits, '-' or '_'")));
         }
         if !raw.starts_with(|c: char| c.is_ascii_alphabetic()) {
             return Err(invalid("it must start with a letter"));
@@ -137,9 +130,7 @@ impl BackendName {
         let words: Vec<&str> = r#type.split('-').collect();
         let package = words.concat();
         if GO_KEYWORDS.contains(&package.as_str()) {
-            return Err(invalid(&format!(
-                "{package:?} is a Go keyword and cannot name a package"
-            )));
+            return Err(invalid(&format!("{package:?} is a Go keyword and cannot name a package")));
         }
         if GO_PREDECLARED.contains(&package.as_str()) {
             return Err(invalid(&format!(
@@ -152,19 +143,13 @@ impl BackendName {
                 if !name.starts_with(|c: char| c.is_ascii_uppercase())
                     || !name.chars().all(|c| c.is_ascii_alphanumeric())
                 {
-                    bail!(
-                        "invalid --go-name {name:?}: it must be an exported Go identifier, e.g. WebDAV"
-                    );
+                    bail!("invalid --go-name {name:?}: it must be an exported Go identifier, e.g. WebDAV");
                 }
                 name.to_string()
             }
             None => words.iter().map(|w| go_word(w)).collect(),
         };
-        Ok(BackendName {
-            r#type,
-            package,
-            go_name,
-        })
+        Ok(BackendName { r#type, package, go_name })
     }
 }
 
@@ -186,10 +171,7 @@ pub fn go_word(word: &str) -> String {
         return word.to_ascii_uppercase();
     }
     let mut chars = word.chars();
-    chars
-        .next()
-        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
-        .unwrap_or_default()
+    chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -208,22 +190,14 @@ mod tests {
         assert_eq!(casings("my-store"), own("my-store", "mystore", "MyStore"));
         assert_eq!(casings("my_store"), own("my-store", "mystore", "MyStore"));
         assert_eq!(casings("MyStore"), own("my-store", "mystore", "MyStore"));
-        assert_eq!(
-            casings("backup-sftp"),
-            own("backup-sftp", "backupsftp", "BackupSFTP")
-        );
+        assert_eq!(casings("backup-sftp"), own("backup-sftp", "backupsftp", "BackupSFTP"));
         assert_eq!(casings("s3"), own("s3", "s3", "S3"));
         assert_eq!(casings("dropbox"), own("dropbox", "dropbox", "Dropbox"));
     }
 
     #[test]
     fn go_name_override() {
-        assert_eq!(
-            BackendName::parse("webdav", Some("WebDAV"))
-                .unwrap()
-                .go_name,
-            "WebDAV"
-        );
+        assert_eq!(BackendName::parse("webdav", Some("WebDAV")).unwrap().go_name, "WebDAV");
         assert!(BackendName::parse("webdav", Some("webDAV")).is_err());
     }
 

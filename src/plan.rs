@@ -65,14 +65,7 @@ impl Status {
 
     /// Whether the item was found already in place.
     pub fn exists(self) -> bool {
-        matches!(
-            self,
-            Status::Identical
-                | Status::Present
-                | Status::Conflict
-                | Status::Overwrite
-                | Status::Keep
-        )
+        matches!(self, Status::Identical | Status::Present | Status::Conflict | Status::Overwrite | Status::Keep)
     }
 }
 
@@ -88,9 +81,7 @@ impl Plan {
     }
 
     pub fn items(&self) -> impl Iterator<Item = (&FileChange, &Item)> {
-        self.files
-            .iter()
-            .flat_map(|f| f.items.iter().map(move |i| (f, i)))
+        self.files.iter().flat_map(|f| f.items.iter().map(move |i| (f, i)))
     }
 }
 
@@ -108,8 +99,7 @@ pub fn apply_edits(original: &str, edits: &[Edit]) -> String {
     let crlf = original.contains("\r\n");
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| e.at);
-    let mut out =
-        String::with_capacity(original.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
+    let mut out = String::with_capacity(original.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
     let mut pos = 0;
     for edit in sorted {
         out.push_str(&original[pos..edit.at]);
@@ -130,39 +120,15 @@ mod tests {
 
     #[test]
     fn edits_apply_against_the_original_offsets() {
-        let edits = [
-            Edit {
-                at: 3,
-                text: "X".into(),
-            },
-            Edit {
-                at: 0,
-                text: "<".into(),
-            },
-            Edit {
-                at: 3,
-                text: "Y".into(),
-            },
-        ];
+        let edits =
+            [Edit { at: 3, text: "X".into() }, Edit { at: 0, text: "<".into() }, Edit { at: 3, text: "Y".into() }];
         assert_eq!(apply_edits("abcdef", &edits), "<abcXYdef");
     }
 
     #[test]
     fn inserted_lines_follow_crlf_line_endings() {
-        let edits = [Edit {
-            at: 3,
-            text: "x\ny\n".into(),
-        }];
+        let edits = [Edit { at: 3, text: "x\ny\n".into() }];
         assert_eq!(apply_edits("a\r\nb\r\n", &edits), "a\r\nx\r\ny\r\nb\r\n");
-        assert_eq!(
-            apply_edits(
-                "a\nb\n",
-                &[Edit {
-                    at: 2,
-                    text: "x\n".into()
-                }]
-            ),
-            "a\nx\nb\n"
-        );
+        assert_eq!(apply_edits("a\nb\n", &[Edit { at: 2, text: "x\n".into() }]), "a\nx\nb\n");
     }
 }

@@ -26,11 +26,7 @@ pub fn summary(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
             if item.what == file.path {
                 writeln!(out, "{style}{word:>10}{style:#}  {}", file.path)?;
             } else {
-                writeln!(
-                    out,
-                    "{style}{word:>10}{style:#}  {}  {}",
-                    file.path, item.what
-                )?;
+                writeln!(out, "{style}{word:>10}{style:#}  {}  {}", file.path, item.what)?;
             }
         }
     }
@@ -39,20 +35,12 @@ pub fn summary(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
 
 /// Unified diffs of every file the plan changes, `git apply`-able.
 pub fn diff(plan: &Plan) -> String {
-    plan.files
-        .iter()
-        .filter(|f| f.changes())
-        .map(file_diff)
-        .collect()
+    plan.files.iter().filter(|f| f.changes()).map(file_diff).collect()
 }
 
 fn file_diff(file: &FileChange) -> String {
     let before = file.before.as_deref().unwrap_or("");
-    let old_header = if file.before.is_some() {
-        format!("a/{}", file.path)
-    } else {
-        "/dev/null".to_string()
-    };
+    let old_header = if file.before.is_some() { format!("a/{}", file.path) } else { "/dev/null".to_string() };
     TextDiff::from_lines(before, &file.after)
         .unified_diff()
         .context_radius(3)

@@ -10,11 +10,7 @@ fn adds_a_backend_and_reports_each_item() {
     let sb = Sandbox::litestream();
     let run = sb.run(&["ftp"]);
     run.success();
-    assert!(
-        run.stdout.is_empty(),
-        "data only on request: {}",
-        run.stdout
-    );
+    assert!(run.stdout.is_empty(), "data only on request: {}", run.stdout);
     for line in [
         "create  ftp/replica_client.go",
         "create  ftp/storage.go",
@@ -25,11 +21,7 @@ fn adds_a_backend_and_reports_each_item() {
         "insert  README.md  ftp configuration example",
         "added backend ftp",
     ] {
-        assert!(
-            run.stderr.contains(line),
-            "{line:?} not in:\n{}",
-            run.stderr
-        );
+        assert!(run.stderr.contains(line), "{line:?} not in:\n{}", run.stderr);
     }
     let main = sb.read("cmd/litestream/main.go");
     assert!(main.contains("\t\"github.com/benbjohnson/litestream/file\"\n\t\"github.com/benbjohnson/litestream/ftp\"\n\t\"github.com/benbjohnson/litestream/s3\"\n"));
@@ -46,17 +38,9 @@ fn a_second_identical_run_changes_nothing_and_says_so() {
     let run = sb.run(&["ftp"]);
     run.success();
     assert_eq!(sb.tree(), after_first);
-    assert!(
-        run.stderr
-            .contains("backend ftp is already in place: nothing to do"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("backend ftp is already in place: nothing to do"), "{}", run.stderr);
     assert!(run.stderr.contains("identical  ftp/storage.go"));
-    assert!(
-        run.stderr
-            .contains("present  cmd/litestream/main.go  case \"ftp\"")
-    );
+    assert!(run.stderr.contains("present  cmd/litestream/main.go  case \"ftp\""));
     assert!(!run.stderr.contains("insert"));
 }
 
@@ -68,10 +52,7 @@ fn dry_run_prints_diffs_and_writes_nothing() {
     run.success();
     assert_eq!(sb.tree(), before);
     assert!(run.stdout.contains("--- /dev/null\n+++ b/ftp/storage.go\n"));
-    assert!(
-        run.stdout
-            .contains("--- a/cmd/litestream/main.go\n+++ b/cmd/litestream/main.go\n")
-    );
+    assert!(run.stdout.contains("--- a/cmd/litestream/main.go\n+++ b/cmd/litestream/main.go\n"));
     assert!(run.stderr.contains("dry run: nothing was written"));
     assert!(!run.stdout.contains('\u{1b}'), "no colour off a terminal");
 }
@@ -93,11 +74,7 @@ fn dry_run_diff_applies_with_git_apply() {
     let applied = sb.tree();
     let real = Sandbox::litestream();
     real.run(&["ftp"]).success();
-    assert_eq!(
-        applied,
-        real.tree(),
-        "the dry run shows exactly what a run writes"
-    );
+    assert_eq!(applied, real.tree(), "the dry run shows exactly what a run writes");
 }
 
 #[test]
@@ -108,10 +85,7 @@ fn json_plan_lists_files_items_and_statuses() {
     run.success();
     assert_eq!(sb.tree(), before);
     let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(
-        plan["backend"],
-        serde_json::json!({"type": "my-store", "package": "mystore", "go_name": "MyStore"})
-    );
+    assert_eq!(plan["backend"], serde_json::json!({"type": "my-store", "package": "mystore", "go_name": "MyStore"}));
     assert_eq!(plan["dry_run"], true);
     assert_eq!(plan["changed"], true);
     let files: Vec<(&str, &str)> = plan["files"]
@@ -140,38 +114,24 @@ fn json_plan_lists_files_items_and_statuses() {
         main["items"][1],
         serde_json::json!({"what": "case \"my-store\" in NewReplicaFromConfig()", "status": "insert"})
     );
-    assert!(
-        main["diff"]
-            .as_str()
-            .unwrap()
-            .contains("+\tcase \"my-store\":\n")
-    );
+    assert!(main["diff"].as_str().unwrap().contains("+\tcase \"my-store\":\n"));
     assert_eq!(plan["warnings"], serde_json::json!([]));
 
     sb.run(&["my_store"]).success();
-    let again: serde_json::Value =
-        serde_json::from_str(&sb.run(&["my_store", "--format", "json"]).stdout).unwrap();
+    let again: serde_json::Value = serde_json::from_str(&sb.run(&["my_store", "--format", "json"]).stdout).unwrap();
     assert_eq!(again["changed"], false);
-    assert!(
-        again["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|f| f["action"] == "none")
-    );
+    assert!(again["files"].as_array().unwrap().iter().all(|f| f["action"] == "none"));
 }
 
 #[test]
 fn runs_from_a_subdirectory_or_with_root() {
     let sb = Sandbox::litestream();
-    sb.run_in(&sb.root.join("cmd/litestream"), &["ftp"], &[])
-        .success();
+    sb.run_in(&sb.root.join("cmd/litestream"), &["ftp"], &[]).success();
     assert!(sb.root.join("ftp/replica_client.go").is_file());
 
     let other = Sandbox::litestream();
     let root = other.root.to_str().unwrap();
-    sb.run_in(&std::env::temp_dir(), &["ftp", "--root", root], &[])
-        .success();
+    sb.run_in(&std::env::temp_dir(), &["ftp", "--root", root], &[]).success();
     assert!(other.root.join("ftp/replica_client.go").is_file());
 }
 
@@ -189,14 +149,8 @@ fn bad_names_are_refused_and_nothing_is_written() {
         ("ftp.x", "'.' is not allowed"),
         ("type", "Go keyword"),
         ("int", "predeclared Go identifier"),
-        (
-            "internal",
-            "internal/ exists in the checkout and is not a replica backend",
-        ),
-        (
-            "cmd",
-            "cmd/ exists in the checkout and is not a replica backend",
-        ),
+        ("internal", "internal/ exists in the checkout and is not a replica backend"),
+        ("cmd", "cmd/ exists in the checkout and is not a replica backend"),
         ("yaml", "already imports \"gopkg.in/yaml.v2\" as yaml"),
         ("url", "already imports \"net/url\" as url"),
         ("client", "the generated code uses client"),
@@ -204,10 +158,7 @@ fn bad_names_are_refused_and_nothing_is_written() {
         ("t", "the generated code uses t"),
         ("objects", "the generated code uses objects"),
         ("run", "package main (cmd/litestream) declares run already"),
-        (
-            "expand",
-            "package main (cmd/litestream) declares expand already",
-        ),
+        ("expand", "package main (cmd/litestream) declares expand already"),
         ("init", "Go cannot import a package named init"),
         ("vendor", "vendoring"),
         ("testdata", "skips testdata"),
@@ -222,32 +173,19 @@ fn bad_names_are_refused_and_nothing_is_written() {
 fn an_existing_backend_is_refused_unless_forced() {
     let sb = Sandbox::litestream();
     let before = sb.tree();
-    sb.run(&["sftp"]).fails(
-        1,
-        "backend sftp already exists and differs from what add-backend writes (sftp/replica_client.go)",
-    );
+    sb.run(&["sftp"])
+        .fails(1, "backend sftp already exists and differs from what add-backend writes (sftp/replica_client.go)");
     assert_eq!(sb.tree(), before);
 
     sb.run(&["ftp"]).success();
-    sb.edit(
-        "ftp/replica_client.go",
-        "// Type returns",
-        "// Type reports",
-    );
+    sb.edit("ftp/replica_client.go", "// Type returns", "// Type reports");
     let edited = sb.tree();
-    sb.run(&["ftp"]).fails(
-        1,
-        "already exists and differs from what add-backend writes (ftp/replica_client.go)",
-    );
+    sb.run(&["ftp"]).fails(1, "already exists and differs from what add-backend writes (ftp/replica_client.go)");
     assert_eq!(sb.tree(), edited);
 
     let run = sb.run(&["ftp", "--force"]);
     run.success();
-    assert!(
-        run.stderr.contains("force  ftp/replica_client.go"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("force  ftp/replica_client.go"), "{}", run.stderr);
     assert!(sb.read("ftp/replica_client.go").contains("// Type returns"));
 }
 
@@ -255,25 +193,13 @@ fn an_existing_backend_is_refused_unless_forced() {
 fn the_files_the_user_is_told_to_edit_are_theirs_once_written() {
     let sb = Sandbox::litestream();
     sb.run(&["ftp"]).success();
-    sb.edit(
-        "ftp/storage.go",
-        "return notImplemented(\"Put\")",
-        "return nil",
-    );
-    sb.edit(
-        "ftp/replica_client_test.go",
-        "t.Run(\"StorageNotImplemented\"",
-        "t.Run(\"Removed\"",
-    );
+    sb.edit("ftp/storage.go", "return notImplemented(\"Put\")", "return nil");
+    sb.edit("ftp/replica_client_test.go", "t.Run(\"StorageNotImplemented\"", "t.Run(\"Removed\"");
     let edited = sb.tree();
 
     let run = sb.run(&["ftp"]);
     run.success();
-    assert!(
-        run.stderr.contains("keep  ftp/storage.go"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("keep  ftp/storage.go"), "{}", run.stderr);
     assert!(run.stderr.contains("nothing to do"), "{}", run.stderr);
     assert_eq!(sb.tree(), edited);
 
@@ -282,35 +208,29 @@ fn the_files_the_user_is_told_to_edit_are_theirs_once_written() {
     sb.run(&["ftp"]).fails(1, "already exists in part");
     sb.run(&["ftp", "--force"]).success();
     assert!(sb.read("ftp/storage.go").contains("return nil"));
-    assert!(
-        sb.read("ftp/replica_client_test.go")
-            .contains("t.Run(\"Removed\"")
-    );
+    assert!(sb.read("ftp/replica_client_test.go").contains("t.Run(\"Removed\""));
     assert!(sb.root.join("cmd/litestream/ftp_config_test.go").is_file());
 }
 
 #[test]
 fn a_backend_wired_in_part_is_refused_unless_forced() {
     let sb = Sandbox::litestream();
-    sb.edit("cmd/litestream/main.go", "\tdefault:\n\t\treturn nil, fmt.Errorf(\"unknown replica", "\tcase \"ftp\":\n\t\treturn nil, nil\n\tdefault:\n\t\treturn nil, fmt.Errorf(\"unknown replica");
+    sb.edit(
+        "cmd/litestream/main.go",
+        "\tdefault:\n\t\treturn nil, fmt.Errorf(\"unknown replica",
+        "\tcase \"ftp\":\n\t\treturn nil, nil\n\tdefault:\n\t\treturn nil, fmt.Errorf(\"unknown replica",
+    );
     let before = sb.tree();
-    sb.run(&["ftp"]).fails(1, "backend ftp already exists in part (case \"ftp\" in NewReplicaFromConfig() in cmd/litestream/main.go)");
+    sb.run(&["ftp"]).fails(
+        1,
+        "backend ftp already exists in part (case \"ftp\" in NewReplicaFromConfig() in cmd/litestream/main.go)",
+    );
     assert_eq!(sb.tree(), before);
 
     let run = sb.run(&["ftp", "--force"]);
     run.success();
-    assert!(
-        run.stderr
-            .contains("present  cmd/litestream/main.go  case \"ftp\""),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(
-        sb.read("cmd/litestream/main.go")
-            .matches("case \"ftp\"")
-            .count(),
-        1
-    );
+    assert!(run.stderr.contains("present  cmd/litestream/main.go  case \"ftp\""), "{}", run.stderr);
+    assert_eq!(sb.read("cmd/litestream/main.go").matches("case \"ftp\"").count(), 1);
 }
 
 #[test]
@@ -346,24 +266,14 @@ fn a_missing_anchor_fails_naming_the_file_and_the_anchor() {
 
     let sb = Sandbox::litestream();
     std::fs::remove_file(sb.root.join("cmd/litestream/main.go")).unwrap();
-    sb.run(&["ftp"]).fails(
-        1,
-        "cmd/litestream/main.go not found; is this a Litestream checkout?",
-    );
+    sb.run(&["ftp"]).fails(1, "cmd/litestream/main.go not found; is this a Litestream checkout?");
 }
 
 #[test]
 fn an_unknown_project_is_named() {
     let sb = Sandbox::litestream();
-    sb.edit(
-        "go.mod",
-        "module github.com/benbjohnson/litestream",
-        "module example.com/other",
-    );
-    sb.run(&["ftp"]).fails(
-        1,
-        "module example.com/other is not a project add-backend knows",
-    );
+    sb.edit("go.mod", "module github.com/benbjohnson/litestream", "module example.com/other");
+    sb.run(&["ftp"]).fails(1, "module example.com/other is not a project add-backend knows");
 
     let empty = tempfile::tempdir().unwrap();
     let run = sb.run_in(empty.path(), &["ftp"], &[]);
@@ -385,80 +295,38 @@ fn usage_errors_exit_2_and_help_documents_exit_codes() {
 fn go_name_overrides_the_derived_identifier() {
     let sb = Sandbox::litestream();
     sb.run(&["webdav", "--go-name", "WebDAV"]).success();
-    assert!(
-        sb.read("cmd/litestream/main.go")
-            .contains("func newWebDAVReplicaClientFromConfig(")
-    );
-    sb.run(&["other", "--go-name", "lower"])
-        .fails(1, "invalid --go-name \"lower\"");
+    assert!(sb.read("cmd/litestream/main.go").contains("func newWebDAVReplicaClientFromConfig("));
+    sb.run(&["other", "--go-name", "lower"]).fails(1, "invalid --go-name \"lower\"");
 }
 
 #[test]
 fn colour_is_forced_by_clicolor_force_and_vetoed_by_no_color() {
     let sb = Sandbox::litestream();
     let forced = sb.run_in(&sb.root, &["ftp", "--dry-run"], &[("CLICOLOR_FORCE", "1")]);
-    assert!(
-        forced.stdout.contains("\u{1b}[32m+"),
-        "green additions when forced"
-    );
-    let vetoed = sb.run_in(
-        &sb.root,
-        &["ftp", "--dry-run"],
-        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
-    );
+    assert!(forced.stdout.contains("\u{1b}[32m+"), "green additions when forced");
+    let vetoed = sb.run_in(&sb.root, &["ftp", "--dry-run"], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
     assert!(!vetoed.stdout.contains('\u{1b}') && !vetoed.stderr.contains('\u{1b}'));
 }
 
 #[test]
 fn fields_reuse_existing_settings_and_add_the_rest() {
     let sb = Sandbox::litestream();
-    let run = sb.run(&[
-        "ftp",
-        "--field",
-        "host!",
-        "--field",
-        "port:int",
-        "--field",
-        "password:secret",
-    ]);
+    let run = sb.run(&["ftp", "--field", "host!", "--field", "port:int", "--field", "password:secret"]);
     run.success();
     assert!(
-        run.stderr
-            .contains("reuse  cmd/litestream/main.go  ReplicaSettings.Host reused for host"),
+        run.stderr.contains("reuse  cmd/litestream/main.go  ReplicaSettings.Host reused for host"),
         "{}",
         run.stderr
     );
-    assert!(
-        run.stderr
-            .contains("insert  cmd/litestream/main.go  ReplicaSettings fields port"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("insert  cmd/litestream/main.go  ReplicaSettings fields port"), "{}", run.stderr);
     let main = sb.read("cmd/litestream/main.go");
-    assert_eq!(
-        main.matches("`yaml:\"host\"`").count(),
-        1,
-        "host is not added twice"
-    );
+    assert_eq!(main.matches("`yaml:\"host\"`").count(), 1, "host is not added twice");
     assert!(main.contains("\t// FTP settings\n\tPort int `yaml:\"port\"`\n}"));
-    assert!(main.contains(
-        "\t} else if host == \"\" {\n\t\treturn nil, fmt.Errorf(\"host required for ftp replica\")"
-    ));
+    assert!(main.contains("\t} else if host == \"\" {\n\t\treturn nil, fmt.Errorf(\"host required for ftp replica\")"));
     // The secret is configured, never logged.
-    assert!(
-        !sb.read("cmd/litestream/replicate.go")
-            .contains("client.Password")
-    );
+    assert!(!sb.read("cmd/litestream/replicate.go").contains("client.Password"));
 
-    let again = sb.run(&[
-        "ftp",
-        "--field",
-        "host!",
-        "--field",
-        "port:int",
-        "--field",
-        "password:secret",
-    ]);
+    let again = sb.run(&["ftp", "--field", "host!", "--field", "port:int", "--field", "password:secret"]);
     again.success();
     assert!(again.stderr.contains("nothing to do"), "{}", again.stderr);
 }
@@ -471,22 +339,15 @@ fn bad_fields_are_refused_and_nothing_is_written() {
         ("url", "\"url\" is a setting of every replica already"),
         ("port:float", "unknown type \"float\""),
         ("Port", "lower case"),
-        (
-            "bucket:int",
-            "has ReplicaSettings.Bucket string `yaml:\"bucket\"` already",
-        ),
+        ("bucket:int", "has ReplicaSettings.Bucket string `yaml:\"bucket\"` already"),
         ("ftp", "would hide a package the generated constructor uses"),
-        (
-            "strings",
-            "would hide a package the generated constructor uses",
-        ),
+        ("strings", "would hide a package the generated constructor uses"),
         ("len", "predeclared"),
     ] {
         sb.run(&["ftp", "--field", field]).fails(1, why);
         assert_eq!(sb.tree(), before, "{field:?} changed the tree");
     }
-    sb.run(&["ftp", "--field", "host", "--field", "host:int"])
-        .fails(1, "--field \"host\" is given twice");
+    sb.run(&["ftp", "--field", "host", "--field", "host:int"]).fails(1, "--field \"host\" is given twice");
 }
 
 #[test]
@@ -494,40 +355,22 @@ fn presence_is_decided_by_parsing_not_by_text() {
     // A constructor inside a raw string is no constructor.
     let sb = Sandbox::litestream();
     let main = sb.read("cmd/litestream/main.go");
-    sb.write(
-        "cmd/litestream/main.go",
-        &format!("{main}\nvar doc = `\nfunc newFTPReplicaClientFromConfig() {{}}\n`\n"),
-    );
+    sb.write("cmd/litestream/main.go", &format!("{main}\nvar doc = `\nfunc newFTPReplicaClientFromConfig() {{}}\n`\n"));
     sb.run(&["ftp"]).success();
-    assert!(
-        sb.read("cmd/litestream/main.go")
-            .contains("\n// newFTPReplicaClientFromConfig returns")
-    );
+    assert!(sb.read("cmd/litestream/main.go").contains("\n// newFTPReplicaClientFromConfig returns"));
 
     // One in another file of package main is one.
     let sb = Sandbox::litestream();
-    sb.write(
-        "cmd/litestream/ftp.go",
-        "package main\n\nfunc newFTPReplicaClientFromConfig() {}\n",
-    );
+    sb.write("cmd/litestream/ftp.go", "package main\n\nfunc newFTPReplicaClientFromConfig() {}\n");
     let before = sb.tree();
-    sb.run(&["ftp"]).fails(
-        1,
-        "already exists in part (func newFTPReplicaClientFromConfig() in cmd/litestream/main.go)",
-    );
+    sb.run(&["ftp"])
+        .fails(1, "already exists in part (func newFTPReplicaClientFromConfig() in cmd/litestream/main.go)");
     assert_eq!(sb.tree(), before);
 
     // A case written as a raw string is the same case.
     let sb = Sandbox::litestream();
-    sb.edit(
-        "cmd/litestream/main.go",
-        "\tcase \"sftp\":",
-        "\tcase `ftp`:\n\t\treturn nil, nil\n\tcase \"sftp\":",
-    );
-    sb.run(&["ftp"]).fails(
-        1,
-        "already exists in part (case \"ftp\" in NewReplicaFromConfig()",
-    );
+    sb.edit("cmd/litestream/main.go", "\tcase \"sftp\":", "\tcase `ftp`:\n\t\treturn nil, nil\n\tcase \"sftp\":");
+    sb.run(&["ftp"]).fails(1, "already exists in part (case \"ftp\" in NewReplicaFromConfig()");
 }
 
 #[test]
@@ -537,13 +380,8 @@ fn an_existing_exported_constructor_is_the_one_called() {
     std::fs::remove_dir_all(sb.root.join("s3")).unwrap();
     sb.run(&["s3", "--force"]).success();
     let main = sb.read("cmd/litestream/main.go");
-    assert!(main.contains(
-        "\tcase \"s3\":\n\t\tif r.Client, err = NewS3ReplicaClientFromConfig(c, r); err != nil {"
-    ));
-    assert_eq!(
-        main.matches("func NewS3ReplicaClientFromConfig(").count(),
-        1
-    );
+    assert!(main.contains("\tcase \"s3\":\n\t\tif r.Client, err = NewS3ReplicaClientFromConfig(c, r); err != nil {"));
+    assert_eq!(main.matches("func NewS3ReplicaClientFromConfig(").count(), 1);
     assert!(!main.contains("newS3ReplicaClientFromConfig"));
 }
 
@@ -555,38 +393,30 @@ fn crlf_files_get_crlf_lines() {
     sb.run(&["ftp"]).success();
     let main = sb.read("cmd/litestream/main.go");
     assert!(main.len() > crlf.len());
-    assert_eq!(
-        main.matches('\n').count(),
-        main.matches("\r\n").count(),
-        "every line ends in CRLF"
-    );
+    assert_eq!(main.matches('\n').count(), main.matches("\r\n").count(), "every line ends in CRLF");
 }
 
 #[test]
 fn a_checkout_without_the_interface_is_refused() {
     let sb = Sandbox::litestream();
-    sb.edit(
-        "replica_client.go",
-        "type ReplicaClient interface",
-        "type ReplicaClientV2 interface",
-    );
+    sb.edit("replica_client.go", "type ReplicaClient interface", "type ReplicaClientV2 interface");
     let before = sb.tree();
-    sb.run(&["ftp"])
-        .fails(1, "replica_client.go: no `type ReplicaClient interface`");
+    sb.run(&["ftp"]).fails(1, "replica_client.go: no `type ReplicaClient interface`");
     assert_eq!(sb.tree(), before);
 }
 
 #[test]
 fn an_unknown_interface_method_gets_a_stub_and_a_warning() {
     let sb = Sandbox::litestream();
-    sb.edit("replica_client.go", "\t// SetLogger sets", "\t// Pos reports the position.\n\tPos(ctx context.Context) (ltx.TXID, error)\n\n\t// SetLogger sets");
+    sb.edit(
+        "replica_client.go",
+        "\t// SetLogger sets",
+        "\t// Pos reports the position.\n\tPos(ctx context.Context) (ltx.TXID, error)\n\n\t// SetLogger sets",
+    );
     let run = sb.run(&["ftp"]);
     run.success();
     assert!(run.stderr.contains("warning: litestream.ReplicaClient has a method the templates do not know, Pos(ctx context.Context) (ltx.TXID, error)"), "{}", run.stderr);
     let client = sb.read("ftp/replica_client.go");
     assert!(client.contains("func (c *ReplicaClient) Pos(ctx context.Context) (ltx.TXID, error) {\n\treturn *new(ltx.TXID), fmt.Errorf(\"ftp: Pos is not implemented: %w\", errors.ErrUnsupported)\n}"));
-    assert!(
-        sb.read("ftp/replica_client_test.go")
-            .contains("func TestReplicaClient_Pos(t *testing.T) {\n\tt.Fatal(")
-    );
+    assert!(sb.read("ftp/replica_client_test.go").contains("func TestReplicaClient_Pos(t *testing.T) {\n\tt.Fatal("));
 }

@@ -19,35 +19,16 @@ fn a_fault_at_every_step_of_an_apply_leaves_the_tree_unchanged() {
         if run.code == 0 {
             break;
         }
-        run.fails(
-            3,
-            &format!("injected fault at step {step}; nothing was changed"),
-        );
-        assert!(
-            run.stderr.starts_with("error: cannot write "),
-            "names the file: {}",
-            run.stderr
-        );
+        run.fails(3, &format!("injected fault at step {step}; nothing was changed"));
+        assert!(run.stderr.starts_with("error: cannot write "), "names the file: {}", run.stderr);
         assert_eq!(sb.tree(), before, "step {step} left the tree changed");
         step += 1;
     }
     // One directory (ftp/), then a temporary file and a rename for each file.
     let sb = Sandbox::litestream();
-    let plan: serde_json::Value = serde_json::from_str(
-        &sb.run(&[&ARGS[..], &["--dry-run", "--format", "json"]].concat())
-            .stdout,
-    )
-    .unwrap();
-    let files = plan["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["action"] != "none")
-        .count();
+    let plan: serde_json::Value =
+        serde_json::from_str(&sb.run(&[&ARGS[..], &["--dry-run", "--format", "json"]].concat()).stdout).unwrap();
+    let files = plan["files"].as_array().unwrap().iter().filter(|f| f["action"] != "none").count();
     assert_eq!(files, 10);
-    assert_eq!(
-        step - 1,
-        1 + 2 * files,
-        "every step of the run was failed once"
-    );
+    assert_eq!(step - 1, 1 + 2 * files, "every step of the run was failed once");
 }

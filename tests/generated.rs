@@ -22,12 +22,8 @@ const FIELDS: &[&str] = &[
     "timeout:duration",
 ];
 
-const CREATED: &[&str] = &[
-    "ftp/replica_client.go",
-    "ftp/storage.go",
-    "ftp/replica_client_test.go",
-    "cmd/litestream/ftp_config_test.go",
-];
+const CREATED: &[&str] =
+    &["ftp/replica_client.go", "ftp/storage.go", "ftp/replica_client_test.go", "cmd/litestream/ftp_config_test.go"];
 
 #[test]
 fn dry_run_diff() {
@@ -41,20 +37,13 @@ fn dry_run_diff() {
 fn snapshot_with_fields(shape: &str, sb: Sandbox) {
     let run = sb.run(&[&["ftp", "--dry-run"], FIELDS].concat());
     run.success();
-    let patches: String = run
-        .stdout
-        .split("\n--- ")
-        .filter(|d| d.starts_with("a/"))
-        .map(|d| format!("--- {d}\n"))
-        .collect();
+    let patches: String =
+        run.stdout.split("\n--- ").filter(|d| d.starts_with("a/")).map(|d| format!("--- {d}\n")).collect();
     insta::assert_snapshot!(format!("{shape}.fields.wiring.diff"), patches);
 
     sb.run(&[&["ftp"], FIELDS].concat()).success();
     for file in CREATED {
-        insta::assert_snapshot!(
-            format!("{shape}.fields.{}", file.replace('/', "__")),
-            sb.read(file)
-        );
+        insta::assert_snapshot!(format!("{shape}.fields.{}", file.replace('/', "__")), sb.read(file));
     }
 }
 

@@ -28,16 +28,10 @@ const FIELDS: &[&str] = &[
 ];
 
 fn have_go() -> bool {
-    let found = Command::new("go")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let found = Command::new("go").arg("version").output().is_ok_and(|o| o.status.success());
     if !found {
         let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-        assert!(
-            !ci,
-            "go is not on PATH, and under CI the Go checks must run"
-        );
+        assert!(!ci, "go is not on PATH, and under CI the Go checks must run");
         eprintln!("skipped: go is not on PATH");
     }
     found
@@ -51,8 +45,7 @@ fn run_go(dir: &Path, tool: &str, args: &[&str]) -> (Output, String) {
         .env("GOFLAGS", "-mod=readonly")
         .output()
         .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     (out, text)
 }
 
@@ -67,10 +60,7 @@ fn go(dir: &Path, args: &[&str]) -> String {
 #[track_caller]
 fn gofmt_lists_nothing(dir: &Path) {
     let (out, text) = run_go(dir, "gofmt", &["-l", "."]);
-    assert!(
-        out.status.success() && text.is_empty(),
-        "gofmt -l lists:\n{text}"
-    );
+    assert!(out.status.success() && text.is_empty(), "gofmt -l lists:\n{text}");
 }
 
 #[test]
@@ -90,16 +80,7 @@ fn the_fixtures_themselves_build_vet_and_pass() {
 fn check_generated(sb: &Sandbox) {
     sb.run(&[&["ftp"], FIELDS].concat()).success();
     sb.run(&["my-store"]).success();
-    sb.run(&[
-        "webdav",
-        "--go-name",
-        "WebDAV",
-        "--field",
-        "url-base!",
-        "--field",
-        "username",
-    ])
-    .success();
+    sb.run(&["webdav", "--go-name", "WebDAV", "--field", "url-base!", "--field", "username"]).success();
     for name in ["a1", "x", "ftp2"] {
         sb.run(&[name]).success();
     }
@@ -107,45 +88,18 @@ fn check_generated(sb: &Sandbox) {
     gofmt_lists_nothing(&sb.root);
     go(&sb.root, &["vet", "./..."]);
     go(&sb.root, &["build", "./..."]);
-    let out = go(
-        &sb.root,
-        &[
-            "test",
-            "-count=1",
-            "-v",
-            "./...",
-            "-run",
-            "TestReplicaClient|TestNewReplicaFromConfig",
-        ],
-    );
+    let out = go(&sb.root, &["test", "-count=1", "-v", "./...", "-run", "TestReplicaClient|TestNewReplicaFromConfig"]);
     for test in [
         "TestReplicaClient_LTX/ListSortedAfterOutOfOrderWrites",
         "TestReplicaClient_LTX/CreatedAtRoundTrip",
         "TestReplicaClient_LTX/DeleteAll",
     ] {
-        assert_eq!(
-            out.matches(&format!("--- PASS: {test} ")).count(),
-            6,
-            "{test} passes for each backend:\n{out}"
-        );
+        assert_eq!(out.matches(&format!("--- PASS: {test} ")).count(), 6, "{test} passes for each backend:\n{out}");
     }
-    for test in [
-        "Settings",
-        "URL",
-        "URLAndPath",
-        "PathRequired",
-        "HostRequired",
-        "RootDirRequired",
-    ] {
-        assert!(
-            out.contains(&format!("--- PASS: TestNewReplicaFromConfig_FTP/{test} ")),
-            "{test}:\n{out}"
-        );
+    for test in ["Settings", "URL", "URLAndPath", "PathRequired", "HostRequired", "RootDirRequired"] {
+        assert!(out.contains(&format!("--- PASS: TestNewReplicaFromConfig_FTP/{test} ")), "{test}:\n{out}");
     }
-    assert!(
-        out.contains("--- PASS: TestNewReplicaFromConfig_WebDAV/URLBaseRequired "),
-        "{out}"
-    );
+    assert!(out.contains("--- PASS: TestNewReplicaFromConfig_WebDAV/URLBaseRequired "), "{out}");
     assert!(!out.contains("--- FAIL"), "{out}");
 }
 
@@ -156,21 +110,8 @@ fn generated_backends_compile_and_pass_their_tests_on_the_newest_shape() {
     }
     let sb = Sandbox::litestream();
     check_generated(&sb);
-    let out = go(
-        &sb.root,
-        &[
-            "test",
-            "-count=1",
-            "-v",
-            "./ftp/",
-            "-run",
-            "TestReplicaClient_FromURL",
-        ],
-    );
-    assert!(
-        out.contains("--- PASS: TestReplicaClient_FromURL"),
-        "the URL factory is registered:\n{out}"
-    );
+    let out = go(&sb.root, &["test", "-count=1", "-v", "./ftp/", "-run", "TestReplicaClient_FromURL"]);
+    assert!(out.contains("--- PASS: TestReplicaClient_FromURL"), "the URL factory is registered:\n{out}");
 }
 
 #[test]
@@ -268,25 +209,10 @@ fn the_shared_suite_runs_against_the_new_backend_through_the_harness() {
         sb.write("ftp/storage.go", MEMORY_STORAGE);
         let out = go(
             &sb.root,
-            &[
-                "test",
-                "-count=1",
-                "-v",
-                ".",
-                "-integration",
-                "-replica-clients=ftp",
-                "-ftp-port=21",
-                "-ftp-timeout=5s",
-            ],
+            &["test", "-count=1", "-v", ".", "-integration", "-replica-clients=ftp", "-ftp-port=21", "-ftp-timeout=5s"],
         );
-        for test in [
-            "TestReplicaClient_WriteLTXFile/RoundTrip/ftp",
-            "TestReplicaClient_LTXFiles/Sorted/ftp",
-        ] {
-            assert!(
-                out.contains(&format!("--- PASS: {test} ")),
-                "{test}:\n{out}"
-            );
+        for test in ["TestReplicaClient_WriteLTXFile/RoundTrip/ftp", "TestReplicaClient_LTXFiles/Sorted/ftp"] {
+            assert!(out.contains(&format!("--- PASS: {test} ")), "{test}:\n{out}");
         }
         assert!(!out.contains("--- SKIP"), "{out}");
     }
@@ -308,10 +234,7 @@ fn a_method_the_templates_do_not_know_compiles_as_a_stub_whose_test_fails() {
     // The fixture's own backends lack Pos; the new one alone is checked.
     go(&sb.root, &["vet", "./ftp/"]);
     let (out, text) = run_go(&sb.root, "go", &["test", "-count=1", "./ftp/"]);
-    assert!(
-        !out.status.success(),
-        "the stub's test fails by design:\n{text}"
-    );
+    assert!(!out.status.success(), "the stub's test fails by design:\n{text}");
     assert!(text.contains("--- FAIL: TestReplicaClient_Pos"), "{text}");
     assert!(!text.contains("--- FAIL: TestReplicaClient_LTX"), "{text}");
 }

@@ -113,132 +113,84 @@ pub struct Body {
 
 impl<'a> GoFile<'a> {
     pub fn new(path: &'a str, src: &'a str) -> GoFile<'a> {
-        GoFile {
-            path,
-            src,
-            decls: split_decls(src),
-            whole: OnceCell::new(),
-        }
+        GoFile { path, src, decls: split_decls(src), whole: OnceCell::new() }
     }
 
     /// The imports of the file's (first) import block.
     pub fn imports(&self) -> Result<Vec<Import>> {
+        Ok(self.import_block()?.1)
+    }
+
+    /// The byte range of the (first) import declaration, and its imports.
+    pub fn import_block(&self) -> Result<(std::ops::Range<usize>, Vec<Import>)> {
         let decl = self.import_decl()?;
         self.with_decl(decl, "import_declaration", |node, text, base| {
             let mut imports = Vec::new();
             collect(node, "import_spec", &mut |spec| {
                 let path_node = spec.child_by_field_name("path")?;
-                let path = node_text(path_node, text)
-                    .trim_matches(['"', '`'])
-                    .to_string();
+                let path = node_text(path_node, text).trim_matches(['"', '`']).to_string();
                 let alias = spec.child_by_field_name("name");
                 let name = match alias {
                     Some(alias) => node_text(alias, text).to_string(),
                     None => assumed_name(&path).to_string(),
                 };
                 let line_start = super::line_start(self.src, base + spec.start_byte());
-                imports.push(Import {
-                    name,
-                    path,
-                    aliased: alias.is_some(),
-                    line_start,
-                });
+                imports.push(Import { name, path, aliased: alias.is_some(), line_start });
                 Some(())
             });
-            Ok(imports)
+            Ok((base + node.start_byte()..base + node.end_byte(), imports))
         })
     }
 
     /// The edit that imports `path` in sorted position within its group
     /// (the standard library, or the module `own` and its packages), or
     /// `None` when the file imports it already.
-    pub fn import_edit(
-        &self,
-        imports: &[Import],
-        path: &str,
-        own: &str,
-    ) -> Result<Option<super::super::plan::Edit>> {
+    pub fn import_edit(&self, imports: &[Import], path: &str, own: &str) -> Result<Option<super::super::plan::Edit>> {
         use super::super::plan::Edit;
         if let Some(existing) = imports.iter().find(|i| i.path == path) {
             if existing.aliased && existing.name != assumed_name(path) {
-                bail!(
-                    "{}: imports {path:?} as {}; expected it unaliased",
-                    self.path,
-                    existing.name
-                );
+                bail!("{}: imports {path:?} as {}; expected it unaliased", self.path, existing.name);
             }
             return Ok(None);
         }
         let name = assumed_name(path);
         if let Some(clash) = imports.iter().find(|i| i.name == name) {
-            bail!(
-                "{}: already imports {:?} as {name}, which {path:?} would clash with",
-                self.path,
-                clash.path
-            );
+            bail!("{}: already imports {:?} as {name}, which {path:?} would clash with", self.path, clash.path);
         }
         let group = |p: &str| {
             if p == own || p.starts_with(&format!("{own}/")) {
                 2
-            } else if p
-                .split('/')
-                .next()
-                .is_some_and(|first| !first.contains('.'))
-            {
+            } else if p.split('/').next().is_some_and(|first| !first.contains('.')) {
                 0
             } else {
                 1
             }
         };
-        let same: Vec<&Import> = imports
-            .iter()
-            .filter(|i| group(&i.path) == group(path))
-            .collect();
-        let line =
-            |neighbour: usize| format!("{}{path:?}\n", super::indentation(self.src, neighbour));
+        let same: Vec<&Import> = imports.iter().filter(|i| group(&i.path) == group(path)).collect();
+        let line = |neighbour: usize| format!("{}{path:?}\n", super::indentation(self.src, neighbour));
         if let Some(next) = same.iter().find(|i| i.path.as_str() > path) {
-            return Ok(Some(Edit {
-                at: next.line_start,
-                text: line(next.line_start),
-            }));
+            return Ok(Some(Edit { at: next.line_start, text: line(next.line_start) }));
         }
         if let Some(last) = same.last() {
-            return Ok(Some(Edit {
-                at: super::line_end(self.src, last.line_start),
-                text: line(last.line_start),
-            }));
+            return Ok(Some(Edit { at: super::line_end(self.src, last.line_start), text: line(last.line_start) }));
         }
-        let first = imports
-            .first()
-            .ok_or_else(|| anyhow!("{}: the import block is empty", self.path))?;
+        let first = imports.first().ok_or_else(|| anyhow!("{}: the import block is empty", self.path))?;
         if group(path) == 0 {
             // A new standard-library group opens the block.
-            Ok(Some(Edit {
-                at: first.line_start,
-                text: format!("{}\n", line(first.line_start)),
-            }))
+            Ok(Some(Edit { at: first.line_start, text: format!("{}\n", line(first.line_start)) }))
         } else {
-            bail!(
-                "{}: no import of {own} to place {path:?} next to",
-                self.path
-            )
+            bail!("{}: no import of {own} to place {path:?} next to", self.path)
         }
     }
 
     /// Names of the top-level functions, in file order (methods excluded).
     pub fn func_names(&self) -> impl Iterator<Item = &str> {
-        self.decls
-            .iter()
-            .filter(|d| d.kind == DeclKind::Func)
-            .map(|d| d.name.as_str())
+        self.decls.iter().filter(|d| d.kind == DeclKind::Func).map(|d| d.name.as_str())
     }
 
     /// Names of the top-level functions and types, as the cheap cut sees them.
     pub fn decl_names(&self) -> impl Iterator<Item = &str> {
-        self.decls
-            .iter()
-            .filter(|d| matches!(d.kind, DeclKind::Func | DeclKind::Type))
-            .map(|d| d.name.as_str())
+        self.decls.iter().filter(|d| matches!(d.kind, DeclKind::Func | DeclKind::Type)).map(|d| d.name.as_str())
     }
 
     /// Whether the file declares function `name`: a declaration the parser
@@ -249,33 +201,23 @@ impl<'a> GoFile<'a> {
 
     /// Whether the file declares a top-level type named `name`.
     pub fn has_type(&self, name: &str) -> bool {
-        self.decls
-            .iter()
-            .any(|d| d.kind == DeclKind::Type && d.name == name)
+        self.decls.iter().any(|d| d.kind == DeclKind::Type && d.name == name)
     }
 
     /// The last function whose name satisfies `pred` (confirmed by parsing),
     /// and the byte offset just past its closing brace.
     pub fn last_func(&self, pred: impl Fn(&str) -> bool) -> Option<(&str, usize)> {
         let candidates: Vec<&str> = self.func_names().filter(|n| pred(n)).collect();
-        candidates
-            .into_iter()
-            .rev()
-            .find_map(|name| self.body(None, name).ok().map(|b| (name, b.end)))
+        candidates.into_iter().rev().find_map(|name| self.body(None, name).ok().map(|b| (name, b.end)))
     }
 
     /// The body of function `name`, or of method `name` of type `recv`.
     pub fn body(&self, recv: Option<&str>, name: &str) -> Result<Body> {
         let decl = self.func_decl(recv, name)?;
-        let kind = if recv.is_some() {
-            "method_declaration"
-        } else {
-            "function_declaration"
-        };
+        let kind = if recv.is_some() { "method_declaration" } else { "function_declaration" };
         self.with_decl(decl, kind, |node, text, base| {
-            let body = node
-                .child_by_field_name("body")
-                .ok_or_else(|| anyhow!("{}: {name}() has no body", self.path))?;
+            let body =
+                node.child_by_field_name("body").ok_or_else(|| anyhow!("{}: {name}() has no body", self.path))?;
             let mut param_names = Vec::new();
             for field in ["receiver", "parameters"] {
                 if let Some(list) = node.child_by_field_name(field) {
@@ -289,67 +231,76 @@ impl<'a> GoFile<'a> {
                 }
             }
             let end = base + body.end_byte();
-            Ok(Body {
-                close_line: super::line_start(self.src, end - 1),
-                end: base + node.end_byte(),
-                param_names,
-            })
+            Ok(Body { close_line: super::line_start(self.src, end - 1), end: base + node.end_byte(), param_names })
         })
     }
 
-    /// The `switch <value>` statement inside function `func`.
-    pub fn switch_in(&self, func: &str, value: &str) -> Result<Switch> {
+    /// The `switch <value>` statement inside function `func`; with no
+    /// value, its first expression switch.
+    pub fn switch_in(&self, func: &str, value: Option<&str>) -> Result<Switch> {
         let decl = self.func_decl(None, func)?;
-        self.with_decl(decl, "function_declaration", |node, text, base| {
-            let stmt = find(node, &|n| {
-                n.kind() == "expression_switch_statement"
-                    && n.child_by_field_name("value").is_some_and(|v| node_text(v, text) == value)
-            })
-            .ok_or_else(|| {
-                anyhow!("{}: no `switch {value}` in {func}(); expected one to add the case to", self.path)
-            })?;
+        let shown = value.map_or("switch".to_string(), |v| format!("`switch {v}`"));
+        let line = |l: &str| match value {
+            Some(v) => l.contains(&format!("switch {v} {{")),
+            None => l.trim_start().starts_with("switch ") && !l.contains(".(type)"),
+        };
+        let switch = self.find_switch(decl, "expression_switch_statement", value, line, |stmt, text, base| {
             self.switch_cases(stmt, text, base).ok_or_else(|| {
-                anyhow!(
-                    "{}: the `switch {value}` in {func}() has no `default:` arm; expected one to insert before",
-                    self.path
-                )
+                anyhow!("{}: the {shown} in {func}() has no `default:` arm; expected one to insert before", self.path)
             })
-        })
+        })?;
+        switch.ok_or_else(|| anyhow!("{}: no {shown} in {func}(); expected one to add the case to", self.path))
     }
 
     /// The first `switch x := <value>.(type)` in any function or method,
     /// or `None` when the file has none.
     pub fn type_switch(&self, value: &str) -> Result<Option<Switch>> {
         let needle = format!("{value}.(type)");
-        for decl in self
-            .decls
-            .iter()
-            .filter(|d| matches!(d.kind, DeclKind::Func | DeclKind::Method))
-        {
-            if !self.src[decl.start..decl.end].contains(&needle) {
-                continue;
-            }
-            let kind = if decl.kind == DeclKind::Func {
-                "function_declaration"
-            } else {
-                "method_declaration"
-            };
-            let found = self.with_decl(decl, kind, |node, text, base| {
-                let stmt = find(node, &|n| {
-                    n.kind() == "type_switch_statement"
-                        && n.child_by_field_name("value").is_some_and(|v| node_text(v, text) == value)
-                });
-                Ok(stmt.map(|stmt| {
-                    self.switch_cases(stmt, text, base).ok_or_else(|| {
-                        anyhow!("{}: the `switch {needle}` has no `default:` arm; expected one to insert before", self.path)
-                    })
-                }))
+        let funcs = self.decls.iter().filter(|d| matches!(d.kind, DeclKind::Func | DeclKind::Method));
+        for decl in funcs.filter(|d| self.src[d.start..d.end].contains(&needle)) {
+            let line = |l: &str| l.contains(&format!("{needle} {{"));
+            let found = self.find_switch(decl, "type_switch_statement", Some(value), line, |stmt, text, base| {
+                self.switch_cases(stmt, text, base).ok_or_else(|| {
+                    anyhow!("{}: the `switch {needle}` has no `default:` arm; expected one to insert before", self.path)
+                })
             })?;
-            if let Some(switch) = found {
-                return switch.map(Some);
+            if found.is_some() {
+                return Ok(found);
             }
         }
         Ok(None)
+    }
+
+    /// Runs `f` on the switch statement of `kind` in `decl` whose value is
+    /// `value` (any, when `None`). Only the statement is parsed when it can
+    /// be cut out: from the line `line` accepts to the closing brace gofmt
+    /// puts at the same indentation. Otherwise the whole declaration is.
+    fn find_switch<T>(
+        &self,
+        decl: &Decl,
+        kind: &str,
+        value: Option<&str>,
+        line: impl Fn(&str) -> bool,
+        f: impl FnOnce(Node, &str, usize) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let matches = |n: Node, text: &str| {
+            n.kind() == kind
+                && value.is_none_or(|v| n.child_by_field_name("value").is_some_and(|x| node_text(x, text) == v))
+        };
+        if let Some(span) = statement_span(self.src, decl.start..decl.end, line) {
+            let slice = &self.src[span.clone()];
+            if let Some(tree) = parse(slice)
+                && !tree.root_node().has_error()
+                && let Some(node) = first_named_child(tree.root_node()).filter(|n| matches(*n, slice))
+            {
+                return f(node, slice, span.start).map(Some);
+            }
+        }
+        let decl_kind = if decl.kind == DeclKind::Method { "method_declaration" } else { "function_declaration" };
+        self.with_decl(decl, decl_kind, |node, text, base| match find(node, &|n| matches(n, text)) {
+            Some(stmt) => f(stmt, text, base).map(Some),
+            None => Ok(None),
+        })
     }
 
     fn switch_cases(&self, stmt: Node, text: &str, base: usize) -> Option<Switch> {
@@ -359,20 +310,12 @@ impl<'a> GoFile<'a> {
         for case in stmt.named_children(&mut cursor) {
             match case.kind() {
                 "expression_case" | "type_case" => {
-                    let field = if case.kind() == "type_case" {
-                        "type"
-                    } else {
-                        "value"
-                    };
+                    let field = if case.kind() == "type_case" { "type" } else { "value" };
                     let mut c = case.walk();
                     for value in case.children_by_field_name(field, &mut c) {
                         if value.kind() == "expression_list" {
                             let mut cc = value.walk();
-                            case_values.extend(
-                                value
-                                    .named_children(&mut cc)
-                                    .map(|v| node_text(v, text).to_string()),
-                            );
+                            case_values.extend(value.named_children(&mut cc).map(|v| node_text(v, text).to_string()));
                         } else {
                             case_values.push(node_text(value, text).to_string());
                         }
@@ -386,9 +329,7 @@ impl<'a> GoFile<'a> {
         let default_call = find(default, &|n| n.kind() == "call_expression")
             .and_then(|call| call.child_by_field_name("function"))
             .map(|f| node_text(f, text).to_string());
-        let alias = stmt
-            .child_by_field_name("alias")
-            .map(|a| node_text(a, text).to_string());
+        let alias = stmt.child_by_field_name("alias").map(|a| node_text(a, text).to_string());
         Some(Switch {
             case_values,
             default_line: super::line_start(self.src, base + default.start_byte()),
@@ -405,17 +346,10 @@ impl<'a> GoFile<'a> {
                 .ok_or_else(|| anyhow!("{}: type {name} is not a struct", self.path))?;
             let mut fields = Vec::new();
             let mut cursor = list.walk();
-            for field in list
-                .named_children(&mut cursor)
-                .filter(|n| n.kind() == "field_declaration")
-            {
-                let type_text = field
-                    .child_by_field_name("type")
-                    .map(|t| node_text(t, text).to_string())
-                    .unwrap_or_default();
-                let yaml_key = field
-                    .child_by_field_name("tag")
-                    .and_then(|t| yaml_key(node_text(t, text)));
+            for field in list.named_children(&mut cursor).filter(|n| n.kind() == "field_declaration") {
+                let type_text =
+                    field.child_by_field_name("type").map(|t| node_text(t, text).to_string()).unwrap_or_default();
+                let yaml_key = field.child_by_field_name("tag").and_then(|t| yaml_key(node_text(t, text)));
                 let mut c = field.walk();
                 for n in field.children_by_field_name("name", &mut c) {
                     fields.push(StructField {
@@ -430,14 +364,6 @@ impl<'a> GoFile<'a> {
         })
     }
 
-    /// The byte range of the import declaration.
-    pub fn import_range(&self) -> Result<std::ops::Range<usize>> {
-        let decl = self.import_decl()?;
-        self.with_decl(decl, "import_declaration", |node, _, base| {
-            Ok(base + node.start_byte()..base + node.end_byte())
-        })
-    }
-
     /// The methods of interface type `name`, with the types this package
     /// declares qualified by `pkg` (`Pos` becomes `litestream.Pos`), as they
     /// must be written in another package.
@@ -448,37 +374,19 @@ impl<'a> GoFile<'a> {
                 .ok_or_else(|| anyhow!("{}: type {name} is not an interface", self.path))?;
             let mut methods = Vec::new();
             let mut cursor = iface.walk();
-            for elem in iface
-                .named_children(&mut cursor)
-                .filter(|n| n.kind() == "method_elem")
-            {
-                let name = elem
-                    .child_by_field_name("name")
-                    .map(|n| node_text(n, text).to_string())
-                    .unwrap_or_default();
+            for elem in iface.named_children(&mut cursor).filter(|n| n.kind() == "method_elem") {
+                let name = elem.child_by_field_name("name").map(|n| node_text(n, text).to_string()).unwrap_or_default();
                 let params_node = elem.child_by_field_name("parameters");
                 let result_node = elem.child_by_field_name("result");
-                let params = params_node
-                    .map(|n| qualified_text(n, text, pkg))
-                    .unwrap_or_default();
-                let result = result_node
-                    .map(|n| qualified_text(n, text, pkg))
-                    .unwrap_or_default();
-                let param_types = params_node
-                    .map(|n| declared_types(n, text, pkg))
-                    .unwrap_or_default();
+                let params = params_node.map(|n| qualified_text(n, text, pkg)).unwrap_or_default();
+                let result = result_node.map(|n| qualified_text(n, text, pkg)).unwrap_or_default();
+                let param_types = params_node.map(|n| declared_types(n, text, pkg)).unwrap_or_default();
                 let result_types = match result_node {
                     Some(r) if r.kind() == "parameter_list" => declared_types(r, text, pkg),
                     Some(r) => vec![qualified_text(r, text, pkg)],
                     None => Vec::new(),
                 };
-                methods.push(MethodSpec {
-                    name,
-                    params,
-                    result,
-                    param_types,
-                    result_types,
-                });
+                methods.push(MethodSpec { name, params, result, param_types, result_types });
             }
             Ok(methods)
         })
@@ -487,17 +395,12 @@ impl<'a> GoFile<'a> {
     /// Byte offset past the end of the last top-level `var` declaration
     /// whose text contains `needle`.
     pub fn last_var_containing(&self, needle: &str) -> Result<Option<usize>> {
-        let Some(decl) = self
-            .decls
-            .iter()
-            .rev()
-            .find(|d| d.kind == DeclKind::Var && self.src[d.start..d.end].contains(needle))
+        let Some(decl) =
+            self.decls.iter().rev().find(|d| d.kind == DeclKind::Var && self.src[d.start..d.end].contains(needle))
         else {
             return Ok(None);
         };
-        self.with_decl(decl, "var_declaration", |node, _, base| {
-            Ok(Some(base + node.end_byte()))
-        })
+        self.with_decl(decl, "var_declaration", |node, _, base| Ok(Some(base + node.end_byte())))
     }
 
     fn import_decl(&self) -> Result<&Decl> {
@@ -529,12 +432,7 @@ impl<'a> GoFile<'a> {
 
     /// Runs `f` on the syntax node of `decl`, of kind `kind`, with the text
     /// it was parsed from and that text's offset in the file.
-    fn with_decl<T>(
-        &self,
-        decl: &Decl,
-        kind: &str,
-        f: impl FnOnce(Node, &str, usize) -> Result<T>,
-    ) -> Result<T> {
+    fn with_decl<T>(&self, decl: &Decl, kind: &str, f: impl FnOnce(Node, &str, usize) -> Result<T>) -> Result<T> {
         let slice = &self.src[decl.start..decl.end];
         if let Some(tree) = parse(slice)
             && !tree.root_node().has_error()
@@ -551,23 +449,13 @@ impl<'a> GoFile<'a> {
         let mut cursor = root.walk();
         let node = root
             .named_children(&mut cursor)
-            .find(|n| {
-                n.start_byte() <= decl.start && decl.start < n.end_byte().max(n.start_byte() + 1)
-            })
+            .find(|n| n.start_byte() <= decl.start && decl.start < n.end_byte().max(n.start_byte() + 1))
             .filter(|n| n.kind() == kind)
             .ok_or_else(|| {
-                anyhow!(
-                    "{}:{}: expected a {kind} here",
-                    self.path,
-                    super::line_number(self.src, decl.start)
-                )
+                anyhow!("{}:{}: expected a {kind} here", self.path, super::line_number(self.src, decl.start))
             })?;
         if node.has_error() {
-            bail!(
-                "{}:{}: this declaration is not valid Go",
-                self.path,
-                super::line_number(self.src, decl.start)
-            );
+            bail!("{}:{}: this declaration is not valid Go", self.path, super::line_number(self.src, decl.start));
         }
         f(node, self.src, 0)
     }
@@ -580,17 +468,13 @@ impl<'a> GoFile<'a> {
 pub fn assumed_name(import_path: &str) -> &str {
     let mut elems = import_path.rsplit('/');
     let mut base = elems.next().unwrap_or_default();
-    let is_major_version = |s: &str| {
-        s.strip_prefix('v')
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-    };
+    let is_major_version =
+        |s: &str| s.strip_prefix('v').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
     if is_major_version(base) {
         base = elems.next().unwrap_or(base);
     }
     let base = base.strip_prefix("go-").unwrap_or(base);
-    let end = base
-        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .unwrap_or(base.len());
+    let end = base.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(base.len());
     &base[..end]
 }
 
@@ -647,8 +531,7 @@ fn parse(text: &str) -> Option<Tree> {
 
 fn first_named_child(node: Node) -> Option<Node> {
     let mut cursor = node.walk();
-    node.named_children(&mut cursor)
-        .find(|n| n.kind() != "comment")
+    node.named_children(&mut cursor).find(|n| n.kind() != "comment")
 }
 
 fn node_text<'t>(node: Node, text: &'t str) -> &'t str {
@@ -681,6 +564,33 @@ fn collect<'t>(node: Node<'t>, kind: &str, f: &mut impl FnMut(Node<'t>) -> Optio
     }
 }
 
+/// The span of a block statement inside `range`: from the first line that
+/// `first` accepts to the line holding only `}` at the same indentation.
+fn statement_span(
+    src: &str,
+    range: std::ops::Range<usize>,
+    first: impl Fn(&str) -> bool,
+) -> Option<std::ops::Range<usize>> {
+    let mut offset = range.start;
+    let mut lines = src[range].split_inclusive('\n');
+    let (start, indent) = loop {
+        let l = lines.next()?;
+        if first(l) {
+            let indent = &l[..l.len() - l.trim_start().len()];
+            break (offset, indent);
+        }
+        offset += l.len();
+    };
+    offset = start;
+    for l in src[start..].split_inclusive('\n') {
+        offset += l.len();
+        if l.trim_end().strip_prefix(indent) == Some("}") {
+            return Some(start..offset);
+        }
+    }
+    None
+}
+
 /// The first node, in document order, under `node` that satisfies `pred`.
 fn find<'t>(node: Node<'t>, pred: &dyn Fn(Node<'t>) -> bool) -> Option<Node<'t>> {
     let mut cursor = node.walk();
@@ -708,23 +618,36 @@ fn find<'t>(node: Node<'t>, pred: &dyn Fn(Node<'t>) -> bool) -> Option<Node<'t>>
 /// Cuts `src` at each line that gofmt starts a top-level declaration with.
 fn split_decls(src: &str) -> Vec<Decl> {
     let mut decls: Vec<Decl> = Vec::new();
-    let mut offset = 0;
-    for line in src.split_inclusive('\n') {
+    let line_starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', src.as_bytes()).map(|nl| nl + 1));
+    // Most lines start with a tab, a brace or a comment: rejected on their first byte.
+    let candidates = line_starts.filter(|&at| matches!(src.as_bytes().get(at), Some(b'i' | b'f' | b't' | b'v' | b'c')));
+    for start in candidates {
+        let line = &src[start..super::line_end(src, start)];
         if let Some((kind, recv, name)) = decl_header(line) {
             if let Some(last) = decls.last_mut() {
-                last.end = offset;
+                last.end = start;
             }
-            decls.push(Decl {
-                kind,
-                name,
-                recv,
-                start: offset,
-                end: src.len(),
-            });
+            decls.push(Decl { kind, name, recv, start, end: src.len() });
         }
-        offset += line.len();
     }
     decls
+}
+
+/// The functions and types a file declares at top level, found without
+/// cutting it into declarations: a cheaper look for files only searched
+/// for names.
+pub fn top_level_names(src: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    for keyword in ["\nfunc ", "\ntype "] {
+        for at in memchr::memmem::find_iter(src.as_bytes(), keyword) {
+            let rest = &src[at + keyword.len()..];
+            let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+            if end > 0 {
+                names.push(&rest[..end]);
+            }
+        }
+    }
+    names
 }
 
 /// Recognises the first line of a top-level declaration: its kind, a
@@ -732,16 +655,9 @@ fn split_decls(src: &str) -> Vec<Decl> {
 fn decl_header(line: &str) -> Option<(DeclKind, String, String)> {
     let keyword = ["import", "func", "type", "var", "const"]
         .into_iter()
-        .find(|k| {
-            line.strip_prefix(k)
-                .is_some_and(|rest| rest.starts_with([' ', '(', '\t']))
-        })?;
+        .find(|k| line.strip_prefix(k).is_some_and(|rest| rest.starts_with([' ', '(', '\t'])))?;
     let rest = line[keyword.len()..].trim_start();
-    let ident = |s: &str| {
-        s.chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect::<String>()
-    };
+    let ident = |s: &str| s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>();
     Some(match keyword {
         "import" => (DeclKind::Import, String::new(), String::new()),
         "var" => (DeclKind::Var, String::new(), String::new()),
@@ -750,17 +666,9 @@ fn decl_header(line: &str) -> Option<(DeclKind, String, String)> {
         _ => match rest.strip_prefix('(') {
             Some(receiver) => {
                 let close = receiver.find(')')?;
-                let recv_type = receiver[..close]
-                    .split_whitespace()
-                    .last()
-                    .unwrap_or_default()
-                    .trim_start_matches('*');
+                let recv_type = receiver[..close].split_whitespace().last().unwrap_or_default().trim_start_matches('*');
                 let recv = ident(recv_type);
-                (
-                    DeclKind::Method,
-                    recv,
-                    ident(receiver[close + 1..].trim_start()),
-                )
+                (DeclKind::Method, recv, ident(receiver[close + 1..].trim_start()))
             }
             None => (DeclKind::Func, String::new(), ident(rest)),
         },
@@ -802,20 +710,11 @@ func last() {}
     #[test]
     fn finds_imports_with_their_names() {
         let f = GoFile::new("x.go", SRC);
-        let got: Vec<(String, String)> = f
-            .imports()
-            .unwrap()
-            .into_iter()
-            .map(|i| (i.name, i.path))
-            .collect();
+        let got: Vec<(String, String)> = f.imports().unwrap().into_iter().map(|i| (i.name, i.path)).collect();
         assert_eq!(
             got,
-            [
-                ("fmt", "fmt"),
-                ("yaml", "gopkg.in/yaml.v2"),
-                ("file", "example.com/x/file")
-            ]
-            .map(|(a, b)| (a.to_string(), b.to_string()))
+            [("fmt", "fmt"), ("yaml", "gopkg.in/yaml.v2"), ("file", "example.com/x/file")]
+                .map(|(a, b)| (a.to_string(), b.to_string()))
         );
     }
 
@@ -831,10 +730,11 @@ func last() {}
     #[test]
     fn finds_switch_cases_and_default() {
         let f = GoFile::new("x.go", SRC);
-        let sw = f.switch_in("New", "t").unwrap();
+        let sw = f.switch_in("New", Some("t")).unwrap();
         assert_eq!(sw.case_values, ["\"a\"", "\"b\""]);
         assert!(SRC[sw.default_line..].starts_with("\tdefault:"));
-        let err = f.switch_in("New", "u").unwrap_err().to_string();
+        assert_eq!(f.switch_in("New", None).unwrap().case_values, sw.case_values);
+        let err = f.switch_in("New", Some("u")).unwrap_err().to_string();
         assert!(err.contains("no `switch u` in New()"), "{err}");
     }
 

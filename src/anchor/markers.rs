@@ -17,14 +17,8 @@ pub struct Comment {
     pub close: &'static str,
 }
 
-pub const MARKDOWN: Comment = Comment {
-    open: "<!--",
-    close: " -->",
-};
-pub const YAML: Comment = Comment {
-    open: "#",
-    close: "",
-};
+pub const MARKDOWN: Comment = Comment { open: "<!--", close: " -->" };
+pub const YAML: Comment = Comment { open: "#", close: "" };
 
 impl Comment {
     pub fn begin(self, name: &str) -> String {
@@ -56,24 +50,9 @@ impl Comment {
         } else {
             "\n\n"
         };
-        let trail = if doc[at..].is_empty() || doc[at..].starts_with('\n') {
-            ""
-        } else {
-            "\n"
-        };
-        let block = if block.ends_with('\n') {
-            block.to_string()
-        } else {
-            format!("{block}\n")
-        };
-        (
-            at,
-            format!(
-                "{lead}{}\n{block}{}\n{trail}",
-                self.begin(name),
-                self.end(name)
-            ),
-        )
+        let trail = if doc[at..].is_empty() || doc[at..].starts_with('\n') { "" } else { "\n" };
+        let block = if block.ends_with('\n') { block.to_string() } else { format!("{block}\n") };
+        (at, format!("{lead}{}\n{block}{}\n{trail}", self.begin(name), self.end(name)))
     }
 
     fn insertion_offset(self, doc: &str) -> usize {
@@ -105,10 +84,7 @@ mod tests {
         let doc = "# Doc\n\n<!-- add-backend insert -->\nrest\n";
         let (at, text) = MARKDOWN.insertion(doc, "ftp", "FTP\n");
         assert_eq!(at, 7);
-        assert_eq!(
-            text,
-            "<!-- add-backend ftp begin -->\nFTP\n<!-- add-backend ftp end -->\n\n"
-        );
+        assert_eq!(text, "<!-- add-backend ftp begin -->\nFTP\n<!-- add-backend ftp end -->\n\n");
     }
 
     #[test]
@@ -116,29 +92,20 @@ mod tests {
         let doc = "# Doc\n<!-- add-backend a begin -->\nA\n<!-- add-backend a end -->\nrest\n";
         let (at, text) = MARKDOWN.insertion(doc, "b", "B");
         assert_eq!(&doc[at..], "rest\n");
-        assert_eq!(
-            text,
-            "\n<!-- add-backend b begin -->\nB\n<!-- add-backend b end -->\n\n"
-        );
+        assert_eq!(text, "\n<!-- add-backend b begin -->\nB\n<!-- add-backend b end -->\n\n");
     }
 
     #[test]
     fn otherwise_at_the_end_after_a_blank_line() {
         assert_eq!(
             YAML.insertion("a: 1\n", "ftp", "# x\n"),
-            (
-                5,
-                "\n# add-backend ftp begin\n# x\n# add-backend ftp end\n".to_string()
-            )
+            (5, "\n# add-backend ftp begin\n# x\n# add-backend ftp end\n".to_string())
         );
         assert_eq!(
             YAML.insertion("a: 1", "ftp", "# x\n").1,
             "\n\n# add-backend ftp begin\n# x\n# add-backend ftp end\n"
         );
-        assert_eq!(
-            YAML.insertion("", "ftp", "# x\n").1,
-            "# add-backend ftp begin\n# x\n# add-backend ftp end\n"
-        );
+        assert_eq!(YAML.insertion("", "ftp", "# x\n").1, "# add-backend ftp begin\n# x\n# add-backend ftp end\n");
     }
 
     #[test]

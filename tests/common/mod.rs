@@ -27,9 +27,7 @@ impl Sandbox {
     pub fn fixture(name: &str) -> Sandbox {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join(name);
-        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(name);
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
         for entry in walkdir::WalkDir::new(&src) {
             let entry = entry.unwrap();
             let to = root.join(entry.path().strip_prefix(&src).unwrap());
@@ -79,16 +77,8 @@ impl Sandbox {
             .into_iter()
             .map(Result::unwrap)
             .map(|e| {
-                let rel = e
-                    .path()
-                    .strip_prefix(&self.root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                let content = e
-                    .file_type()
-                    .is_file()
-                    .then(|| std::fs::read(e.path()).unwrap());
+                let rel = e.path().strip_prefix(&self.root).unwrap().to_string_lossy().replace('\\', "/");
+                let content = e.file_type().is_file().then(|| std::fs::read(e.path()).unwrap());
                 (rel, content)
             })
             .collect()
@@ -120,22 +110,10 @@ impl Run {
     /// Asserts a failure with `code` and a one-line `error:` message holding `needle`.
     #[track_caller]
     pub fn fails(&self, code: i32, needle: &str) -> &Run {
-        assert_eq!(
-            self.code, code,
-            "stdout: {}\nstderr: {}",
-            self.stdout, self.stderr
-        );
-        assert!(
-            self.stderr.starts_with("error: "),
-            "stderr: {}",
-            self.stderr
-        );
+        assert_eq!(self.code, code, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert!(self.stderr.starts_with("error: "), "stderr: {}", self.stderr);
         assert_eq!(self.stderr.lines().count(), 1, "one line: {}", self.stderr);
-        assert!(
-            self.stderr.contains(needle),
-            "{needle:?} not in: {}",
-            self.stderr
-        );
+        assert!(self.stderr.contains(needle), "{needle:?} not in: {}", self.stderr);
         self
     }
 }

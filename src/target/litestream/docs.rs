@@ -17,21 +17,10 @@ const EXAMPLE_CONFIG: &str = "etc/litestream.yml";
 pub fn readme(checkout: &Checkout, name: &BackendName, renderer: &Renderer) -> Result<FileChange> {
     let doc = checkout.require(README, "the configuration example goes there")?;
     let block = renderer.render("litestream/readme.md")?;
-    Ok(marked_block(
-        README,
-        doc,
-        markers::MARKDOWN,
-        name,
-        &block,
-        format!("{} configuration example", name.r#type),
-    ))
+    Ok(marked_block(README, doc, markers::MARKDOWN, name, &block, format!("{} configuration example", name.r#type)))
 }
 
-pub fn example_config(
-    checkout: &Checkout,
-    name: &BackendName,
-    renderer: &Renderer,
-) -> Result<Option<FileChange>> {
+pub fn example_config(checkout: &Checkout, name: &BackendName, renderer: &Renderer) -> Result<Option<FileChange>> {
     let Some(doc) = checkout.read(EXAMPLE_CONFIG)? else {
         return Ok(None);
     };
@@ -62,14 +51,7 @@ fn marked_block(
     }
     FileChange {
         path: path.to_string(),
-        items: vec![Item {
-            what,
-            status: if present {
-                Status::Present
-            } else {
-                Status::Insert
-            },
-        }],
+        items: vec![Item { what, status: if present { Status::Present } else { Status::Insert } }],
         after: apply_edits(&doc, &edits),
         before: Some(doc),
     }
@@ -77,11 +59,7 @@ fn marked_block(
 
 /// The backend's node and its `RC -->` edge in the mermaid diagram, each
 /// after the last of its kind. A diagram without them is left alone.
-pub fn architecture(
-    checkout: &Checkout,
-    name: &BackendName,
-    warnings: &mut Vec<String>,
-) -> Result<Option<FileChange>> {
+pub fn architecture(checkout: &Checkout, name: &BackendName, warnings: &mut Vec<String>) -> Result<Option<FileChange>> {
     let Some(doc) = checkout.read(ARCHITECTURE)? else {
         return Ok(None);
     };
@@ -90,44 +68,26 @@ pub fn architecture(
     let mut edits = Vec::new();
     if !present {
         let Some(diagram) = mermaid_block(&doc) else {
-            warnings.push(format!(
-                "{ARCHITECTURE} has no mermaid diagram; add {node} by hand"
-            ));
+            warnings.push(format!("{ARCHITECTURE} has no mermaid diagram; add {node} by hand"));
             return Ok(None);
         };
         let lines = || lines_in(&doc, diagram.clone());
-        let last_node = lines()
-            .filter(|(_, l)| l.trim().ends_with("/replica_client.go]"))
-            .last();
-        let last_edge = lines()
-            .filter(|(_, l)| l.trim().starts_with("RC --> "))
-            .last();
+        let last_node = lines().filter(|(_, l)| l.trim().ends_with("/replica_client.go]")).last();
+        let last_edge = lines().filter(|(_, l)| l.trim().starts_with("RC --> ")).last();
         let (Some((node_at, _)), Some((edge_at, _))) = (last_node, last_edge) else {
-            warnings.push(format!(
-                "{ARCHITECTURE}: no backend node and `RC -->` edge to follow; add {node} by hand"
-            ));
+            warnings.push(format!("{ARCHITECTURE}: no backend node and `RC -->` edge to follow; add {node} by hand"));
             return Ok(None);
         };
-        for (at, line) in [
-            (node_at, node.clone()),
-            (edge_at, format!("RC --> {}", name.go_name)),
-        ] {
+        for (at, line) in [(node_at, node.clone()), (edge_at, format!("RC --> {}", name.go_name))] {
             let indent = anchor::indentation(&doc, at);
-            edits.push(Edit {
-                at: anchor::line_end(&doc, at),
-                text: format!("{indent}{line}\n"),
-            });
+            edits.push(Edit { at: anchor::line_end(&doc, at), text: format!("{indent}{line}\n") });
         }
     }
     Ok(Some(FileChange {
         path: ARCHITECTURE.to_string(),
         items: vec![Item {
             what: format!("node {node} in the diagram"),
-            status: if present {
-                Status::Present
-            } else {
-                Status::Insert
-            },
+            status: if present { Status::Present } else { Status::Insert },
         }],
         after: apply_edits(&doc, &edits),
         before: Some(doc),
@@ -138,10 +98,7 @@ pub fn architecture(
 fn mermaid_block(doc: &str) -> Option<std::ops::Range<usize>> {
     let open = doc.find("```mermaid")?;
     let start = anchor::line_end(doc, open);
-    let end = start
-        + doc[start..]
-            .find("\n```")
-            .map_or(doc.len() - start, |i| i + 1);
+    let end = start + doc[start..].find("\n```").map_or(doc.len() - start, |i| i + 1);
     Some(start..end)
 }
 

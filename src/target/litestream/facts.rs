@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{Result, anyhow};
 
-use crate::anchor::go::{GoFile, MethodSpec};
+use crate::anchor::go::{GoFile, MethodSpec, top_level_names};
 use crate::checkout::Checkout;
 
 pub const INTERFACE_FILE: &str = "replica_client.go";
@@ -30,12 +30,11 @@ pub struct Facts {
 }
 
 /// The functions and types package main declares, in every file of
-/// `cmd/litestream` (cut cheaply: only main.go is ever parsed).
+/// `cmd/litestream` (found cheaply: only main.go is ever parsed).
 pub fn main_package_names(checkout: &Checkout, main: &GoFile) -> Result<Vec<String>> {
     let mut names: Vec<String> = main.decl_names().map(str::to_string).collect();
     let dir = checkout.root.join("cmd/litestream");
-    let entries =
-        std::fs::read_dir(&dir).map_err(|e| anyhow!("cmd/litestream: cannot list: {e}"))?;
+    let entries = std::fs::read_dir(&dir).map_err(|e| anyhow!("cmd/litestream: cannot list: {e}"))?;
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
         if !file_name.ends_with(".go") || file_name == "main.go" {
@@ -43,7 +42,7 @@ pub fn main_package_names(checkout: &Checkout, main: &GoFile) -> Result<Vec<Stri
         }
         let rel = format!("cmd/litestream/{file_name}");
         if let Some(src) = checkout.read(&rel)? {
-            names.extend(GoFile::new(&rel, &src).decl_names().map(str::to_string));
+            names.extend(top_level_names(&src).into_iter().map(str::to_string));
         }
     }
     Ok(names)
@@ -59,39 +58,20 @@ impl Facts {
             ));
         }
         let methods = file.interface_methods("ReplicaClient", "litestream")?;
-        let interface_imports = file
-            .imports()?
-            .into_iter()
-            .map(|i| (i.name, i.path))
-            .collect();
+        let interface_imports = file.imports()?.into_iter().map(|i| (i.name, i.path)).collect();
 
-        let url_factory =
-            ["replica_url.go", "litestream.go"]
-                .iter()
-                .try_fold(false, |found, rel| {
-                    Ok::<_, anyhow::Error>(
-                        found
-                            || checkout.read(rel)?.is_some_and(|src| {
-                                GoFile::new(rel, &src)
-                                    .func_names()
-                                    .any(|f| f == "RegisterReplicaClientFactory")
-                            }),
-                    )
-                })?;
-        let testingutil = checkout.read(TESTINGUTIL)?.filter(|src| {
-            GoFile::new(TESTINGUTIL, src)
-                .func_names()
-                .any(|f| f == "NewReplicaClient")
-        });
-        let replicate = checkout
-            .read(REPLICATE)?
-            .filter(|src| src.contains("r.Client.(type)"));
-        Ok(Facts {
-            methods,
-            interface_imports,
-            url_factory,
-            testingutil,
-            replicate,
-        })
+        let url_factory = ["replica_url.go", "litestream.go"].iter().try_fold(false, |found, rel| {
+            Ok::<_, anyhow::Error>(
+                found
+                    || checkout.read(rel)?.is_some_and(|src| {
+                        GoFile::new(rel, &src).func_names().any(|f| f == "RegisterReplicaClientFactory")
+                    }),
+            )
+        })?;
+        let testingutil = checkout
+            .read(TESTINGUTIL)?
+            .filter(|src| GoFile::new(TESTINGUTIL, src).func_names().any(|f| f == "NewReplicaClient"));
+        let replicate = checkout.read(REPLICATE)?.filter(|src| src.contains("r.Client.(type)"));
+        Ok(Facts { methods, interface_imports, url_factory, testingutil, replicate })
     }
 }

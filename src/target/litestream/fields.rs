@@ -87,42 +87,29 @@ impl Field {
             "duration" => Kind::Duration,
             "secret" => Kind::Secret,
             other => {
-                return Err(invalid(format!(
-                    "unknown type {other:?}; use string, int, bool, duration or secret"
-                )));
+                return Err(invalid(format!("unknown type {other:?}; use string, int, bool, duration or secret")));
             }
         };
         if name.is_empty()
             || !name.starts_with(|c: char| c.is_ascii_lowercase())
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+            || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
         {
             return Err(invalid(
-                "a field name is lower case letters, digits, '-' or '_', starting with a letter"
-                    .into(),
+                "a field name is lower case letters, digits, '-' or '_', starting with a letter".into(),
             ));
         }
         let key = name.to_kebab_case();
         if CONFIG_KEYS.contains(&key.as_str()) {
-            return Err(invalid(format!(
-                "{key:?} is a setting of every replica already"
-            )));
+            return Err(invalid(format!("{key:?} is a setting of every replica already")));
         }
         let words: Vec<&str> = key.split('-').collect();
         let go_name: String = words.iter().map(|w| names::go_word(w)).collect();
-        let var = words[0].to_string()
-            + &words[1..]
-                .iter()
-                .map(|w| names::go_word(w))
-                .collect::<String>();
+        let var = words[0].to_string() + &words[1..].iter().map(|w| names::go_word(w)).collect::<String>();
         if let Some(what) = names::go_reserved(&var) {
             return Err(invalid(format!("its variable {var} would be {what}")));
         }
         if LOCALS.contains(&var.as_str()) {
-            return Err(invalid(format!(
-                "its variable {var} would clash with one of the generated constructor's"
-            )));
+            return Err(invalid(format!("its variable {var} would clash with one of the generated constructor's")));
         }
         let url_part = match key.as_str() {
             "host" => UrlPart::Host,
@@ -141,12 +128,7 @@ impl Field {
             Kind::String | Kind::Secret => ("string", "string", "\"\"", format!("{sample_url:?}")),
             Kind::Int => ("int", "int", "0", "42".to_string()),
             Kind::Bool => ("*bool", "bool", "nil", "true".to_string()),
-            Kind::Duration => (
-                "*time.Duration",
-                "time.Duration",
-                "nil",
-                "time.Minute".to_string(),
-            ),
+            Kind::Duration => ("*time.Duration", "time.Duration", "nil", "time.Minute".to_string()),
         };
         let sample_yaml = match kind {
             Kind::Secret => format!(
@@ -163,11 +145,7 @@ impl Field {
         Ok(Field {
             flag: format!("{}-{key}", backend.r#type),
             flag_var: backend.package.clone() + &go_name,
-            env: format!(
-                "LITESTREAM_{}_{}",
-                screaming(&backend.r#type),
-                screaming(&key)
-            ),
+            env: format!("LITESTREAM_{}_{}", screaming(&backend.r#type), screaming(&key)),
             settings_name: go_name.clone(),
             key,
             kind,
@@ -201,81 +179,38 @@ pub fn parse_all(specs: &[String], backend: &BackendName) -> Result<Vec<Field>> 
 
 /// The URL form, for a doc comment: `ftp://[user[:password]@]host/path?port=...`.
 pub fn url_format(backend_type: &str, fields: &[Field]) -> String {
-    let has = |p: UrlPart| {
-        fields
-            .iter()
-            .find(|f| f.url_part == p)
-            .map(|f| f.key.as_str())
-    };
+    let has = |p: UrlPart| fields.iter().find(|f| f.url_part == p).map(|f| f.key.as_str());
     let userinfo = match (has(UrlPart::User), has(UrlPart::Password)) {
         (None, None) => String::new(),
-        (user, password) => format!(
-            "[{}{}@]",
-            user.unwrap_or(""),
-            password.map(|p| format!("[:{p}]")).unwrap_or_default()
-        ),
+        (user, password) => {
+            format!("[{}{}@]", user.unwrap_or(""), password.map(|p| format!("[:{p}]")).unwrap_or_default())
+        }
     };
-    let query: Vec<String> = fields
-        .iter()
-        .filter(|f| f.url_part == UrlPart::Query)
-        .map(|f| format!("{}=...", f.key))
-        .collect();
-    let query = if query.is_empty() {
-        String::new()
-    } else {
-        format!("[?{}]", query.join("&"))
-    };
-    format!(
-        "{backend_type}://{userinfo}{}/path{query}",
-        has(UrlPart::Host).unwrap_or("")
-    )
+    let query: Vec<String> =
+        fields.iter().filter(|f| f.url_part == UrlPart::Query).map(|f| format!("{}=...", f.key)).collect();
+    let query = if query.is_empty() { String::new() } else { format!("[?{}]", query.join("&")) };
+    format!("{backend_type}://{userinfo}{}/path{query}", has(UrlPart::Host).unwrap_or(""))
 }
 
 /// A replica URL that sets every field: userinfo, host, path and query.
 pub fn sample_url(backend_type: &str, fields: &[Field]) -> String {
-    let part = |p: UrlPart| {
-        fields
-            .iter()
-            .find(|f| f.url_part == p)
-            .map(|f| f.sample_url.as_str())
-    };
+    let part = |p: UrlPart| fields.iter().find(|f| f.url_part == p).map(|f| f.sample_url.as_str());
     let userinfo = match (part(UrlPart::User), part(UrlPart::Password)) {
         (None, None) => String::new(),
-        (user, password) => format!(
-            "{}{}@",
-            user.unwrap_or(""),
-            password.map(|p| format!(":{p}")).unwrap_or_default()
-        ),
+        (user, password) => format!("{}{}@", user.unwrap_or(""), password.map(|p| format!(":{p}")).unwrap_or_default()),
     };
-    let query: Vec<String> = fields
-        .iter()
-        .filter(|f| f.url_part == UrlPart::Query)
-        .map(|f| format!("{}={}", f.key, f.sample_url))
-        .collect();
-    let query = if query.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", query.join("&"))
-    };
-    format!(
-        "{backend_type}://{userinfo}{}/backups/db{query}",
-        part(UrlPart::Host).unwrap_or("")
-    )
+    let query: Vec<String> =
+        fields.iter().filter(|f| f.url_part == UrlPart::Query).map(|f| format!("{}={}", f.key, f.sample_url)).collect();
+    let query = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
+    format!("{backend_type}://{userinfo}{}/backups/db{query}", part(UrlPart::Host).unwrap_or(""))
 }
 
 /// Pads the first cells of each row so that the last ones line up, as
 /// gofmt aligns consecutive struct fields and `var` specs.
 pub fn align(rows: &[Vec<String>]) -> Vec<String> {
     let cells = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cells)
-        .map(|i| {
-            rows.iter()
-                .filter(|r| i + 1 < r.len())
-                .map(|r| r[i].len())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths: Vec<usize> =
+        (0..cells).map(|i| rows.iter().filter(|r| i + 1 < r.len()).map(|r| r[i].len()).max().unwrap_or(0)).collect();
     rows.iter()
         .map(|row| {
             let mut line = String::new();
@@ -301,24 +236,15 @@ mod tests {
     #[test]
     fn parses_name_type_and_required() {
         let f = Field::parse("key_path:secret!", &ftp()).unwrap();
-        assert_eq!(
-            (f.key.as_str(), f.kind, f.required),
-            ("key-path", Kind::Secret, true)
-        );
+        assert_eq!((f.key.as_str(), f.kind, f.required), ("key-path", Kind::Secret, true));
         assert_eq!((f.go_name.as_str(), f.var.as_str()), ("KeyPath", "keyPath"));
         assert_eq!(
             (f.flag.as_str(), f.flag_var.as_str(), f.env.as_str()),
             ("ftp-key-path", "ftpKeyPath", "LITESTREAM_FTP_KEY_PATH")
         );
         let f = Field::parse("access-key-id", &ftp()).unwrap();
-        assert_eq!(
-            (f.go_name.as_str(), f.var.as_str(), f.kind),
-            ("AccessKeyID", "accessKeyID", Kind::String)
-        );
-        assert_eq!(
-            Field::parse("host", &ftp()).unwrap().url_part,
-            UrlPart::Host
-        );
+        assert_eq!((f.go_name.as_str(), f.var.as_str(), f.kind), ("AccessKeyID", "accessKeyID", Kind::String));
+        assert_eq!(Field::parse("host", &ftp()).unwrap().url_part, UrlPart::Host);
     }
 
     #[test]
@@ -337,22 +263,14 @@ mod tests {
             let err = Field::parse(spec, &ftp()).unwrap_err().to_string();
             assert!(err.contains(why), "{spec:?}: {err}");
         }
-        let dup = parse_all(&["host".into(), "host:int".into()], &ftp())
-            .unwrap_err()
-            .to_string();
+        let dup = parse_all(&["host".into(), "host:int".into()], &ftp()).unwrap_err().to_string();
         assert!(dup.contains("given twice"), "{dup}");
     }
 
     #[test]
     fn a_sample_url_sets_every_field() {
         let fields = parse_all(
-            &[
-                "host".into(),
-                "user".into(),
-                "password:secret".into(),
-                "port:int".into(),
-                "passive:bool".into(),
-            ],
+            &["host".into(), "user".into(), "password:secret".into(), "port:int".into(), "passive:bool".into()],
             &ftp(),
         )
         .unwrap();
@@ -361,32 +279,15 @@ mod tests {
             "ftp://user-value:password-value@example.com/backups/db?port=42&passive=true"
         );
         assert_eq!(sample_url("ftp", &[]), "ftp:///backups/db");
-        assert_eq!(
-            url_format("ftp", &fields),
-            "ftp://[user[:password]@]host/path[?port=...&passive=...]"
-        );
+        assert_eq!(url_format("ftp", &fields), "ftp://[user[:password]@]host/path[?port=...&passive=...]");
     }
 
     #[test]
     fn aligns_like_gofmt() {
         let rows = vec![
-            vec![
-                "Host".to_string(),
-                "string".to_string(),
-                "`yaml:\"host\"`".to_string(),
-            ],
-            vec![
-                "Passive".to_string(),
-                "*bool".to_string(),
-                "`yaml:\"passive\"`".to_string(),
-            ],
+            vec!["Host".to_string(), "string".to_string(), "`yaml:\"host\"`".to_string()],
+            vec!["Passive".to_string(), "*bool".to_string(), "`yaml:\"passive\"`".to_string()],
         ];
-        assert_eq!(
-            align(&rows),
-            [
-                "Host    string `yaml:\"host\"`",
-                "Passive *bool  `yaml:\"passive\"`"
-            ]
-        );
+        assert_eq!(align(&rows), ["Host    string `yaml:\"host\"`", "Passive *bool  `yaml:\"passive\"`"]);
     }
 }

@@ -11,44 +11,11 @@ const KNOWN: &[(&str, &[&str], &[&str])] = &[
     ("Type", &[], &["string"]),
     ("Init", &["context.Context"], &["error"]),
     ("SetLogger", &["*slog.Logger"], &[]),
-    (
-        "LTXFiles",
-        &["context.Context", "int", "ltx.TXID"],
-        &["ltx.FileIterator", "error"],
-    ),
-    (
-        "LTXFiles",
-        &["context.Context", "int", "ltx.TXID", "bool"],
-        &["ltx.FileIterator", "error"],
-    ),
-    (
-        "OpenLTXFile",
-        &[
-            "context.Context",
-            "int",
-            "ltx.TXID",
-            "ltx.TXID",
-            "int64",
-            "int64",
-        ],
-        &["io.ReadCloser", "error"],
-    ),
-    (
-        "WriteLTXFile",
-        &[
-            "context.Context",
-            "int",
-            "ltx.TXID",
-            "ltx.TXID",
-            "io.Reader",
-        ],
-        &["*ltx.FileInfo", "error"],
-    ),
-    (
-        "DeleteLTXFiles",
-        &["context.Context", "[]*ltx.FileInfo"],
-        &["error"],
-    ),
+    ("LTXFiles", &["context.Context", "int", "ltx.TXID"], &["ltx.FileIterator", "error"]),
+    ("LTXFiles", &["context.Context", "int", "ltx.TXID", "bool"], &["ltx.FileIterator", "error"]),
+    ("OpenLTXFile", &["context.Context", "int", "ltx.TXID", "ltx.TXID", "int64", "int64"], &["io.ReadCloser", "error"]),
+    ("WriteLTXFile", &["context.Context", "int", "ltx.TXID", "ltx.TXID", "io.Reader"], &["*ltx.FileInfo", "error"]),
+    ("DeleteLTXFiles", &["context.Context", "[]*ltx.FileInfo"], &["error"]),
     ("DeleteAll", &["context.Context"], &["error"]),
 ];
 
@@ -86,9 +53,9 @@ pub fn classify(methods: &[MethodSpec], backend_type: &str) -> (Known, Vec<Stub>
     let mut known = Known::default();
     let mut stubs = Vec::new();
     for m in methods {
-        let matches = KNOWN.iter().any(|(name, params, results)| {
-            *name == m.name && m.param_types == *params && m.result_types == *results
-        });
+        let matches = KNOWN
+            .iter()
+            .any(|(name, params, results)| *name == m.name && m.param_types == *params && m.result_types == *results);
         if !matches {
             stubs.push(stub(m, backend_type));
             continue;
@@ -115,26 +82,13 @@ fn stub(m: &MethodSpec, backend_type: &str) -> Stub {
     let body = match m.result_types.split_last() {
         Some((last, rest)) if last == "error" => {
             let mut values: Vec<String> = rest.iter().map(|t| zero_value(t)).collect();
-            values.push(format!(
-                "fmt.Errorf(\"{message}: %w\", errors.ErrUnsupported)"
-            ));
+            values.push(format!("fmt.Errorf(\"{message}: %w\", errors.ErrUnsupported)"));
             format!("return {}", values.join(", "))
         }
         _ => format!("panic({message:?})"),
     };
-    let packages = m
-        .param_types
-        .iter()
-        .chain(&m.result_types)
-        .flat_map(|t| qualifiers(t))
-        .collect();
-    Stub {
-        name: m.name.clone(),
-        params: m.params.clone(),
-        result: m.result.clone(),
-        body,
-        packages,
-    }
+    let packages = m.param_types.iter().chain(&m.result_types).flat_map(|t| qualifiers(t)).collect();
+    Stub { name: m.name.clone(), params: m.params.clone(), result: m.result.clone(), body, packages }
 }
 
 /// The zero value of a Go type, as an expression.
@@ -143,17 +97,13 @@ fn zero_value(ty: &str) -> String {
         "string" => "\"\"".to_string(),
         "bool" => "false".to_string(),
         "error" | "any" => "nil".to_string(),
-        t if t.starts_with(['*', '['])
-            || t.starts_with("map[")
-            || t.starts_with("chan ")
-            || t.starts_with("func(") =>
-        {
+        t if t.starts_with(['*', '[']) || t.starts_with("map[") || t.starts_with("chan ") || t.starts_with("func(") => {
             "nil".to_string()
         }
         t if t.starts_with("interface") => "nil".to_string(),
         t if [
-            "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32",
-            "uint64", "uintptr", "byte", "rune", "float32", "float64",
+            "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "byte",
+            "rune", "float32", "float64",
         ]
         .contains(&t) =>
         {
@@ -169,9 +119,7 @@ fn qualifiers(ty: &str) -> Vec<String> {
     let mut out = Vec::new();
     let bytes = ty.as_bytes();
     for (i, _) in ty.match_indices('.') {
-        let start = ty[..i]
-            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .map_or(0, |p| p + 1);
+        let start = ty[..i].rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(0, |p| p + 1);
         if start < i && bytes[start].is_ascii_alphabetic() {
             out.push(ty[start..i].to_string());
         }
@@ -188,12 +136,7 @@ mod tests {
             name: name.into(),
             params: format!(
                 "({})",
-                params
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| format!("p{i} {t}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                params.iter().enumerate().map(|(i, t)| format!("p{i} {t}")).collect::<Vec<_>>().join(", ")
             ),
             result: match results {
                 [] => String::new(),
@@ -209,11 +152,7 @@ mod tests {
     fn knows_every_v0_5_variant() {
         let (known, stubs) = classify(
             &[
-                spec(
-                    "LTXFiles",
-                    &["context.Context", "int", "ltx.TXID"],
-                    &["ltx.FileIterator", "error"],
-                ),
+                spec("LTXFiles", &["context.Context", "int", "ltx.TXID"], &["ltx.FileIterator", "error"]),
                 spec("DeleteAll", &["context.Context"], &["error"]),
             ],
             "ftp",
@@ -226,11 +165,7 @@ mod tests {
     fn an_unknown_signature_becomes_a_stub_that_fails() {
         let (known, stubs) = classify(
             &[
-                spec(
-                    "LTXFiles",
-                    &["context.Context", "int", "string"],
-                    &["ltx.FileIterator", "error"],
-                ),
+                spec("LTXFiles", &["context.Context", "int", "string"], &["ltx.FileIterator", "error"]),
                 spec("Pos", &[], &["litestream.Pos", "time.Time", "int", "error"]),
                 spec("Close", &[], &[]),
             ],

@@ -29,14 +29,8 @@ pub const MODULE: &str = "github.com/benbjohnson/litestream";
 /// variables, and names Go gives a meaning of its own.
 const RESERVED: &[(&str, &str)] = &[
     ("init", "Go cannot import a package named init"),
-    (
-        "documentation",
-        "Go ignores every file of a package named documentation",
-    ),
-    (
-        "vendor",
-        "a vendor/ directory switches the module to vendoring",
-    ),
+    ("documentation", "Go ignores every file of a package named documentation"),
+    ("vendor", "a vendor/ directory switches the module to vendoring"),
     ("testdata", "the go tool skips testdata/ directories"),
 ];
 
@@ -170,16 +164,8 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     // The constructor's locals may shadow packages it does not use (as
     // upstream's `user` shadows os/user), not those it does.
     for field in &fields {
-        if [
-            "fmt",
-            "litestream",
-            "strconv",
-            "strings",
-            "time",
-            "url",
-            name.package.as_str(),
-        ]
-        .contains(&field.var.as_str())
+        if ["fmt", "litestream", "strconv", "strings", "time", "url", name.package.as_str()]
+            .contains(&field.var.as_str())
         {
             bail!(
                 "--field {}: its variable {} would hide a package the generated constructor uses",
@@ -203,11 +189,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         .iter()
         .flat_map(|s| &s.packages)
         .filter_map(|p| {
-            facts
-                .interface_imports
-                .get(p)
-                .cloned()
-                .or_else(|| (p == "litestream").then(|| MODULE.to_string()))
+            facts.interface_imports.get(p).cloned().or_else(|| (p == "litestream").then(|| MODULE.to_string()))
         })
         .collect();
     stub_imports.sort();
@@ -229,30 +211,19 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         required: fields.iter().filter(|f| f.required).collect(),
         logged: fields.iter().filter(|f| f.kind != Kind::Secret).collect(),
         client_decls: fields::align(
-            &fields
-                .iter()
-                .map(|f| vec![f.go_name.clone(), f.client_type.to_string()])
-                .collect::<Vec<_>>(),
+            &fields.iter().map(|f| vec![f.go_name.clone(), f.client_type.to_string()]).collect::<Vec<_>>(),
         ),
         settings_decls: fields::align(
             &fields
                 .iter()
                 .filter(|f| !f.reused)
-                .map(|f| {
-                    vec![
-                        f.settings_name.clone(),
-                        f.settings_type.to_string(),
-                        format!("`yaml:\"{}\"`", f.key),
-                    ]
-                })
+                .map(|f| vec![f.settings_name.clone(), f.settings_type.to_string(), format!("`yaml:\"{}\"`", f.key)])
                 .collect::<Vec<_>>(),
         ),
         flag_decls: wiring::flag_decls(&name, &fields),
         url_host: fields.iter().find(|f| f.url_part == fields::UrlPart::Host),
         url_user: fields.iter().find(|f| f.url_part == fields::UrlPart::User),
-        url_password: fields
-            .iter()
-            .find(|f| f.url_part == fields::UrlPart::Password),
+        url_password: fields.iter().find(|f| f.url_part == fields::UrlPart::Password),
         url_format: fields::url_format(&name.r#type, &fields),
         sample_url: fields::sample_url(&name.r#type, &fields),
         fields: &fields,
@@ -260,54 +231,26 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         stubs,
         stub_imports,
         url_factory: facts.url_factory,
-        defaults_recv: settings
-            .defaults
-            .as_ref()
-            .map(|d| d.0.clone())
-            .unwrap_or_default(),
-        defaults_src: settings
-            .defaults
-            .as_ref()
-            .map(|d| d.1.clone())
-            .unwrap_or_default(),
-        log_call: log_switch
-            .as_ref()
-            .and_then(|s| s.default_call.clone())
-            .unwrap_or_else(|| "slog.Info".to_string()),
-        log_client: log_switch
-            .as_ref()
-            .and_then(|s| s.alias.clone())
-            .unwrap_or_else(|| "client".to_string()),
+        defaults_recv: settings.defaults.as_ref().map(|d| d.0.clone()).unwrap_or_default(),
+        defaults_src: settings.defaults.as_ref().map(|d| d.1.clone()).unwrap_or_default(),
+        log_call: log_switch.as_ref().and_then(|s| s.default_call.clone()).unwrap_or_else(|| "slog.Info".to_string()),
+        log_client: log_switch.as_ref().and_then(|s| s.alias.clone()).unwrap_or_else(|| "client".to_string()),
     };
     let renderer = Renderer::new(&vars)?;
 
     let mut files = Vec::new();
-    let package_files = PACKAGE_FILES
-        .iter()
-        .map(|f| (format!("litestream/{f}"), format!("{}/{f}", name.package)));
-    let config_test = (
-        "litestream/config_test.go".to_string(),
-        format!("cmd/litestream/{}_config_test.go", name.package),
-    );
+    let package_files = PACKAGE_FILES.iter().map(|f| (format!("litestream/{f}"), format!("{}/{f}", name.package)));
+    let config_test =
+        ("litestream/config_test.go".to_string(), format!("cmd/litestream/{}_config_test.go", name.package));
     for (template, path) in package_files.chain([config_test]) {
         let content = go_imports::tidy(&path, &renderer.render(&template)?, MODULE)?;
         files.push(new_file(checkout, path, content, request.force)?);
     }
-    files.push(wiring::main_go(
-        &main,
-        &main_imports,
-        &main_names,
-        &settings,
-        &vars,
-        &renderer,
-    )?);
+    files.push(wiring::main_go(&main, &main_imports, &main_names, &settings, &vars, &renderer)?);
     if let Some(src) = &facts.testingutil {
         files.push(wiring::testingutil(src, &vars, &renderer)?);
     } else {
-        warnings.push(format!(
-            "no {} with NewReplicaClient: the integration harness is not wired",
-            facts::TESTINGUTIL
-        ));
+        warnings.push(format!("no {} with NewReplicaClient: the integration harness is not wired", facts::TESTINGUTIL));
     }
     if let (Some(src), Some(switch)) = (&facts.replicate, &log_switch) {
         files.push(wiring::replicate(src, switch, &vars, &renderer)?);
@@ -348,29 +291,20 @@ fn check_name_is_free(
     let pkg = name.package.as_str();
     let own_path = format!("{MODULE}/{pkg}");
     if let Some(import) = imports.iter().find(|i| i.name == pkg && i.path != own_path) {
-        bail!(
-            "backend name {pkg:?} is taken: {MAIN} already imports {:?} as {pkg}",
-            import.path
-        );
+        bail!("backend name {pkg:?} is taken: {MAIN} already imports {:?} as {pkg}", import.path);
     }
     if let Some((_, why)) = RESERVED.iter().find(|(n, _)| *n == pkg) {
         bail!("backend name {pkg:?} cannot be used: {why}");
     }
     if GENERATED_NAMES.contains(&pkg) {
-        bail!(
-            "backend name {pkg:?} is taken: the generated code uses {pkg} for another package or variable"
-        );
+        bail!("backend name {pkg:?} is taken: the generated code uses {pkg} for another package or variable");
     }
     if main_names.iter().any(|n| n == pkg) {
-        bail!(
-            "backend name {pkg:?} is taken: package main (cmd/litestream) declares {pkg} already"
-        );
+        bail!("backend name {pkg:?} is taken: package main (cmd/litestream) declares {pkg} already");
     }
     let dir = checkout.root.join(pkg);
     if dir.exists() && !PACKAGE_FILES.iter().any(|f| dir.join(f).is_file()) {
-        bail!(
-            "backend name {pkg:?} is taken: {pkg}/ exists in the checkout and is not a replica backend"
-        );
+        bail!("backend name {pkg:?} is taken: {pkg}/ exists in the checkout and is not a replica backend");
     }
     Ok(())
 }
@@ -385,30 +319,15 @@ fn new_file(checkout: &Checkout, path: String, content: String, force: bool) -> 
         Some(_) if force => Status::Overwrite,
         Some(_) => Status::Conflict,
     };
-    let after = if status == Status::Keep {
-        before.clone().unwrap_or_default()
-    } else {
-        content
-    };
-    Ok(FileChange {
-        items: vec![Item {
-            what: path.clone(),
-            status,
-        }],
-        path,
-        before,
-        after,
-    })
+    let after = if status == Status::Keep { before.clone().unwrap_or_default() } else { content };
+    Ok(FileChange { items: vec![Item { what: path.clone(), status }], path, before, after })
 }
 
 /// A backend that exists in part is refused unless forced: adding the
 /// missing parts to something a person wrote is rarely what they meant.
 fn refuse_partial_backend(plan: &Plan, force: bool) -> Result<()> {
-    let conflicts: Vec<&str> = plan
-        .items()
-        .filter(|(_, i)| i.status == Status::Conflict)
-        .map(|(_, i)| i.what.as_str())
-        .collect();
+    let conflicts: Vec<&str> =
+        plan.items().filter(|(_, i)| i.status == Status::Conflict).map(|(_, i)| i.what.as_str()).collect();
     if !conflicts.is_empty() {
         bail!(
             "backend {} already exists and differs from what add-backend writes ({}); --force overwrites",
@@ -416,11 +335,7 @@ fn refuse_partial_backend(plan: &Plan, force: bool) -> Result<()> {
             conflicts.join(", ")
         );
     }
-    let existing: Vec<String> = plan
-        .items()
-        .filter(|(_, i)| i.status.exists())
-        .map(|(f, i)| describe(f, i))
-        .collect();
+    let existing: Vec<String> = plan.items().filter(|(_, i)| i.status.exists()).map(|(f, i)| describe(f, i)).collect();
     let partial = !existing.is_empty() && plan.items().any(|(_, i)| i.status.writes());
     if partial && !force {
         bail!(
@@ -433,9 +348,5 @@ fn refuse_partial_backend(plan: &Plan, force: bool) -> Result<()> {
 }
 
 fn describe(file: &FileChange, item: &Item) -> String {
-    if file.path == item.what {
-        item.what.clone()
-    } else {
-        format!("{} in {}", item.what, file.path)
-    }
+    if file.path == item.what { item.what.clone() } else { format!("{} in {}", item.what, file.path) }
 }

@@ -28,19 +28,15 @@ pub struct Settings {
 
 impl Settings {
     /// Finds the settings and marks the fields they already have as reused.
+    /// Without fields there is nothing to look for, and nothing is parsed.
     pub fn resolve(main: &GoFile, fields: &mut [Field]) -> Result<Settings> {
-        let struct_name = if main.has_type("ReplicaSettings") {
-            "ReplicaSettings"
-        } else {
-            "ReplicaConfig"
-        };
+        if fields.is_empty() {
+            return Ok(Settings { struct_name: "ReplicaSettings", close_line: 0, defaults: None, defaults_close: 0 });
+        }
+        let struct_name = if main.has_type("ReplicaSettings") { "ReplicaSettings" } else { "ReplicaConfig" };
         let existing = main.struct_type(struct_name)?;
         for field in fields.iter_mut() {
-            if let Some(have) = existing
-                .fields
-                .iter()
-                .find(|f| f.yaml_key.as_deref() == Some(field.key.as_str()))
-            {
+            if let Some(have) = existing.fields.iter().find(|f| f.yaml_key.as_deref() == Some(field.key.as_str())) {
                 if have.type_text != field.settings_type {
                     bail!(
                         "--field {}: {MAIN} has {struct_name}.{} {} `yaml:\"{}\"` already; a {:?} field would need {}",
@@ -54,11 +50,7 @@ impl Settings {
                 }
                 field.settings_name = have.name.clone();
                 field.reused = true;
-            } else if let Some(have) = existing
-                .fields
-                .iter()
-                .find(|f| f.name == field.settings_name)
-            {
+            } else if let Some(have) = existing.fields.iter().find(|f| f.name == field.settings_name) {
                 bail!(
                     "--field {}: {MAIN} has {struct_name}.{} for the key {:?} already",
                     field.key,
@@ -67,22 +59,18 @@ impl Settings {
                 );
             }
         }
+        let all_reused = fields.iter().all(|f| f.reused);
         let (defaults, defaults_close) = match struct_name {
+            _ if all_reused => (None, 0),
             "ReplicaSettings" => match main.body(Some("ReplicaSettings"), "SetDefaults") {
-                Ok(body) if body.param_names.len() == 2 => (
-                    Some((body.param_names[0].clone(), body.param_names[1].clone())),
-                    body.close_line,
-                ),
+                Ok(body) if body.param_names.len() == 2 => {
+                    (Some((body.param_names[0].clone(), body.param_names[1].clone())), body.close_line)
+                }
                 _ => (None, 0),
             },
             _ => (None, 0),
         };
-        Ok(Settings {
-            struct_name,
-            close_line: existing.close_line,
-            defaults,
-            defaults_close,
-        })
+        Ok(Settings { struct_name, close_line: existing.close_line, defaults, defaults_close })
     }
 }
 
@@ -90,11 +78,7 @@ impl Settings {
 /// has that one already (as upstream has `NewS3ReplicaClientFromConfig`).
 pub fn constructor_name(main: &GoFile, name: &BackendName) -> String {
     let exported = format!("New{}ReplicaClientFromConfig", name.go_name);
-    if main.has_func(&exported) {
-        exported
-    } else {
-        format!("new{}ReplicaClientFromConfig", name.go_name)
-    }
+    if main.has_func(&exported) { exported } else { format!("new{}ReplicaClientFromConfig", name.go_name) }
 }
 
 /// The harness's flag declarations, aligned as gofmt aligns a `var` block.
@@ -106,10 +90,8 @@ pub fn flag_decls(name: &BackendName, fields: &[Field]) -> Vec<String> {
         };
         vec![var, value]
     };
-    let mut rows: Vec<Vec<String>> = fields
-        .iter()
-        .map(|f| flag(f.flag_var.clone(), f.flag.clone(), f.env.clone(), f.kind))
-        .collect();
+    let mut rows: Vec<Vec<String>> =
+        fields.iter().map(|f| flag(f.flag_var.clone(), f.flag.clone(), f.env.clone(), f.kind)).collect();
     let env_type = name.r#type.to_uppercase().replace('-', "_");
     rows.push(flag(
         format!("{}Path", name.package),
@@ -137,78 +119,41 @@ pub fn main_go(
     if !vars.new_fields.is_empty() {
         let what = format!("{} fields {}", settings.struct_name, keys(&vars.new_fields));
         let text = renderer.render("litestream/main_settings.go")?;
-        patch.add(
-            what,
-            vec![Edit {
-                at: settings.close_line,
-                text,
-            }],
-        );
+        patch.add(what, vec![Edit { at: settings.close_line, text }]);
         if settings.defaults.is_some() {
             let text = renderer.render("litestream/main_defaults.go")?;
             patch.add(
                 format!("SetDefaults for {}", keys(&vars.new_fields)),
-                vec![Edit {
-                    at: settings.defaults_close,
-                    text,
-                }],
+                vec![Edit { at: settings.defaults_close, text }],
             );
         }
     }
     for field in vars.fields.iter().filter(|f| f.reused) {
         patch.items.push(Item {
-            what: format!(
-                "{}.{} reused for {}",
-                settings.struct_name, field.settings_name, field.key
-            ),
+            what: format!("{}.{} reused for {}", settings.struct_name, field.settings_name, field.key),
             status: Status::Reuse,
         });
     }
 
-    let switch = main.switch_in("NewReplicaFromConfig", "c.ReplicaType()")?;
-    let has_case = switch
-        .case_values
-        .iter()
-        .any(|v| v.trim_matches(['"', '`']) == vars.r#type);
-    let case = if has_case {
-        vec![]
-    } else {
-        vec![arm(
-            main.src,
-            &switch,
-            renderer.render("litestream/main_case.go")?,
-        )]
-    };
-    patch.add(
-        format!("case {:?} in NewReplicaFromConfig()", vars.r#type),
-        case,
-    );
+    let switch = main.switch_in("NewReplicaFromConfig", Some("c.ReplicaType()"))?;
+    let has_case = switch.case_values.iter().any(|v| v.trim_matches(['"', '`']) == vars.r#type);
+    let case =
+        if has_case { vec![] } else { vec![arm(main.src, &switch, renderer.render("litestream/main_case.go")?)] };
+    patch.add(format!("case {:?} in NewReplicaFromConfig()", vars.r#type), case);
 
     // Declared in main.go (confirmed by parsing) or in another file of package main.
-    let elsewhere = main_names
-        .iter()
-        .filter(|n| **n == vars.constructor)
-        .count()
+    let elsewhere = main_names.iter().filter(|n| **n == vars.constructor).count()
         > main.func_names().filter(|n| *n == vars.constructor).count();
     let has_constructor = main.has_func(&vars.constructor) || elsewhere;
     let mut constructor = Vec::new();
     if !has_constructor {
         let (_, end) = main
-            .last_func(|f| {
-                f.ends_with("ReplicaClientFromConfig")
-                    && (f.starts_with("new") || f.starts_with("New"))
-            })
+            .last_func(|f| f.ends_with("ReplicaClientFromConfig") && (f.starts_with("new") || f.starts_with("New")))
             .ok_or_else(|| {
-                anyhow!(
-                    "{MAIN}: no new…ReplicaClientFromConfig function to place {}() after",
-                    vars.constructor
-                )
+                anyhow!("{MAIN}: no new…ReplicaClientFromConfig function to place {}() after", vars.constructor)
             })?;
         let text = renderer.render("litestream/main_constructor.go")?;
-        constructor.push(Edit {
-            at: end,
-            text: format!("\n\n{}", text.trim_end()),
-        });
+        constructor.push(Edit { at: end, text: format!("\n\n{}", text.trim_end()) });
         constructor.extend(std_import_edits(main, imports, &text, &mut HashSet::new())?);
     }
     patch.add(format!("func {}()", vars.constructor), constructor);
@@ -221,71 +166,40 @@ pub fn testingutil(src: &str, vars: &Vars, renderer: &Renderer) -> Result<FileCh
     let mut patch = Patch::new(&file);
 
     let own = format!("{MODULE}/{}", vars.package);
-    patch.add(
-        format!("import {own:?}"),
-        file.import_edit(&imports, &own, MODULE)?
-            .into_iter()
-            .collect(),
-    );
+    patch.add(format!("import {own:?}"), file.import_edit(&imports, &own, MODULE)?.into_iter().collect());
 
     let mut imported = HashSet::new();
     let path_flag = format!("\"{}-path\"", vars.r#type);
     let mut flags = Vec::new();
     if file.last_var_containing(&path_flag)?.is_none() {
         let after = file.last_var_containing("flag.")?.ok_or_else(|| {
-            anyhow!(
-                "{TESTINGUTIL}: no `var` block of flags to place the {} flags after",
-                vars.r#type
-            )
+            anyhow!("{TESTINGUTIL}: no `var` block of flags to place the {} flags after", vars.r#type)
         })?;
         let text = renderer.render("litestream/testingutil_flags.go")?;
         flags.extend(std_import_edits(&file, &imports, &text, &mut imported)?);
-        flags.push(Edit {
-            at: after,
-            text: format!("\n\n{}", text.trim_end()),
-        });
+        flags.push(Edit { at: after, text: format!("\n\n{}", text.trim_end()) });
     }
     patch.add(format!("flags -{}-*", vars.r#type), flags);
 
-    let body = file.body(None, "NewReplicaClient")?;
-    let typ = body
-        .param_names
-        .get(1)
-        .ok_or_else(|| anyhow!("{TESTINGUTIL}: NewReplicaClient(tb, typ) takes no type"))?;
-    let switch = file.switch_in("NewReplicaClient", typ)?;
+    let switch = file.switch_in("NewReplicaClient", None)?;
     let value = format!("{}.ReplicaClientType", vars.package);
     let case = if switch.case_values.contains(&value) {
         vec![]
     } else {
-        vec![arm(
-            file.src,
-            &switch,
-            renderer.render("litestream/testingutil_case.go")?,
-        )]
+        vec![arm(file.src, &switch, renderer.render("litestream/testingutil_case.go")?)]
     };
     patch.add(format!("case {value} in NewReplicaClient()"), case);
 
     let mut constructor = Vec::new();
     if !file.has_func(&vars.harness_constructor) {
         let (_, end) = file
-            .last_func(|f| {
-                f.starts_with("New") && f.ends_with("ReplicaClient") && f != "NewReplicaClient"
-            })
+            .last_func(|f| f.starts_with("New") && f.ends_with("ReplicaClient") && f != "NewReplicaClient")
             .ok_or_else(|| {
-                anyhow!(
-                    "{TESTINGUTIL}: no New…ReplicaClient(tb) to place {}() after",
-                    vars.harness_constructor
-                )
+                anyhow!("{TESTINGUTIL}: no New…ReplicaClient(tb) to place {}() after", vars.harness_constructor)
             })?;
         let text = renderer.render("litestream/testingutil_constructor.go")?;
-        constructor.push(Edit {
-            at: end,
-            text: format!("\n\n{}", text.trim_end()),
-        });
-        if imports
-            .iter()
-            .any(|i| i.name == "rand" && i.path.starts_with("math/rand"))
-        {
+        constructor.push(Edit { at: end, text: format!("\n\n{}", text.trim_end()) });
+        if imports.iter().any(|i| i.name == "rand" && i.path.starts_with("math/rand")) {
             imported.insert("math/rand/v2");
         }
         constructor.extend(std_import_edits(&file, &imports, &text, &mut imported)?);
@@ -294,31 +208,17 @@ pub fn testingutil(src: &str, vars: &Vars, renderer: &Renderer) -> Result<FileCh
     Ok(patch.finish(TESTINGUTIL))
 }
 
-pub fn replicate(
-    src: &str,
-    switch: &Switch,
-    vars: &Vars,
-    renderer: &Renderer,
-) -> Result<FileChange> {
+pub fn replicate(src: &str, switch: &Switch, vars: &Vars, renderer: &Renderer) -> Result<FileChange> {
     let file = GoFile::new(REPLICATE, src);
     let imports = file.imports()?;
     let mut patch = Patch::new(&file);
     let own = format!("{MODULE}/{}", vars.package);
-    patch.add(
-        format!("import {own:?}"),
-        file.import_edit(&imports, &own, MODULE)?
-            .into_iter()
-            .collect(),
-    );
+    patch.add(format!("import {own:?}"), file.import_edit(&imports, &own, MODULE)?.into_iter().collect());
     let value = format!("*{}.ReplicaClient", vars.package);
     let case = if switch.case_values.contains(&value) {
         vec![]
     } else {
-        vec![arm(
-            file.src,
-            switch,
-            renderer.render("litestream/replicate_case.go")?,
-        )]
+        vec![arm(file.src, switch, renderer.render("litestream/replicate_case.go")?)]
     };
     patch.add(format!("case {value} in the log switch"), case);
     Ok(patch.finish(REPLICATE))
@@ -327,20 +227,8 @@ pub fn replicate(
 /// A `case` arm, indented like the `default:` it goes before.
 fn arm(src: &str, switch: &Switch, text: String) -> Edit {
     let indent = anchor::indentation(src, switch.default_line);
-    let text = text
-        .lines()
-        .map(|l| {
-            if l.is_empty() {
-                "\n".to_string()
-            } else {
-                format!("{indent}{l}\n")
-            }
-        })
-        .collect();
-    Edit {
-        at: switch.default_line,
-        text,
-    }
+    let text = text.lines().map(|l| if l.is_empty() { "\n".to_string() } else { format!("{indent}{l}\n") }).collect();
+    Edit { at: switch.default_line, text }
 }
 
 /// Imports of the standard-library packages `text` uses that the file
@@ -377,9 +265,7 @@ fn std_imports(text: &str) -> Vec<&'static str> {
         .iter()
         .filter(|(use_, _)| {
             text.match_indices(use_).any(|(at, _)| {
-                at == 0
-                    || !text.as_bytes()[at - 1].is_ascii_alphanumeric()
-                        && text.as_bytes()[at - 1] != b'.'
+                at == 0 || !text.as_bytes()[at - 1].is_ascii_alphanumeric() && text.as_bytes()[at - 1] != b'.'
             })
         })
         .map(|(_, path)| *path)
@@ -387,11 +273,7 @@ fn std_imports(text: &str) -> Vec<&'static str> {
 }
 
 fn keys(fields: &[&Field]) -> String {
-    fields
-        .iter()
-        .map(|f| f.key.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    fields.iter().map(|f| f.key.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// The edits to one file and an item for each thing they add.
@@ -403,20 +285,12 @@ struct Patch<'f> {
 
 impl<'f> Patch<'f> {
     fn new(file: &'f GoFile<'f>) -> Patch<'f> {
-        Patch {
-            file,
-            items: Vec::new(),
-            edits: Vec::new(),
-        }
+        Patch { file, items: Vec::new(), edits: Vec::new() }
     }
 
     /// Records item `what`: present when it needs no edit.
     fn add(&mut self, what: String, edits: Vec<Edit>) {
-        let status = if edits.is_empty() {
-            Status::Present
-        } else {
-            Status::Insert
-        };
+        let status = if edits.is_empty() { Status::Present } else { Status::Insert };
         self.items.push(Item { what, status });
         self.edits.extend(edits);
     }
