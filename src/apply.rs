@@ -1,10 +1,13 @@
 //! The real sink: writes a plan to the checkout, all or nothing.
 //!
-//! Each file is written to a temporary file in its own directory and
-//! renamed over the original, so no file is ever seen half-written. Every
-//! completed step is journaled; if a later one fails, the journal is undone
-//! in reverse, restoring the originals (which the plan holds in memory) and
-//! removing what was created.
+//! Two phases. First every new content is staged: written to a temporary
+//! file beside its target (directories created as needed), in parallel.
+//! Nothing in the checkout has changed yet but for those hidden files; a
+//! failure here removes them and the new directories. Then each staged file
+//! is renamed over its target, so no file is ever seen half-written, and
+//! the checkout is in between states only for the few microseconds the
+//! renames take. Every rename is journaled; if one fails, those done are
+//! undone in reverse from the originals the plan holds in memory.
 //!
 //! Files are not fsynced: the rename already makes each write atomic for
 //! every reader and against a crash of this process, which is the promise
@@ -16,8 +19,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use tempfile::NamedTempFile;
 
-use crate::plan::Plan;
+use crate::plan::{FileChange, Plan};
 
 /// A write failed; the checkout was restored (or, if `restore` failed too,
 /// says what could not be).
@@ -46,23 +50,76 @@ enum Undo {
 
 /// Writes every changed file of `plan` under `root`; returns how many.
 pub fn apply(root: &Path, plan: &Plan) -> Result<usize, ApplyError> {
+    let files: Vec<&FileChange> = plan.files.iter().filter(|f| f.changes()).collect();
     let mut journal = Vec::new();
-    let mut written = 0;
-    for file in plan.files.iter().filter(|f| f.changes()) {
+    for file in &files {
+        if let Err(cause) = create_parents(root, &root.join(&file.path), &mut journal) {
+            return Err(ApplyError {
+                cause: cause.context(format!("cannot write {}", file.path)),
+                restore: undo(journal),
+            });
+        }
+    }
+    let staged = match stage_all(root, &files) {
+        Ok(staged) => staged,
+        Err(cause) => return Err(ApplyError { cause, restore: undo(journal) }),
+    };
+    let mut staged = staged.into_iter();
+    for file in &files {
+        let Some(tmp) = staged.next() else { break };
         let path = root.join(&file.path);
-        let result = create_parents(root, &path, &mut journal)
-            .and_then(|()| write_atomically(&path, &file.after))
-            .with_context(|| format!("cannot write {}", file.path));
-        if let Err(cause) = result {
-            return Err(ApplyError { cause, restore: undo(journal) });
+        let renamed = fault::point().map_err(anyhow::Error::from).and_then(|()| {
+            // On failure the temporary file is dropped, and so removed, here.
+            tmp.persist(&path).map_err(|e| anyhow::Error::from(e.error))
+        });
+        if let Err(cause) = renamed {
+            // The files not yet renamed go first, so their directories can.
+            drop(staged);
+            return Err(ApplyError {
+                cause: cause.context(format!("cannot write {}", file.path)),
+                restore: undo(journal),
+            });
         }
         journal.push(match &file.before {
             Some(before) => Undo::Restore(path, before.clone()),
             None => Undo::Remove(path),
         });
-        written += 1;
     }
-    Ok(written)
+    Ok(files.len())
+}
+
+/// Stages every file, spread over the machine's cores; the first error wins.
+fn stage_all(root: &Path, files: &[&FileChange]) -> Result<Vec<NamedTempFile>> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len()).max(1);
+    let chunk = files.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|f| {
+                            stage(&root.join(&f.path), &f.after).with_context(|| format!("cannot write {}", f.path))
+                        })
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        let mut staged = Vec::with_capacity(files.len());
+        let mut first_error = None;
+        for handle in handles {
+            match handle.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a writer thread panicked"))) {
+                Ok(part) => staged.extend(part),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(staged),
+        }
+    })
 }
 
 fn create_parents(root: &Path, path: &Path, journal: &mut Vec<Undo>) -> Result<()> {
@@ -76,8 +133,9 @@ fn create_parents(root: &Path, path: &Path, journal: &mut Vec<Undo>) -> Result<(
     Ok(())
 }
 
-/// Replaces `path` with `content` by a rename, keeping its permissions.
-pub fn write_atomically(path: &Path, content: &str) -> Result<()> {
+/// Writes `content` to a temporary file beside `path`, with the
+/// permissions of the file it will replace.
+fn stage(path: &Path, content: &str) -> Result<NamedTempFile> {
     let dir = path.parent().context("no parent directory")?;
     fault::point()?;
     let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
@@ -95,9 +153,12 @@ pub fn write_atomically(path: &Path, content: &str) -> Result<()> {
         // Creation applied the umask; an existing file keeps its exact mode.
         tmp.as_file().set_permissions(permissions)?;
     }
-    fault::point()?;
-    // On failure the temporary file is dropped, and so removed, here.
-    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(tmp)
+}
+
+/// Replaces `path` with `content` by a rename, keeping its permissions.
+fn write_atomically(path: &Path, content: &str) -> Result<()> {
+    stage(path, content)?.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
