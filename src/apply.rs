@@ -18,9 +18,10 @@ use std::fmt;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use tempfile::NamedTempFile;
 
+use crate::journal::{Entry, Guard, Journal, TEMP_PREFIX};
 use crate::plan::{FileChange, Plan};
 
 /// A write failed; the checkout was restored (or, if `restore` failed too,
@@ -49,23 +50,71 @@ enum Undo {
 }
 
 /// Writes every changed file of `plan` under `root`; returns how many.
-pub fn apply(root: &Path, plan: &Plan) -> Result<usize, ApplyError> {
+/// The journal in `guard` lists the changes before the first is made, so
+/// that a run killed half-way is undone by the next.
+pub fn apply(root: &Path, plan: &Plan, guard: &Guard) -> Result<usize, ApplyError> {
     let files: Vec<&FileChange> = plan.files.iter().filter(|f| f.changes()).collect();
-    let mut journal = Vec::new();
-    for file in &files {
-        if let Err(cause) = create_parents(root, &root.join(&file.path), &mut journal) {
-            return Err(ApplyError {
-                cause: cause.context(format!("cannot write {}", file.path)),
-                restore: undo(journal),
-            });
+    fault::before_apply(root);
+    let unchanged = |cause: anyhow::Error| ApplyError { cause, restore: Ok(()) };
+    refuse_changed_since_read(root, &files).map_err(unchanged)?;
+    let new_dirs = missing_dirs(root, &files);
+    let journal = Journal {
+        files: files.iter().map(|f| Entry { path: f.path.clone(), before: f.before.clone() }).collect(),
+        dirs: new_dirs.iter().map(|d| d.strip_prefix(root).unwrap_or(d).to_string_lossy().replace('\\', "/")).collect(),
+    };
+    guard.write_journal(&journal).map_err(unchanged)?;
+    let result = commit(root, &files, &new_dirs);
+    // A failed restore keeps the journal, for the next run to finish it.
+    if result.as_ref().err().is_none_or(|e| e.restore.is_ok()) {
+        guard.clear_journal().map_err(|cause| ApplyError { cause, restore: Ok(()) })?;
+    }
+    result
+}
+
+/// The plan holds each file as it was read; refuse to write over a file
+/// that has changed since (or appeared, or gone).
+fn refuse_changed_since_read(root: &Path, files: &[&FileChange]) -> Result<()> {
+    for file in files {
+        let now = std::fs::read(root.join(&file.path)).ok();
+        if now.as_deref() != file.before.as_deref().map(str::as_bytes) {
+            bail!("{} changed while add-backend was planning; run it again", file.path);
         }
     }
-    let staged = match stage_all(root, &files) {
+    Ok(())
+}
+
+/// The directories to create for `files`, parents first.
+fn missing_dirs(root: &Path, files: &[&FileChange]) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for file in files {
+        let path = root.join(&file.path);
+        let missing: Vec<&Path> = path.ancestors().skip(1).take_while(|d| *d != root && !d.exists()).collect();
+        for dir in missing.into_iter().rev() {
+            if !dirs.iter().any(|d| d == dir) {
+                dirs.push(dir.to_path_buf());
+            }
+        }
+    }
+    dirs
+}
+
+fn commit(root: &Path, files: &[&FileChange], new_dirs: &[PathBuf]) -> Result<usize, ApplyError> {
+    let mut journal = Vec::new();
+    for dir in new_dirs {
+        let created = fault::point()
+            .and_then(|()| std::fs::create_dir(dir))
+            .with_context(|| format!("cannot create directory {}", dir.strip_prefix(root).unwrap_or(dir).display()));
+        if let Err(cause) = created {
+            return Err(ApplyError { cause, restore: undo(journal) });
+        }
+        journal.push(Undo::RemoveDir(dir.clone()));
+    }
+    let staged = match stage_all(root, files) {
         Ok(staged) => staged,
         Err(cause) => return Err(ApplyError { cause, restore: undo(journal) }),
     };
     let mut staged = staged.into_iter();
-    for file in &files {
+    for file in files {
         let Some(tmp) = staged.next() else { break };
         let path = root.join(&file.path);
         let renamed = fault::point().map_err(anyhow::Error::from).and_then(|()| {
@@ -122,17 +171,6 @@ fn stage_all(root: &Path, files: &[&FileChange]) -> Result<Vec<NamedTempFile>> {
     })
 }
 
-fn create_parents(root: &Path, path: &Path, journal: &mut Vec<Undo>) -> Result<()> {
-    let missing: Vec<&Path> = path.ancestors().skip(1).take_while(|dir| *dir != root && !dir.exists()).collect();
-    for dir in missing.into_iter().rev() {
-        fault::point()
-            .and_then(|()| std::fs::create_dir(dir))
-            .with_context(|| format!("cannot create directory {}", dir.display()))?;
-        journal.push(Undo::RemoveDir(dir.to_path_buf()));
-    }
-    Ok(())
-}
-
 /// Writes `content` to a temporary file beside `path`, with the
 /// permissions of the file it will replace.
 fn stage(path: &Path, content: &str) -> Result<NamedTempFile> {
@@ -140,7 +178,7 @@ fn stage(path: &Path, content: &str) -> Result<NamedTempFile> {
     fault::point()?;
     let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".add-backend-");
+    builder.prefix(TEMP_PREFIX);
     #[cfg(unix)]
     {
         // A new file gets 0666 less the umask, as from any editor.
@@ -157,13 +195,18 @@ fn stage(path: &Path, content: &str) -> Result<NamedTempFile> {
 }
 
 /// Replaces `path` with `content` by a rename, keeping its permissions.
-fn write_atomically(path: &Path, content: &str) -> Result<()> {
+pub fn write_atomically(path: &Path, content: &str) -> Result<()> {
     stage(path, content)?.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
-/// Test-only fault injection: built with the `fault-injection` feature,
-/// the N-th filesystem step of a run fails when `ADD_BACKEND_FAIL_AT=N`.
+/// Test-only fault injection, built with the `fault-injection` feature:
+/// - `ADD_BACKEND_FAIL_AT=N` fails the N-th filesystem step of an apply,
+///   with `ADD_BACKEND_FAIL_KIND` (`nospace`, `readonly`, else a plain error);
+/// - `ADD_BACKEND_KILL_AT=N` kills the process at the N-th step, running
+///   no destructor, as SIGKILL would;
+/// - `ADD_BACKEND_TOUCH=FILE` changes FILE between planning and applying.
+///
 /// Undoing is counted too, so a test can also fail the restore.
 mod fault {
     #[cfg(feature = "fault-injection")]
@@ -171,9 +214,27 @@ mod fault {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static STEP: AtomicUsize = AtomicUsize::new(0);
         let step = STEP.fetch_add(1, Ordering::SeqCst) + 1;
-        match std::env::var("ADD_BACKEND_FAIL_AT").ok().and_then(|n| n.parse::<usize>().ok()) {
-            Some(n) if n == step => Err(std::io::Error::other(format!("injected fault at step {step}"))),
-            _ => Ok(()),
+        let at = |var: &str| std::env::var(var).ok().and_then(|n| n.parse::<usize>().ok()) == Some(step);
+        if at("ADD_BACKEND_KILL_AT") {
+            std::process::abort();
+        }
+        if !at("ADD_BACKEND_FAIL_AT") {
+            return Ok(());
+        }
+        Err(match std::env::var("ADD_BACKEND_FAIL_KIND").as_deref() {
+            Ok("nospace") => std::io::Error::from(std::io::ErrorKind::StorageFull),
+            Ok("readonly") => std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+            _ => std::io::Error::other(format!("injected fault at step {step}")),
+        })
+    }
+
+    #[cfg(feature = "fault-injection")]
+    pub fn before_apply(root: &std::path::Path) {
+        if let Ok(file) = std::env::var("ADD_BACKEND_TOUCH") {
+            let path = root.join(file);
+            let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+            text.push_str("// touched\n");
+            std::fs::write(path, text).expect("the test's file can be written");
         }
     }
 
@@ -181,6 +242,9 @@ mod fault {
     pub fn point() -> std::io::Result<()> {
         Ok(())
     }
+
+    #[cfg(not(feature = "fault-injection"))]
+    pub fn before_apply(_: &std::path::Path) {}
 }
 
 fn undo(journal: Vec<Undo>) -> Result<(), String> {

@@ -48,6 +48,27 @@ impl Checkout {
         }
     }
 
+    /// Refuses a path that would lead a write outside the checkout (through
+    /// a symlinked directory, or a symlink in place of the file itself), and
+    /// a file its owner made read-only.
+    pub fn confine(&self, rel: &str) -> Result<()> {
+        let root = self.root.canonicalize().with_context(|| format!("cannot resolve {}", self.root.display()))?;
+        let path = self.root.join(rel);
+        match path.symlink_metadata() {
+            Ok(m) if m.file_type().is_symlink() => bail!("{rel} is a symlink; refusing to replace it"),
+            Ok(m) if m.permissions().readonly() => {
+                bail!("{rel} is read-only; make it writable for add-backend to change it")
+            }
+            _ => {}
+        }
+        let Some(existing) = path.ancestors().skip(1).find(|a| a.exists()) else { return Ok(()) };
+        let resolved = existing.canonicalize().with_context(|| format!("cannot resolve {}", existing.display()))?;
+        if !resolved.starts_with(&root) {
+            bail!("{rel} would be written outside the checkout, in {}; refusing", resolved.display());
+        }
+        Ok(())
+    }
+
     pub fn require(&self, rel: &str, why: &str) -> Result<String> {
         self.read(rel)?.ok_or_else(|| anyhow!("{rel} not found; {why}"))
     }

@@ -6,6 +6,7 @@ mod apply;
 mod checkout;
 mod cli;
 mod go_imports;
+mod journal;
 mod names;
 mod plan;
 mod render;
@@ -15,7 +16,7 @@ mod target;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use clap::Parser as _;
 
 use crate::checkout::Checkout;
@@ -38,11 +39,30 @@ fn run(cli: &Cli) -> Result<()> {
     let checkout = Checkout::find(&cwd, cli.root.as_deref())?;
     let request =
         target::Request { name: &cli.name, go_name: cli.go_name.as_deref(), fields: &cli.fields, force: cli.force };
+    // A run that may write holds the lock from before it reads anything,
+    // and first finishes what an interrupted run left half-done.
+    let guard = if cli.dry_run {
+        if journal::pending(&checkout.root) {
+            bail!(
+                "an interrupted run left this checkout half-changed; run add-backend without --dry-run to restore it"
+            );
+        }
+        None
+    } else {
+        let guard = journal::lock(&checkout.root)?;
+        if let Some(restored) = guard.recover(&checkout.root)? {
+            let _ = writeln!(
+                anstream::stderr(),
+                "warning: an earlier run was interrupted; restored the {restored} file(s) it had changed"
+            );
+        }
+        Some(guard)
+    };
     let plan = target::plan(&checkout, &request)?;
-    if cli.dry_run || !plan.changes() {
+    let Some(guard) = guard.filter(|_| plan.changes()) else {
         return report(cli, &plan);
-    }
-    apply::apply(&checkout.root, &plan)?;
+    };
+    apply::apply(&checkout.root, &plan, &guard)?;
     // The checkout is changed now: failing to print the report must not
     // claim otherwise through the exit code.
     if let Err(err) = report(cli, &plan) {

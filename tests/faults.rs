@@ -20,15 +20,90 @@ fn a_fault_at_every_step_of_an_apply_leaves_the_tree_unchanged() {
             break;
         }
         run.fails(3, &format!("injected fault at step {step}; nothing was changed"));
-        assert!(run.stderr.starts_with("error: cannot write "), "names the file: {}", run.stderr);
+        assert!(
+            ["error: cannot write ", "error: cannot create directory "].iter().any(|p| run.stderr.starts_with(p)),
+            "names the file: {}",
+            run.stderr
+        );
         assert_eq!(sb.tree(), before, "step {step} left the tree changed");
         step += 1;
     }
-    // One directory (ftp/), then a temporary file and a rename for each file.
+    // The journal, one directory (ftp/), then a temporary file and a rename for each file.
     let sb = Sandbox::litestream();
     let plan: serde_json::Value =
         serde_json::from_str(&sb.run(&[&ARGS[..], &["--dry-run", "--format", "json"]].concat()).stdout).unwrap();
     let files = plan["files"].as_array().unwrap().iter().filter(|f| f["action"] != "none").count();
     assert_eq!(files, 10);
-    assert_eq!(step - 1, 1 + 2 * files, "every step of the run was failed once");
+    assert_eq!(step - 1, 2 + 2 * files, "every step of the run was failed once");
+}
+
+#[test]
+fn a_run_killed_at_any_step_is_undone_by_the_next() {
+    let clean = Sandbox::litestream();
+    clean.run(&ARGS).success();
+    let wanted = clean.tree();
+
+    let mut step = 1;
+    loop {
+        let sb = Sandbox::litestream();
+        let n = step.to_string();
+        let killed = sb.run_in(&sb.root, &ARGS, &[("ADD_BACKEND_KILL_AT", &n)]);
+        if killed.code == 0 {
+            break;
+        }
+        assert_eq!(killed.code, -1, "step {step}: killed, not exited: {}", killed.stderr);
+
+        // Once the journal is written, a dry run cannot restore, and says how.
+        let journaled = sb.root.join(".add-backend.state/journal.json").is_file();
+        if journaled {
+            sb.run(&[&ARGS[..], &["--dry-run"]].concat()).fails(1, "run add-backend without --dry-run to restore it");
+        }
+        // The next run restores, then does its work.
+        let next = sb.run(&ARGS);
+        next.success();
+        let warned = next.stderr.starts_with("warning: an earlier run was interrupted; restored the ");
+        assert_eq!(warned, journaled, "step {step}: {}", next.stderr);
+        assert_eq!(sb.tree(), wanted, "after a kill at step {step} and a second run");
+        step += 1;
+    }
+    assert!(step > 20, "every step was tried: {step}");
+}
+
+#[test]
+fn a_full_disk_or_a_read_only_file_is_named_and_nothing_changes() {
+    for (kind, cause) in [("nospace", "no storage space"), ("readonly", "permission denied")] {
+        for step in ["1", "3", "12"] {
+            let sb = Sandbox::litestream();
+            let before = sb.tree();
+            let run = sb.run_in(&sb.root, &ARGS, &[("ADD_BACKEND_FAIL_AT", step), ("ADD_BACKEND_FAIL_KIND", kind)]);
+            run.fails(3, cause);
+            assert!(run.stderr.contains("nothing was changed"), "{}", run.stderr);
+            assert_eq!(sb.tree(), before, "{kind} at step {step}");
+        }
+    }
+}
+
+#[test]
+fn a_file_changed_between_planning_and_writing_is_not_overwritten() {
+    let sb = Sandbox::litestream();
+    let run = sb.run_in(&sb.root, &ARGS, &[("ADD_BACKEND_TOUCH", "README.md")]);
+    run.fails(3, "README.md changed while add-backend was planning; run it again");
+    let mut expected = Sandbox::litestream().tree();
+    let readme = expected.get_mut("README.md").unwrap().as_mut().unwrap();
+    readme.extend_from_slice(b"// touched\n");
+    assert_eq!(sb.tree(), expected, "only the outside change is there");
+}
+
+#[test]
+fn a_second_run_at_the_same_time_waits_for_no_one_and_changes_nothing() {
+    let sb = Sandbox::litestream();
+    let state = sb.root.join(".add-backend.state");
+    std::fs::create_dir(&state).unwrap();
+    let held = std::fs::File::create(state.join("lock")).unwrap();
+    held.lock().unwrap();
+    let before = sb.tree();
+    sb.run(&ARGS).fails(1, "another add-backend run is changing this checkout");
+    assert_eq!(sb.tree(), before);
+    held.unlock().unwrap();
+    sb.run(&ARGS).success();
 }

@@ -16,7 +16,16 @@ pub struct Request<'a> {
     pub force: bool,
 }
 
+/// The target's plan, every path of which stays inside the checkout.
 pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
+    let plan = target_plan(checkout, request)?;
+    for file in plan.files.iter().filter(|f| f.changes()) {
+        checkout.confine(&file.path)?;
+    }
+    Ok(plan)
+}
+
+fn target_plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     match checkout.module.as_str() {
         litestream::MODULE => litestream::plan(checkout, request),
         other => bail!(

@@ -66,7 +66,8 @@ impl Sandbox {
             .output()
             .unwrap();
         Run {
-            code: out.status.code().expect("exited, not killed"),
+            // -1: killed by a signal.
+            code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8(out.stdout).unwrap(),
             stderr: String::from_utf8(out.stderr).unwrap(),
         }
