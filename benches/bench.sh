@@ -52,6 +52,19 @@ for ((d = 0; d < 70; d++)); do
   done
 done
 
+# The large checkout again, with 100,000 unrelated files where a real
+# repository keeps them (vendor/, node_modules/, a data tree): a run must
+# not read them.
+cp -r "$work/large" "$work/huge"
+for top in vendor node_modules testdata; do
+  for ((d = 0; d < 100; d++)); do
+    mkdir -p "$work/huge/$top/d$d"
+    for ((f = 0; f < 333; f++)); do : >"$work/huge/$top/d$d/f$f.go"; done
+  done
+done
+
+sync
+
 row() {
   local name=$1 dir=$work/$1
   local lines bytes files
@@ -84,3 +97,4 @@ echo "| checkout | cmd/litestream/main.go | files | dry run (median) | apply (me
 echo "|---|---|---|---|---|---|---|"
 row fixture
 row large
+row huge

@@ -65,8 +65,15 @@ pub fn apply(root: &Path, plan: &Plan, guard: &Guard) -> Result<usize, ApplyErro
     guard.write_journal(&journal).map_err(unchanged)?;
     let result = commit(root, &files, &new_dirs);
     // A failed restore keeps the journal, for the next run to finish it.
-    if result.as_ref().err().is_none_or(|e| e.restore.is_ok()) {
-        guard.clear_journal().map_err(|cause| ApplyError { cause, restore: Ok(()) })?;
+    if result.as_ref().err().is_none_or(|e| e.restore.is_ok())
+        && let Err(e) = guard.clear_journal()
+    {
+        match &result {
+            // Written, but the next run would take the journal for an
+            // interrupted run and undo this one: say so, do not fail.
+            Ok(_) => eprintln!("warning: {e:#}; the next run would undo this one unless you delete it"),
+            Err(_) => return Err(ApplyError { cause: e, restore: Err("the journal remains".into()) }),
+        }
     }
     result
 }

@@ -5,6 +5,8 @@ mod anchor;
 mod apply;
 mod checkout;
 mod cli;
+#[cfg(test)]
+mod fuzz;
 mod go_imports;
 mod journal;
 mod names;

@@ -55,6 +55,8 @@ pub enum Status {
     Reuse,
     /// A file the user owns once written (`storage.go`): kept as it is.
     Keep,
+    /// Already there, but not as the templates write it now (other settings).
+    Stale,
 }
 
 impl Status {

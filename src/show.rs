@@ -21,6 +21,7 @@ pub fn summary(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
                 Status::Overwrite => ("force", AnsiColor::Yellow),
                 Status::Reuse => ("reuse", AnsiColor::Blue),
                 Status::Keep => ("keep", AnsiColor::Blue),
+                Status::Stale => ("differs", AnsiColor::Yellow),
             };
             let style = Style::new().fg_color(Some(color.into())).bold();
             if item.what == file.path {

@@ -343,6 +343,15 @@ fn bad_fields_are_refused_and_nothing_is_written() {
         ("ftp", "would hide a package the generated constructor uses"),
         ("strings", "would hide a package the generated constructor uses"),
         ("len", "predeclared"),
+        ("dbs", "has the key \"dbs\" in Config already"),
+        ("set-defaults", "ReplicaSettings cannot have a field SetDefaults"),
+        ("replica-type", "ReplicaSettings cannot have a field ReplicaType"),
+        ("replica-settings", "ReplicaSettings cannot have a field ReplicaSettings"),
+        ("storage", "the client has a Storage already"),
+        ("init", "the client has a Init already"),
+        ("delete-all", "the client has a DeleteAll already"),
+        ("t:bool", "clash"),
+        ("passive:bool!", "cannot be required"),
     ] {
         sb.run(&["ftp", "--field", field]).fails(1, why);
         assert_eq!(sb.tree(), before, "{field:?} changed the tree");
@@ -415,8 +424,21 @@ fn an_unknown_interface_method_gets_a_stub_and_a_warning() {
     );
     let run = sb.run(&["ftp"]);
     run.success();
-    assert!(run.stderr.contains("warning: litestream.ReplicaClient has a method the templates do not know, Pos(ctx context.Context) (ltx.TXID, error)"), "{}", run.stderr);
+    assert!(run.stderr.contains("warning: litestream.ReplicaClient has a method the templates do not know, Pos(context.Context) (ltx.TXID, error)"), "{}", run.stderr);
     let client = sb.read("ftp/replica_client.go");
-    assert!(client.contains("func (c *ReplicaClient) Pos(ctx context.Context) (ltx.TXID, error) {\n\treturn *new(ltx.TXID), fmt.Errorf(\"ftp: Pos is not implemented: %w\", errors.ErrUnsupported)\n}"));
+    assert!(client.contains("func (c *ReplicaClient) Pos(context.Context) (ltx.TXID, error) {\n\treturn *new(ltx.TXID), fmt.Errorf(\"ftp: Pos is not implemented: %w\", errors.ErrUnsupported)\n}"));
     assert!(sb.read("ftp/replica_client_test.go").contains("func TestReplicaClient_Pos(t *testing.T) {\n\tt.Fatal("));
+}
+
+#[test]
+fn changing_the_fields_of_an_existing_backend_is_refused_even_forced() {
+    let sb = Sandbox::litestream();
+    sb.run(&["ftp", "--field", "host"]).success();
+    let before = sb.tree();
+    sb.run(&["ftp", "--field", "host", "--field", "port:int"]).fails(1, "already exists");
+    sb.run(&["ftp", "--field", "host", "--field", "port:int", "--force"]).fails(
+        1,
+        "--force would replace ftp/replica_client.go, cmd/litestream/ftp_config_test.go but keep func newFTPReplicaClientFromConfig() in cmd/litestream/main.go",
+    );
+    assert_eq!(sb.tree(), before);
 }

@@ -227,7 +227,7 @@ fn a_method_the_templates_do_not_know_compiles_as_a_stub_whose_test_fails() {
     sb.edit(
         "replica_client.go",
         "\t// SetLogger sets",
-        "\t// Pos reports where the replica is.\n\tPos(ctx context.Context) (ltx.TXID, error)\n\n\t// SetLogger sets",
+        "\t// Pos reports where the replica is.\n\tPos(ctx context.Context) (ltx.TXID, error)\n\n\t// Notify's parameter names would hide the receiver and a package.\n\tNotify(ctx context.Context, c chan<- string, fmt ...string) (n int, err error)\n\n\t// SetLogger sets",
     );
     sb.run(&["ftp"]).success();
     gofmt_lists_nothing(&sb.root);
@@ -236,5 +236,6 @@ fn a_method_the_templates_do_not_know_compiles_as_a_stub_whose_test_fails() {
     let (out, text) = run_go(&sb.root, "go", &["test", "-count=1", "./ftp/"]);
     assert!(!out.status.success(), "the stub's test fails by design:\n{text}");
     assert!(text.contains("--- FAIL: TestReplicaClient_Pos"), "{text}");
+    assert!(text.contains("--- FAIL: TestReplicaClient_Notify"), "{text}");
     assert!(!text.contains("--- FAIL: TestReplicaClient_LTX"), "{text}");
 }

@@ -18,6 +18,8 @@ pub struct GoFile<'a> {
     pub path: &'a str,
     pub src: &'a str,
     decls: Vec<Decl>,
+    /// Starts of the lines that begin in code (not in a comment or a raw string).
+    code_lines: Vec<usize>,
     whole: OnceCell<Option<Tree>>,
 }
 
@@ -113,7 +115,8 @@ pub struct Body {
 
 impl<'a> GoFile<'a> {
     pub fn new(path: &'a str, src: &'a str) -> GoFile<'a> {
-        GoFile { path, src, decls: split_decls(src), whole: OnceCell::new() }
+        let code_lines = code_line_starts(src);
+        GoFile { path, src, decls: split_decls(src, &code_lines), code_lines, whole: OnceCell::new() }
     }
 
     /// The imports of the file's (first) import block.
@@ -197,6 +200,18 @@ impl<'a> GoFile<'a> {
     /// confirms, not a line inside a raw string or comment.
     pub fn has_func(&self, name: &str) -> bool {
         self.body(None, name).is_ok()
+    }
+
+    /// The text of function `name`, from `func` to its closing brace.
+    pub fn func_text(&self, name: &str) -> Option<&str> {
+        let decl = self.func_decl(None, name).ok()?;
+        let body = self.body(None, name).ok()?;
+        Some(&self.src[decl.start..body.end])
+    }
+
+    /// Names of the methods of type `recv`.
+    pub fn method_names(&self, recv: &str) -> impl Iterator<Item = &str> {
+        self.decls.iter().filter(move |d| d.kind == DeclKind::Method && d.recv == recv).map(|d| d.name.as_str())
     }
 
     /// Whether the file declares a top-level type named `name`.
@@ -287,7 +302,7 @@ impl<'a> GoFile<'a> {
             n.kind() == kind
                 && value.is_none_or(|v| n.child_by_field_name("value").is_some_and(|x| node_text(x, text) == v))
         };
-        if let Some(span) = statement_span(self.src, decl.start..decl.end, line) {
+        if let Some(span) = statement_span(self.src, &self.code_lines, decl.start..decl.end, line) {
             let slice = &self.src[span.clone()];
             if let Some(tree) = parse(slice)
                 && !tree.root_node().has_error()
@@ -351,12 +366,14 @@ impl<'a> GoFile<'a> {
                     field.child_by_field_name("type").map(|t| node_text(t, text).to_string()).unwrap_or_default();
                 let yaml_key = field.child_by_field_name("tag").and_then(|t| yaml_key(node_text(t, text)));
                 let mut c = field.walk();
-                for n in field.children_by_field_name("name", &mut c) {
-                    fields.push(StructField {
-                        name: node_text(n, text).to_string(),
-                        type_text: type_text.clone(),
-                        yaml_key: yaml_key.clone(),
-                    });
+                let mut names: Vec<String> =
+                    field.children_by_field_name("name", &mut c).map(|n| node_text(n, text).to_string()).collect();
+                if names.is_empty() {
+                    // An embedded field is named by its type: `*pkg.T` is `T`.
+                    names.push(type_text.rsplit(['.', '*']).next().unwrap_or_default().to_string());
+                }
+                for name in names {
+                    fields.push(StructField { name, type_text: type_text.clone(), yaml_key: yaml_key.clone() });
                 }
             }
             let close_line = super::line_start(self.src, base + list.end_byte() - 1);
@@ -496,6 +513,7 @@ fn declared_types(list: Node, text: &str, pkg: &str) -> Vec<String> {
             continue;
         };
         let ty = qualified_text(ty, text, pkg);
+        let ty = if decl.kind() == "variadic_parameter_declaration" { format!("...{ty}") } else { ty };
         let mut c = decl.walk();
         let names = decl.children_by_field_name("name", &mut c).count().max(1);
         types.extend(std::iter::repeat_n(ty, names));
@@ -568,23 +586,22 @@ fn collect<'t>(node: Node<'t>, kind: &str, f: &mut impl FnMut(Node<'t>) -> Optio
 /// `first` accepts to the line holding only `}` at the same indentation.
 fn statement_span(
     src: &str,
+    code_lines: &[usize],
     range: std::ops::Range<usize>,
     first: impl Fn(&str) -> bool,
 ) -> Option<std::ops::Range<usize>> {
-    let mut offset = range.start;
-    let mut lines = src[range].split_inclusive('\n');
-    let (start, indent) = loop {
-        let l = lines.next()?;
-        if first(l) {
+    let in_code = |at: usize| code_lines.binary_search(&at).is_ok();
+    let lines = code_lines.iter().copied().filter(|&at| range.contains(&at));
+    let (start, indent) =
+        lines.map(|at| (at, &src[at..super::line_end(src, at)])).find(|(_, l)| first(l)).map(|(at, l)| {
             let indent = &l[..l.len() - l.trim_start().len()];
-            break (offset, indent);
-        }
-        offset += l.len();
-    };
-    offset = start;
+            (at, indent)
+        })?;
+    let mut offset = start;
     for l in src[start..].split_inclusive('\n') {
+        let line_start = offset;
         offset += l.len();
-        if l.trim_end().strip_prefix(indent) == Some("}") {
+        if l.trim_end().strip_prefix(indent) == Some("}") && in_code(line_start) {
             return Some(start..offset);
         }
     }
@@ -615,12 +632,15 @@ fn find<'t>(node: Node<'t>, pred: &dyn Fn(Node<'t>) -> bool) -> Option<Node<'t>>
     }
 }
 
-/// Cuts `src` at each line that gofmt starts a top-level declaration with.
-fn split_decls(src: &str) -> Vec<Decl> {
+/// Cuts `src` at each line that gofmt starts a top-level declaration with,
+/// among the lines that begin in code.
+fn split_decls(src: &str, code_lines: &[usize]) -> Vec<Decl> {
     let mut decls: Vec<Decl> = Vec::new();
-    let line_starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', src.as_bytes()).map(|nl| nl + 1));
     // Most lines start with a tab, a brace or a comment: rejected on their first byte.
-    let candidates = line_starts.filter(|&at| matches!(src.as_bytes().get(at), Some(b'i' | b'f' | b't' | b'v' | b'c')));
+    let candidates = code_lines
+        .iter()
+        .copied()
+        .filter(|&at| matches!(src.as_bytes().get(at), Some(b'i' | b'f' | b't' | b'v' | b'c')));
     for start in candidates {
         let line = &src[start..super::line_end(src, start)];
         if let Some((kind, recv, name)) = decl_header(line) {
@@ -631,6 +651,43 @@ fn split_decls(src: &str) -> Vec<Decl> {
         }
     }
     decls
+}
+
+/// Starts of the lines that begin in code, found by a small lexer: a line
+/// inside a block comment or a raw string is never taken for a
+/// declaration or a statement, however much it looks like one.
+fn code_line_starts(src: &str) -> Vec<usize> {
+    let b = src.as_bytes();
+    let mut starts = vec![0];
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => {
+                i += 1;
+                starts.push(i);
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |n| i + 2 + n + 2);
+            }
+            b'`' => {
+                i = memchr::memchr(b'`', &b[i + 1..]).map_or(b.len(), |n| i + 1 + n + 1);
+            }
+            quote @ (b'"' | b'\'') => {
+                i += 1;
+                while i < b.len() && b[i] != quote && b[i] != b'\n' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                if i < b.len() && b[i] == quote {
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    starts
 }
 
 /// The functions and types a file declares at top level, found without
@@ -719,6 +776,23 @@ func last() {}
     }
 
     #[test]
+    fn lines_in_comments_and_raw_strings_are_not_code() {
+        let src = "a\n/* x\nfunc f() {}\n*/\nb := `\nswitch x {\n`\n// c\ns := \"`\"\nr := '`'\nend\n";
+        let starts = code_line_starts(src);
+        let code: Vec<&str> =
+            starts.iter().filter(|&&at| at < src.len()).map(|&at| &src[at..super::super::line_end(src, at)]).collect();
+        assert_eq!(code, ["a\n", "/* x\n", "b := `\n", "// c\n", "s := \"`\"\n", "r := '`'\n", "end\n"]);
+    }
+
+    #[test]
+    fn a_switch_inside_a_comment_is_not_the_switch() {
+        let src = "package p\n\nfunc F(t string) {\n\t/*\n\tswitch t {\n\tdefault:\n\t}\n\t*/\n\tswitch t {\n\tcase \"a\":\n\tdefault:\n\t}\n}\n";
+        let f = GoFile::new("x.go", src);
+        let sw = f.switch_in("F", Some("t")).unwrap();
+        assert_eq!(sw.case_values, ["\"a\""]);
+    }
+
+    #[test]
     fn assumes_package_names_as_goimports_does() {
         assert_eq!(assumed_name("gopkg.in/yaml.v2"), "yaml");
         assert_eq!(assumed_name("github.com/mattn/go-shellwords"), "shellwords");
@@ -748,10 +822,9 @@ func last() {}
     }
 
     #[test]
-    fn a_misleading_raw_string_falls_back_to_a_full_parse() {
+    fn a_declaration_inside_a_raw_string_is_none() {
         let f = GoFile::new("x.go", SRC);
-        // The cheap cut sees `func fake` inside the raw string; the parser does not.
-        assert!(f.func_names().any(|n| n == "fake"));
+        assert!(!f.func_names().any(|n| n == "fake"));
         assert!(!f.has_func("fake"));
         assert!(f.has_func("New") && f.has_func("last"));
         assert_eq!(f.body(Some("T"), "Method").unwrap().param_names, ["r"]);

@@ -65,8 +65,8 @@ pub struct Field {
 /// Keys `ReplicaConfig` itself has, which a backend cannot redefine.
 const CONFIG_KEYS: &[&str] = &["type", "name", "path", "url"];
 
-/// Local names the generated constructors use.
-const LOCALS: &[&str] = &["b", "c", "client", "d", "err", "n", "r", "u", "v"];
+/// Local names the generated constructors and tests use.
+const LOCALS: &[&str] = &["b", "c", "client", "d", "err", "got", "n", "ok", "r", "t", "tb", "u", "v", "want"];
 
 impl Field {
     /// Parses one `--field` value for backend `backend`.
@@ -111,10 +111,14 @@ impl Field {
         if LOCALS.contains(&var.as_str()) {
             return Err(invalid(format!("its variable {var} would clash with one of the generated constructor's")));
         }
+        if kind == Kind::Bool && required {
+            return Err(invalid("a bool setting cannot be required: false is a value".into()));
+        }
+        let textual = matches!(kind, Kind::String | Kind::Secret);
         let url_part = match key.as_str() {
-            "host" => UrlPart::Host,
-            "user" | "username" => UrlPart::User,
-            "password" => UrlPart::Password,
+            "host" if textual => UrlPart::Host,
+            "user" | "username" if textual => UrlPart::User,
+            "password" if textual => UrlPart::Password,
             _ => UrlPart::Query,
         };
         let sample_url = match kind {
@@ -171,6 +175,19 @@ pub fn parse_all(specs: &[String], backend: &BackendName) -> Result<Vec<Field>> 
         let field = Field::parse(spec, backend)?;
         if fields.iter().any(|f| f.key == field.key) {
             bail!("--field {:?} is given twice", field.key);
+        }
+        if let Some(twin) = fields.iter().find(|f| f.go_name == field.go_name) {
+            bail!("--field {:?} and --field {:?} would both be {}", twin.key, field.key, field.go_name);
+        }
+        if field.url_part != UrlPart::Query
+            && let Some(twin) = fields.iter().find(|f| f.url_part == field.url_part)
+        {
+            bail!(
+                "--field {:?} and --field {:?} would both come from the URL's {:?}; keep one",
+                twin.key,
+                field.key,
+                field.url_part
+            );
         }
         fields.push(field);
     }
@@ -259,12 +276,20 @@ mod tests {
             ("len:int", "predeclared"),
             ("default", "Go keyword"),
             ("client", "clash"),
+            ("t:bool", "clash"),
+            ("passive:bool!", "cannot be required"),
         ] {
             let err = Field::parse(spec, &ftp()).unwrap_err().to_string();
             assert!(err.contains(why), "{spec:?}: {err}");
         }
         let dup = parse_all(&["host".into(), "host:int".into()], &ftp()).unwrap_err().to_string();
         assert!(dup.contains("given twice"), "{dup}");
+        let twins = parse_all(&["port2".into(), "port-2".into()], &ftp()).unwrap_err().to_string();
+        assert!(twins.contains("would both be Port2"), "{twins}");
+        let users = parse_all(&["user".into(), "username".into()], &ftp()).unwrap_err().to_string();
+        assert!(users.contains("would both come from the URL's User"), "{users}");
+        // Only text comes from the URL's host or userinfo.
+        assert_eq!(Field::parse("username:int", &ftp()).unwrap().url_part, UrlPart::Query);
     }
 
     #[test]

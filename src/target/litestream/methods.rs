@@ -88,7 +88,15 @@ fn stub(m: &MethodSpec, backend_type: &str) -> Stub {
         _ => format!("panic({message:?})"),
     };
     let packages = m.param_types.iter().chain(&m.result_types).flat_map(|t| qualifiers(t)).collect();
-    Stub { name: m.name.clone(), params: m.params.clone(), result: m.result.clone(), body, packages }
+    // Parameters and results go unnamed: a declared name could hide the
+    // receiver or a package the body uses.
+    let params = format!("({})", m.param_types.join(", "));
+    let result = match m.result_types.as_slice() {
+        [] => String::new(),
+        [one] if !m.result.starts_with('(') => one.clone(),
+        many => format!("({})", many.join(", ")),
+    };
+    Stub { name: m.name.clone(), params, result, body, packages }
 }
 
 /// The zero value of a Go type, as an expression.

@@ -174,6 +174,13 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
             );
         }
     }
+    // A client field must not take the name of a client member or method.
+    for field in &fields {
+        let members = ["Path", "Storage", "Logger"];
+        if members.contains(&field.go_name.as_str()) || facts.methods.iter().any(|m| m.name == field.go_name) {
+            bail!("--field {}: the client has a {} already", field.key, field.go_name);
+        }
+    }
     let settings = wiring::Settings::resolve(&main, &mut fields)?;
     let (known, stubs) = methods::classify(&facts.methods, &name.r#type);
     let mut warnings: Vec<String> = stubs
@@ -333,6 +340,20 @@ fn refuse_partial_backend(plan: &Plan, force: bool) -> Result<()> {
             "backend {} already exists and differs from what add-backend writes ({}); --force overwrites",
             plan.backend.r#type,
             conflicts.join(", ")
+        );
+    }
+    // Overwriting generated files while keeping wiring written for them
+    // before (a constructor, a harness) would pair a new client with old
+    // code: the wiring is not regenerated, so refuse instead.
+    let overwritten: Vec<&str> =
+        plan.items().filter(|(_, i)| i.status == Status::Overwrite).map(|(_, i)| i.what.as_str()).collect();
+    let kept_wiring: Vec<String> =
+        plan.items().filter(|(_, i)| i.status == Status::Stale).map(|(f, i)| describe(f, i)).collect();
+    if !overwritten.is_empty() && !kept_wiring.is_empty() {
+        bail!(
+            "--force would replace {} but keep {}, which differ from what the templates write now; changing an existing backend's settings is not supported",
+            overwritten.join(", "),
+            kept_wiring.join(", ")
         );
     }
     let existing: Vec<String> = plan.items().filter(|(_, i)| i.status.exists()).map(|(f, i)| describe(f, i)).collect();

@@ -35,7 +35,32 @@ impl Settings {
         }
         let struct_name = if main.has_type("ReplicaSettings") { "ReplicaSettings" } else { "ReplicaConfig" };
         let existing = main.struct_type(struct_name)?;
+        // Names a setting cannot take: the keys and fields of the structs
+        // the settings are inlined into, and the methods of both.
+        let mut taken_keys = Vec::new();
+        let mut taken_names: Vec<String> = Vec::new();
+        for host in ["ReplicaConfig", "Config"].into_iter().filter(|h| *h != struct_name && main.has_type(h)) {
+            let host_struct = main.struct_type(host)?;
+            if host != "ReplicaConfig" && !host_struct.fields.iter().any(|f| f.name == struct_name) {
+                continue;
+            }
+            taken_keys.extend(host_struct.fields.iter().filter_map(|f| f.yaml_key.clone().map(|k| (k, host))));
+            taken_names.extend(host_struct.fields.iter().map(|f| f.name.clone()));
+        }
+        for recv in [struct_name, "ReplicaConfig"] {
+            taken_names.extend(main.method_names(recv).map(str::to_string));
+        }
         for field in fields.iter_mut() {
+            if let Some((_, host)) = taken_keys.iter().find(|(k, _)| *k == field.key) {
+                bail!("--field {}: {MAIN} has the key {:?} in {host} already", field.key, field.key);
+            }
+            if taken_names.contains(&field.settings_name) {
+                bail!(
+                    "--field {}: {struct_name} cannot have a field {}: the name is taken there",
+                    field.key,
+                    field.settings_name
+                );
+            }
             if let Some(have) = existing.fields.iter().find(|f| f.yaml_key.as_deref() == Some(field.key.as_str())) {
                 if have.type_text != field.settings_type {
                     bail!(
@@ -145,6 +170,8 @@ pub fn main_go(
     let elsewhere = main_names.iter().filter(|n| **n == vars.constructor).count()
         > main.func_names().filter(|n| *n == vars.constructor).count();
     let has_constructor = main.has_func(&vars.constructor) || elsewhere;
+    let rendered = renderer.render("litestream/main_constructor.go")?;
+    let stale = main.func_text(&vars.constructor).is_some_and(|text| differs(text, &rendered));
     let mut constructor = Vec::new();
     if !has_constructor {
         let (_, end) = main
@@ -152,11 +179,10 @@ pub fn main_go(
             .ok_or_else(|| {
                 anyhow!("{MAIN}: no new…ReplicaClientFromConfig function to place {}() after", vars.constructor)
             })?;
-        let text = renderer.render("litestream/main_constructor.go")?;
-        constructor.push(Edit { at: end, text: format!("\n\n{}", text.trim_end()) });
-        constructor.extend(std_import_edits(main, imports, &text, &mut HashSet::new())?);
+        constructor.push(Edit { at: end, text: format!("\n\n{}", rendered.trim_end()) });
+        constructor.extend(std_import_edits(main, imports, &rendered, &mut HashSet::new())?);
     }
-    patch.add(format!("func {}()", vars.constructor), constructor);
+    patch.add_checked(format!("func {}()", vars.constructor), constructor, stale);
     Ok(patch.finish(MAIN))
 }
 
@@ -191,20 +217,21 @@ pub fn testingutil(src: &str, vars: &Vars, renderer: &Renderer) -> Result<FileCh
     patch.add(format!("case {value} in NewReplicaClient()"), case);
 
     let mut constructor = Vec::new();
+    let rendered = renderer.render("litestream/testingutil_constructor.go")?;
+    let stale = file.func_text(&vars.harness_constructor).is_some_and(|text| differs(text, &rendered));
     if !file.has_func(&vars.harness_constructor) {
         let (_, end) = file
             .last_func(|f| f.starts_with("New") && f.ends_with("ReplicaClient") && f != "NewReplicaClient")
             .ok_or_else(|| {
                 anyhow!("{TESTINGUTIL}: no New…ReplicaClient(tb) to place {}() after", vars.harness_constructor)
             })?;
-        let text = renderer.render("litestream/testingutil_constructor.go")?;
-        constructor.push(Edit { at: end, text: format!("\n\n{}", text.trim_end()) });
+        constructor.push(Edit { at: end, text: format!("\n\n{}", rendered.trim_end()) });
         if imports.iter().any(|i| i.name == "rand" && i.path.starts_with("math/rand")) {
             imported.insert("math/rand/v2");
         }
-        constructor.extend(std_import_edits(&file, &imports, &text, &mut imported)?);
+        constructor.extend(std_import_edits(&file, &imports, &rendered, &mut imported)?);
     }
-    patch.add(format!("func {}()", vars.harness_constructor), constructor);
+    patch.add_checked(format!("func {}()", vars.harness_constructor), constructor, stale);
     Ok(patch.finish(TESTINGUTIL))
 }
 
@@ -272,6 +299,13 @@ fn std_imports(text: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// Whether a function in the checkout differs from its rendered template
+/// (whose leading doc comment is not part of the function).
+fn differs(existing: &str, rendered: &str) -> bool {
+    let doc: usize = rendered.lines().take_while(|l| l.starts_with("//")).map(|l| l.len() + 1).sum();
+    existing.trim_end() != rendered[doc.min(rendered.len())..].trim_end()
+}
+
 fn keys(fields: &[&Field]) -> String {
     fields.iter().map(|f| f.key.as_str()).collect::<Vec<_>>().join(", ")
 }
@@ -293,6 +327,16 @@ impl<'f> Patch<'f> {
         let status = if edits.is_empty() { Status::Present } else { Status::Insert };
         self.items.push(Item { what, status });
         self.edits.extend(edits);
+    }
+
+    /// Like `add`, for an item whose presence was compared with what the
+    /// templates write: `stale` when it differs.
+    fn add_checked(&mut self, what: String, edits: Vec<Edit>, stale: bool) {
+        if stale && edits.is_empty() {
+            self.items.push(Item { what, status: Status::Stale });
+        } else {
+            self.add(what, edits);
+        }
     }
 
     fn finish(self, path: &str) -> FileChange {

@@ -1,0 +1,138 @@
+//! Property tests over what users and checkouts can feed the tool: names,
+//! fields, and Go sources mangled at random. The property is always the
+//! same: an answer or a clear error, never a panic; and a plan is only
+//! ever computed, never written.
+
+use proptest::prelude::*;
+
+use crate::anchor::go::GoFile;
+use crate::checkout::Checkout;
+use crate::names::BackendName;
+use crate::target::{self, Request};
+
+/// Go text that confuses cheap cuts: braces, strings, comments, keywords.
+fn go_fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("{".to_string()),
+        Just("}\n".to_string()),
+        Just("`".to_string()),
+        Just("\"".to_string()),
+        Just("/*".to_string()),
+        Just("*/".to_string()),
+        Just("//".to_string()),
+        Just("\nfunc ".to_string()),
+        Just("\ntype X struct {\n".to_string()),
+        Just("\nimport (\n".to_string()),
+        Just("\tswitch c.ReplicaType() {\n".to_string()),
+        Just("\tdefault:\n".to_string()),
+        Just("\tcase \"ftp\":\n".to_string()),
+        Just("\r\n".to_string()),
+        "[ -~\t\n]{0,12}",
+        any::<String>().prop_map(|s| s.chars().take(8).collect()),
+    ]
+}
+
+/// `src` with fragments inserted and ranges deleted at random places.
+fn mangled(src: &'static str) -> impl Strategy<Value = String> {
+    prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), go_fragment()), 1..6).prop_map(
+        move |edits| {
+            let mut text = src.to_string();
+            for (at, len, fragment) in edits {
+                let mut at = at.index(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let mut end = (at + len.index(40)).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                text.replace_range(at..end, &fragment);
+            }
+            text
+        },
+    )
+}
+
+const MAIN: &str = include_str!("../tests/fixtures/litestream/cmd/litestream/main.go");
+const TESTINGUTIL: &str = include_str!("../tests/fixtures/litestream/internal/testingutil/testingutil.go");
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_name_is_accepted_cleanly_or_refused(raw in any::<String>(), go_name in proptest::option::of("[A-Za-z0-9\"`/ ]{0,8}")) {
+        if let Ok(name) = BackendName::parse(&raw, go_name.as_deref()) {
+            let lower = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+            prop_assert!(name.r#type.chars().all(|c| lower(c) || c == '-'));
+            prop_assert!(name.package.chars().all(lower));
+            prop_assert!(name.go_name.chars().all(|c| c.is_ascii_alphanumeric()));
+        }
+    }
+
+    #[test]
+    fn any_go_text_is_queried_without_panicking(src in mangled(MAIN)) {
+        let file = GoFile::new("main.go", &src);
+        let _ = file.imports();
+        let _ = file.switch_in("NewReplicaFromConfig", Some("c.ReplicaType()"));
+        let _ = file.switch_in("NewReplicaFromConfig", None);
+        let _ = file.struct_type("ReplicaSettings");
+        let _ = file.body(Some("ReplicaSettings"), "SetDefaults");
+        let _ = file.last_func(|f| f.ends_with("ReplicaClientFromConfig"));
+        let _ = file.type_switch("r.Client");
+        let _ = file.last_var_containing("flag.");
+        let _ = crate::go_imports::tidy("main.go", &src, "github.com/benbjohnson/litestream");
+    }
+
+    #[test]
+    fn arbitrary_text_is_queried_without_panicking(src in any::<String>()) {
+        let file = GoFile::new("x.go", &src);
+        let _ = file.imports();
+        let _ = file.interface_methods("ReplicaClient", "litestream");
+        let _ = file.switch_in("F", None);
+        let _ = file.type_switch("r.Client");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The whole planner on a checkout whose main.go and harness are
+    /// mangled: a plan or an error, and the checkout untouched.
+    #[test]
+    fn the_planner_survives_mangled_checkouts(main in mangled(MAIN), harness in mangled(TESTINGUTIL), field in "[a-z:!_-]{0,10}") {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        copy_fixture(root);
+        std::fs::write(root.join("cmd/litestream/main.go"), &main).unwrap();
+        std::fs::write(root.join("internal/testingutil/testingutil.go"), &harness).unwrap();
+        let before = snapshot(root);
+        let checkout = Checkout::find(root, Some(root)).unwrap();
+        let fields = vec![field];
+        let _ = target::plan(&checkout, &Request { name: "ftp", go_name: None, fields: &fields, force: true });
+        prop_assert!(snapshot(root) == before, "planning wrote to the checkout");
+    }
+}
+
+fn copy_fixture(to: &std::path::Path) {
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/litestream");
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(&from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+fn snapshot(root: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .map(|e| {
+            (e.path().to_path_buf(), if e.file_type().is_file() { std::fs::read(e.path()).unwrap() } else { vec![] })
+        })
+        .collect()
+}
