@@ -52,17 +52,6 @@ for ((d = 0; d < 70; d++)); do
   done
 done
 
-# The large checkout again, with 100,000 unrelated files where a real
-# repository keeps them (vendor/, node_modules/, a data tree): a run must
-# not read them.
-cp -r "$work/large" "$work/huge"
-for top in vendor node_modules testdata; do
-  for ((d = 0; d < 100; d++)); do
-    mkdir -p "$work/huge/$top/d$d"
-    for ((f = 0; f < 333; f++)); do : >"$work/huge/$top/d$d/f$f.go"; done
-  done
-done
-
 sync
 
 row() {
@@ -91,10 +80,23 @@ name, lines, size, files, rss, dry, apply, instructions = sys.argv[1:]
 med = lambda p: json.load(open(p))["results"][0]["median"] * 1000
 print(f"| {name} | {lines} lines, {int(size) // 1024} KiB | {files} | {med(dry):.2f} ms | {med(apply):.2f} ms | {int(instructions) / 1e6:.1f} M | {int(rss) / 1024:.1f} MiB |")
 PY
+  bash -c "$reset"
 }
 
 echo "| checkout | cmd/litestream/main.go | files | dry run (median) | apply (median) | apply (instructions) | peak RSS |"
 echo "|---|---|---|---|---|---|---|"
 row fixture
 row large
+# The large checkout again, with 100,000 unrelated files where a real
+# repository keeps them (vendor/, node_modules/, a data tree): a run must
+# not read them.
+cp -r "$work/large" "$work/huge"
+for top in vendor node_modules testdata; do
+  for ((d = 0; d < 100; d++)); do
+    mkdir -p "$work/huge/$top/d$d"
+    for ((f = 0; f < 333; f++)); do : >"$work/huge/$top/d$d/f$f.go"; done
+  done
+done
+
+sync
 row huge

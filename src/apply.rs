@@ -1,7 +1,7 @@
 //! The real sink: writes a plan to the checkout, all or nothing.
 //!
 //! Two phases. First every new content is staged: written to a temporary
-//! file beside its target (directories created as needed), in parallel.
+//! file beside its target (directories created as needed).
 //! Nothing in the checkout has changed yet but for those hidden files; a
 //! failure here removes them and the new directories. Then each staged file
 //! is renamed over its target, so no file is ever seen half-written, and
@@ -144,38 +144,13 @@ fn commit(root: &Path, files: &[&FileChange], new_dirs: &[PathBuf]) -> Result<us
     Ok(files.len())
 }
 
-/// Stages every file, spread over the machine's cores; the first error wins.
+/// Stages every file; the first error wins, and drops (so removes) the
+/// files staged before it.
 fn stage_all(root: &Path, files: &[&FileChange]) -> Result<Vec<NamedTempFile>> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len()).max(1);
-    let chunk = files.len().div_ceil(workers).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|f| {
-                            stage(&root.join(&f.path), &f.after).with_context(|| format!("cannot write {}", f.path))
-                        })
-                        .collect::<Result<Vec<_>>>()
-                })
-            })
-            .collect();
-        let mut staged = Vec::with_capacity(files.len());
-        let mut first_error = None;
-        for handle in handles {
-            match handle.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a writer thread panicked"))) {
-                Ok(part) => staged.extend(part),
-                Err(e) => {
-                    first_error.get_or_insert(e);
-                }
-            }
-        }
-        match first_error {
-            Some(e) => Err(e),
-            None => Ok(staged),
-        }
-    })
+    files
+        .iter()
+        .map(|f| stage(&root.join(&f.path), &f.after).with_context(|| format!("cannot write {}", f.path)))
+        .collect()
 }
 
 /// Writes `content` to a temporary file beside `path`, with the
@@ -205,6 +180,11 @@ fn stage(path: &Path, content: &str) -> Result<NamedTempFile> {
 pub fn write_atomically(path: &Path, content: &str) -> Result<()> {
     stage(path, content)?.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A step where the tests may inject a fault (nothing, in a normal build).
+pub fn fault_point() -> std::io::Result<()> {
+    fault::point()
 }
 
 /// Test-only fault injection, built with the `fault-injection` feature:

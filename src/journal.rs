@@ -85,9 +85,12 @@ impl Guard {
         self.dir.join("journal.json")
     }
 
+    /// Written before the first change: if it is cut short, nothing else
+    /// has changed yet, and `recover` discards what it cannot read.
     pub fn write_journal(&self, journal: &Journal) -> Result<()> {
         let json = serde_json::to_string(journal).context("cannot encode the journal")?;
-        crate::apply::write_atomically(&self.journal_path(), &json).context("cannot write the journal")
+        crate::apply::fault_point().context("cannot write the journal")?;
+        std::fs::write(self.journal_path(), json).context("cannot write the journal")
     }
 
     pub fn clear_journal(&self) -> Result<()> {
@@ -106,8 +109,11 @@ impl Guard {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => bail!("cannot read {}: {e}", path.display()),
         };
-        let journal: Journal = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a journal add-backend wrote; remove it by hand", path.display()))?;
+        let Ok(journal) = serde_json::from_str::<Journal>(&text) else {
+            // Cut short while being written, before any other change.
+            self.clear_journal()?;
+            return Ok(Some(0));
+        };
         let mut restored = 0;
         let mut parents: Vec<PathBuf> = Vec::new();
         for entry in &journal.files {
