@@ -5,22 +5,7 @@
 
 mod common;
 
-use common::Sandbox;
-
-const FIELDS: &[&str] = &[
-    "--field",
-    "host!",
-    "--field",
-    "user",
-    "--field",
-    "password:secret",
-    "--field",
-    "port:int",
-    "--field",
-    "passive:bool",
-    "--field",
-    "timeout:duration",
-];
+use common::{FIELDS, Sandbox};
 
 const CREATED: &[&str] =
     &["ftp/replica_client.go", "ftp/storage.go", "ftp/replica_client_test.go", "cmd/litestream/ftp_config_test.go"];

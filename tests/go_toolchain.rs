@@ -8,24 +8,12 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::Sandbox;
+use common::{FIELDS, Sandbox};
 
-const FIELDS: &[&str] = &[
-    "--field",
-    "host!",
-    "--field",
-    "user",
-    "--field",
-    "password:secret",
-    "--field",
-    "port:int",
-    "--field",
-    "passive:bool",
-    "--field",
-    "timeout:duration",
-    "--field",
-    "root-dir!",
-];
+/// Every type of setting, and two required ones.
+fn fields() -> Vec<&'static str> {
+    [FIELDS, &["--field", "root-dir!"]].concat()
+}
 
 fn have_go() -> bool {
     let found = Command::new("go").arg("version").output().is_ok_and(|o| o.status.success());
@@ -78,7 +66,7 @@ fn the_fixtures_themselves_build_vet_and_pass() {
 /// Adds several backends, with and without fields, then checks the whole
 /// checkout with the Go toolchain and runs the generated tests.
 fn check_generated(sb: &Sandbox) {
-    sb.run(&[&["ftp"], FIELDS].concat()).success();
+    sb.run(&[&["ftp"][..], &fields()].concat()).success();
     sb.run(&["my-store"]).success();
     sb.run(&["webdav", "--go-name", "WebDAV", "--field", "url-base!", "--field", "username"]).success();
     for name in ["a1", "x", "ftp2"] {
@@ -205,7 +193,7 @@ fn the_shared_suite_runs_against_the_new_backend_through_the_harness() {
         return;
     }
     for sb in [Sandbox::litestream(), Sandbox::litestream_v0_5_0()] {
-        sb.run(&[&["ftp"], FIELDS].concat()).success();
+        sb.run(&[&["ftp"][..], &fields()].concat()).success();
         sb.write("ftp/storage.go", MEMORY_STORAGE);
         let out = go(
             &sb.root,

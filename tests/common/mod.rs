@@ -6,6 +6,23 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The settings most tests add a backend with: one of each type, a
+/// required one, and some the fixtures have already (host, user, password).
+pub const FIELDS: &[&str] = &[
+    "--field",
+    "host!",
+    "--field",
+    "user",
+    "--field",
+    "password:secret",
+    "--field",
+    "port:int",
+    "--field",
+    "passive:bool",
+    "--field",
+    "timeout:duration",
+];
+
 pub struct Sandbox {
     _dir: tempfile::TempDir,
     pub root: PathBuf,
