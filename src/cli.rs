@@ -2,12 +2,13 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0  success: the backend was added, is already in place, or the dry run planned it
-  1  nothing was written: the name, the checkout or an anchor is wrong, or the backend exists
+  1  nothing was written: the name, the checkout or an anchor is wrong, or the backend exists;
+     for doctor: a backend is not wired everywhere it should be
   2  usage error: unknown flag or missing NAME
   3  a write failed; every file already written was restored";
 
@@ -15,12 +16,22 @@ Exit codes:
 /// package from templates, plus the imports, config arm, constructor and
 /// docs it needs in the project's existing files.
 #[derive(Parser, Debug)]
-#[command(name = "add-backend", version, after_help = EXIT_CODES)]
+#[command(
+    name = "add-backend",
+    version,
+    after_help = EXIT_CODES,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// The backend's name: ftp, my-store or my_store. It becomes the Go
     /// package (mystore), the replica type and URL scheme (my-store) and the
     /// Go identifier part (MyStore).
-    pub name: String,
+    #[arg(required = true)]
+    pub name: Option<String>,
 
     /// Show the change as unified diffs (or JSON with --format json) and write nothing.
     #[arg(long)]
@@ -53,4 +64,20 @@ pub struct Cli {
 pub enum Format {
     Text,
     Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lists every backend of the checkout and, for each place the target
+    /// wires a backend, whether it is there. Exits 1 when one is missing: a
+    /// check for a project's CI.
+    Doctor {
+        /// text (a table) or json.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+
+        /// The checkout's root; by default the nearest directory above the current one with a go.mod.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
 }

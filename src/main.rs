@@ -5,6 +5,7 @@ mod anchor;
 mod apply;
 mod checkout;
 mod cli;
+mod doctor;
 #[cfg(test)]
 mod fuzz;
 mod go_imports;
@@ -22,7 +23,7 @@ use anyhow::{Result, bail};
 use clap::Parser as _;
 
 use crate::checkout::Checkout;
-use crate::cli::{Cli, Format};
+use crate::cli::{Cli, Command, Format};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -38,9 +39,12 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<()> {
     let cwd = std::env::current_dir()?;
+    if let Some(Command::Doctor { format, root }) = &cli.command {
+        return doctor(&Checkout::find(&cwd, root.as_deref())?, *format);
+    }
     let checkout = Checkout::find(&cwd, cli.root.as_deref())?;
-    let request =
-        target::Request { name: &cli.name, go_name: cli.go_name.as_deref(), fields: &cli.fields, force: cli.force };
+    let name = cli.name.as_deref().unwrap_or_default();
+    let request = target::Request { name, go_name: cli.go_name.as_deref(), fields: &cli.fields, force: cli.force };
     // A run that may write holds the lock from before it reads anything,
     // and first finishes what an interrupted run left half-done.
     let guard = if cli.dry_run {
@@ -72,6 +76,18 @@ fn run(cli: &Cli) -> Result<()> {
             anstream::stderr(),
             "warning: the backend was added, but the report could not be printed: {err:#}"
         );
+    }
+    Ok(())
+}
+
+/// The wiring report on stdout; an error when a backend is incomplete.
+fn doctor(checkout: &Checkout, format: Format) -> Result<()> {
+    let report = target::doctor(checkout)?;
+    let text = if format == Format::Json { report.json() } else { report.table() };
+    emit(std::io::stdout(), &text)?;
+    let incomplete: Vec<&str> = report.backends.iter().filter(|b| !b.complete).map(|b| b.package.as_str()).collect();
+    if !incomplete.is_empty() {
+        bail!("not wired everywhere: {}", incomplete.join(", "));
     }
     Ok(())
 }

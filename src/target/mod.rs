@@ -35,3 +35,15 @@ fn target_plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         ),
     }
 }
+
+/// The wiring report of every backend in the checkout.
+pub fn doctor(checkout: &Checkout) -> Result<crate::doctor::Report> {
+    match checkout.module.as_str() {
+        litestream::MODULE => litestream::doctor::examine(checkout),
+        other => bail!(
+            "{}: module {other} is not a project add-backend knows (it knows {})",
+            checkout.root.join("go.mod").display(),
+            litestream::MODULE
+        ),
+    }
+}

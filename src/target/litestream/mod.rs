@@ -4,6 +4,7 @@
 //! in `cmd/litestream/replicate.go` and documented in the docs.
 
 mod docs;
+pub mod doctor;
 mod facts;
 mod fields;
 mod methods;

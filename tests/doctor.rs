@@ -1,0 +1,52 @@
+//! `add-backend doctor`: the wiring of every backend, as a table or JSON,
+//! failing when one is incomplete.
+
+mod common;
+
+use common::Sandbox;
+
+#[test]
+fn reports_every_backend_of_the_fixture_as_wired() {
+    let sb = Sandbox::litestream();
+    sb.run(&["ftp", "--field", "host!"]).success();
+    let run = sb.run(&["doctor"]);
+    run.success();
+    insta::assert_snapshot!("doctor.newest", run.stdout);
+}
+
+#[test]
+fn flags_a_backend_whose_harness_arm_was_deleted() {
+    let sb = Sandbox::litestream();
+    sb.run(&["ftp"]).success();
+    sb.edit(
+        "internal/testingutil/testingutil.go",
+        "\tcase ftp.ReplicaClientType:\n\t\treturn NewFTPReplicaClient(tb)\n",
+        "",
+    );
+    let run = sb.run(&["doctor"]);
+    run.fails(1, "not wired everywhere: ftp");
+    let ftp = run.stdout.lines().find(|l| l.starts_with("ftp ")).unwrap();
+    assert_eq!(ftp.split_whitespace().collect::<Vec<_>>(), ["ftp", "ok", "ok", "ok", "ok", "MISSING", "ok", "ok"]);
+
+    let json: serde_json::Value = serde_json::from_str(&sb.run(&["doctor", "--format", "json"]).stdout).unwrap();
+    assert_eq!(json["complete"], false);
+    let ftp = json["backends"].as_array().unwrap().iter().find(|b| b["package"] == "ftp").unwrap();
+    assert_eq!(ftp["complete"], false);
+    assert_eq!(ftp["checks"][4], serde_json::json!({"name": "harness", "present": false}));
+}
+
+#[test]
+fn places_an_older_release_lacks_are_not_counted() {
+    let sb = Sandbox::litestream_v0_5_0();
+    sb.run(&["ftp"]).success();
+    let run = sb.run(&["doctor"]);
+    run.success();
+    insta::assert_snapshot!("doctor.v0.5.0", run.stdout);
+}
+
+#[test]
+fn a_backend_is_still_required_for_a_plain_run() {
+    let sb = Sandbox::litestream();
+    assert_eq!(sb.run(&[]).code, 2);
+    assert_eq!(sb.run(&["doctor", "ftp"]).code, 2, "doctor takes no name");
+}
