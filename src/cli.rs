@@ -58,6 +58,11 @@ pub struct Cli {
     /// The checkout's root; by default the nearest directory above the current one with a go.mod.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+
+    /// Templates that override the built-in ones, by name (see `templates list`); the
+    /// checkout's own `.add-backend/` is used too, after this.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -77,6 +82,31 @@ pub enum Command {
         format: Format,
 
         /// The checkout's root; by default the nearest directory above the current one with a go.mod.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+
+    /// Works with the templates: write the built-in ones out to edit, or
+    /// list which one a run would use, and from where.
+    Templates {
+        #[command(subcommand)]
+        action: TemplatesAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TemplatesAction {
+    /// Writes the built-in templates into DIR (new or empty), in the layout
+    /// that overrides use: put them in a checkout's `.add-backend/`, or pass `--templates DIR`.
+    Export { dir: PathBuf },
+
+    /// Lists every template and where a run would take it from.
+    List {
+        /// Templates that override the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+
+        /// The checkout whose `.add-backend/` counts; by default the nearest with a go.mod, if any.
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },

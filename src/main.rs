@@ -23,7 +23,7 @@ use anyhow::{Result, bail};
 use clap::Parser as _;
 
 use crate::checkout::Checkout;
-use crate::cli::{Cli, Command, Format};
+use crate::cli::{Cli, Command, Format, TemplatesAction};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -39,12 +39,20 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<()> {
     let cwd = std::env::current_dir()?;
-    if let Some(Command::Doctor { format, root }) = &cli.command {
-        return doctor(&Checkout::find(&cwd, root.as_deref())?, *format);
+    match &cli.command {
+        Some(Command::Doctor { format, root }) => return doctor(&Checkout::find(&cwd, root.as_deref())?, *format),
+        Some(Command::Templates { action }) => return templates(&cwd, action),
+        None => {}
     }
     let checkout = Checkout::find(&cwd, cli.root.as_deref())?;
     let name = cli.name.as_deref().unwrap_or_default();
-    let request = target::Request { name, go_name: cli.go_name.as_deref(), fields: &cli.fields, force: cli.force };
+    let request = target::Request {
+        name,
+        go_name: cli.go_name.as_deref(),
+        fields: &cli.fields,
+        templates: cli.templates.as_deref(),
+        force: cli.force,
+    };
     // A run that may write holds the lock from before it reads anything,
     // and first finishes what an interrupted run left half-done.
     let guard = if cli.dry_run {
@@ -76,6 +84,36 @@ fn run(cli: &Cli) -> Result<()> {
             anstream::stderr(),
             "warning: the backend was added, but the report could not be printed: {err:#}"
         );
+    }
+    Ok(())
+}
+
+fn templates(cwd: &std::path::Path, action: &TemplatesAction) -> Result<()> {
+    match action {
+        TemplatesAction::Export { dir } => {
+            let n = render::export(dir)?;
+            writeln!(
+                anstream::stderr(),
+                "wrote {n} templates under {}; edit them, then put them in a checkout's .add-backend/ or pass --templates",
+                dir.display()
+            )?;
+        }
+        TemplatesAction::List { templates, root } => {
+            let root = match root {
+                Some(root) => Some(Checkout::find(cwd, Some(root))?.root),
+                None => Checkout::find(cwd, None).ok().map(|c| c.root),
+            };
+            let dirs = render::override_dirs(templates.as_deref(), root.as_deref());
+            let mut out = String::new();
+            for (name, origin) in render::list(&dirs) {
+                let from = match origin {
+                    render::Origin::BuiltIn => "built-in".to_string(),
+                    render::Origin::File(path) => path.display().to_string(),
+                };
+                out += &format!("{name:<40} {from}\n");
+            }
+            emit(std::io::stdout(), &out)?;
+        }
     }
     Ok(())
 }

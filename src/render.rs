@@ -1,54 +1,208 @@
-//! Templates, embedded in the binary and rendered with Tera.
+//! Templates, rendered with Tera: the built-in ones embedded in the
+//! binary, each overridable by a file of the same name in a directory the
+//! user names (`--templates DIR`) or the checkout carries (`.add-backend/`).
+//! `templates export` writes the built-ins out in that layout to start from.
 
 use std::cell::RefCell;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, anyhow, bail};
 use serde::Serialize;
 use tera::{Context, Tera};
 
-/// Every built-in template, by name (its path under `templates/`).
-const TEMPLATES: &[(&str, &str)] = &[
-    ("litestream/replica_client.go", include_str!("../templates/litestream/replica_client.go.tera")),
-    ("litestream/storage.go", include_str!("../templates/litestream/storage.go.tera")),
-    ("litestream/replica_client_test.go", include_str!("../templates/litestream/replica_client_test.go.tera")),
-    ("litestream/config_test.go", include_str!("../templates/litestream/config_test.go.tera")),
-    ("litestream/main_case.go", include_str!("../templates/litestream/main_case.go.tera")),
-    ("litestream/main_constructor.go", include_str!("../templates/litestream/main_constructor.go.tera")),
-    ("litestream/main_settings.go", include_str!("../templates/litestream/main_settings.go.tera")),
-    ("litestream/main_defaults.go", include_str!("../templates/litestream/main_defaults.go.tera")),
-    ("litestream/testingutil_flags.go", include_str!("../templates/litestream/testingutil_flags.go.tera")),
-    ("litestream/testingutil_case.go", include_str!("../templates/litestream/testingutil_case.go.tera")),
-    ("litestream/testingutil_constructor.go", include_str!("../templates/litestream/testingutil_constructor.go.tera")),
-    ("litestream/replicate_case.go", include_str!("../templates/litestream/replicate_case.go.tera")),
-    ("litestream/readme.md", include_str!("../templates/litestream/readme.md.tera")),
-    ("litestream/litestream.yml", include_str!("../templates/litestream/litestream.yml.tera")),
+/// How an overriding template's Go output is checked: a whole file, or a
+/// fragment that only parses inside the context it is inserted into.
+#[derive(Clone, Copy)]
+enum Shape {
+    File,
+    /// Top-level declarations (a function, a `var` block).
+    Decls,
+    /// `case` arms of a switch.
+    Cases,
+    /// Fields of a struct.
+    Fields,
+    /// Statements of a function body.
+    Statements,
+    /// Not Go.
+    Text,
+}
+
+/// Every built-in template: its name (its path under `templates/`, less
+/// `.tera`), text and the shape of what it renders.
+const TEMPLATES: &[(&str, &str, Shape)] = &[
+    ("litestream/replica_client.go", include_str!("../templates/litestream/replica_client.go.tera"), Shape::File),
+    ("litestream/storage.go", include_str!("../templates/litestream/storage.go.tera"), Shape::File),
+    (
+        "litestream/replica_client_test.go",
+        include_str!("../templates/litestream/replica_client_test.go.tera"),
+        Shape::File,
+    ),
+    ("litestream/config_test.go", include_str!("../templates/litestream/config_test.go.tera"), Shape::File),
+    ("litestream/main_case.go", include_str!("../templates/litestream/main_case.go.tera"), Shape::Cases),
+    ("litestream/main_constructor.go", include_str!("../templates/litestream/main_constructor.go.tera"), Shape::Decls),
+    ("litestream/main_settings.go", include_str!("../templates/litestream/main_settings.go.tera"), Shape::Fields),
+    ("litestream/main_defaults.go", include_str!("../templates/litestream/main_defaults.go.tera"), Shape::Statements),
+    (
+        "litestream/testingutil_flags.go",
+        include_str!("../templates/litestream/testingutil_flags.go.tera"),
+        Shape::Decls,
+    ),
+    ("litestream/testingutil_case.go", include_str!("../templates/litestream/testingutil_case.go.tera"), Shape::Cases),
+    (
+        "litestream/testingutil_constructor.go",
+        include_str!("../templates/litestream/testingutil_constructor.go.tera"),
+        Shape::Decls,
+    ),
+    ("litestream/replicate_case.go", include_str!("../templates/litestream/replicate_case.go.tera"), Shape::Cases),
+    ("litestream/readme.md", include_str!("../templates/litestream/readme.md.tera"), Shape::Text),
+    ("litestream/litestream.yml", include_str!("../templates/litestream/litestream.yml.tera"), Shape::Text),
 ];
+
+/// Where a template comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    BuiltIn,
+    File(PathBuf),
+}
+
+/// The directories whose templates override the built-in ones, first
+/// match winning: `--templates DIR`, then the checkout's `.add-backend/`.
+pub fn override_dirs(explicit: Option<&Path>, root: Option<&Path>) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = explicit.map(Path::to_path_buf).into_iter().collect();
+    if let Some(root) = root {
+        let carried = root.join(".add-backend");
+        if carried.is_dir() {
+            dirs.push(carried);
+        }
+    }
+    dirs
+}
+
+/// Where template `name` comes from, given the override directories.
+pub fn origin(name: &str, dirs: &[PathBuf]) -> Origin {
+    dirs.iter().map(|d| d.join(format!("{name}.tera"))).find(|p| p.is_file()).map_or(Origin::BuiltIn, Origin::File)
+}
+
+/// Every template name with its origin, for `templates list`.
+pub fn list(dirs: &[PathBuf]) -> Vec<(&'static str, Origin)> {
+    TEMPLATES.iter().map(|(name, _, _)| (*name, origin(name, dirs))).collect()
+}
+
+/// Writes the built-in templates under `dir`, in the layout overrides use;
+/// refuses to overwrite a file there.
+pub fn export(dir: &Path) -> Result<usize> {
+    for (name, _, _) in TEMPLATES {
+        let path = dir.join(format!("{name}.tera"));
+        if path.exists() {
+            bail!("{} exists; export into an empty directory", path.display());
+        }
+    }
+    for (name, text, _) in TEMPLATES {
+        let path = dir.join(format!("{name}.tera"));
+        std::fs::create_dir_all(path.parent().expect("a template path has a parent"))
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(TEMPLATES.len())
+}
 
 /// Renders templates, compiling each on first use: a run compiles only
 /// the templates its checkout needs (compiling is most of the cost).
 pub struct Renderer {
     tera: RefCell<Tera>,
     context: Context,
+    dirs: Vec<PathBuf>,
 }
 
 impl Renderer {
-    /// Prepares the built-in templates with `vars` as their context.
-    pub fn new(vars: &impl Serialize) -> Result<Renderer> {
+    /// Prepares the templates, overridden from `dirs`, with `vars` as their context.
+    pub fn new(vars: &impl Serialize, dirs: Vec<PathBuf>) -> Result<Renderer> {
         let mut tera = Tera::new();
         tera.autoescape_on(Vec::<&str>::new());
         let context = Context::from_serialize(vars).context("template variables")?;
-        Ok(Renderer { tera: RefCell::new(tera), context })
+        Ok(Renderer { tera: RefCell::new(tera), context, dirs })
     }
 
     pub fn render(&self, name: &str) -> Result<String> {
+        let (_, built_in, shape) =
+            TEMPLATES.iter().find(|(n, _, _)| *n == name).ok_or_else(|| anyhow!("no template named {name}"))?;
+        let origin = origin(name, &self.dirs);
+        let shown = match &origin {
+            Origin::BuiltIn => format!("template {name}"),
+            Origin::File(path) => path.display().to_string(),
+        };
         let mut tera = self.tera.borrow_mut();
         if !tera.contains_template(name) {
-            let (_, source) =
-                TEMPLATES.iter().find(|(n, _)| *n == name).with_context(|| format!("no template named {name}"))?;
-            tera.add_raw_template(name, source).with_context(|| format!("template {name} does not parse"))?;
+            let text = match &origin {
+                Origin::BuiltIn => built_in.to_string(),
+                Origin::File(path) => {
+                    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?
+                }
+            };
+            tera.add_raw_template(name, &text).map_err(|e| anyhow!("{shown}: {}", one_line(&e)))?;
         }
-        tera.render(name, &self.context).with_context(|| format!("template {name}"))
+        let out = tera.render(name, &self.context).map_err(|e| anyhow!("{shown}: {}", one_line(&e)))?;
+        // The built-in templates are proven by the tests; a team's own are
+        // checked here, before anything is written.
+        if let Origin::File(_) = origin
+            && let Some(line) = invalid_go(&out, *shape)
+        {
+            bail!("{shown}: renders code that is not valid Go (line {line} of its output)");
+        }
+        Ok(out)
     }
+}
+
+/// A Tera error on one line: where, and what.
+fn one_line(e: &tera::Error) -> String {
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            let span = report.span();
+            format!("line {}, column {}: {}", span.start_line, span.start_col + 1, report.message())
+        }
+        _ => {
+            let text = std::error::Error::source(e).map(|s| format!("{e}: {s}")).unwrap_or_else(|| e.to_string());
+            text.lines().next().unwrap_or_default().to_string()
+        }
+    }
+}
+
+/// The first line of `out` that does not parse as Go of `shape`, if any.
+fn invalid_go(out: &str, shape: Shape) -> Option<usize> {
+    let (before, after) = match shape {
+        Shape::Text => return None,
+        Shape::File => ("", ""),
+        Shape::Decls => ("package p\n", ""),
+        Shape::Cases => ("package p\nfunc _() {\nswitch {\n", "\n}\n}\n"),
+        Shape::Fields => ("package p\ntype _ struct {\n", "\n}\n"),
+        Shape::Statements => ("package p\nfunc _() {\n", "\n}\n"),
+    };
+    let text = format!("{before}{out}{after}");
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&tree_sitter_go::LANGUAGE.into()).ok()?;
+    let tree = parser.parse(&text, None)?;
+    if !tree.root_node().has_error() {
+        return None;
+    }
+    let mut error = None;
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            error = Some(node.start_position().row);
+            break;
+        }
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    let prefix_lines = before.matches('\n').count();
+    Some(error.unwrap_or(0).saturating_sub(prefix_lines) + 1)
 }
 
 #[cfg(test)]
@@ -57,8 +211,17 @@ mod tests {
 
     #[test]
     fn every_built_in_template_parses() {
-        for (name, source) in TEMPLATES {
+        for (name, source, _) in TEMPLATES {
             Tera::new().add_raw_template(name, source).unwrap_or_else(|e| panic!("{name}: {e:?}"));
         }
+    }
+
+    #[test]
+    fn go_fragments_are_checked_in_their_context() {
+        assert_eq!(invalid_go("case \"x\":\n\treturn nil\n", Shape::Cases), None);
+        assert_eq!(invalid_go("Port int `yaml:\"port\"`\n", Shape::Fields), None);
+        assert_eq!(invalid_go("func f() {}\n", Shape::Decls), None);
+        assert_eq!(invalid_go("func f() {\n\treturn (\n}\n", Shape::Decls), Some(2));
+        assert_eq!(invalid_go("# not go", Shape::Text), None);
     }
 }

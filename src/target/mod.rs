@@ -13,6 +13,8 @@ pub struct Request<'a> {
     pub go_name: Option<&'a str>,
     /// `--field` values: `host!`, `port:int`.
     pub fields: &'a [String],
+    /// `--templates DIR`: templates that override the built-in ones.
+    pub templates: Option<&'a std::path::Path>,
     pub force: bool,
 }
 

@@ -1,0 +1,78 @@
+//! A team's own templates: exported, edited, found in the checkout's
+//! `.add-backend/` or given with `--templates`, and checked before anything
+//! is written.
+
+mod common;
+
+use common::Sandbox;
+
+/// The built-in templates exported into the checkout's `.add-backend/`.
+fn with_exported_templates() -> Sandbox {
+    let sb = Sandbox::litestream();
+    let dir = sb.root.join(".add-backend");
+    sb.run(&["templates", "export", dir.to_str().unwrap()]).success();
+    sb
+}
+
+#[test]
+fn an_exported_and_edited_template_is_the_one_used() {
+    let sb = with_exported_templates();
+    sb.edit(
+        ".add-backend/litestream/replica_client.go.tera",
+        "// Package {{ package }} replicates LTX files to {{ go_name }}.",
+        "// Package {{ package }} is our team's {{ go_name }} backend.",
+    );
+    sb.run(&["ftp"]).success();
+    assert!(sb.read("ftp/replica_client.go").starts_with("// Package ftp is our team's FTP backend.\n"));
+    // The rest are the built-in ones, exported unchanged.
+    assert!(sb.read("ftp/storage.go").contains("type Storage interface"));
+}
+
+#[test]
+fn exporting_never_overwrites() {
+    let sb = with_exported_templates();
+    let dir = sb.root.join(".add-backend");
+    let before = sb.tree();
+    sb.run(&["templates", "export", dir.to_str().unwrap()]).fails(1, "exists; export into an empty directory");
+    assert_eq!(sb.tree(), before);
+}
+
+#[test]
+fn a_broken_template_fails_before_anything_is_written_with_its_file_and_line() {
+    let sb = with_exported_templates();
+    sb.edit(".add-backend/litestream/storage.go.tera", "type Storage interface {", "type Storage interface { {% if %}");
+    let before = sb.tree();
+    let run = sb.run(&["ftp"]);
+    run.fails(1, ".add-backend/litestream/storage.go.tera: line 15, column 32: ");
+    assert!(run.stderr.contains("Found `%}` but expected"), "{}", run.stderr);
+    assert_eq!(sb.tree(), before);
+}
+
+#[test]
+fn a_template_that_renders_invalid_go_is_named() {
+    let sb = with_exported_templates();
+    sb.edit(".add-backend/litestream/main_case.go.tera", "case \"{{ type }}\":", "case \"{{ type }}\" {");
+    let before = sb.tree();
+    sb.run(&["ftp"]).fails(1, ".add-backend/litestream/main_case.go.tera: renders code that is not valid Go (line 1");
+    assert_eq!(sb.tree(), before);
+}
+
+#[test]
+fn list_says_where_each_template_comes_from_and_templates_dir_comes_first() {
+    let sb = with_exported_templates();
+    std::fs::remove_file(sb.root.join(".add-backend/litestream/readme.md.tera")).unwrap();
+    let own = tempfile::tempdir().unwrap();
+    std::fs::create_dir(own.path().join("litestream")).unwrap();
+    std::fs::write(own.path().join("litestream/storage.go.tera"), "package {{ package }}\n").unwrap();
+
+    let run = sb.run(&["templates", "list", "--templates", own.path().to_str().unwrap()]);
+    run.success();
+    let from = |name: &str| {
+        let line = run.stdout.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap();
+        line.split_whitespace().last().unwrap().to_string()
+    };
+    assert_eq!(from("litestream/readme.md"), "built-in");
+    assert!(from("litestream/replica_client.go").ends_with(".add-backend/litestream/replica_client.go.tera"));
+    assert_eq!(from("litestream/storage.go"), own.path().join("litestream/storage.go.tera").display().to_string());
+    assert_eq!(run.stdout.lines().count(), 14);
+}
