@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use tempfile::NamedTempFile;
 
-use crate::journal::{Entry, Guard, Journal, TEMP_PREFIX};
+use crate::journal::{Entry, Guard, Journal, TEMP_PREFIX, digest};
 use crate::plan::{FileChange, Plan};
 
 /// A write failed; the checkout was restored (or, if `restore` failed too,
@@ -51,19 +51,27 @@ enum Undo {
 
 /// Writes every changed file of `plan` under `root`; returns how many.
 /// The journal in `guard` lists the changes before the first is made, so
-/// that a run killed half-way is undone by the next.
-pub fn apply(root: &Path, plan: &Plan, guard: &Guard) -> Result<usize, ApplyError> {
+/// that a run killed half-way is undone by the next. A write that fails is
+/// an `ApplyError`; a refusal before any write, a plain error.
+pub fn apply(root: &Path, plan: &Plan, guard: &Guard) -> Result<usize> {
     let files: Vec<&FileChange> = plan.files.iter().filter(|f| f.changes()).collect();
     fault::before_apply(root);
+    refuse_changed_since_read(root, &files)?;
+    Ok(commit_journaled(root, &files, guard)?)
+}
+
+fn commit_journaled(root: &Path, files: &[&FileChange], guard: &Guard) -> Result<usize, ApplyError> {
     let unchanged = |cause: anyhow::Error| ApplyError { cause, restore: Ok(()) };
-    refuse_changed_since_read(root, &files).map_err(unchanged)?;
-    let new_dirs = missing_dirs(root, &files);
+    let new_dirs = missing_dirs(root, files);
     let journal = Journal {
-        files: files.iter().map(|f| Entry { path: f.path.clone(), before: f.before.clone() }).collect(),
+        files: files
+            .iter()
+            .map(|f| Entry { path: f.path.clone(), before: f.before.clone(), after: digest(f.after.as_bytes()) })
+            .collect(),
         dirs: new_dirs.iter().map(|d| d.strip_prefix(root).unwrap_or(d).to_string_lossy().replace('\\', "/")).collect(),
     };
     guard.write_journal(&journal).map_err(unchanged)?;
-    let result = commit(root, &files, &new_dirs);
+    let result = commit(root, files, &new_dirs);
     // A failed restore keeps the journal, for the next run to finish it.
     if result.as_ref().err().is_none_or(|e| e.restore.is_ok())
         && let Err(e) = guard.clear_journal()

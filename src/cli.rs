@@ -29,7 +29,7 @@ pub struct Cli {
 
     /// The backend's name: ftp, my-store or my_store. It becomes the Go
     /// package (mystore), the replica type and URL scheme (my-store) and the
-    /// Go identifier part (MyStore).
+    /// Go identifier part (MyStore). `doctor` and `templates` are commands.
     #[arg(required = true)]
     pub name: Option<String>,
 
@@ -96,8 +96,9 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum TemplatesAction {
-    /// Writes the built-in templates into DIR (new or empty), in the layout
-    /// that overrides use: put them in a checkout's `.add-backend/`, or pass `--templates DIR`.
+    /// Writes the built-in templates into DIR, in the layout that overrides
+    /// use, refusing to overwrite any file: put them in a checkout's
+    /// `.add-backend/`, or pass `--templates DIR`.
     Export { dir: PathBuf },
 
     /// Lists every template and where a run would take it from.

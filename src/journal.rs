@@ -30,6 +30,26 @@ pub struct Entry {
     pub path: String,
     /// The content before the apply; `None` for a file it creates.
     pub before: Option<String>,
+    /// A digest of the content the apply writes: recovery undoes only a
+    /// file that still holds it, never an edit made since.
+    pub after: String,
+}
+
+/// A digest of file content, for recognising what an apply wrote.
+pub fn digest(content: &[u8]) -> String {
+    // FNV-1a: stable across builds and platforms, and ample for telling
+    // "what we wrote" from "something else".
+    let hash =
+        content.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{hash:016x}")
+}
+
+/// What recovering from an interrupted run did.
+#[derive(Debug, Default)]
+pub struct Recovery {
+    pub restored: usize,
+    /// Files changed since the interrupted run, left as they are.
+    pub left: Vec<String>,
 }
 
 /// The prefix of every temporary file an apply stages.
@@ -43,14 +63,22 @@ pub struct Guard {
     owned: bool,
 }
 
+/// Where the lock and journal live: in the git directory of the work tree
+/// holding `root` (a `.git` directory, or the one a `.git` file of a
+/// worktree or submodule points to), else in `.add-backend.state/`.
 fn state_dir(root: &Path) -> (PathBuf, bool) {
-    let git = root.join(".git");
-    if git.is_dir() { (git.join("add-backend"), false) } else { (root.join(".add-backend.state"), true) }
-}
-
-/// Whether an interrupted run left a journal, seen without taking the lock.
-pub fn pending(root: &Path) -> bool {
-    state_dir(root).0.join("journal.json").is_file()
+    for dir in root.ancestors() {
+        let git = dir.join(".git");
+        if git.is_dir() {
+            return (git.join("add-backend"), false);
+        }
+        if let Ok(text) = std::fs::read_to_string(&git)
+            && let Some(target) = text.trim().strip_prefix("gitdir: ")
+        {
+            return (dir.join(target).join("add-backend"), false);
+        }
+    }
+    (root.join(".add-backend.state"), true)
 }
 
 /// Takes the checkout's lock, or says who holds it.
@@ -65,11 +93,7 @@ pub fn lock(root: &Path) -> Result<Guard> {
         .open(&path)
         .with_context(|| format!("cannot open {}", path.display()))?;
     match file.try_lock() {
-        Ok(()) => {
-            // A journal write killed half-way leaves its staged file.
-            remove_temp_files(&dir)?;
-            Ok(Guard { dir, _lock: file, owned })
-        }
+        Ok(()) => Ok(Guard { dir, _lock: file, owned }),
         Err(std::fs::TryLockError::WouldBlock) => {
             bail!(
                 "another add-backend run is changing this checkout (it holds {}); wait for it to finish",
@@ -85,12 +109,22 @@ impl Guard {
         self.dir.join("journal.json")
     }
 
-    /// Written before the first change: if it is cut short, nothing else
-    /// has changed yet, and `recover` discards what it cannot read.
+    /// Written before the first change. A write that fails is removed
+    /// again; one cut short by a kill is discarded by `recover`, since
+    /// nothing else had changed yet.
     pub fn write_journal(&self, journal: &Journal) -> Result<()> {
         let json = serde_json::to_string(journal).context("cannot encode the journal")?;
-        crate::apply::fault_point().context("cannot write the journal")?;
-        std::fs::write(self.journal_path(), json).context("cannot write the journal")
+        let written = crate::apply::fault_point().and_then(|()| std::fs::write(self.journal_path(), json));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(self.journal_path());
+            return Err(anyhow!("cannot write the journal: {e}"));
+        }
+        Ok(())
+    }
+
+    /// Whether an interrupted run left a journal.
+    pub fn pending(&self) -> bool {
+        self.journal_path().is_file()
     }
 
     pub fn clear_journal(&self) -> Result<()> {
@@ -100,64 +134,97 @@ impl Guard {
         }
     }
 
-    /// Puts back what an interrupted run changed; returns how many files,
-    /// or `None` when no run was interrupted.
-    pub fn recover(&self, root: &Path) -> Result<Option<usize>> {
+    /// Puts back what an interrupted run changed, or `None` when no run
+    /// was interrupted. A file is put back only if it still holds what that
+    /// run wrote; one changed since is left alone, and reported.
+    pub fn recover(&self, root: &Path) -> Result<Option<Recovery>> {
         let path = self.journal_path();
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => bail!("cannot read {}: {e}", path.display()),
         };
+        let mut recovery = Recovery::default();
         let Ok(journal) = serde_json::from_str::<Journal>(&text) else {
             // Cut short while being written, before any other change.
             self.clear_journal()?;
-            return Ok(Some(0));
+            return Ok(Some(recovery));
         };
-        let mut restored = 0;
-        let mut parents: Vec<PathBuf> = Vec::new();
+        let mut dirs: Vec<PathBuf> = journal.dirs.iter().map(|d| root.join(d)).collect();
         for entry in &journal.files {
             let file = root.join(&entry.path);
-            if let Some(parent) = file.parent() {
-                parents.push(parent.to_path_buf());
+            dirs.extend(file.parent().map(Path::to_path_buf));
+            let Ok(current) = std::fs::read(&file) else {
+                // Gone: if it was new, that is the state before the run.
+                if entry.before.is_some() {
+                    recovery.left.push(entry.path.clone());
+                }
+                continue;
+            };
+            if entry.before.as_deref().map(str::as_bytes) == Some(current.as_slice()) {
+                continue;
             }
-            let current = std::fs::read(&file).ok();
-            match &entry.before {
-                Some(before) if current.as_deref() != Some(before.as_bytes()) => {
-                    crate::apply::write_atomically(&file, before)
-                        .with_context(|| format!("cannot restore {}", entry.path))?;
-                    restored += 1;
-                }
-                None if current.is_some() => {
-                    std::fs::remove_file(&file).with_context(|| format!("cannot remove {}", entry.path))?;
-                    restored += 1;
-                }
-                _ => {}
+            if digest(&current) != entry.after {
+                recovery.left.push(entry.path.clone());
+                continue;
+            }
+            let undone = match &entry.before {
+                Some(before) => crate::apply::write_atomically(&file, before),
+                None => std::fs::remove_file(&file).map_err(Into::into),
+            };
+            match undone {
+                Ok(()) => recovery.restored += 1,
+                Err(_) => recovery.left.push(entry.path.clone()),
             }
         }
-        parents.extend(journal.dirs.iter().map(|d| root.join(d)));
-        for dir in &parents {
-            remove_temp_files(dir)?;
+        for dir in &dirs {
+            remove_temp_files(dir);
         }
         for dir in journal.dirs.iter().rev() {
             // Only if empty: anything else in it is not ours to remove.
             let _ = std::fs::remove_dir(root.join(dir));
         }
         self.clear_journal()?;
-        Ok(Some(restored))
+        Ok(Some(recovery))
     }
 }
 
-/// Removes the staged files an interrupted apply left in `dir`.
-fn remove_temp_files(dir: &Path) -> Result<()> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(()) };
+/// Whether `name` is one of our staged files: the prefix and the six
+/// random characters `tempfile` adds, nothing else.
+fn is_temp_name(name: &str) -> bool {
+    name.strip_prefix(TEMP_PREFIX)
+        .is_some_and(|rest| rest.len() == 6 && rest.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// Removes the staged files an interrupted apply left in `dir`; what
+/// cannot be removed stays, harmless and hidden.
+fn remove_temp_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        if is_file && entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
-            std::fs::remove_file(entry.path()).with_context(|| format!("cannot remove {}", entry.path().display()))?;
+        if is_file && is_temp_name(&entry.file_name().to_string_lossy()) {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_staged_files_count_as_temporary() {
+        assert!(is_temp_name(".add-backend-aB3xY9"));
+        assert!(!is_temp_name(".add-backend-notes.md"));
+        assert!(!is_temp_name(".add-backend-todo"));
+        assert!(!is_temp_name(".add-backend.state"));
+    }
+
+    #[test]
+    fn a_digest_is_stable() {
+        assert_eq!(digest(b""), "cbf29ce484222325");
+        assert_ne!(digest(b"a"), digest(b"b"));
+    }
 }
 
 impl Drop for Guard {

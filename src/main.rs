@@ -53,29 +53,29 @@ fn run(cli: &Cli) -> Result<()> {
         templates: cli.templates.as_deref(),
         force: cli.force,
     };
-    // A run that may write holds the lock from before it reads anything,
-    // and first finishes what an interrupted run left half-done.
-    let guard = if cli.dry_run {
-        if journal::pending(&checkout.root) {
+    // A run holds the lock from before it reads anything; one that may
+    // write first finishes what an interrupted run left half-done.
+    let guard = journal::lock(&checkout.root)?;
+    if cli.dry_run {
+        if guard.pending() {
             bail!(
                 "an interrupted run left this checkout half-changed; run add-backend without --dry-run to restore it"
             );
         }
-        None
-    } else {
-        let guard = journal::lock(&checkout.root)?;
-        if let Some(restored) = guard.recover(&checkout.root)? {
-            let _ = writeln!(
-                anstream::stderr(),
-                "warning: an earlier run was interrupted; restored the {restored} file(s) it had changed"
-            );
+    } else if let Some(recovery) = guard.recover(&checkout.root)? {
+        let mut message = format!(
+            "warning: an earlier run was interrupted; restored the {} file(s) it had changed",
+            recovery.restored
+        );
+        if !recovery.left.is_empty() {
+            message += &format!("; left alone, as they changed since: {}", recovery.left.join(", "));
         }
-        Some(guard)
-    };
+        let _ = writeln!(anstream::stderr(), "{message}");
+    }
     let plan = target::plan(&checkout, &request)?;
-    let Some(guard) = guard.filter(|_| plan.changes()) else {
+    if cli.dry_run || !plan.changes() {
         return report(cli, &plan);
-    };
+    }
     apply::apply(&checkout.root, &plan, &guard)?;
     // The checkout is changed now: failing to print the report must not
     // claim otherwise through the exit code.
@@ -103,7 +103,7 @@ fn templates(cwd: &std::path::Path, action: &TemplatesAction) -> Result<()> {
                 Some(root) => Some(Checkout::find(cwd, Some(root))?.root),
                 None => Checkout::find(cwd, None).ok().map(|c| c.root),
             };
-            let dirs = render::override_dirs(templates.as_deref(), root.as_deref());
+            let dirs = render::override_dirs(templates.as_deref(), root.as_deref())?;
             let mut out = String::new();
             for (name, origin) in render::list(&dirs) {
                 let from = match origin {
@@ -120,6 +120,9 @@ fn templates(cwd: &std::path::Path, action: &TemplatesAction) -> Result<()> {
 
 /// The wiring report on stdout; an error when a backend is incomplete.
 fn doctor(checkout: &Checkout, format: Format) -> Result<()> {
+    if journal::lock(&checkout.root)?.pending() {
+        bail!("an interrupted run left this checkout half-changed; run add-backend NAME to restore it first");
+    }
     let report = target::doctor(checkout)?;
     let text = if format == Format::Json { report.json() } else { report.table() };
     emit(std::io::stdout(), &text)?;

@@ -67,7 +67,12 @@ pub enum Origin {
 
 /// The directories whose templates override the built-in ones, first
 /// match winning: `--templates DIR`, then the checkout's `.add-backend/`.
-pub fn override_dirs(explicit: Option<&Path>, root: Option<&Path>) -> Vec<PathBuf> {
+pub fn override_dirs(explicit: Option<&Path>, root: Option<&Path>) -> Result<Vec<PathBuf>> {
+    if let Some(dir) = explicit
+        && !dir.is_dir()
+    {
+        bail!("--templates {}: no such directory", dir.display());
+    }
     let mut dirs: Vec<PathBuf> = explicit.map(Path::to_path_buf).into_iter().collect();
     if let Some(root) = root {
         let carried = root.join(".add-backend");
@@ -75,7 +80,7 @@ pub fn override_dirs(explicit: Option<&Path>, root: Option<&Path>) -> Vec<PathBu
             dirs.push(carried);
         }
     }
-    dirs
+    Ok(dirs)
 }
 
 /// Where template `name` comes from, given the override directories.
@@ -162,7 +167,8 @@ fn one_line(e: &tera::Error) -> String {
         }
         _ => {
             let text = std::error::Error::source(e).map(|s| format!("{e}: {s}")).unwrap_or_else(|| e.to_string());
-            text.lines().next().unwrap_or_default().to_string()
+            let first = text.lines().next().unwrap_or_default();
+            first.strip_prefix("error: ").unwrap_or(first).to_string()
         }
     }
 }
@@ -181,7 +187,14 @@ fn invalid_go(out: &str, shape: Shape) -> Option<usize> {
     let mut parser = tree_sitter::Parser::new();
     parser.set_language(&tree_sitter_go::LANGUAGE.into()).ok()?;
     let tree = parser.parse(&text, None)?;
-    if !tree.root_node().has_error() {
+    let root = tree.root_node();
+    // tree-sitter accepts a file without a package clause; Go does not.
+    let mut cursor = root.walk();
+    let first = root.named_children(&mut cursor).find(|n| n.kind() != "comment");
+    if matches!(shape, Shape::File) && first.is_none_or(|n| n.kind() != "package_clause") {
+        return Some(1);
+    }
+    if !root.has_error() {
         return None;
     }
     let mut error = None;
@@ -223,5 +236,7 @@ mod tests {
         assert_eq!(invalid_go("func f() {}\n", Shape::Decls), None);
         assert_eq!(invalid_go("func f() {\n\treturn (\n}\n", Shape::Decls), Some(2));
         assert_eq!(invalid_go("# not go", Shape::Text), None);
+        assert_eq!(invalid_go("package p\n", Shape::File), None);
+        assert_eq!(invalid_go("// c\nimport \"errors\"\n", Shape::File), Some(1), "no package clause");
     }
 }

@@ -50,3 +50,28 @@ fn a_backend_is_still_required_for_a_plain_run() {
     assert_eq!(sb.run(&[]).code, 2);
     assert_eq!(sb.run(&["doctor", "ftp"]).code, 2, "doctor takes no name");
 }
+
+#[test]
+fn backends_are_recognised_by_what_their_code_says_not_its_spelling() {
+    let sb = Sandbox::litestream();
+    sb.run(&["gcs", "--go-name", "GoogleCloud"]).success();
+    // A constant block, and the constant as the config case.
+    sb.edit(
+        "sftp/replica_client.go",
+        "const ReplicaClientType = \"sftp\"",
+        "const (\n\tReplicaClientType = \"sftp\"\n)",
+    );
+    sb.edit("cmd/litestream/main.go", "\tcase \"sftp\":", "\tcase sftp.ReplicaClientType:");
+    sb.run(&["doctor"]).success();
+
+    // Commented-out code wires nothing.
+    sb.edit(
+        "sftp/replica_client.go",
+        "\tlitestream.RegisterReplicaClientFactory(\"sftp\", NewReplicaClientFromURL)",
+        "\t// litestream.RegisterReplicaClientFactory(\"sftp\", NewReplicaClientFromURL)",
+    );
+    let run = sb.run(&["doctor"]);
+    run.fails(1, "not wired everywhere: sftp");
+    let sftp = run.stdout.lines().find(|l| l.starts_with("sftp ")).unwrap();
+    assert_eq!(sftp.split_whitespace().nth(2), Some("MISSING"), "{sftp}");
+}

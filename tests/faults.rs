@@ -87,7 +87,7 @@ fn a_full_disk_or_a_read_only_file_is_named_and_nothing_changes() {
 fn a_file_changed_between_planning_and_writing_is_not_overwritten() {
     let sb = Sandbox::litestream();
     let run = sb.run_in(&sb.root, &ARGS, &[("ADD_BACKEND_TOUCH", "README.md")]);
-    run.fails(3, "README.md changed while add-backend was planning; run it again");
+    run.fails(1, "README.md changed while add-backend was planning; run it again");
     let mut expected = Sandbox::litestream().tree();
     let readme = expected.get_mut("README.md").unwrap().as_mut().unwrap();
     readme.extend_from_slice(b"// touched\n");
@@ -106,4 +106,68 @@ fn a_second_run_at_the_same_time_waits_for_no_one_and_changes_nothing() {
     assert_eq!(sb.tree(), before);
     held.unlock().unwrap();
     sb.run(&ARGS).success();
+}
+
+/// Kills a run at the rename of its twentieth step: the journal is written
+/// and most files are in place.
+fn killed_half_way() -> Sandbox {
+    let sb = Sandbox::litestream();
+    let killed = sb.run_in(&sb.root, &ARGS, &[("ADD_BACKEND_KILL_AT", "20")]);
+    assert_eq!(killed.code, -1, "{}", killed.stderr);
+    sb
+}
+
+#[test]
+fn recovery_never_undoes_what_was_changed_after_the_kill() {
+    let sb = killed_half_way();
+    sb.write("ftp/storage.go", "// user work\n");
+    let main = sb.read("cmd/litestream/main.go") + "// my edit\n";
+    sb.write("cmd/litestream/main.go", &main);
+    std::fs::write(sb.root.join(".add-backend-notes.md"), "mine\n").unwrap();
+    std::fs::write(sb.root.join("cmd/litestream/.add-backend-todo"), "mine\n").unwrap();
+
+    let run = sb.run(&["Bad!"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("error: invalid backend name"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("left alone, as they changed since: ftp/storage.go, cmd/litestream/main.go"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.read("ftp/storage.go"), "// user work\n");
+    assert_eq!(sb.read("cmd/litestream/main.go"), main);
+    assert_eq!(sb.read(".add-backend-notes.md"), "mine\n");
+    assert_eq!(sb.read("cmd/litestream/.add-backend-todo"), "mine\n");
+}
+
+#[test]
+fn recovery_survives_a_directory_removed_since() {
+    let sb = killed_half_way();
+    std::fs::remove_dir_all(sb.root.join("etc")).unwrap();
+    let run = sb.run(&["Bad!"]);
+    assert!(run.stderr.contains("warning: an earlier run was interrupted"), "{}", run.stderr);
+    assert!(run.stderr.contains("left alone, as they changed since: etc/litestream.yml"), "{}", run.stderr);
+    // The journal is gone: runs work again.
+    sb.run(&["ftp", "--dry-run"]).success();
+}
+
+#[test]
+fn the_state_of_a_git_worktree_stays_out_of_its_tree() {
+    let sb = Sandbox::litestream();
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git").args(args).current_dir(&sb.root).output().unwrap().status.success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "fixture"]);
+    let worktree = sb.root.parent().unwrap().join("worktree");
+    git(&["worktree", "add", "-q", worktree.to_str().unwrap()]);
+    let killed = sb.run_in(&worktree, &ARGS, &[("ADD_BACKEND_KILL_AT", "5")]);
+    assert_eq!(killed.code, -1);
+    assert!(!worktree.join(".add-backend.state").exists(), "the journal went into the work tree");
+    assert!(sb.root.join(".git/worktrees/worktree/add-backend/journal.json").is_file());
+    let next = sb.run_in(&worktree, &ARGS, &[]);
+    next.success();
+    assert!(next.stderr.contains("an earlier run was interrupted"), "{}", next.stderr);
 }

@@ -76,3 +76,15 @@ fn list_says_where_each_template_comes_from_and_templates_dir_comes_first() {
     assert_eq!(from("litestream/storage.go"), own.path().join("litestream/storage.go.tera").display().to_string());
     assert_eq!(run.stdout.lines().count(), 14);
 }
+
+#[test]
+fn a_missing_templates_directory_or_a_file_without_package_is_refused() {
+    let sb = Sandbox::litestream();
+    sb.run(&["ftp", "--templates", "/no/such/dir"]).fails(1, "--templates /no/such/dir: no such directory");
+
+    let sb = with_exported_templates();
+    sb.write(".add-backend/litestream/storage.go.tera", "import \"errors\"\n\nvar ErrX = errors.New(\"x\")\n");
+    let before = sb.tree();
+    sb.run(&["ftp"]).fails(1, "storage.go.tera: renders code that is not valid Go (line 1");
+    assert_eq!(sb.tree(), before);
+}

@@ -209,6 +209,12 @@ impl<'a> GoFile<'a> {
         Some(&self.src[decl.start..body.end])
     }
 
+    /// The first line of function `name`'s declaration: `func f(x int) (T, error) {`.
+    pub fn func_header(&self, name: &str) -> Option<&str> {
+        let decl = self.func_decl(None, name).ok()?;
+        Some(&self.src[decl.start..super::line_end(self.src, decl.start)])
+    }
+
     /// Names of the methods of type `recv`.
     pub fn method_names(&self, recv: &str) -> impl Iterator<Item = &str> {
         self.decls.iter().filter(move |d| d.kind == DeclKind::Method && d.recv == recv).map(|d| d.name.as_str())
@@ -690,6 +696,38 @@ fn code_line_starts(src: &str) -> Vec<usize> {
     starts
 }
 
+/// `src` without its comments (strings and raw strings kept as they are),
+/// for questions about code that a commented-out line must not answer.
+pub fn without_comments(src: &str) -> String {
+    let b = src.as_bytes();
+    let mut out = String::with_capacity(src.len());
+    let (mut i, mut from) = (0, 0);
+    while i < b.len() {
+        match b[i] {
+            b'/' if matches!(b.get(i + 1), Some(b'/' | b'*')) => {
+                out.push_str(&src[from..i]);
+                i = if b[i + 1] == b'/' {
+                    memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n)
+                } else {
+                    memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |n| i + 2 + n + 2)
+                };
+                from = i;
+            }
+            b'`' => i = memchr::memchr(b'`', &b[i + 1..]).map_or(b.len(), |n| i + 1 + n + 1),
+            quote @ (b'"' | b'\'') => {
+                i += 1;
+                while i < b.len() && b[i] != quote && b[i] != b'\n' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i = (i + 1).min(b.len());
+            }
+            _ => i += 1,
+        }
+    }
+    out.push_str(&src[from.min(src.len())..]);
+    out
+}
+
 /// The functions and types a file declares at top level, found without
 /// cutting it into declarations: a cheaper look for files only searched
 /// for names.
@@ -782,6 +820,11 @@ func last() {}
         let code: Vec<&str> =
             starts.iter().filter(|&&at| at < src.len()).map(|&at| &src[at..super::super::line_end(src, at)]).collect();
         assert_eq!(code, ["a\n", "/* x\n", "b := `\n", "// c\n", "s := \"`\"\n", "r := '`'\n", "end\n"]);
+    }
+
+    #[test]
+    fn comments_go_and_strings_stay() {
+        assert_eq!(without_comments("a // b\nc /* d */ e \"// f\" `/* g */`\n"), "a \nc  e \"// f\" `/* g */`\n");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use super::facts::{self, Facts, MAIN};
-use crate::anchor::go::GoFile;
+use crate::anchor::go::{GoFile, without_comments};
 use crate::checkout::Checkout;
 use crate::doctor::{Backend, Check, Report};
 
@@ -17,7 +17,12 @@ pub fn examine(checkout: &Checkout) -> Result<Report> {
     let main_src = checkout.require(MAIN, "is this a Litestream checkout?")?;
     let main = GoFile::new(MAIN, &main_src);
     let config_cases = main.switch_in("NewReplicaFromConfig", Some("c.ReplicaType()"))?.case_values;
-    let constructors: Vec<String> = main.func_names().map(str::to_ascii_lowercase).collect();
+    // A constructor is known by what it returns, whatever its name's casing.
+    let constructors: Vec<&str> = main
+        .func_names()
+        .filter(|f| f.ends_with("ReplicaClientFromConfig"))
+        .filter_map(|f| main.func_header(f))
+        .collect();
     let harness_cases = match &facts.testingutil {
         Some(src) => Some(GoFile::new(facts::TESTINGUTIL, src).switch_in("NewReplicaClient", None)?.case_values),
         None => None,
@@ -33,22 +38,15 @@ pub fn examine(checkout: &Checkout) -> Result<Report> {
     for (package, client) in backend_packages(checkout)? {
         // A backend names its type; a test double (upstream's mock/) does not.
         let Some(r#type) = replica_client_type(&client) else { continue };
-        let literal = |v: &str| v.trim_matches(['"', '`']) == r#type;
+        let is_type = |v: &String| v.trim_matches(['"', '`']) == r#type || *v == format!("{package}.ReplicaClientType");
         let check = |name: &'static str, present: Option<bool>| Check { name, present };
+        let returns = format!("*{package}.ReplicaClient,");
         let checks = vec![
             check("package", Some(client.contains("litestream.ReplicaClient = (*ReplicaClient)(nil)"))),
             check("url", facts.url_factory.then(|| client.contains("RegisterReplicaClientFactory("))),
-            check("config", Some(config_cases.iter().any(|v| literal(v)))),
-            check(
-                "constructor",
-                Some(constructors.contains(&format!("new{}replicaclientfromconfig", package.replace('-', "")))),
-            ),
-            check(
-                "harness",
-                harness_cases
-                    .as_ref()
-                    .map(|cases| cases.iter().any(|v| *v == format!("{package}.ReplicaClientType") || literal(v))),
-            ),
+            check("config", Some(config_cases.iter().any(is_type))),
+            check("constructor", Some(constructors.iter().any(|h| h.contains(&returns)))),
+            check("harness", harness_cases.as_ref().map(|cases| cases.iter().any(is_type))),
             check("log", log_cases.as_ref().map(|cases| cases.contains(&format!("*{package}.ReplicaClient")))),
             check(
                 "docs",
@@ -73,15 +71,20 @@ fn backend_packages(checkout: &Checkout) -> Result<Vec<(String, String)>> {
             continue;
         }
         if let Some(src) = checkout.read(&format!("{name}/replica_client.go"))? {
-            found.push((name, src));
+            found.push((name, without_comments(&src)));
         }
     }
     found.sort();
     Ok(found)
 }
 
-/// The value of `const ReplicaClientType = "..."`.
+/// The value of the `ReplicaClientType` constant, alone or in a `const`
+/// block, typed or not: `ReplicaClientType = "sftp"`.
 fn replica_client_type(src: &str) -> Option<String> {
-    let rest = &src[src.find("const ReplicaClientType = \"")? + "const ReplicaClientType = \"".len()..];
-    Some(rest[..rest.find('"')?].to_string())
+    src.match_indices("ReplicaClientType").find_map(|(at, name)| {
+        let rest = src[at + name.len()..].trim_start_matches([' ', '\t']);
+        let rest = rest.strip_prefix("string").unwrap_or(rest).trim_start_matches([' ', '\t']);
+        let rest = rest.strip_prefix('=')?.trim_start_matches([' ', '\t']).strip_prefix('"')?;
+        Some(rest[..rest.find('"')?].to_string())
+    })
 }

@@ -244,7 +244,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         log_call: log_switch.as_ref().and_then(|s| s.default_call.clone()).unwrap_or_else(|| "slog.Info".to_string()),
         log_client: log_switch.as_ref().and_then(|s| s.alias.clone()).unwrap_or_else(|| "client".to_string()),
     };
-    let renderer = Renderer::new(&vars, render::override_dirs(request.templates, Some(&checkout.root)))?;
+    let renderer = Renderer::new(&vars, render::override_dirs(request.templates, Some(&checkout.root))?)?;
 
     let mut files = Vec::new();
     let package_files = PACKAGE_FILES.iter().map(|f| (format!("litestream/{f}"), format!("{}/{f}", name.package)));
