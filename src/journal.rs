@@ -208,6 +208,15 @@ fn remove_temp_files(dir: &Path) {
     }
 }
 
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if self.owned && !self.journal_path().exists() {
+            let _ = std::fs::remove_file(self.dir.join("lock"));
+            let _ = std::fs::remove_dir(&self.dir);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,14 +233,5 @@ mod tests {
     fn a_digest_is_stable() {
         assert_eq!(digest(b""), "cbf29ce484222325");
         assert_ne!(digest(b"a"), digest(b"b"));
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        if self.owned && !self.journal_path().exists() {
-            let _ = std::fs::remove_file(self.dir.join("lock"));
-            let _ = std::fs::remove_dir(&self.dir);
-        }
     }
 }
