@@ -66,7 +66,12 @@ fn commit_journaled(root: &Path, files: &[&FileChange], guard: &Guard) -> Result
     let journal = Journal {
         files: files
             .iter()
-            .map(|f| Entry { path: f.path.clone(), before: f.before.clone(), after: digest(f.after.as_bytes()) })
+            .map(|f| Entry {
+                path: f.path.clone(),
+                before: f.before.clone(),
+                after: digest(f.after.as_bytes()),
+                deleted: f.delete,
+            })
             .collect(),
         dirs: new_dirs.iter().map(|d| d.strip_prefix(root).unwrap_or(d).to_string_lossy().replace('\\', "/")).collect(),
     };
@@ -101,7 +106,7 @@ fn refuse_changed_since_read(root: &Path, files: &[&FileChange]) -> Result<()> {
 /// The directories to create for `files`, parents first.
 fn missing_dirs(root: &Path, files: &[&FileChange]) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = Vec::new();
-    for file in files {
+    for file in files.iter().filter(|f| !f.delete) {
         let path = root.join(&file.path);
         let missing: Vec<&Path> = path.ancestors().skip(1).take_while(|d| *d != root && !d.exists()).collect();
         for dir in missing.into_iter().rev() {
@@ -124,18 +129,23 @@ fn commit(root: &Path, files: &[&FileChange], new_dirs: &[PathBuf]) -> Result<us
         }
         journal.push(Undo::RemoveDir(dir.clone()));
     }
-    let staged = match stage_all(root, files) {
+    let written: Vec<&FileChange> = files.iter().copied().filter(|f| !f.delete).collect();
+    let staged = match stage_all(root, &written) {
         Ok(staged) => staged,
         Err(cause) => return Err(ApplyError { cause, restore: undo(journal) }),
     };
     let mut staged = staged.into_iter();
     for file in files {
-        let Some(tmp) = staged.next() else { break };
         let path = root.join(&file.path);
-        let renamed = fault::point().map_err(anyhow::Error::from).and_then(|()| {
-            // On failure the temporary file is dropped, and so removed, here.
-            tmp.persist(&path).map_err(|e| anyhow::Error::from(e.error))
-        });
+        let renamed: Result<()> = if file.delete {
+            fault::point().and_then(|()| std::fs::remove_file(&path)).map_err(anyhow::Error::from)
+        } else {
+            let Some(tmp) = staged.next() else { break };
+            fault::point().map_err(anyhow::Error::from).and_then(|()| {
+                // On failure the temporary file is dropped, and so removed, here.
+                tmp.persist(&path).map(drop).map_err(|e| anyhow::Error::from(e.error))
+            })
+        };
         if let Err(cause) = renamed {
             // The files not yet renamed go first, so their directories can.
             drop(staged);
@@ -148,6 +158,15 @@ fn commit(root: &Path, files: &[&FileChange], new_dirs: &[PathBuf]) -> Result<us
             Some(before) => Undo::Restore(path, before.clone()),
             None => Undo::Remove(path),
         });
+    }
+    // What a removal emptied goes too, up to the checkout root.
+    for file in files.iter().filter(|f| f.delete) {
+        let path = root.join(&file.path);
+        for dir in path.ancestors().skip(1).take_while(|d| *d != root) {
+            if std::fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
     }
     Ok(files.len())
 }

@@ -29,7 +29,7 @@ pub struct Cli {
 
     /// The backend's name: ftp, my-store or my_store. It becomes the Go
     /// package (mystore), the replica type and URL scheme (my-store) and the
-    /// Go identifier part (MyStore). `doctor` and `templates` are commands.
+    /// Go identifier part (MyStore). `doctor`, `remove` and `templates` are commands.
     #[arg(required = true)]
     pub name: Option<String>,
 
@@ -78,6 +78,30 @@ pub enum Command {
     /// check for a project's CI.
     Doctor {
         /// text (a table) or json.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+
+        /// The checkout's root; by default the nearest directory above the current one with a go.mod.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+
+    /// Takes a backend add-backend added back out: the files it created and
+    /// every text it inserted, as recorded in `.add-backend/backends/`.
+    /// Refuses, naming them, if any was changed since, unless --force.
+    Remove {
+        /// The backend's name, as given when it was added.
+        name: String,
+
+        /// Show the change as unified diffs (or JSON with --format json) and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+
+        /// Remove edited files too; leave edited insertions in place.
+        #[arg(long)]
+        force: bool,
+
+        /// How to report the plan on stdout: text (diffs on --dry-run) or json.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
 

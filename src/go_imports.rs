@@ -43,6 +43,11 @@ pub fn tidy(path: &str, src: &str, own_module: &str) -> Result<String> {
     Ok(format!("{}{block}{}", &src[..range.start], &src[range.end..]))
 }
 
+/// Whether Go source `src` refers to package `name` (`name.X` in code).
+pub fn uses_package(src: &str, name: &str) -> bool {
+    selector_operands(src).contains(name)
+}
+
 fn unquoted_path(spec: &str) -> &str {
     spec.rsplit(' ').next().unwrap_or(spec)
 }

@@ -33,6 +33,9 @@ pub struct Entry {
     /// A digest of the content the apply writes: recovery undoes only a
     /// file that still holds it, never an edit made since.
     pub after: String,
+    /// The apply removes the file (`remove`).
+    #[serde(default)]
+    pub deleted: bool,
 }
 
 /// A digest of file content, for recognising what an apply wrote.
@@ -155,12 +158,22 @@ impl Guard {
             let file = root.join(&entry.path);
             dirs.extend(file.parent().map(Path::to_path_buf));
             let Ok(current) = std::fs::read(&file) else {
-                // Gone: if it was new, that is the state before the run.
-                if entry.before.is_some() {
-                    recovery.left.push(entry.path.clone());
+                // Gone: as the run left it if it removed the file (put it
+                // back), as before the run if it created it.
+                match &entry.before {
+                    Some(before) if entry.deleted => match crate::apply::write_atomically(&file, before) {
+                        Ok(()) => recovery.restored += 1,
+                        Err(_) => recovery.left.push(entry.path.clone()),
+                    },
+                    Some(_) => recovery.left.push(entry.path.clone()),
+                    None => {}
                 }
                 continue;
             };
+            if entry.deleted {
+                // Not removed yet, or written again since: either way, as it is.
+                continue;
+            }
             if entry.before.as_deref().map(str::as_bytes) == Some(current.as_slice()) {
                 continue;
             }

@@ -10,6 +10,7 @@ mod doctor;
 mod fuzz;
 mod go_imports;
 mod journal;
+mod manifest;
 mod names;
 mod plan;
 mod render;
@@ -42,21 +43,39 @@ fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
         Some(Command::Doctor { format, root }) => return doctor(&Checkout::find(&cwd, root.as_deref())?, *format),
         Some(Command::Templates { action }) => return templates(&cwd, action),
+        Some(Command::Remove { name, dry_run, force, format, root }) => {
+            let checkout = Checkout::find(&cwd, root.as_deref())?;
+            let output = Output { dry_run: *dry_run, format: *format, removing: true };
+            return change(&checkout, output, |checkout| target::removal(checkout, name, *force));
+        }
         None => {}
     }
     let checkout = Checkout::find(&cwd, cli.root.as_deref())?;
-    let name = cli.name.as_deref().unwrap_or_default();
     let request = target::Request {
-        name,
+        name: cli.name.as_deref().unwrap_or_default(),
         go_name: cli.go_name.as_deref(),
         fields: &cli.fields,
         templates: cli.templates.as_deref(),
         force: cli.force,
     };
+    let output = Output { dry_run: cli.dry_run, format: cli.format, removing: false };
+    change(&checkout, output, |checkout| target::plan(checkout, &request))
+}
+
+/// How a run that changes the checkout reports.
+#[derive(Clone, Copy)]
+struct Output {
+    dry_run: bool,
+    format: Format,
+    removing: bool,
+}
+
+/// Plans a change of the checkout, then applies or shows it.
+fn change(checkout: &Checkout, output: Output, plan: impl FnOnce(&Checkout) -> Result<plan::Plan>) -> Result<()> {
     // A run holds the lock from before it reads anything; one that may
     // write first finishes what an interrupted run left half-done.
     let guard = journal::lock(&checkout.root)?;
-    if cli.dry_run {
+    if output.dry_run {
         if guard.pending() {
             bail!(
                 "an interrupted run left this checkout half-changed; run add-backend without --dry-run to restore it"
@@ -72,18 +91,16 @@ fn run(cli: &Cli) -> Result<()> {
         }
         let _ = writeln!(anstream::stderr(), "{message}");
     }
-    let plan = target::plan(&checkout, &request)?;
-    if cli.dry_run || !plan.changes() {
-        return report(cli, &plan);
+    let plan = plan(checkout)?;
+    if output.dry_run || !plan.changes() {
+        return report(output, &plan);
     }
     apply::apply(&checkout.root, &plan, &guard)?;
     // The checkout is changed now: failing to print the report must not
     // claim otherwise through the exit code.
-    if let Err(err) = report(cli, &plan) {
-        let _ = writeln!(
-            anstream::stderr(),
-            "warning: the backend was added, but the report could not be printed: {err:#}"
-        );
+    if let Err(err) = report(output, &plan) {
+        let _ =
+            writeln!(anstream::stderr(), "warning: the change was made, but the report could not be printed: {err:#}");
     }
     Ok(())
 }
@@ -135,7 +152,7 @@ fn doctor(checkout: &Checkout, format: Format) -> Result<()> {
 
 /// Data (diffs, JSON) on stdout; status and messages on stderr. Each is
 /// written in one piece.
-fn report(cli: &Cli, plan: &plan::Plan) -> Result<()> {
+fn report(cli: Output, plan: &plan::Plan) -> Result<()> {
     let mut out = String::new();
     let mut err = Vec::new();
     for warning in &plan.warnings {
@@ -155,6 +172,8 @@ fn report(cli: &Cli, plan: &plan::Plan) -> Result<()> {
             writeln!(err, "backend {backend} is already in place: nothing to do")?;
         } else if cli.dry_run {
             writeln!(err, "dry run: nothing was written")?;
+        } else if cli.removing {
+            writeln!(err, "removed backend {backend}")?;
         } else {
             writeln!(err, "added backend {backend}; next:")?;
             for step in &plan.next_steps {

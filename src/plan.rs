@@ -27,6 +27,12 @@ pub struct FileChange {
     #[serde(skip)]
     pub after: String,
     pub items: Vec<Item>,
+    /// The texts inserted into an existing file, as written.
+    #[serde(skip)]
+    pub inserted: Vec<String>,
+    /// The file is removed (by `remove`).
+    #[serde(skip)]
+    pub delete: bool,
 }
 
 /// One thing a run adds: a file, an import, a `case` arm...
@@ -57,12 +63,14 @@ pub enum Status {
     Keep,
     /// Already there, but not as the templates write it now (other settings).
     Stale,
+    /// Taken out, by `remove`.
+    Remove,
 }
 
 impl Status {
     /// Whether the item changes the checkout.
     pub fn writes(self) -> bool {
-        matches!(self, Status::Create | Status::Insert | Status::Overwrite)
+        matches!(self, Status::Create | Status::Insert | Status::Overwrite | Status::Remove)
     }
 
     /// Whether the item was found already in place.
@@ -73,7 +81,21 @@ impl Status {
 
 impl FileChange {
     pub fn changes(&self) -> bool {
+        if self.delete {
+            return self.before.is_some();
+        }
         self.before.as_deref() != Some(self.after.as_str())
+    }
+
+    /// A new file, or an existing one replaced whole.
+    pub fn whole(path: String, before: Option<String>, after: String, items: Vec<Item>) -> FileChange {
+        FileChange { path, before, after, items, inserted: Vec::new(), delete: false }
+    }
+
+    /// An existing file with `edits` applied, recording what they insert.
+    pub fn patched(path: String, before: String, edits: &[Edit], items: Vec<Item>) -> FileChange {
+        let (after, inserted) = apply_edits(&before, edits);
+        FileChange { path, before: Some(before), after, items, inserted, delete: false }
     }
 }
 
@@ -94,26 +116,25 @@ pub struct Edit {
     pub text: String,
 }
 
-/// Applies edits recorded against `original`. Edits at one offset keep
-/// the order they were given in. In a file with CRLF line endings the
-/// inserted lines get CRLF too.
-pub fn apply_edits(original: &str, edits: &[Edit]) -> String {
+/// Applies edits recorded against `original`, and returns each text as
+/// inserted. Edits at one offset keep the order they were given in. In a
+/// file with CRLF line endings the inserted lines get CRLF too.
+fn apply_edits(original: &str, edits: &[Edit]) -> (String, Vec<String>) {
     let crlf = original.contains("\r\n");
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| e.at);
     let mut out = String::with_capacity(original.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
+    let mut inserted = Vec::with_capacity(edits.len());
     let mut pos = 0;
     for edit in sorted {
         out.push_str(&original[pos..edit.at]);
-        if crlf {
-            out.push_str(&edit.text.replace("\r\n", "\n").replace('\n', "\r\n"));
-        } else {
-            out.push_str(&edit.text);
-        }
+        let text = if crlf { edit.text.replace("\r\n", "\n").replace('\n', "\r\n") } else { edit.text.clone() };
+        out.push_str(&text);
+        inserted.push(text);
         pos = edit.at;
     }
     out.push_str(&original[pos..]);
-    out
+    (out, inserted)
 }
 
 #[cfg(test)]
@@ -124,13 +145,13 @@ mod tests {
     fn edits_apply_against_the_original_offsets() {
         let edits =
             [Edit { at: 3, text: "X".into() }, Edit { at: 0, text: "<".into() }, Edit { at: 3, text: "Y".into() }];
-        assert_eq!(apply_edits("abcdef", &edits), "<abcXYdef");
+        assert_eq!(apply_edits("abcdef", &edits), ("<abcXYdef".to_string(), vec!["<".into(), "X".into(), "Y".into()]));
     }
 
     #[test]
     fn inserted_lines_follow_crlf_line_endings() {
         let edits = [Edit { at: 3, text: "x\ny\n".into() }];
-        assert_eq!(apply_edits("a\r\nb\r\n", &edits), "a\r\nx\r\ny\r\nb\r\n");
-        assert_eq!(apply_edits("a\nb\n", &[Edit { at: 2, text: "x\n".into() }]), "a\nx\nb\n");
+        assert_eq!(apply_edits("a\r\nb\r\n", &edits).0, "a\r\nx\r\ny\r\nb\r\n");
+        assert_eq!(apply_edits("a\nb\n", &[Edit { at: 2, text: "x\n".into() }]).0, "a\nx\nb\n");
     }
 }

@@ -22,6 +22,7 @@ pub fn summary(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
                 Status::Reuse => ("reuse", AnsiColor::Blue),
                 Status::Keep => ("keep", AnsiColor::Blue),
                 Status::Stale => ("differs", AnsiColor::Yellow),
+                Status::Remove => ("remove", AnsiColor::Red),
             };
             let style = Style::new().fg_color(Some(color.into())).bold();
             if item.what == file.path {
@@ -42,10 +43,11 @@ pub fn diff(plan: &Plan) -> String {
 fn file_diff(file: &FileChange) -> String {
     let before = file.before.as_deref().unwrap_or("");
     let old_header = if file.before.is_some() { format!("a/{}", file.path) } else { "/dev/null".to_string() };
+    let new_header = if file.delete { "/dev/null".to_string() } else { format!("b/{}", file.path) };
     TextDiff::from_lines(before, &file.after)
         .unified_diff()
         .context_radius(3)
-        .header(&old_header, &format!("b/{}", file.path))
+        .header(&old_header, &new_header)
         .to_string()
 }
 
@@ -79,6 +81,7 @@ pub fn json(plan: &Plan, dry_run: bool) -> String {
         .map(|f| {
             let action = match (&f.before, f.changes()) {
                 (_, false) => "none",
+                (_, true) if f.delete => "delete",
                 (None, true) => "create",
                 (Some(_), true) => "modify",
             };

@@ -107,6 +107,7 @@ fn json_plan_lists_files_items_and_statuses() {
             ("README.md", "modify"),
             ("docs/ARCHITECTURE.md", "modify"),
             ("etc/litestream.yml", "modify"),
+            (".add-backend/backends/my-store.json", "create"),
         ]
     );
     let main = &plan["files"][4];

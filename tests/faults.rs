@@ -28,13 +28,14 @@ fn a_fault_at_every_step_of_an_apply_leaves_the_tree_unchanged() {
         assert_eq!(sb.tree(), before, "step {step} left the tree changed");
         step += 1;
     }
-    // The journal, one directory (ftp/), then a temporary file and a rename for each file.
+    // The journal, three directories (ftp/, .add-backend/, .add-backend/backends/), then a
+    // temporary file and a rename for each file.
     let sb = Sandbox::litestream();
     let plan: serde_json::Value =
         serde_json::from_str(&sb.run(&[&ARGS[..], &["--dry-run", "--format", "json"]].concat()).stdout).unwrap();
     let files = plan["files"].as_array().unwrap().iter().filter(|f| f["action"] != "none").count();
-    assert_eq!(files, 10);
-    assert_eq!(step - 1, 2 + 2 * files, "every step of the run was failed once");
+    assert_eq!(files, 11);
+    assert_eq!(step - 1, 4 + 2 * files, "every step of the run was failed once");
 }
 
 #[test]
@@ -170,4 +171,34 @@ fn the_state_of_a_git_worktree_stays_out_of_its_tree() {
     let next = sb.run_in(&worktree, &ARGS, &[]);
     next.success();
     assert!(next.stderr.contains("an earlier run was interrupted"), "{}", next.stderr);
+}
+
+#[test]
+fn a_remove_failed_or_killed_at_any_step_is_undone() {
+    let pristine = Sandbox::litestream().tree();
+    for hook in ["ADD_BACKEND_FAIL_AT", "ADD_BACKEND_KILL_AT"] {
+        let mut step = 1;
+        loop {
+            let sb = Sandbox::litestream();
+            sb.run(&ARGS).success();
+            let added = sb.tree();
+            let n = step.to_string();
+            let run = sb.run_in(&sb.root, &["remove", "ftp"], &[(hook, &n)]);
+            if run.code == 0 {
+                assert_eq!(sb.tree(), pristine);
+                break;
+            }
+            if hook == "ADD_BACKEND_FAIL_AT" {
+                run.fails(3, "nothing was changed");
+                assert_eq!(sb.tree(), added, "{hook}={step}");
+            } else {
+                assert_eq!(run.code, -1);
+                // The next run restores the killed one, then removes.
+                sb.run(&["remove", "ftp"]).success();
+                assert_eq!(sb.tree(), pristine, "{hook}={step}");
+            }
+            step += 1;
+        }
+        assert!(step > 15, "{hook}: every step tried ({step})");
+    }
 }

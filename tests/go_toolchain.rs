@@ -100,6 +100,11 @@ fn generated_backends_compile_and_pass_their_tests_on_the_newest_shape() {
     check_generated(&sb);
     let out = go(&sb.root, &["test", "-count=1", "-v", "./ftp/", "-run", "TestReplicaClient_FromURL"]);
     assert!(out.contains("--- PASS: TestReplicaClient_FromURL"), "the URL factory is registered:\n{out}");
+
+    // Removing one backend leaves the others building.
+    sb.run(&["remove", "ftp"]).success();
+    gofmt_lists_nothing(&sb.root);
+    go(&sb.root, &["vet", "./..."]);
 }
 
 #[test]

@@ -20,7 +20,8 @@ pub struct Request<'a> {
 
 /// The target's plan, every path of which stays inside the checkout.
 pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
-    let plan = target_plan(checkout, request)?;
+    let mut plan = target_plan(checkout, request)?;
+    crate::manifest::record(checkout, &mut plan)?;
     for file in plan.files.iter().filter(|f| f.changes()) {
         checkout.confine(&file.path)?;
     }
@@ -48,4 +49,14 @@ pub fn doctor(checkout: &Checkout) -> Result<crate::doctor::Report> {
             litestream::MODULE
         ),
     }
+}
+
+/// The plan that takes a backend back out, as its manifest records it.
+pub fn removal(checkout: &Checkout, name: &str, force: bool) -> Result<Plan> {
+    let name = crate::names::BackendName::parse(name, None)?;
+    let plan = crate::manifest::removal(checkout, &name, force)?;
+    for file in plan.files.iter().filter(|f| f.changes()) {
+        checkout.confine(&file.path)?;
+    }
+    Ok(plan)
 }

@@ -7,7 +7,7 @@ use anyhow::Result;
 use crate::anchor::{self, markers};
 use crate::checkout::Checkout;
 use crate::names::BackendName;
-use crate::plan::{Edit, FileChange, Item, Status, apply_edits};
+use crate::plan::{Edit, FileChange, Item, Status};
 use crate::render::Renderer;
 
 const README: &str = "README.md";
@@ -49,12 +49,8 @@ fn marked_block(
         let (at, text) = style.insertion(&doc, &name.r#type, block);
         edits.push(Edit { at, text });
     }
-    FileChange {
-        path: path.to_string(),
-        items: vec![Item { what, status: if present { Status::Present } else { Status::Insert } }],
-        after: apply_edits(&doc, &edits),
-        before: Some(doc),
-    }
+    let items = vec![Item { what, status: if present { Status::Present } else { Status::Insert } }];
+    FileChange::patched(path.to_string(), doc, &edits, items)
 }
 
 /// The backend's node and its `RC -->` edge in the mermaid diagram, each
@@ -83,15 +79,9 @@ pub fn architecture(checkout: &Checkout, name: &BackendName, warnings: &mut Vec<
             edits.push(Edit { at: anchor::line_end(&doc, at), text: format!("{indent}{line}\n") });
         }
     }
-    Ok(Some(FileChange {
-        path: ARCHITECTURE.to_string(),
-        items: vec![Item {
-            what: format!("node {node} in the diagram"),
-            status: if present { Status::Present } else { Status::Insert },
-        }],
-        after: apply_edits(&doc, &edits),
-        before: Some(doc),
-    }))
+    let status = if present { Status::Present } else { Status::Insert };
+    let items = vec![Item { what: format!("node {node} in the diagram"), status }];
+    Ok(Some(FileChange::patched(ARCHITECTURE.to_string(), doc, &edits, items)))
 }
 
 /// The byte range of the first ```mermaid fenced block's body.

@@ -328,7 +328,7 @@ fn new_file(checkout: &Checkout, path: String, content: String, force: bool) -> 
         Some(_) => Status::Conflict,
     };
     let after = if status == Status::Keep { before.clone().unwrap_or_default() } else { content };
-    Ok(FileChange { items: vec![Item { what: path.clone(), status }], path, before, after })
+    Ok(FileChange::whole(path.clone(), before, after, vec![Item { what: path, status }]))
 }
 
 /// A backend that exists in part is refused unless forced: adding the

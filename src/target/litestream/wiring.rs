@@ -13,7 +13,7 @@ use super::facts::{MAIN, REPLICATE, TESTINGUTIL};
 use super::fields::{Field, Kind, align};
 use crate::anchor::{self, go::GoFile, go::Import, go::Switch};
 use crate::names::BackendName;
-use crate::plan::{Edit, FileChange, Item, Status, apply_edits};
+use crate::plan::{Edit, FileChange, Item, Status};
 use crate::render::Renderer;
 
 /// Where the replica settings live: `ReplicaSettings` (v0.5.4+, merged
@@ -340,11 +340,6 @@ impl<'f> Patch<'f> {
     }
 
     fn finish(self, path: &str) -> FileChange {
-        FileChange {
-            path: path.to_string(),
-            before: Some(self.file.src.to_string()),
-            after: apply_edits(self.file.src, &self.edits),
-            items: self.items,
-        }
+        FileChange::patched(path.to_string(), self.file.src.to_string(), &self.edits, self.items)
     }
 }
