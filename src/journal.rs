@@ -161,7 +161,12 @@ impl Guard {
                 // Gone: as the run left it if it removed the file (put it
                 // back), as before the run if it created it.
                 match &entry.before {
-                    Some(before) if entry.deleted => match crate::apply::write_atomically(&file, before) {
+                    Some(before) if entry.deleted => match file
+                        .parent()
+                        .map_or(Ok(()), std::fs::create_dir_all)
+                        .map_err(anyhow::Error::from)
+                        .and_then(|()| crate::apply::write_atomically(&file, before))
+                    {
                         Ok(()) => recovery.restored += 1,
                         Err(_) => recovery.left.push(entry.path.clone()),
                     },

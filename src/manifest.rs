@@ -1,13 +1,14 @@
 //! What an add wrote, recorded so that `remove` can take exactly that back
-//! out: the files it created (with a digest of their content) and each
-//! text it inserted into an existing file. Kept in the checkout, at
-//! `.add-backend/backends/<type>.json`, so that whoever has the checkout can
-//! remove the backend.
+//! out: the files it created (with a digest of their content), those it
+//! replaced (with what they held), and each text it inserted into an
+//! existing file. Kept in the checkout, at `.add-backend/backends/<type>.json`,
+//! so that whoever has the checkout can remove the backend.
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::checkout::Checkout;
+use crate::go_imports;
 use crate::journal::digest;
 use crate::names::BackendName;
 use crate::plan::{FileChange, Item, Plan, Status};
@@ -16,6 +17,8 @@ use crate::plan::{FileChange, Item, Plan, Status};
 pub struct Manifest {
     pub backend: String,
     pub created: Vec<Created>,
+    #[serde(default)]
+    pub replaced: Vec<Replaced>,
     pub inserted: Vec<Inserted>,
 }
 
@@ -23,6 +26,14 @@ pub struct Manifest {
 pub struct Created {
     pub path: String,
     pub digest: String,
+}
+
+/// A file `--force` overwrote: what it held before, to put back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Replaced {
+    pub path: String,
+    pub digest: String,
+    pub before: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,26 +46,51 @@ pub fn path(backend_type: &str) -> String {
     format!(".add-backend/backends/{backend_type}.json")
 }
 
-/// Adds the manifest of `plan` to it, merged with one an earlier forced
-/// run left, so that `remove` undoes both.
+/// Line endings do not count: a checkout may turn LF into CRLF (git's
+/// autocrlf) between the add and the remove.
+fn lf(text: &str) -> String {
+    text.replace("\r\n", "\n")
+}
+
+fn same_content(a: &str, digest_b: &str) -> bool {
+    digest(lf(a).as_bytes()) == digest_b
+}
+
+/// Adds the manifest of `plan` to it, merged with what an earlier run left
+/// that is still in the checkout, so that `remove` undoes both.
 pub fn record(checkout: &Checkout, plan: &mut Plan) -> Result<()> {
     if !plan.changes() {
         return Ok(());
     }
     let rel = path(&plan.backend.r#type);
     let before = checkout.read(&rel)?;
-    let mut manifest = match &before {
+    let mut manifest: Manifest = match &before {
         Some(text) => serde_json::from_str(text).with_context(|| format!("{rel}: not a manifest add-backend wrote"))?,
         None => Manifest { backend: plan.backend.r#type.clone(), ..Manifest::default() },
     };
+    // Entries of an earlier run that the checkout no longer holds are stale.
+    manifest.created.retain(|c| checkout.read(&c.path).ok().flatten().is_some_and(|now| same_content(&now, &c.digest)));
+    manifest
+        .inserted
+        .retain(|i| checkout.read(&i.path).ok().flatten().is_some_and(|now| lf(&now).contains(&lf(&i.text))));
     for file in plan.files.iter().filter(|f| f.changes()) {
-        if file.before.is_none() {
-            let created = Created { path: file.path.clone(), digest: digest(file.after.as_bytes()) };
-            manifest.created.retain(|c| c.path != created.path);
-            manifest.created.push(created);
-        } else {
-            for text in &file.inserted {
-                manifest.inserted.push(Inserted { path: file.path.clone(), text: text.clone() });
+        let after = digest(lf(&file.after).as_bytes());
+        match &file.before {
+            None => {
+                manifest.created.retain(|c| c.path != file.path);
+                manifest.created.push(Created { path: file.path.clone(), digest: after });
+            }
+            Some(before) if file.inserted.is_empty() => {
+                manifest.replaced.retain(|r| r.path != file.path);
+                manifest.replaced.push(Replaced { path: file.path.clone(), digest: after, before: before.clone() });
+            }
+            Some(_) => {
+                for text in &file.inserted {
+                    let inserted = Inserted { path: file.path.clone(), text: text.clone() };
+                    if !manifest.inserted.contains(&inserted) {
+                        manifest.inserted.push(inserted);
+                    }
+                }
             }
         }
     }
@@ -66,55 +102,150 @@ pub fn record(checkout: &Checkout, plan: &mut Plan) -> Result<()> {
 
 /// The plan that takes back out what the manifest of `name` records.
 /// Anything changed since it was written is refused, unless `force`
-/// (then an edited file goes too, and an edited insertion stays).
-pub fn removal(checkout: &Checkout, name: &BackendName, force: bool) -> Result<Plan> {
+/// (then an edited file goes too, and an edited insertion stays). What
+/// another backend has come to use (an import, a setting) stays.
+/// `allowed` says which paths the target ever creates or patches for a
+/// backend: a manifest naming any other is refused.
+pub fn removal(checkout: &Checkout, name: &BackendName, force: bool, allowed: impl Fn(&str) -> bool) -> Result<Plan> {
     let rel = path(&name.r#type);
     let text = checkout.read(&rel)?.ok_or_else(|| {
         anyhow!("backend {} was not added by add-backend here (no {rel}); nothing to remove", name.r#type)
     })?;
     let manifest: Manifest =
         serde_json::from_str(&text).with_context(|| format!("{rel}: not a manifest add-backend wrote"))?;
+    let named = manifest.created.iter().map(|c| &c.path).chain(manifest.replaced.iter().map(|r| &r.path));
+    if let Some(bad) = named.chain(manifest.inserted.iter().map(|i| &i.path)).find(|p| !allowed(p)) {
+        bail!("{rel} names {bad}, which add-backend never writes for backend {}; refusing", name.r#type);
+    }
+
     let mut files = Vec::new();
     let mut edited = Vec::new();
     for created in &manifest.created {
         let Some(current) = checkout.read(&created.path)? else { continue };
-        let status = if digest(current.as_bytes()) == created.digest { Status::Remove } else { Status::Stale };
+        let status = if same_content(&current, &created.digest) { Status::Remove } else { Status::Stale };
         if status == Status::Stale {
             edited.push(created.path.clone());
         }
         files.push(deletion(created.path.clone(), current, status));
     }
-    let mut paths: Vec<&str> = manifest.inserted.iter().map(|i| i.path.as_str()).collect();
-    paths.dedup();
-    for path in paths {
-        let Some(mut content) = checkout.read(path)? else { continue };
-        let before = content.clone();
-        let mut items = Vec::new();
-        // Imports last: one another backend has come to use since stays.
-        let (imports, code): (Vec<&Inserted>, Vec<&Inserted>) =
-            manifest.inserted.iter().filter(|i| i.path == path).partition(|i| import_name(&i.text).is_some());
-        for inserted in code.into_iter().chain(imports) {
-            let what = describe(&inserted.text);
-            if let Some(name) = import_name(&inserted.text)
-                && path.ends_with(".go")
-                && crate::go_imports::uses_package(&content.replacen(inserted.text.as_str(), "", 1), &name)
-            {
-                items.push(Item { what: format!("{what} (still used)"), status: Status::Present });
-            } else if content.matches(inserted.text.as_str()).count() == 1 {
-                content = content.replacen(inserted.text.as_str(), "", 1);
-                items.push(Item { what, status: Status::Remove });
-            } else {
-                edited.push(format!("{what} in {path}"));
-                items.push(Item { what, status: Status::Stale });
-            }
+    for replaced in &manifest.replaced {
+        let Some(current) = checkout.read(&replaced.path)? else { continue };
+        if !same_content(&current, &replaced.digest) {
+            edited.push(replaced.path.clone());
+            continue;
         }
-        files.push(FileChange::whole(path.to_string(), Some(before), content, items));
+        let items = vec![Item { what: format!("{} (put back)", replaced.path), status: Status::Remove }];
+        files.push(FileChange::whole(replaced.path.clone(), Some(current), replaced.before.clone(), items));
+    }
+    let mut paths: Vec<&str> = Vec::new();
+    for inserted in &manifest.inserted {
+        if !paths.contains(&inserted.path.as_str()) {
+            paths.push(&inserted.path);
+        }
+    }
+    for path in paths {
+        let Some(before) = checkout.read(path)? else { continue };
+        let crlf = before.contains("\r\n");
+        let texts: Vec<String> = manifest
+            .inserted
+            .iter()
+            .filter(|i| i.path == path)
+            .map(|i| if crlf { lf(&i.text).replace('\n', "\r\n") } else { lf(&i.text) })
+            .collect();
+        let (after, items) = take_out(path, &before, &texts, &mut edited);
+        files.push(FileChange::whole(path.to_string(), Some(before), after, items));
     }
     files.push(deletion(rel, text, Status::Remove));
     if !edited.is_empty() && !force {
         bail!("changed since add-backend wrote it: {}; --force removes the rest anyway", edited.join(", "));
     }
     Ok(Plan { target: "litestream", backend: name.clone(), files, next_steps: Vec::new(), warnings: Vec::new() })
+}
+
+/// `before` without the inserted `texts`; for Go, keeping a settings
+/// group (with its defaults) whose fields other code still uses, and
+/// dropping the imports only the removed code used.
+fn take_out(path: &str, before: &str, texts: &[String], edited: &mut Vec<String>) -> (String, Vec<Item>) {
+    let go = path.ends_with(".go");
+    let mut content = before.to_string();
+    let mut items = Vec::new();
+    // Imports are not taken out as texts (see the end); settings groups go
+    // after the code that uses them.
+    let texts: Vec<&String> = texts.iter().filter(|t| !(go && import_name(t).is_some())).collect();
+    let (grouped, plain): (Vec<&String>, Vec<&String>) = texts.into_iter().partition(|t| go && group(t).is_some());
+    for text in plain {
+        take(&mut content, text, path, &mut items, edited);
+    }
+    let mut headers: Vec<&str> = grouped.iter().filter_map(|t| group(t)).collect();
+    headers.dedup();
+    for header in headers {
+        let members: Vec<&String> = grouped.iter().copied().filter(|t| group(t) == Some(header)).collect();
+        let mut without = content.clone();
+        for text in &members {
+            without = without.replacen(text.as_str(), "", 1);
+        }
+        let still_used = members.iter().flat_map(|t| declared_fields(t)).any(|f| uses_field(&without, f));
+        for text in members {
+            if still_used {
+                items.push(Item { what: format!("{} (still used)", describe(text)), status: Status::Present });
+            } else {
+                take(&mut content, text, path, &mut items, edited);
+            }
+        }
+    }
+    if go {
+        // An import the removed code alone used goes, whoever added it.
+        for (line, name) in unused_imports(before, &content) {
+            content = content.replacen(&line, "", 1);
+            items.push(Item { what: format!("\"{name}\" (no longer used)"), status: Status::Remove });
+        }
+    }
+    (content, items)
+}
+
+/// Takes one inserted text out of `content`, if it is there exactly once.
+fn take(content: &mut String, text: &str, path: &str, items: &mut Vec<Item>, edited: &mut Vec<String>) {
+    let what = describe(text);
+    if content.matches(text).count() == 1 {
+        *content = content.replacen(text, "", 1);
+        items.push(Item { what, status: Status::Remove });
+    } else {
+        edited.push(format!("{what} in {path}"));
+        items.push(Item { what, status: Status::Stale });
+    }
+}
+
+/// Import lines of `after` whose package `before` used and `after` does not.
+fn unused_imports(before: &str, after: &str) -> Vec<(String, String)> {
+    let file = crate::anchor::go::GoFile::new("x.go", after);
+    let Ok((range, imports)) = file.import_block() else { return Vec::new() };
+    let (body_before, body_after) = (before, &after[range.end..]);
+    imports
+        .into_iter()
+        .filter(|i| !i.aliased && i.name != "_")
+        .filter(|i| go_imports::uses_package(body_before, &i.name) && !go_imports::uses_package(body_after, &i.name))
+        .map(|i| (after[i.line_start..crate::anchor::line_end(after, i.line_start)].to_string(), i.name))
+        .collect()
+}
+
+/// The names of the struct fields a text declares: `\tPort int `yaml:"port"``.
+fn declared_fields(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|l| l.contains("`yaml:\""))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| name.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .collect()
+}
+
+fn uses_field(src: &str, field: &str) -> bool {
+    let needle = format!(".{field}");
+    src.match_indices(&needle)
+        .any(|(at, _)| !src[at + needle.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+}
+
+/// The `// FTP settings` header a settings group and its defaults share.
+fn group(text: &str) -> Option<&str> {
+    text.lines().map(str::trim).find(|l| l.starts_with("// ") && l.ends_with(" settings"))
 }
 
 fn deletion(path: String, current: String, status: Status) -> FileChange {

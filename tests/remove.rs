@@ -61,14 +61,70 @@ fn a_backend_add_backend_did_not_write_is_not_touched() {
 }
 
 #[test]
-fn an_import_another_backend_came_to_use_stays() {
+fn what_another_backend_came_to_use_stays_and_goes_with_it() {
+    for order in [["ftp", "nfs"], ["nfs", "ftp"]] {
+        let sb = Sandbox::litestream();
+        let pristine = sb.tree();
+        sb.run(&["ftp", "--field", "host!", "--field", "port:int"]).success();
+        // nfs reuses ftp's port setting and finds strconv imported already.
+        sb.run(&["nfs", "--field", "host", "--field", "port:int", "--field", "retries:int"]).success();
+        let first = sb.run(&["remove", order[0]]);
+        first.success();
+        let main = sb.read("cmd/litestream/main.go");
+        if order[0] == "ftp" {
+            assert!(first.stderr.contains("// FTP settings (still used)"), "{}", first.stderr);
+            assert!(main.contains("\tPort int `yaml:\"port\"`") && main.contains("\t\"strconv\"\n"));
+        }
+        sb.run(&["remove", order[1]]).success();
+        let last = sb.read("cmd/litestream/main.go");
+        assert!(!last.contains("\"strconv\""), "no import left unused ({order:?})");
+        if order[0] == "nfs" {
+            assert_eq!(sb.tree(), pristine, "reverse order is byte-identical");
+        }
+    }
+}
+
+#[test]
+fn a_manifest_naming_files_add_backend_never_writes_is_refused() {
     let sb = Sandbox::litestream();
+    sb.run(&["ftp"]).success();
+    let manifest = sb.read(".add-backend/backends/ftp.json").replacen("\"ftp/storage.go\"", "\"go.mod\"", 1);
+    sb.write(".add-backend/backends/ftp.json", &manifest);
+    let before = sb.tree();
+    sb.run(&["remove", "ftp", "--force"]).fails(1, "names go.mod, which add-backend never writes for backend ftp");
+    assert_eq!(sb.tree(), before);
+}
+
+#[test]
+fn a_forced_re_add_and_a_file_it_replaced_are_undone_too() {
+    let sb = Sandbox::litestream();
+    std::fs::create_dir(sb.root.join("ftp")).unwrap();
+    sb.write("ftp/replica_client.go", "package ftp\n");
+    let pristine = sb.tree();
+    sb.run(&["ftp", "--force"]).success();
+    sb.edit("cmd/litestream/main.go", "\tcase \"ftp\":\n\t\tif r.Client, err = newFTPReplicaClientFromConfig(c, r); err != nil {\n\t\t\treturn nil, err\n\t\t}\n", "");
+    sb.run(&["ftp", "--force"]).success();
+    sb.run(&["remove", "ftp"]).success();
+    assert_eq!(sb.tree(), pristine, "the replaced file is put back, the case removed once");
+}
+
+#[test]
+fn line_endings_changed_since_the_add_do_not_matter() {
+    let sb = Sandbox::litestream();
+    let pristine = sb.tree();
     sb.run(&["ftp", "--field", "port:int"]).success();
-    sb.run(&["nfs", "--field", "retries:int"]).success();
-    let run = sb.run(&["remove", "ftp"]);
-    run.success();
-    assert!(run.stderr.contains("present  cmd/litestream/main.go  \"strconv\" (still used)"), "{}", run.stderr);
+    let to_crlf = |rel: &str| {
+        let text = sb.read(rel);
+        sb.write(rel, &text.replace('\n', "\r\n"));
+    };
+    for rel in ["cmd/litestream/main.go", "ftp/storage.go", "README.md"] {
+        to_crlf(rel);
+    }
+    sb.run(&["remove", "ftp"]).success();
     let main = sb.read("cmd/litestream/main.go");
-    assert!(main.contains("\t\"strconv\"\n") && main.contains("newNFSReplicaClientFromConfig"));
-    assert!(!main.contains("newFTPReplicaClientFromConfig"));
+    assert!(
+        !main.contains("newFTPReplicaClientFromConfig") && main.matches('\n').count() == main.matches("\r\n").count()
+    );
+    assert!(!sb.root.join("ftp").exists());
+    assert_eq!(sb.tree().len(), pristine.len());
 }

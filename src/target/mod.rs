@@ -54,7 +54,11 @@ pub fn doctor(checkout: &Checkout) -> Result<crate::doctor::Report> {
 /// The plan that takes a backend back out, as its manifest records it.
 pub fn removal(checkout: &Checkout, name: &str, force: bool) -> Result<Plan> {
     let name = crate::names::BackendName::parse(name, None)?;
-    let plan = crate::manifest::removal(checkout, &name, force)?;
+    let allowed = |path: &str| match checkout.module.as_str() {
+        litestream::MODULE => litestream::writes(path, &name),
+        _ => false,
+    };
+    let plan = crate::manifest::removal(checkout, &name, force, allowed)?;
     for file in plan.files.iter().filter(|f| f.changes()) {
         checkout.confine(&file.path)?;
     }

@@ -287,6 +287,16 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     Ok(plan)
 }
 
+/// Whether an add of `name` ever writes `path`: its package, its config
+/// test, the files it patches, its manifest.
+pub fn writes(path: &str, name: &BackendName) -> bool {
+    let patched =
+        [MAIN, facts::TESTINGUTIL, facts::REPLICATE, "README.md", "docs/ARCHITECTURE.md", "etc/litestream.yml"];
+    path.strip_prefix(&format!("{}/", name.package)).is_some_and(|f| PACKAGE_FILES.contains(&f))
+        || path == format!("cmd/litestream/{}_config_test.go", name.package)
+        || patched.contains(&path)
+}
+
 /// A package name that would collide with an import or a declaration of
 /// package main, a name of the generated code, or a directory that is not
 /// a backend.
