@@ -152,16 +152,16 @@ fn doctor(checkout: &Checkout, format: Format) -> Result<()> {
 
 /// Data (diffs, JSON) on stdout; status and messages on stderr. Each is
 /// written in one piece.
-fn report(cli: Output, plan: &plan::Plan) -> Result<()> {
+fn report(output: Output, plan: &plan::Plan) -> Result<()> {
     let mut out = String::new();
     let mut err = Vec::new();
     for warning in &plan.warnings {
         writeln!(err, "warning: {warning}")?;
     }
-    if cli.format == Format::Json {
-        out = show::json(plan, cli.dry_run);
+    if output.format == Format::Json {
+        out = show::json(plan, output.dry_run);
     } else {
-        if cli.dry_run {
+        if output.dry_run {
             let diff = show::diff(plan);
             let colored = anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
             out = if colored { show::colorize_diff(&diff) } else { diff };
@@ -170,9 +170,9 @@ fn report(cli: Output, plan: &plan::Plan) -> Result<()> {
         let backend = &plan.backend.r#type;
         if !plan.changes() {
             writeln!(err, "backend {backend} is already in place: nothing to do")?;
-        } else if cli.dry_run {
+        } else if output.dry_run {
             writeln!(err, "dry run: nothing was written")?;
-        } else if cli.removing {
+        } else if output.removing {
             writeln!(err, "removed backend {backend}")?;
         } else {
             writeln!(err, "added backend {backend}; next:")?;
