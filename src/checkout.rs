@@ -1,6 +1,8 @@
 //! Finding the checkout: the nearest directory, from where the user stands,
 //! that holds a `go.mod`, and the target its module path names.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -9,6 +11,9 @@ pub struct Checkout {
     pub root: PathBuf,
     /// The module path declared in `go.mod`.
     pub module: String,
+    /// Directories already resolved by `confine`, and where they lead: the
+    /// files of a run share a handful of directories.
+    resolved: RefCell<HashMap<PathBuf, PathBuf>>,
 }
 
 impl Checkout {
@@ -34,7 +39,7 @@ impl Checkout {
         let go_mod =
             std::fs::read_to_string(&go_mod_path).with_context(|| format!("cannot read {}", go_mod_path.display()))?;
         let module = module_path(&go_mod).ok_or_else(|| anyhow!("{}: no `module` line", go_mod_path.display()))?;
-        Ok(Checkout { root, module })
+        Ok(Checkout { root, module, resolved: RefCell::default() })
     }
 
     pub fn read(&self, rel: &str) -> Result<Option<String>> {
@@ -52,7 +57,7 @@ impl Checkout {
     /// a symlinked directory, or a symlink in place of the file itself), and
     /// a file its owner made read-only.
     pub fn confine(&self, rel: &str) -> Result<()> {
-        let root = self.root.canonicalize().with_context(|| format!("cannot resolve {}", self.root.display()))?;
+        let root = self.resolve(&self.root)?;
         let path = self.root.join(rel);
         match path.symlink_metadata() {
             Ok(m) if m.file_type().is_symlink() => bail!("{rel} is a symlink; refusing to replace it"),
@@ -62,11 +67,21 @@ impl Checkout {
             _ => {}
         }
         let Some(existing) = path.ancestors().skip(1).find(|a| a.exists()) else { return Ok(()) };
-        let resolved = existing.canonicalize().with_context(|| format!("cannot resolve {}", existing.display()))?;
+        let resolved = self.resolve(existing)?;
         if !resolved.starts_with(&root) {
             bail!("{rel} would be written outside the checkout, in {}; refusing", resolved.display());
         }
         Ok(())
+    }
+
+    /// `dir` with every symlink on its way resolved.
+    fn resolve(&self, dir: &Path) -> Result<PathBuf> {
+        if let Some(resolved) = self.resolved.borrow().get(dir) {
+            return Ok(resolved.clone());
+        }
+        let resolved = dir.canonicalize().with_context(|| format!("cannot resolve {}", dir.display()))?;
+        self.resolved.borrow_mut().insert(dir.to_path_buf(), resolved.clone());
+        Ok(resolved)
     }
 
     pub fn require(&self, rel: &str, why: &str) -> Result<String> {

@@ -225,11 +225,35 @@ impl<'a> GoFile<'a> {
         self.decls.iter().any(|d| d.kind == DeclKind::Type && d.name == name)
     }
 
-    /// The last function whose name satisfies `pred` (confirmed by parsing),
+    /// The last function whose name satisfies `pred` (a declaration the
+    /// lexer or the parser confirms),
     /// and the byte offset just past its closing brace.
     pub fn last_func(&self, pred: impl Fn(&str) -> bool) -> Option<(&str, usize)> {
-        let candidates: Vec<&str> = self.func_names().filter(|n| pred(n)).collect();
-        candidates.into_iter().rev().find_map(|name| self.body(None, name).ok().map(|b| (name, b.end)))
+        let candidates: Vec<&Decl> = self.decls.iter().filter(|d| d.kind == DeclKind::Func && pred(&d.name)).collect();
+        candidates.into_iter().rev().find_map(|decl| {
+            let end = self.closing_brace(decl).or_else(|| self.body(None, &decl.name).ok().map(|b| b.end))?;
+            Some((decl.name.as_str(), end))
+        })
+    }
+
+    /// Just past the closing brace of a gofmt-formatted declaration, read
+    /// from the lexer's cut without parsing: its last code line is a lone
+    /// `}` at column 0, followed only by comments and blank lines. `None`
+    /// for anything else, which the parser then settles.
+    fn closing_brace(&self, decl: &Decl) -> Option<usize> {
+        let header = &self.src[decl.start..super::line_end(self.src, decl.start)];
+        if !header.trim_end().ends_with('{') {
+            return None;
+        }
+        let first = self.code_lines.partition_point(|&at| at <= decl.start);
+        let last = self.code_lines.partition_point(|&at| at < decl.end);
+        let lines = &self.code_lines[first..last];
+        let line = |at: usize| self.src[at..super::line_end(self.src, at)].trim_end_matches(['\r', '\n']);
+        let close = lines.iter().rposition(|&at| {
+            let text = line(at).trim_start();
+            !text.is_empty() && !text.starts_with("//") && !text.starts_with("/*")
+        })?;
+        (line(lines[close]) == "}").then_some(lines[close] + 1)
     }
 
     /// The body of function `name`, or of method `name` of type `recv`.
@@ -862,6 +886,25 @@ func last() {}
         assert_eq!(name, "New", "the raw string's phantom is no function");
         assert!(SRC[..end].ends_with("\t}\n}"));
         assert!(f.last_func(|n| n == "missing").is_none());
+    }
+
+    #[test]
+    fn the_cut_finds_the_closing_brace_the_parser_does() {
+        let main = include_str!("../../tests/fixtures/litestream/cmd/litestream/main.go");
+        let mut settled = 0;
+        for src in [SRC, main, "func f() {\n}\n\n/* trailing\n} */\n", "func g() { return }\n"] {
+            let f = GoFile::new("x.go", src);
+            for decl in f.decls.iter().filter(|d| d.kind == DeclKind::Func) {
+                let parsed = f.body(None, &decl.name).map(|b| b.end).ok();
+                if let Some(cut) = f.closing_brace(decl) {
+                    assert_eq!(Some(cut), parsed, "{}", decl.name);
+                    settled += 1;
+                }
+            }
+        }
+        assert!(settled >= 10, "the cut settles gofmt's functions: {settled}");
+        let one_line = GoFile::new("x.go", "func g() { return }\n");
+        assert_eq!(one_line.closing_brace(&one_line.decls[0]), None, "left to the parser");
     }
 
     #[test]
