@@ -13,6 +13,7 @@ mod journal;
 mod manifest;
 mod names;
 mod plan;
+mod profile;
 mod render;
 mod show;
 mod target;

@@ -11,9 +11,10 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 /// How an overriding template's Go output is checked: a whole file, or a
-/// fragment that only parses inside the context it is inserted into.
+/// fragment that only parses inside the context it is inserted into. The
+/// profile's anchor for the template decides which.
 #[derive(Clone, Copy)]
-enum Shape {
+pub enum Shape {
     File,
     /// Top-level declarations (a function, a `var` block).
     Decls,
@@ -28,34 +29,22 @@ enum Shape {
 }
 
 /// Every built-in template: its name (its path under `templates/`, less
-/// `.tera`), text and the shape of what it renders.
-const TEMPLATES: &[(&str, &str, Shape)] = &[
-    ("litestream/replica_client.go", include_str!("../templates/litestream/replica_client.go.tera"), Shape::File),
-    ("litestream/storage.go", include_str!("../templates/litestream/storage.go.tera"), Shape::File),
-    (
-        "litestream/replica_client_test.go",
-        include_str!("../templates/litestream/replica_client_test.go.tera"),
-        Shape::File,
-    ),
-    ("litestream/config_test.go", include_str!("../templates/litestream/config_test.go.tera"), Shape::File),
-    ("litestream/main_case.go", include_str!("../templates/litestream/main_case.go.tera"), Shape::Cases),
-    ("litestream/main_constructor.go", include_str!("../templates/litestream/main_constructor.go.tera"), Shape::Decls),
-    ("litestream/main_settings.go", include_str!("../templates/litestream/main_settings.go.tera"), Shape::Fields),
-    ("litestream/main_defaults.go", include_str!("../templates/litestream/main_defaults.go.tera"), Shape::Statements),
-    (
-        "litestream/testingutil_flags.go",
-        include_str!("../templates/litestream/testingutil_flags.go.tera"),
-        Shape::Decls,
-    ),
-    ("litestream/testingutil_case.go", include_str!("../templates/litestream/testingutil_case.go.tera"), Shape::Cases),
-    (
-        "litestream/testingutil_constructor.go",
-        include_str!("../templates/litestream/testingutil_constructor.go.tera"),
-        Shape::Decls,
-    ),
-    ("litestream/replicate_case.go", include_str!("../templates/litestream/replicate_case.go.tera"), Shape::Cases),
-    ("litestream/readme.md", include_str!("../templates/litestream/readme.md.tera"), Shape::Text),
-    ("litestream/litestream.yml", include_str!("../templates/litestream/litestream.yml.tera"), Shape::Text),
+/// `.tera`) and text. The profiles, under their own names, go with them.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("litestream/replica_client.go", include_str!("../templates/litestream/replica_client.go.tera")),
+    ("litestream/storage.go", include_str!("../templates/litestream/storage.go.tera")),
+    ("litestream/replica_client_test.go", include_str!("../templates/litestream/replica_client_test.go.tera")),
+    ("litestream/config_test.go", include_str!("../templates/litestream/config_test.go.tera")),
+    ("litestream/main_case.go", include_str!("../templates/litestream/main_case.go.tera")),
+    ("litestream/main_constructor.go", include_str!("../templates/litestream/main_constructor.go.tera")),
+    ("litestream/main_settings.go", include_str!("../templates/litestream/main_settings.go.tera")),
+    ("litestream/main_defaults.go", include_str!("../templates/litestream/main_defaults.go.tera")),
+    ("litestream/testingutil_flags.go", include_str!("../templates/litestream/testingutil_flags.go.tera")),
+    ("litestream/testingutil_case.go", include_str!("../templates/litestream/testingutil_case.go.tera")),
+    ("litestream/testingutil_constructor.go", include_str!("../templates/litestream/testingutil_constructor.go.tera")),
+    ("litestream/replicate_case.go", include_str!("../templates/litestream/replicate_case.go.tera")),
+    ("litestream/readme.md", include_str!("../templates/litestream/readme.md.tera")),
+    ("litestream/litestream.yml", include_str!("../templates/litestream/litestream.yml.tera")),
 ];
 
 /// Where a template comes from.
@@ -88,27 +77,35 @@ pub fn origin(name: &str, dirs: &[PathBuf]) -> Origin {
     dirs.iter().map(|d| d.join(format!("{name}.tera"))).find(|p| p.is_file()).map_or(Origin::BuiltIn, Origin::File)
 }
 
-/// Every template name with its origin, for `templates list`.
-pub fn list(dirs: &[PathBuf]) -> Vec<(&'static str, Origin)> {
-    TEMPLATES.iter().map(|(name, _, _)| (*name, origin(name, dirs))).collect()
+/// Every built-in template and profile with its origin, for `templates
+/// list`: a profile's file name ends in `.toml`, a template's does not.
+pub fn list(dirs: &[PathBuf]) -> Vec<(String, Origin)> {
+    let profiles = crate::profile::BUILT_IN.iter().map(|(target, _)| {
+        let origin = crate::profile::origin(target, dirs).map_or(Origin::BuiltIn, Origin::File);
+        (crate::profile::file_name(target), origin)
+    });
+    profiles.chain(TEMPLATES.iter().map(|(name, _)| (name.to_string(), origin(name, dirs)))).collect()
 }
 
-/// Writes the built-in templates under `dir`, in the layout overrides use;
-/// refuses to overwrite a file there.
+/// Writes the built-in profiles and templates under `dir`, in the layout
+/// overrides use; refuses to overwrite a file there.
 pub fn export(dir: &Path) -> Result<usize> {
-    for (name, _, _) in TEMPLATES {
-        let path = dir.join(format!("{name}.tera"));
+    let profiles = crate::profile::BUILT_IN.iter().map(|(target, text)| (crate::profile::file_name(target), *text));
+    let files: Vec<(String, &str)> =
+        profiles.chain(TEMPLATES.iter().map(|(name, text)| (format!("{name}.tera"), *text))).collect();
+    for (name, _) in &files {
+        let path = dir.join(name);
         if path.exists() {
             bail!("{} exists; export into an empty directory", path.display());
         }
     }
-    for (name, text, _) in TEMPLATES {
-        let path = dir.join(format!("{name}.tera"));
+    for (name, text) in &files {
+        let path = dir.join(name);
         std::fs::create_dir_all(path.parent().expect("a template path has a parent"))
             .with_context(|| format!("cannot create {}", dir.display()))?;
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    Ok(TEMPLATES.len())
+    Ok(files.len())
 }
 
 /// Renders templates, compiling each on first use: a run compiles only
@@ -128,9 +125,33 @@ impl Renderer {
         Ok(Renderer { tera: RefCell::new(tera), context, dirs })
     }
 
-    pub fn render(&self, name: &str) -> Result<String> {
-        let (_, built_in, shape) =
-            TEMPLATES.iter().find(|(n, _, _)| *n == name).ok_or_else(|| anyhow!("no template named {name}"))?;
+    /// Adds variable `name`, the rendering of `template` (a profile's `[vars]`).
+    pub fn define(&mut self, name: &str, template: &str, at: &str) -> Result<()> {
+        let value = self.render_str(template).with_context(|| format!("{at}: vars.{name}"))?;
+        self.context.insert(name.to_string(), &value);
+        Ok(())
+    }
+
+    /// Renders a profile's string: a path, a name, an item's description.
+    pub fn render_str(&self, template: &str) -> Result<String> {
+        if !template.contains("{{") && !template.contains("{%") {
+            return Ok(template.to_string());
+        }
+        self.tera
+            .borrow()
+            .render_str(template, &self.context, false)
+            .map_err(|e| anyhow!("{template:?}: {}", one_line(&e)))
+    }
+
+    /// Whether the Tera expression `condition` holds (a profile's `when`).
+    pub fn is_true(&self, condition: &str) -> Result<bool> {
+        Ok(self.render_str(&format!("{{% if {condition} %}}true{{% endif %}}"))? == "true")
+    }
+
+    /// Renders template `name`, a built-in one or an override's; the
+    /// output of an override must be Go of `shape` if it is Go at all.
+    pub fn render(&self, name: &str, shape: Shape) -> Result<String> {
+        let built_in = TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, text)| *text);
         let origin = origin(name, &self.dirs);
         let shown = match &origin {
             Origin::BuiltIn => format!("template {name}"),
@@ -139,7 +160,9 @@ impl Renderer {
         let mut tera = self.tera.borrow_mut();
         if !tera.contains_template(name) {
             let text = match &origin {
-                Origin::BuiltIn => built_in.to_string(),
+                Origin::BuiltIn => built_in
+                    .ok_or_else(|| anyhow!("no template {name}: neither built in nor in {}", dirs_shown(&self.dirs)))?
+                    .to_string(),
                 Origin::File(path) => {
                     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?
                 }
@@ -150,12 +173,20 @@ impl Renderer {
         // The built-in templates are proven by the tests; a team's own are
         // checked here, before anything is written.
         if let Origin::File(_) = origin
-            && let Some(line) = invalid_go(&out, *shape)
+            && name.ends_with(".go")
+            && let Some(line) = invalid_go(&out, shape)
         {
             bail!("{shown}: renders code that is not valid Go (line {line} of its output)");
         }
         Ok(out)
     }
+}
+
+fn dirs_shown(dirs: &[PathBuf]) -> String {
+    if dirs.is_empty() {
+        return "any template directory (none is in use)".to_string();
+    }
+    dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(" or ")
 }
 
 /// A Tera error on one line: where, and what.
@@ -224,7 +255,7 @@ mod tests {
 
     #[test]
     fn every_built_in_template_parses() {
-        for (name, source, _) in TEMPLATES {
+        for (name, source) in TEMPLATES {
             Tera::new().add_raw_template(name, source).unwrap_or_else(|e| panic!("{name}: {e:?}"));
         }
     }

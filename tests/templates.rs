@@ -1,6 +1,6 @@
-//! A team's own templates: exported, edited, found in the checkout's
-//! `.add-backend/` or given with `--templates`, and checked before anything
-//! is written.
+//! A team's own templates and profile: exported, edited, found in the
+//! checkout's `.add-backend/` or given with `--templates`, and checked
+//! before anything is written.
 
 mod common;
 
@@ -74,7 +74,8 @@ fn list_says_where_each_template_comes_from_and_templates_dir_comes_first() {
     assert_eq!(from("litestream/readme.md"), "built-in");
     assert!(from("litestream/replica_client.go").ends_with(".add-backend/litestream/replica_client.go.tera"));
     assert_eq!(from("litestream/storage.go"), own.path().join("litestream/storage.go.tera").display().to_string());
-    assert_eq!(run.stdout.lines().count(), 14);
+    assert!(from("litestream/profile.toml").ends_with(".add-backend/litestream/profile.toml"));
+    assert_eq!(run.stdout.lines().count(), 15, "the profile and 14 templates");
 }
 
 #[test]
@@ -86,5 +87,67 @@ fn a_missing_templates_directory_or_a_file_without_package_is_refused() {
     sb.write(".add-backend/litestream/storage.go.tera", "import \"errors\"\n\nvar ErrX = errors.New(\"x\")\n");
     let before = sb.tree();
     sb.run(&["ftp"]).fails(1, "storage.go.tera: renders code that is not valid Go (line 1");
+    assert_eq!(sb.tree(), before);
+}
+
+#[test]
+fn an_edited_profile_moves_a_file_adds_one_and_drops_a_patch() {
+    let sb = with_exported_templates();
+    let profile = ".add-backend/litestream/profile.toml";
+    // A file under another name, a team's own file from a template only
+    // they have, and no README example.
+    sb.edit(profile, "path = \"{{ package }}/storage.go\"", "path = \"{{ package }}/{{ package }}_storage.go\"");
+    sb.edit(
+        profile,
+        "[[patches]]\nfile = \"README.md\"\nanchor = \"marked-block\"\nstyle = \"markdown\"\ntemplate = \"readme.md\"\nwhat = \"{{ type }} configuration example\"\n",
+        "[[files]]\ntemplate = \"owners.md\"\npath = \"{{ package }}/OWNERS.md\"\n",
+    );
+    sb.write(".add-backend/litestream/owners.md.tera", "# {{ go_name }} backend\n\nOwned by the storage team.\n");
+    let readme = sb.read("README.md");
+
+    sb.run(&["ftp"]).success();
+    assert!(sb.read("ftp/ftp_storage.go").contains("type ftpStorage struct"));
+    assert!(!sb.root.join("ftp/storage.go").exists());
+    assert_eq!(sb.read("ftp/OWNERS.md"), "# FTP backend\n\nOwned by the storage team.\n");
+    assert_eq!(sb.read("README.md"), readme, "the dropped patch is not made");
+    let again = sb.run(&["ftp"]);
+    again.success();
+    assert!(again.stderr.contains("nothing to do"), "{}", again.stderr);
+}
+
+#[test]
+fn a_broken_profile_is_refused_with_its_line_and_column_and_nothing_written() {
+    let sb = with_exported_templates();
+    let profile = ".add-backend/litestream/profile.toml";
+    let before = sb.tree();
+    sb.edit(profile, "anchor = \"type-switch-case\"", "anchor = \"type-switch\"");
+    let at = sb.read(profile).lines().position(|l| l == "anchor = \"type-switch\"").unwrap() + 1;
+    let edited = sb.tree();
+    sb.run(&["ftp"])
+        .fails(1, &format!("{profile}:{at}:10: unknown anchor \"type-switch\"; expected one of import, struct-end"));
+    assert_eq!(sb.tree(), edited);
+
+    // Not TOML at all: toml_edit's own message, placed.
+    sb.edit(profile, "[vars]", "[vars");
+    let at = sb.read(profile).lines().position(|l| l == "[vars").unwrap() + 1;
+    sb.run(&["ftp"]).fails(1, &format!("{profile}:{at}:"));
+    // A key no anchor knows.
+    sb.edit(profile, "[vars", "[vars]");
+    sb.edit(profile, "func = \"NewReplicaFromConfig\"", "fun = \"NewReplicaFromConfig\"");
+    let at = sb.read(profile).lines().position(|l| l == "fun = \"NewReplicaFromConfig\"").unwrap() + 1;
+    sb.run(&["ftp"]).fails(1, &format!("{profile}:{at}:1: unknown key `fun` in [[patches]]"));
+    assert_eq!(sb.tree().len(), before.len(), "no file added or removed by any of the runs");
+}
+
+#[test]
+fn a_profile_whose_detect_files_are_missing_refuses_the_checkout() {
+    let sb = with_exported_templates();
+    sb.edit(
+        ".add-backend/litestream/profile.toml",
+        "files = [\"go.mod\", \"replica_client.go\"]",
+        "files = [\"go.mod\", \"db.go\"]",
+    );
+    let before = sb.tree();
+    sb.run(&["ftp"]).fails(1, "db.go not found in ");
     assert_eq!(sb.tree(), before);
 }

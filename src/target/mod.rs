@@ -1,6 +1,7 @@
 //! The projects add-backend knows, recognised by their module path.
 
 pub mod litestream;
+pub mod steps;
 
 use anyhow::{Result, bail};
 
@@ -54,10 +55,11 @@ pub fn doctor(checkout: &Checkout) -> Result<crate::doctor::Report> {
 /// The plan that takes a backend back out, as its manifest records it.
 pub fn removal(checkout: &Checkout, name: &str, force: bool) -> Result<Plan> {
     let name = crate::names::BackendName::parse(name, None)?;
-    let allowed = |path: &str| match checkout.module.as_str() {
-        litestream::MODULE => litestream::writes(path, &name),
-        _ => false,
+    let paths = match checkout.module.as_str() {
+        litestream::MODULE => litestream::writes(checkout, &name)?,
+        _ => Vec::new(),
     };
+    let allowed = |path: &str| paths.iter().any(|p| p == path);
     let plan = crate::manifest::removal(checkout, &name, force, allowed)?;
     for file in plan.files.iter().filter(|f| f.changes()) {
         checkout.confine(&file.path)?;

@@ -3,7 +3,6 @@
 //! `cmd/litestream/main.go`, tested through `internal/testingutil`, logged
 //! in `cmd/litestream/replicate.go` and documented in the docs.
 
-mod docs;
 pub mod doctor;
 mod facts;
 mod fields;
@@ -16,10 +15,11 @@ use serde::Serialize;
 use super::Request;
 use crate::anchor::go::{GoFile, Import};
 use crate::checkout::Checkout;
-use crate::go_imports;
 use crate::names::BackendName;
 use crate::plan::{FileChange, Item, Plan, Status};
+use crate::profile;
 use crate::render::{self, Renderer};
+use crate::target::steps::Steps;
 use facts::{Facts, MAIN};
 use fields::{Field, Kind};
 use methods::{Known, Stub};
@@ -104,10 +104,6 @@ const GENERATED_NAMES: &[&str] = &[
 /// is (part of) a backend.
 const PACKAGE_FILES: &[&str] = &["replica_client.go", "storage.go", "replica_client_test.go"];
 
-/// Files that are the user's once written: they edit them as told, so a
-/// re-run keeps them even with `--force`.
-const USER_FILES: &[&str] = &["storage.go", "replica_client_test.go"];
-
 /// The variables every template sees.
 #[derive(Serialize)]
 struct Vars<'a> {
@@ -117,10 +113,13 @@ struct Vars<'a> {
     module: &'a str,
     /// `newFTPReplicaClientFromConfig`
     constructor: String,
-    /// `NewFTPReplicaClient`, the test harness's constructor.
-    harness_constructor: String,
-    /// `ftpStorage`, the unexported Storage implementation.
-    storage_type: String,
+    /// Where the settings go: `ReplicaSettings`, or `ReplicaConfig` before v0.5.4.
+    settings_struct: &'a str,
+    /// The keys of the new settings, comma-separated.
+    new_keys: String,
+    /// Whether the checkout has the integration harness, and the log switch.
+    has_harness: bool,
+    has_log_switch: bool,
     fields: &'a [Field],
     /// The fields the config settings gain (not reused).
     new_fields: Vec<&'a Field>,
@@ -154,6 +153,9 @@ struct Vars<'a> {
 
 pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     let name = BackendName::parse(request.name, request.go_name)?;
+    let dirs = render::override_dirs(request.templates, Some(&checkout.root))?;
+    let profile = profile::load("litestream", &dirs)?;
+    profile.require_detected(&checkout.root)?;
     let facts = Facts::read(checkout)?;
     let main_src = checkout.require(MAIN, "is this a Litestream checkout?")?;
     let main = GoFile::new(MAIN, &main_src);
@@ -213,8 +215,10 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         go_name: &name.go_name,
         module: MODULE,
         constructor: wiring::constructor_name(&main, &name),
-        harness_constructor: format!("New{}ReplicaClient", name.go_name),
-        storage_type: format!("{}Storage", name.package),
+        settings_struct: settings.struct_name,
+        new_keys: fields.iter().filter(|f| !f.reused).map(|f| f.key.as_str()).collect::<Vec<_>>().join(", "),
+        has_harness: facts.testingutil.is_some(),
+        has_log_switch: log_switch.is_some(),
         new_fields: fields.iter().filter(|f| !f.reused).collect(),
         required: fields.iter().filter(|f| f.required).collect(),
         logged: fields.iter().filter(|f| f.kind != Kind::Secret).collect(),
@@ -244,28 +248,25 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         log_call: log_switch.as_ref().and_then(|s| s.default_call.clone()).unwrap_or_else(|| "slog.Info".to_string()),
         log_client: log_switch.as_ref().and_then(|s| s.alias.clone()).unwrap_or_else(|| "client".to_string()),
     };
-    let renderer = Renderer::new(&vars, render::override_dirs(request.templates, Some(&checkout.root))?)?;
-
-    let mut files = Vec::new();
-    let package_files = PACKAGE_FILES.iter().map(|f| (format!("litestream/{f}"), format!("{}/{f}", name.package)));
-    let config_test =
-        ("litestream/config_test.go".to_string(), format!("cmd/litestream/{}_config_test.go", name.package));
-    for (template, path) in package_files.chain([config_test]) {
-        let content = go_imports::tidy(&path, &renderer.render(&template)?, MODULE)?;
-        files.push(new_file(checkout, path, content, request.force)?);
+    let mut renderer = Renderer::new(&vars, dirs)?;
+    for (var, template) in &profile.vars {
+        renderer.define(var, template, &profile.source)?;
     }
-    files.push(wiring::main_go(&main, &main_imports, &main_names, &settings, &vars, &renderer)?);
-    if let Some(src) = &facts.testingutil {
-        files.push(wiring::testingutil(src, &vars, &renderer)?);
-    } else {
+    let steps = Steps { checkout, profile: &profile, renderer: &renderer, module: MODULE, force: request.force };
+    let mut files = steps.files()?;
+    let mut patched = steps.patches(&mut warnings)?;
+    if let Some(main) = patched.iter_mut().find(|f| f.path == MAIN) {
+        for field in vars.fields.iter().filter(|f| f.reused) {
+            main.items.push(Item {
+                what: format!("{}.{} reused for {}", settings.struct_name, field.settings_name, field.key),
+                status: Status::Reuse,
+            });
+        }
+    }
+    files.extend(patched);
+    if facts.testingutil.is_none() {
         warnings.push(format!("no {} with NewReplicaClient: the integration harness is not wired", facts::TESTINGUTIL));
     }
-    if let (Some(src), Some(switch)) = (&facts.replicate, &log_switch) {
-        files.push(wiring::replicate(src, switch, &vars, &renderer)?);
-    }
-    files.push(docs::readme(checkout, &name, &renderer)?);
-    files.extend(docs::architecture(checkout, &name, &mut warnings)?);
-    files.extend(docs::example_config(checkout, &name, &renderer)?);
 
     let plan = Plan {
         target: "litestream",
@@ -287,14 +288,26 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     Ok(plan)
 }
 
-/// Whether an add of `name` ever writes `path`: its package, its config
-/// test, the files it patches, its manifest.
-pub fn writes(path: &str, name: &BackendName) -> bool {
-    let patched =
-        [MAIN, facts::TESTINGUTIL, facts::REPLICATE, "README.md", "docs/ARCHITECTURE.md", "etc/litestream.yml"];
-    path.strip_prefix(&format!("{}/", name.package)).is_some_and(|f| PACKAGE_FILES.contains(&f))
-        || path == format!("cmd/litestream/{}_config_test.go", name.package)
-        || patched.contains(&path)
+/// Every path an add of `name` may write: the files the profile creates
+/// and the files it patches (the manifest may name no other).
+pub fn writes(checkout: &Checkout, name: &BackendName) -> Result<Vec<String>> {
+    #[derive(Serialize)]
+    struct NameVars<'a> {
+        r#type: &'a str,
+        package: &'a str,
+        go_name: &'a str,
+        module: &'a str,
+    }
+    let dirs = render::override_dirs(None, Some(&checkout.root))?;
+    let profile = profile::load("litestream", &dirs)?;
+    let vars = NameVars { r#type: &name.r#type, package: &name.package, go_name: &name.go_name, module: MODULE };
+    let mut renderer = Renderer::new(&vars, dirs)?;
+    for (var, template) in &profile.vars {
+        // A variable over what only a full plan derives is not a path's.
+        let _ = renderer.define(var, template, &profile.source);
+    }
+    let files = profile.files.iter().map(|f| &f.path);
+    files.chain(profile.patches.iter().map(|p| &p.file)).map(|path| renderer.render_str(path)).collect()
 }
 
 /// A package name that would collide with an import or a declaration of
@@ -325,20 +338,6 @@ fn check_name_is_free(
         bail!("backend name {pkg:?} is taken: {pkg}/ exists in the checkout and is not a replica backend");
     }
     Ok(())
-}
-
-fn new_file(checkout: &Checkout, path: String, content: String, force: bool) -> Result<FileChange> {
-    let before = checkout.read(&path)?;
-    let users = USER_FILES.iter().any(|f| path.ends_with(&format!("/{f}")));
-    let status = match &before {
-        None => Status::Create,
-        Some(existing) if *existing == content => Status::Identical,
-        Some(_) if users => Status::Keep,
-        Some(_) if force => Status::Overwrite,
-        Some(_) => Status::Conflict,
-    };
-    let after = if status == Status::Keep { before.clone().unwrap_or_default() } else { content };
-    Ok(FileChange::whole(path.clone(), before, after, vec![Item { what: path, status }]))
 }
 
 /// A backend that exists in part is refused unless forced: adding the

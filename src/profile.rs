@@ -1,0 +1,423 @@
+//! A target described as data: the TOML profile naming how a checkout is
+//! recognised, the variables added to the derived ones, the files created
+//! from templates and the patches made to the files the checkout has. The
+//! built-in profiles are embedded; a team's own replaces one of them from
+//! an override directory (`<dir>/<target>/profile.toml`).
+//!
+//! Read with toml_edit, keeping spans, so that every mistake is reported
+//! as `file:line:column: what is wrong`.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, anyhow, bail};
+use toml_edit::{Document, Item, Table, Value};
+
+/// Every built-in profile: its target and text.
+pub const BUILT_IN: &[(&str, &str)] = &[("litestream", include_str!("../templates/litestream/profile.toml"))];
+
+/// The profile file of `target` under a template directory.
+pub fn file_name(target: &str) -> String {
+    format!("{target}/profile.toml")
+}
+
+#[derive(Debug)]
+pub struct Profile {
+    pub target: String,
+    /// Where it was read from, as errors name it.
+    pub source: String,
+    /// Files whose presence at the root marks a checkout of the target.
+    pub detect: Vec<String>,
+    /// Variables the profile adds, each a template over the derived ones.
+    pub vars: Vec<(String, String)>,
+    pub files: Vec<NewFile>,
+    pub patches: Vec<Patch>,
+}
+
+#[derive(Debug)]
+pub struct NewFile {
+    /// Template name, relative to the target's directory.
+    pub template: String,
+    /// Where it goes (a template).
+    pub path: String,
+    /// The user's once written: a re-run keeps it, even with `--force`.
+    pub keep: bool,
+}
+
+#[derive(Debug)]
+pub struct Patch {
+    /// The file it changes (a template).
+    pub file: String,
+    pub anchor: Anchor,
+    pub template: Option<String>,
+    /// A Tera expression: the patch applies only when it is true.
+    pub when: Option<String>,
+    /// A missing file or anchor is a warning, not an error.
+    pub optional: bool,
+    /// Also import the standard-library packages the inserted text uses.
+    pub imports: bool,
+    /// How the plan names what the patch adds (a template); each anchor
+    /// has a default.
+    pub what: Option<String>,
+    /// `file:line:column` of the patch in its profile.
+    pub at: String,
+}
+
+/// Where a patch goes, and how it is recognised as done already. Every
+/// string is a template.
+#[derive(Debug)]
+pub enum Anchor {
+    Import { path: String },
+    StructEnd { name: String },
+    MethodEnd { receiver: String, method: String },
+    SwitchCase { func: String, switch: Option<String>, case: String },
+    TypeSwitchCase { switch: String, case: String },
+    FuncAfter { func: String, after: Vec<String> },
+    VarAfter { after: String, present: String },
+    MarkedBlock { style: MarkStyle },
+    LineAfter { after: String, present: String, text: String },
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum MarkStyle {
+    Markdown,
+    Yaml,
+}
+
+const ANCHORS: &[&str] = &[
+    "import",
+    "struct-end",
+    "method-end",
+    "switch-case",
+    "type-switch-case",
+    "func-after",
+    "var-after",
+    "marked-block",
+    "line-after",
+];
+
+impl Anchor {
+    /// Whether the anchor inserts a template's text (or a line of its own).
+    pub fn takes_template(&self) -> bool {
+        !matches!(self, Anchor::Import { .. } | Anchor::LineAfter { .. })
+    }
+}
+
+/// The profile of `target`: the first `<dir>/<target>/profile.toml` of
+/// `dirs`, else the built-in one.
+pub fn load(target: &str, dirs: &[PathBuf]) -> Result<Profile> {
+    if let Some(path) = dirs.iter().map(|d| d.join(file_name(target))).find(|p| p.is_file()) {
+        let text = std::fs::read_to_string(&path).map_err(|e| anyhow!("{}: cannot read: {e}", path.display()))?;
+        return parse(&text, &path.display().to_string());
+    }
+    let (_, text) = BUILT_IN.iter().find(|(t, _)| *t == target).ok_or_else(|| anyhow!("no target {target}"))?;
+    parse(text, &format!("profile {}", file_name(target)))
+}
+
+/// Where the profile of `target` comes from, given the override directories.
+pub fn origin(target: &str, dirs: &[PathBuf]) -> Option<PathBuf> {
+    dirs.iter().map(|d| d.join(file_name(target))).find(|p| p.is_file())
+}
+
+/// Reads a profile; `source` names it in errors.
+pub fn parse(text: &str, source: &str) -> Result<Profile> {
+    let doc = Document::parse(text).map_err(|e| {
+        let at = Loc::new(text, source).at(e.span());
+        anyhow!("{at}: {}", e.message().trim_end())
+    })?;
+    let loc = Loc::new(text, source);
+    let root = doc.as_table();
+    let keys = Keys { table: root, loc: &loc, what: "the profile" };
+    keys.only(&["target", "detect", "vars", "files", "patches"])?;
+    let target = keys.string("target")?.ok_or_else(|| anyhow!("{}: no `target` name", loc.at(Some(0..0))))?;
+
+    let detect = match root.get("detect") {
+        None => Vec::new(),
+        Some(item) => {
+            let table = keys.table(item, "detect")?;
+            let detect = Keys { table, loc: &loc, what: "[detect]" };
+            detect.only(&["files"])?;
+            detect.strings("files")?
+        }
+    };
+
+    let mut vars = Vec::new();
+    if let Some(item) = root.get("vars") {
+        for (name, value) in keys.table(item, "vars")?.iter() {
+            let text =
+                value.as_str().ok_or_else(|| anyhow!("{}: vars.{name} must be a string", loc.at(value.span())))?;
+            vars.push((name.to_string(), text.to_string()));
+        }
+    }
+
+    let mut files = Vec::new();
+    for table in keys.array_of_tables("files")? {
+        let k = Keys { table, loc: &loc, what: "[[files]]" };
+        k.only(&["template", "path", "keep"])?;
+        files.push(NewFile { template: k.required("template")?, path: k.required("path")?, keep: k.bool("keep")? });
+    }
+
+    let mut patches = Vec::new();
+    for table in keys.array_of_tables("patches")? {
+        patches.push(patch(table, &loc)?);
+    }
+    Ok(Profile { target, source: source.to_string(), detect, vars, files, patches })
+}
+
+fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
+    let k = Keys { table, loc, what: "[[patches]]" };
+    let kind = k.required("anchor")?;
+    let specific: &[&str] = match kind.as_str() {
+        "import" => &["path"],
+        "struct-end" => &["struct"],
+        "method-end" => &["receiver", "method"],
+        "switch-case" => &["func", "switch", "case"],
+        "type-switch-case" => &["switch", "case"],
+        "func-after" => &["func", "after"],
+        "var-after" => &["after", "present"],
+        "marked-block" => &["style"],
+        "line-after" => &["after", "present", "text"],
+        other => {
+            let at = loc.at(table.get("anchor").and_then(Item::span));
+            bail!("{at}: unknown anchor {other:?}; expected one of {}", ANCHORS.join(", "))
+        }
+    };
+    let common = ["file", "anchor", "template", "when", "optional", "imports", "what"];
+    k.only(&[&common[..], specific].concat())?;
+    let anchor = match kind.as_str() {
+        "import" => Anchor::Import { path: k.required("path")? },
+        "struct-end" => Anchor::StructEnd { name: k.required("struct")? },
+        "method-end" => Anchor::MethodEnd { receiver: k.required("receiver")?, method: k.required("method")? },
+        "switch-case" => {
+            Anchor::SwitchCase { func: k.required("func")?, switch: k.string("switch")?, case: k.required("case")? }
+        }
+        "type-switch-case" => Anchor::TypeSwitchCase { switch: k.required("switch")?, case: k.required("case")? },
+        "func-after" => {
+            let after = match table.get("after") {
+                Some(item) if item.is_str() => vec![k.required("after")?],
+                _ => k.strings("after")?,
+            };
+            if after.is_empty() {
+                bail!("{}: func-after needs `after`, a function name pattern", k.at_table());
+            }
+            Anchor::FuncAfter { func: k.required("func")?, after }
+        }
+        "var-after" => Anchor::VarAfter { after: k.required("after")?, present: k.required("present")? },
+        "marked-block" => {
+            let style = match k.required("style")?.as_str() {
+                "markdown" => MarkStyle::Markdown,
+                "yaml" => MarkStyle::Yaml,
+                other => {
+                    let at = loc.at(table.get("style").and_then(Item::span));
+                    bail!("{at}: unknown style {other:?}; expected markdown or yaml")
+                }
+            };
+            Anchor::MarkedBlock { style }
+        }
+        _ => Anchor::LineAfter {
+            after: k.required("after")?,
+            present: k.required("present")?,
+            text: k.required("text")?,
+        },
+    };
+    let template = k.string("template")?;
+    if anchor.takes_template() && template.is_none() {
+        bail!("{}: anchor {kind:?} needs a `template`", k.at_table());
+    }
+    if !anchor.takes_template() && template.is_some() {
+        let at = loc.at(table.get("template").and_then(Item::span));
+        bail!("{at}: anchor {kind:?} inserts no template");
+    }
+    Ok(Patch {
+        file: k.required("file")?,
+        anchor,
+        template,
+        when: k.string("when")?,
+        optional: k.bool("optional")?,
+        imports: k.bool("imports")?,
+        what: k.string("what")?,
+        at: k.at_table(),
+    })
+}
+
+/// Turns byte offsets into `source:line:column`.
+struct Loc<'a> {
+    text: &'a str,
+    source: &'a str,
+}
+
+impl<'a> Loc<'a> {
+    fn new(text: &'a str, source: &'a str) -> Loc<'a> {
+        Loc { text, source }
+    }
+
+    fn at(&self, span: Option<Range<usize>>) -> String {
+        let Some(span) = span else { return self.source.to_string() };
+        let before = &self.text[..span.start.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!("{}:{line}:{column}", self.source)
+    }
+}
+
+/// The keys of one table, read with their places for errors.
+struct Keys<'a> {
+    table: &'a Table,
+    loc: &'a Loc<'a>,
+    what: &'a str,
+}
+
+impl Keys<'_> {
+    fn at_table(&self) -> String {
+        // A table's span starts at its header; the first key is near enough
+        // when the table has none (an inline table, say).
+        let span = self.table.span().or_else(|| self.table.iter().next().and_then(|(k, _)| self.table.key(k)?.span()));
+        self.loc.at(span)
+    }
+
+    /// Refuses a key not in `allowed`, with the place of the first stranger.
+    fn only(&self, allowed: &[&str]) -> Result<()> {
+        for (key, _) in self.table.iter() {
+            if !allowed.contains(&key) {
+                let at = self.loc.at(self.table.key(key).and_then(|k| k.span()));
+                bail!("{at}: unknown key `{key}` in {}; expected one of {}", self.what, allowed.join(", "));
+            }
+        }
+        Ok(())
+    }
+
+    fn value(&self, key: &str) -> Option<&Value> {
+        self.table.get(key).and_then(Item::as_value)
+    }
+
+    fn wrong(&self, key: &str, expected: &str) -> anyhow::Error {
+        let at = self.loc.at(self.table.get(key).and_then(Item::span));
+        anyhow!("{at}: `{key}` must be {expected}")
+    }
+
+    fn string(&self, key: &str) -> Result<Option<String>> {
+        match self.table.get(key) {
+            None => Ok(None),
+            Some(_) => self
+                .value(key)
+                .and_then(Value::as_str)
+                .map(|s| Some(s.to_string()))
+                .ok_or_else(|| self.wrong(key, "a string")),
+        }
+    }
+
+    fn required(&self, key: &str) -> Result<String> {
+        self.string(key)?.ok_or_else(|| anyhow!("{}: {} needs `{key}`", self.at_table(), self.what))
+    }
+
+    fn bool(&self, key: &str) -> Result<bool> {
+        match self.table.get(key) {
+            None => Ok(false),
+            Some(_) => self.value(key).and_then(Value::as_bool).ok_or_else(|| self.wrong(key, "true or false")),
+        }
+    }
+
+    fn strings(&self, key: &str) -> Result<Vec<String>> {
+        let Some(item) = self.table.get(key) else { return Ok(Vec::new()) };
+        let array = item.as_array().ok_or_else(|| self.wrong(key, "a list of strings"))?;
+        array
+            .iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| self.wrong(key, "a list of strings")))
+            .collect()
+    }
+
+    fn table<'t>(&self, item: &'t Item, key: &str) -> Result<&'t Table> {
+        item.as_table().ok_or_else(|| self.wrong(key, "a table"))
+    }
+
+    fn array_of_tables(&self, key: &str) -> Result<Vec<&Table>> {
+        match self.table.get(key) {
+            None => Ok(Vec::new()),
+            Some(item) => {
+                let array = item.as_array_of_tables().ok_or_else(|| self.wrong(key, &format!("[[{key}]] tables")))?;
+                Ok(array.iter().collect())
+            }
+        }
+    }
+}
+
+/// Whether `name` matches `pattern`, where `*` stands for one or more characters.
+pub fn glob(pattern: &str, name: &str) -> bool {
+    let Some((first, rest)) = pattern.split_once('*') else { return pattern == name };
+    let Some(mut tail) = name.strip_prefix(first) else { return false };
+    let parts: Vec<&str> = rest.split('*').collect();
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        if last {
+            return tail.len() > part.len() && tail.ends_with(part) || part.is_empty() && !tail.is_empty();
+        }
+        // At least one character for the `*` before `part`.
+        let Some(found) = tail.get(1..).and_then(|t| t.find(part)) else { return false };
+        tail = &tail[1 + found + part.len()..];
+    }
+    false
+}
+
+impl Profile {
+    /// Refuses a checkout that lacks a file the profile detects its target by.
+    pub fn require_detected(&self, root: &Path) -> Result<()> {
+        match self.detect.iter().find(|f| !root.join(f).exists()) {
+            Some(missing) => bail!(
+                "{missing} not found in {}; a {} checkout has it ({} [detect])",
+                root.display(),
+                self.target,
+                self.source
+            ),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_profiles_read() {
+        for (target, text) in BUILT_IN {
+            let profile = parse(text, target).unwrap();
+            assert_eq!(profile.target, *target);
+            assert!(!profile.files.is_empty() && !profile.patches.is_empty());
+        }
+    }
+
+    #[test]
+    fn mistakes_are_placed() {
+        let err = |text: &str| parse(text, "p.toml").unwrap_err().to_string();
+        assert_eq!(
+            err("target = \"x\"\n[[patches]]\nfile = \"a\"\nanchor = \"swich\"\n").split(';').next().unwrap(),
+            "p.toml:4:10: unknown anchor \"swich\""
+        );
+        assert!(err("target = \"x\"\nfiels = 1\n").starts_with("p.toml:2:1: unknown key `fiels` in the profile"));
+        assert!(
+            err("target = \"x\"\n[[files]]\npath = 3\ntemplate = \"t\"\n")
+                .starts_with("p.toml:3:8: `path` must be a string")
+        );
+        assert!(err("target = \"x\"\n[[files]]\npath = \"p\"\n").starts_with("p.toml:2:1: [[files]] needs `template`"));
+        assert!(
+            err("target = \"x\"\n[[patches]\n").starts_with("p.toml:2:"),
+            "{}",
+            err("target = \"x\"\n[[patches]\n")
+        );
+        let no_template =
+            "target = \"x\"\n[[patches]]\nfile = \"a\"\nanchor = \"switch-case\"\nfunc = \"f\"\ncase = \"1\"\n";
+        assert!(err(no_template).contains("needs a `template`"));
+    }
+
+    #[test]
+    fn glob_stars_stand_for_one_or_more_characters() {
+        assert!(glob("New*ReplicaClient", "NewS3ReplicaClient"));
+        assert!(!glob("New*ReplicaClient", "NewReplicaClient"));
+        assert!(glob("*/replica_client.go]", "S3[s3/replica_client.go]"));
+        assert!(glob("RC --> *", "RC --> S3"));
+        assert!(!glob("RC --> *", "RC --> "));
+        assert!(glob("a*b*c", "axbyc"));
+        assert!(!glob("a*b*c", "abc"));
+        assert!(glob("exact", "exact") && !glob("exact", "exactly"));
+    }
+}

@@ -1,0 +1,374 @@
+//! A profile's files and patches, run against the checkout: each file to
+//! create rendered from its template, each patch placed at its anchor
+//! (found by parsing for Go, by markers and lines for prose) or found
+//! there already. One `FileChange` per file, nothing written.
+
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+
+use crate::anchor::{self, go::GoFile, go::Import, go::Switch, markers};
+use crate::checkout::Checkout;
+use crate::go_imports;
+use crate::plan::{Edit, FileChange, Item, Status};
+use crate::profile::{Anchor, MarkStyle, NewFile, Patch, Profile, glob};
+use crate::render::{Renderer, Shape};
+
+pub struct Steps<'a> {
+    pub checkout: &'a Checkout,
+    pub profile: &'a Profile,
+    pub renderer: &'a Renderer,
+    /// The Go module whose packages form the last import group.
+    pub module: &'a str,
+    pub force: bool,
+}
+
+impl Steps<'_> {
+    fn template(&self, name: &str) -> String {
+        format!("{}/{name}", self.profile.target)
+    }
+
+    /// The files the profile creates.
+    pub fn files(&self) -> Result<Vec<FileChange>> {
+        self.profile.files.iter().map(|file| self.new_file(file)).collect()
+    }
+
+    fn new_file(&self, file: &NewFile) -> Result<FileChange> {
+        let path = self.renderer.render_str(&file.path)?;
+        let rendered = self.renderer.render(&self.template(&file.template), Shape::File)?;
+        let content = if path.ends_with(".go") { go_imports::tidy(&path, &rendered, self.module)? } else { rendered };
+        let before = self.checkout.read(&path)?;
+        let status = match &before {
+            None => Status::Create,
+            Some(existing) if *existing == content => Status::Identical,
+            Some(_) if file.keep => Status::Keep,
+            Some(_) if self.force => Status::Overwrite,
+            Some(_) => Status::Conflict,
+        };
+        let after = if status == Status::Keep { before.clone().unwrap_or_default() } else { content };
+        Ok(FileChange::whole(path.clone(), before, after, vec![Item { what: path, status }]))
+    }
+
+    /// The patched files, in the order the profile first names them; a
+    /// file every applicable patch of which is optional may be missing.
+    pub fn patches(&self, warnings: &mut Vec<String>) -> Result<Vec<FileChange>> {
+        let mut order: Vec<String> = Vec::new();
+        let mut by_file: HashMap<String, Vec<&Patch>> = HashMap::new();
+        for patch in &self.profile.patches {
+            if let Some(when) = &patch.when
+                && !self.renderer.is_true(when).with_context(|| format!("{}: when", patch.at))?
+            {
+                continue;
+            }
+            let file = self.renderer.render_str(&patch.file)?;
+            if !by_file.contains_key(&file) {
+                order.push(file.clone());
+            }
+            by_file.entry(file).or_default().push(patch);
+        }
+        let mut changes = Vec::new();
+        for path in &order {
+            let patches = &by_file[path];
+            let Some(src) = self.checkout.read(path)? else {
+                if let Some(required) = patches.iter().find(|p| !p.optional) {
+                    bail!("{path} not found; the {} profile patches it ({})", self.profile.target, required.at);
+                }
+                continue;
+            };
+            let mut file = PatchedFile::new(path, &src);
+            for patch in patches {
+                self.patch(&mut file, patch, warnings)?;
+            }
+            if !file.items.is_empty() {
+                changes.push(FileChange::patched(path.clone(), src.clone(), &file.edits, file.items));
+            }
+        }
+        Ok(changes)
+    }
+
+    fn patch(&self, file: &mut PatchedFile, patch: &Patch, warnings: &mut Vec<String>) -> Result<()> {
+        let render = |shape| match &patch.template {
+            Some(name) => self.renderer.render(&self.template(name), shape),
+            None => Ok(String::new()),
+        };
+        let what = |default: String| match &patch.what {
+            Some(what) => self.renderer.render_str(what),
+            None => Ok(default),
+        };
+        match &patch.anchor {
+            Anchor::Import { path } => {
+                let path = self.renderer.render_str(path)?;
+                let edit = file.go()?.import_edit(file.imports()?, &path, self.module)?;
+                file.add(what(format!("import {path:?}"))?, edit.into_iter().collect());
+            }
+            Anchor::StructEnd { name } => {
+                let name = self.renderer.render_str(name)?;
+                let close = file.go()?.struct_type(&name)?.close_line;
+                let text = render(Shape::Fields)?;
+                file.add(what(format!("fields of {name}"))?, vec![Edit { at: close, text }]);
+            }
+            Anchor::MethodEnd { receiver, method } => {
+                let (receiver, method) = (self.renderer.render_str(receiver)?, self.renderer.render_str(method)?);
+                let close = file.go()?.body(Some(&receiver), &method)?.close_line;
+                let text = render(Shape::Statements)?;
+                file.add(what(format!("{receiver}.{method}()"))?, vec![Edit { at: close, text }]);
+            }
+            Anchor::SwitchCase { func, switch, case } => {
+                let func = self.renderer.render_str(func)?;
+                let value = switch.as_deref().map(|s| self.renderer.render_str(s)).transpose()?;
+                let case = self.renderer.render_str(case)?;
+                let found = file.go()?.switch_in(&func, value.as_deref())?;
+                let edits =
+                    if has_case(&found, &case) { vec![] } else { vec![arm(file.src, &found, render(Shape::Cases)?)] };
+                file.add(what(format!("case {case} in {func}()"))?, edits);
+            }
+            Anchor::TypeSwitchCase { switch, case } => {
+                let switch = self.renderer.render_str(switch)?;
+                let case = self.renderer.render_str(case)?;
+                let Some(found) = file.go()?.type_switch(&switch)? else {
+                    return self.missing(patch, warnings, format!("{}: no type switch on {switch}", file.path));
+                };
+                let edits =
+                    if has_case(&found, &case) { vec![] } else { vec![arm(file.src, &found, render(Shape::Cases)?)] };
+                file.add(what(format!("case {case} in the switch on {switch}"))?, edits);
+            }
+            Anchor::FuncAfter { func, after } => {
+                let func = self.renderer.render_str(func)?;
+                let after: Vec<String> = after.iter().map(|a| self.renderer.render_str(a)).collect::<Result<_>>()?;
+                let rendered = render(Shape::Decls)?;
+                let go = file.go()?;
+                let stale = go.func_text(&func).is_some_and(|text| differs(text, &rendered));
+                let mut edits = Vec::new();
+                if !go.has_func(&func) && !self.declared_elsewhere(file.path, &func)? {
+                    let Some((_, end)) = go.last_func(|f| after.iter().any(|a| glob(a, f))) else {
+                        let want = after.join(" or ");
+                        return self.missing(
+                            patch,
+                            warnings,
+                            format!("{}: no function {want} to place {func}() after", file.path),
+                        );
+                    };
+                    edits.push(Edit { at: end, text: format!("\n\n{}", rendered.trim_end()) });
+                    if patch.imports {
+                        edits.extend(file.std_import_edits(&rendered, self.module)?);
+                    }
+                }
+                file.add_checked(what(format!("func {func}()"))?, edits, stale);
+            }
+            Anchor::VarAfter { after, present } => {
+                let (after, present) = (self.renderer.render_str(after)?, self.renderer.render_str(present)?);
+                let go = file.go()?;
+                let mut edits = Vec::new();
+                if go.last_var_containing(&present)?.is_none() {
+                    let Some(end) = go.last_var_containing(&after)? else {
+                        return self.missing(
+                            patch,
+                            warnings,
+                            format!("{}: no `var` block with {after} to follow", file.path),
+                        );
+                    };
+                    let text = render(Shape::Decls)?;
+                    if patch.imports {
+                        edits.extend(file.std_import_edits(&text, self.module)?);
+                    }
+                    edits.push(Edit { at: end, text: format!("\n\n{}", text.trim_end()) });
+                }
+                file.add(what(format!("var block with {present}"))?, edits);
+            }
+            Anchor::MarkedBlock { style } => {
+                let style = match style {
+                    MarkStyle::Markdown => markers::MARKDOWN,
+                    MarkStyle::Yaml => markers::YAML,
+                };
+                let name = self.renderer.render_str("{{ type }}")?;
+                let mut edits = Vec::new();
+                if !style.has_block(file.src, &name) {
+                    let (at, text) = style.insertion(file.src, &name, &render(Shape::Text)?);
+                    edits.push(Edit { at, text });
+                }
+                file.add(what(format!("{name} block"))?, edits);
+            }
+            Anchor::LineAfter { after, present, text } => {
+                let after = self.renderer.render_str(after)?;
+                let present = self.renderer.render_str(present)?;
+                let line = self.renderer.render_str(text)?;
+                let mut edits = Vec::new();
+                if !file.src.contains(&present) {
+                    let Some(at) = line_after(file.src, &after) else {
+                        let msg =
+                            format!("{}: no line like `{after}` in a ```mermaid block; add {line} by hand", file.path);
+                        return self.missing(patch, warnings, msg);
+                    };
+                    let indent = anchor::indentation(file.src, at);
+                    edits.push(Edit { at: anchor::line_end(file.src, at), text: format!("{indent}{line}\n") });
+                }
+                file.add(what(format!("line {line}"))?, edits);
+            }
+        }
+        Ok(())
+    }
+
+    /// An anchor not found: a warning for an optional patch, else an error.
+    fn missing(&self, patch: &Patch, warnings: &mut Vec<String>, message: String) -> Result<()> {
+        if patch.optional {
+            warnings.push(message);
+            Ok(())
+        } else {
+            Err(anyhow!(message))
+        }
+    }
+
+    /// Whether another Go file of `path`'s package declares `name` (read
+    /// cheaply, without parsing).
+    fn declared_elsewhere(&self, path: &str, name: &str) -> Result<bool> {
+        let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let Ok(entries) = std::fs::read_dir(self.checkout.root.join(dir)) else { return Ok(false) };
+        for entry in entries.flatten() {
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            let rel = if dir.is_empty() { file_name.clone() } else { format!("{dir}/{file_name}") };
+            if !file_name.ends_with(".go") || rel == path {
+                continue;
+            }
+            if let Some(src) = self.checkout.read(&rel)?
+                && anchor::go::top_level_names(&src).contains(&name)
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// One file's patches as they are planned: its parse, its edits and an
+/// item for each thing they add.
+struct PatchedFile<'s> {
+    path: &'s str,
+    src: &'s str,
+    go: Option<GoFile<'s>>,
+    imports: OnceCell<Vec<Import>>,
+    /// Standard-library imports already added by an earlier patch.
+    imported: HashSet<&'static str>,
+    edits: Vec<Edit>,
+    items: Vec<Item>,
+}
+
+impl<'s> PatchedFile<'s> {
+    fn new(path: &'s str, src: &'s str) -> PatchedFile<'s> {
+        PatchedFile {
+            path,
+            src,
+            go: path.ends_with(".go").then(|| GoFile::new(path, src)),
+            imports: OnceCell::new(),
+            imported: HashSet::new(),
+            edits: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+
+    fn go(&self) -> Result<&GoFile<'s>> {
+        self.go.as_ref().ok_or_else(|| anyhow!("{}: a Go anchor in a file that is not Go", self.path))
+    }
+
+    fn imports(&self) -> Result<&[Import]> {
+        if let Some(imports) = self.imports.get() {
+            return Ok(imports);
+        }
+        let imports = self.go()?.imports()?;
+        Ok(self.imports.get_or_init(|| imports))
+    }
+
+    /// Imports of the standard-library packages `text` uses that the file
+    /// lacks (an earlier patch's included).
+    fn std_import_edits(&mut self, text: &str, module: &str) -> Result<Vec<Edit>> {
+        let imports = self.imports()?.to_vec();
+        // `rand` from math/rand already serves what math/rand/v2 would.
+        if imports.iter().any(|i| i.name == "rand" && i.path.starts_with("math/rand")) {
+            self.imported.insert("math/rand/v2");
+        }
+        let mut edits = Vec::new();
+        for path in std_imports(text) {
+            if self.imported.insert(path) {
+                edits.extend(self.go()?.import_edit(&imports, path, module)?);
+            }
+        }
+        Ok(edits)
+    }
+
+    /// Records item `what`: present when it needs no edit.
+    fn add(&mut self, what: String, edits: Vec<Edit>) {
+        let status = if edits.is_empty() { Status::Present } else { Status::Insert };
+        self.items.push(Item { what, status });
+        self.edits.extend(edits);
+    }
+
+    /// Like `add`, for an item whose presence was compared with what the
+    /// templates write: `stale` when it differs.
+    fn add_checked(&mut self, what: String, edits: Vec<Edit>, stale: bool) {
+        if stale && edits.is_empty() {
+            self.items.push(Item { what, status: Status::Stale });
+        } else {
+            self.add(what, edits);
+        }
+    }
+}
+
+fn has_case(switch: &Switch, case: &str) -> bool {
+    let unquoted = |v: &str| v.trim_matches(['"', '`']).to_string();
+    switch.case_values.iter().any(|v| v == case || unquoted(v) == unquoted(case))
+}
+
+/// A `case` arm, indented like the `default:` it goes before.
+fn arm(src: &str, switch: &Switch, text: String) -> Edit {
+    let indent = anchor::indentation(src, switch.default_line);
+    let text = text.lines().map(|l| if l.is_empty() { "\n".to_string() } else { format!("{indent}{l}\n") }).collect();
+    Edit { at: switch.default_line, text }
+}
+
+/// The start of the last line matching `pattern` (trimmed) in the first
+/// ```mermaid block of a document.
+fn line_after(doc: &str, pattern: &str) -> Option<usize> {
+    let open = doc.find("```mermaid")?;
+    let start = anchor::line_end(doc, open);
+    let end = start + doc[start..].find("\n```").map_or(doc.len() - start, |i| i + 1);
+    let mut at = start;
+    let mut found = None;
+    for line in doc[start..end].split_inclusive('\n') {
+        if glob(pattern, line.trim()) {
+            found = Some(at);
+        }
+        at += line.len();
+    }
+    found
+}
+
+/// Standard-library packages a rendered snippet uses: `strconv.Atoi` needs "strconv".
+fn std_imports(text: &str) -> Vec<&'static str> {
+    const KNOWN: &[(&str, &str)] = &[
+        ("fmt.", "fmt"),
+        ("flag.", "flag"),
+        ("os.", "os"),
+        ("path.", "path"),
+        ("rand.", "math/rand/v2"),
+        ("strconv.", "strconv"),
+        ("strings.", "strings"),
+        ("time.", "time"),
+        ("url.", "net/url"),
+    ];
+    KNOWN
+        .iter()
+        .filter(|(use_, _)| {
+            text.match_indices(use_).any(|(at, _)| {
+                at == 0 || !text.as_bytes()[at - 1].is_ascii_alphanumeric() && text.as_bytes()[at - 1] != b'.'
+            })
+        })
+        .map(|(_, path)| *path)
+        .collect()
+}
+
+/// Whether a function in the checkout differs from its rendered template
+/// (whose leading doc comment is not part of the function).
+fn differs(existing: &str, rendered: &str) -> bool {
+    let doc: usize = rendered.lines().take_while(|l| l.starts_with("//")).map(|l| l.len() + 1).sum();
+    existing.trim_end() != rendered[doc.min(rendered.len())..].trim_end()
+}
