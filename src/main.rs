@@ -112,7 +112,7 @@ fn templates(cwd: &std::path::Path, action: &TemplatesAction) -> Result<()> {
             let n = render::export(dir)?;
             writeln!(
                 anstream::stderr(),
-                "wrote {n} templates under {}; edit them, then put them in a checkout's .add-backend/ or pass --templates",
+                "wrote {n} files (profile and templates) under {}; edit them, then put them in a checkout's .add-backend/ or pass --templates",
                 dir.display()
             )?;
         }
