@@ -32,6 +32,8 @@ pub struct Profile {
     pub vars: Vec<(String, String)>,
     pub files: Vec<NewFile>,
     pub patches: Vec<Patch>,
+    /// The profile's text, to place what `span`s point at.
+    text: String,
 }
 
 #[derive(Debug)]
@@ -59,8 +61,8 @@ pub struct Patch {
     /// How the plan names what the patch adds (a template); each anchor
     /// has a default.
     pub what: Option<String>,
-    /// `file:line:column` of the patch in its profile.
-    pub at: String,
+    /// Where the patch is in its profile (see `Profile::place`).
+    pub span: Option<Range<usize>>,
 }
 
 /// Where a patch goes, and how it is recognised as done already. Every
@@ -161,7 +163,7 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
     for table in keys.array_of_tables("patches")? {
         patches.push(patch(table, &loc)?);
     }
-    Ok(Profile { target, source: source.to_string(), detect, vars, files, patches })
+    Ok(Profile { target, source: source.to_string(), detect, vars, files, patches, text: text.to_string() })
 }
 
 fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
@@ -236,7 +238,7 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
         optional: k.bool("optional")?,
         imports: k.bool("imports")?,
         what: k.string("what")?,
-        at: k.at_table(),
+        span: k.table_span(),
     })
 }
 
@@ -268,11 +270,14 @@ struct Keys<'a> {
 }
 
 impl Keys<'_> {
-    fn at_table(&self) -> String {
+    fn table_span(&self) -> Option<Range<usize>> {
         // A table's span starts at its header; the first key is near enough
         // when the table has none (an inline table, say).
-        let span = self.table.span().or_else(|| self.table.iter().next().and_then(|(k, _)| self.table.key(k)?.span()));
-        self.loc.at(span)
+        self.table.span().or_else(|| self.table.iter().next().and_then(|(k, _)| self.table.key(k)?.span()))
+    }
+
+    fn at_table(&self) -> String {
+        self.loc.at(self.table_span())
     }
 
     /// Refuses a key not in `allowed`, with the place of the first stranger.
@@ -359,6 +364,11 @@ pub fn glob(pattern: &str, name: &str) -> bool {
 }
 
 impl Profile {
+    /// `source:line:column` of a patch, for messages about it.
+    pub fn place(&self, patch: &Patch) -> String {
+        Loc::new(&self.text, &self.source).at(patch.span.clone())
+    }
+
     /// Refuses a checkout that lacks a file the profile detects its target by.
     pub fn require_detected(&self, root: &Path) -> Result<()> {
         match self.detect.iter().find(|f| !root.join(f).exists()) {

@@ -57,7 +57,7 @@ impl Steps<'_> {
         let mut by_file: HashMap<String, Vec<&Patch>> = HashMap::new();
         for patch in &self.profile.patches {
             if let Some(when) = &patch.when
-                && !self.renderer.is_true(when).with_context(|| format!("{}: when", patch.at))?
+                && !self.renderer.is_true(when).with_context(|| format!("{}: when", self.profile.place(patch)))?
             {
                 continue;
             }
@@ -72,7 +72,11 @@ impl Steps<'_> {
             let patches = &by_file[path];
             let Some(src) = self.checkout.read(path)? else {
                 if let Some(required) = patches.iter().find(|p| !p.optional) {
-                    bail!("{path} not found; the {} profile patches it ({})", self.profile.target, required.at);
+                    bail!(
+                        "{path} not found; the {} profile patches it ({})",
+                        self.profile.target,
+                        self.profile.place(required)
+                    );
                 }
                 continue;
             };
