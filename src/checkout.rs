@@ -57,6 +57,11 @@ impl Checkout {
     /// a symlinked directory, or a symlink in place of the file itself), and
     /// a file its owner made read-only.
     pub fn confine(&self, rel: &str) -> Result<()> {
+        if Path::new(rel).components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+            bail!(
+                "{rel}: a path to write must lead down from the checkout's root (no `..`, `.` or leading `/`); refusing"
+            );
+        }
         let root = self.resolve(&self.root)?;
         let path = self.root.join(rel);
         match path.symlink_metadata() {

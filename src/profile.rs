@@ -26,6 +26,8 @@ pub struct Profile {
     pub target: String,
     /// Where it was read from, as errors name it.
     pub source: String,
+    /// The embedded one, not a team's file.
+    pub built_in: bool,
     /// Files whose presence at the root marks a checkout of the target.
     pub detect: Vec<String>,
     /// Variables the profile adds, each a template over the derived ones.
@@ -69,15 +71,41 @@ pub struct Patch {
 /// string is a template.
 #[derive(Debug)]
 pub enum Anchor {
-    Import { path: String },
-    StructEnd { name: String },
-    MethodEnd { receiver: String, method: String },
-    SwitchCase { func: String, switch: Option<String>, case: String },
-    TypeSwitchCase { switch: String, case: String },
-    FuncAfter { func: String, after: Vec<String> },
-    VarAfter { after: String, present: String },
-    MarkedBlock { style: MarkStyle },
-    LineAfter { after: String, present: String, text: String },
+    Import {
+        path: String,
+    },
+    StructEnd {
+        name: String,
+    },
+    MethodEnd {
+        receiver: String,
+        method: String,
+    },
+    SwitchCase {
+        func: String,
+        switch: Option<String>,
+        case: String,
+    },
+    TypeSwitchCase {
+        switch: String,
+        case: String,
+    },
+    FuncAfter {
+        func: String,
+        after: Vec<String>,
+    },
+    VarAfter {
+        after: String,
+        present: String,
+    },
+    MarkedBlock {
+        style: MarkStyle,
+    },
+    /// Each line after the last line matching its pattern, all or none.
+    LineAfter {
+        present: String,
+        lines: Vec<(String, String)>,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -113,7 +141,9 @@ pub fn load(target: &str, dirs: &[PathBuf]) -> Result<Profile> {
         return parse(&text, &path.display().to_string());
     }
     let (_, text) = BUILT_IN.iter().find(|(t, _)| *t == target).ok_or_else(|| anyhow!("no target {target}"))?;
-    parse(text, &format!("profile {}", file_name(target)))
+    let mut profile = parse(text, &format!("profile {}", file_name(target)))?;
+    profile.built_in = true;
+    Ok(profile)
 }
 
 /// Where the profile of `target` comes from, given the override directories.
@@ -163,7 +193,16 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
     for table in keys.array_of_tables("patches")? {
         patches.push(patch(table, &loc)?);
     }
-    Ok(Profile { target, source: source.to_string(), detect, vars, files, patches, text: text.to_string() })
+    Ok(Profile {
+        target,
+        source: source.to_string(),
+        built_in: false,
+        detect,
+        vars,
+        files,
+        patches,
+        text: text.to_string(),
+    })
 }
 
 fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
@@ -178,7 +217,7 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
         "func-after" => &["func", "after"],
         "var-after" => &["after", "present"],
         "marked-block" => &["style"],
-        "line-after" => &["after", "present", "text"],
+        "line-after" => &["present", "lines"],
         other => {
             let at = loc.at(table.get("anchor").and_then(Item::span));
             bail!("{at}: unknown anchor {other:?}; expected one of {}", ANCHORS.join(", "))
@@ -199,7 +238,7 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
                 Some(item) if item.is_str() => vec![k.required("after")?],
                 _ => k.strings("after")?,
             };
-            if after.is_empty() {
+            if after.is_empty() || after.iter().any(|a| a.trim().is_empty()) {
                 bail!("{}: func-after needs `after`, a function name pattern", k.at_table());
             }
             Anchor::FuncAfter { func: k.required("func")?, after }
@@ -216,11 +255,28 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
             };
             Anchor::MarkedBlock { style }
         }
-        _ => Anchor::LineAfter {
-            after: k.required("after")?,
-            present: k.required("present")?,
-            text: k.required("text")?,
-        },
+        _ => {
+            let Some(item) = table.get("lines") else {
+                bail!("{}: line-after needs `lines`, a list of {{ after = ..., text = ... }}", k.at_table());
+            };
+            let wrong =
+                || anyhow!("{}: `lines` must be a list of {{ after = \"...\", text = \"...\" }}", loc.at(item.span()));
+            let array = item.as_array().ok_or_else(wrong)?;
+            let mut lines = Vec::new();
+            for value in array.iter() {
+                let line = value.as_inline_table().ok_or_else(wrong)?;
+                let get =
+                    |key: &str| line.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+                match (get("after"), get("text"), line.len()) {
+                    (Some(after), Some(text), 2) => lines.push((after, text)),
+                    _ => return Err(wrong()),
+                }
+            }
+            if lines.is_empty() {
+                return Err(wrong());
+            }
+            Anchor::LineAfter { present: k.required("present")?, lines }
+        }
     };
     let template = k.string("template")?;
     if anchor.takes_template() && template.is_none() {
@@ -312,7 +368,11 @@ impl Keys<'_> {
     }
 
     fn required(&self, key: &str) -> Result<String> {
-        self.string(key)?.ok_or_else(|| anyhow!("{}: {} needs `{key}`", self.at_table(), self.what))
+        let value = self.string(key)?.ok_or_else(|| anyhow!("{}: {} needs `{key}`", self.at_table(), self.what))?;
+        if value.trim().is_empty() {
+            return Err(self.wrong(key, "a string that is not empty"));
+        }
+        Ok(value)
     }
 
     fn bool(&self, key: &str) -> Result<bool> {
@@ -346,24 +406,29 @@ impl Keys<'_> {
     }
 }
 
-/// Whether `name` matches `pattern`, where `*` stands for one or more characters.
+/// Whether `name` matches `pattern`, where each `*` stands for one or
+/// more characters (so `**` for two or more).
 pub fn glob(pattern: &str, name: &str) -> bool {
-    let Some((first, rest)) = pattern.split_once('*') else { return pattern == name };
-    let Some(mut tail) = name.strip_prefix(first) else { return false };
-    let parts: Vec<&str> = rest.split('*').collect();
-    for (i, part) in parts.iter().enumerate() {
-        let last = i + 1 == parts.len();
-        if last {
-            return tail.len() > part.len() && tail.ends_with(part) || part.is_empty() && !tail.is_empty();
+    fn matches(pattern: &[char], name: &[char]) -> bool {
+        match pattern.split_first() {
+            None => name.is_empty(),
+            Some(('*', rest)) => (1..=name.len()).any(|n| matches(rest, &name[n..])),
+            Some((c, rest)) => name.first() == Some(c) && matches(rest, &name[1..]),
         }
-        // At least one character for the `*` before `part`.
-        let Some(found) = tail.get(1..).and_then(|t| t.find(part)) else { return false };
-        tail = &tail[1 + found + part.len()..];
     }
-    false
+    let pattern: Vec<char> = pattern.chars().collect();
+    let name: Vec<char> = name.chars().collect();
+    matches(&pattern, &name)
 }
 
 impl Profile {
+    /// The names of the templates the profile uses, under its target's directory.
+    pub fn template_names(&self) -> Vec<String> {
+        let files = self.files.iter().map(|f| &f.template);
+        let patches = self.patches.iter().filter_map(|p| p.template.as_ref());
+        files.chain(patches).map(|t| format!("{}/{t}", self.target)).collect()
+    }
+
     /// `source:line:column` of a patch, for messages about it.
     pub fn place(&self, patch: &Patch) -> String {
         Loc::new(&self.text, &self.source).at(patch.span.clone())
@@ -429,5 +494,7 @@ mod tests {
         assert!(glob("a*b*c", "axbyc"));
         assert!(!glob("a*b*c", "abc"));
         assert!(glob("exact", "exact") && !glob("exact", "exactly"));
+        assert!(glob("*[*]", "Ü[x]") && glob("New*Replica*Client", "NewÜReplicaXClient"));
+        assert!(glob("a**b", "axyb") && !glob("a**b", "axb"));
     }
 }

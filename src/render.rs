@@ -108,6 +108,31 @@ pub fn export(dir: &Path) -> Result<usize> {
     Ok(files.len())
 }
 
+/// Built-in templates being compiled on another thread while the main
+/// one reads and parses the checkout: compiling is a third of a run's work.
+pub struct Compiling(std::thread::JoinHandle<Result<Tera, String>>);
+
+/// Starts compiling the built-in templates among `names` that no file in
+/// `dirs` overrides (those are compiled, and checked, when rendered).
+pub fn compile_in_background(names: &[String], dirs: &[PathBuf]) -> Compiling {
+    let built_in: Vec<(&'static str, &'static str)> = TEMPLATES
+        .iter()
+        .filter(|(name, _)| names.iter().any(|n| n == name) && origin(name, dirs) == Origin::BuiltIn)
+        .copied()
+        .collect();
+    Compiling(std::thread::spawn(move || {
+        let mut tera = plain_tera();
+        tera.add_raw_templates(built_in).map_err(|e| one_line(&e))?;
+        Ok(tera)
+    }))
+}
+
+fn plain_tera() -> Tera {
+    let mut tera = Tera::new();
+    tera.autoescape_on(Vec::<&str>::new());
+    tera
+}
+
 /// Renders templates, compiling each on first use: a run compiles only
 /// the templates its checkout needs (compiling is most of the cost).
 pub struct Renderer {
@@ -117,10 +142,16 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// Prepares the templates, overridden from `dirs`, with `vars` as their context.
-    pub fn new(vars: &impl Serialize, dirs: Vec<PathBuf>) -> Result<Renderer> {
-        let mut tera = Tera::new();
-        tera.autoescape_on(Vec::<&str>::new());
+    /// Prepares the templates, overridden from `dirs`, with `vars` as their
+    /// context, taking over the built-in ones `compiling` has compiled.
+    pub fn new(vars: &impl Serialize, dirs: Vec<PathBuf>, compiling: Option<Compiling>) -> Result<Renderer> {
+        let tera = match compiling {
+            Some(Compiling(handle)) => handle
+                .join()
+                .map_err(|_| anyhow!("compiling the built-in templates failed"))?
+                .map_err(|e| anyhow!("built-in templates: {e}"))?,
+            None => plain_tera(),
+        };
         let context = Context::from_serialize(vars).context("template variables")?;
         Ok(Renderer { tera: RefCell::new(tera), context, dirs })
     }
@@ -145,6 +176,12 @@ impl Renderer {
 
     /// Whether the Tera expression `condition` holds (a profile's `when`).
     pub fn is_true(&self, condition: &str) -> Result<bool> {
+        // `if` takes an undefined variable for false; a misspelt one must
+        // not silently turn a patch off, so the expression is evaluated
+        // on its own first, where Tera refuses it.
+        self.render_str(&format!("{{{{ {condition} }}}}")).map_err(|e| {
+            anyhow!("{}", e.to_string().replace(&format!("\"{{{{ {condition} }}}}\""), &format!("{condition:?}")))
+        })?;
         Ok(self.render_str(&format!("{{% if {condition} %}}true{{% endif %}}"))? == "true")
     }
 
@@ -258,6 +295,23 @@ mod tests {
         for (name, source) in TEMPLATES {
             Tera::new().add_raw_template(name, source).unwrap_or_else(|e| panic!("{name}: {e:?}"));
         }
+    }
+
+    #[test]
+    fn a_condition_naming_an_unknown_variable_is_refused() {
+        #[derive(Serialize)]
+        struct Vars {
+            yes: bool,
+            none: Vec<u8>,
+            some: Vec<u8>,
+            empty: String,
+        }
+        let vars = Vars { yes: true, none: vec![], some: vec![1], empty: String::new() };
+        let r = Renderer::new(&vars, Vec::new(), None).unwrap();
+        assert!(r.is_true("yes").unwrap() && r.is_true("some and yes").unwrap());
+        assert!(!r.is_true("none").unwrap() && !r.is_true("some and empty").unwrap());
+        let err = r.is_true("yess").unwrap_err().to_string();
+        assert!(err.contains("yess"), "{err}");
     }
 
     #[test]

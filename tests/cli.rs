@@ -443,3 +443,26 @@ fn changing_the_fields_of_an_existing_backend_is_refused_even_forced() {
     );
     assert_eq!(sb.tree(), before);
 }
+
+#[test]
+fn the_diagram_gets_its_node_and_edge_together_or_not_at_all() {
+    let sb = Sandbox::litestream();
+    let doc = sb.read("docs/ARCHITECTURE.md");
+    let no_edges: String = doc.lines().filter(|l| !l.trim().starts_with("RC --> ")).map(|l| format!("{l}\n")).collect();
+    sb.write("docs/ARCHITECTURE.md", &no_edges);
+    let run = sb.run(&["ftp"]);
+    run.success();
+    assert_eq!(sb.read("docs/ARCHITECTURE.md"), no_edges, "no node without its edge");
+    let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.contains("by hand")).collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert!(warnings[0].contains("no line like `RC --> *`"), "{}", warnings[0]);
+
+    // With both in place, a forced re-run adds neither again.
+    sb.write("docs/ARCHITECTURE.md", &doc);
+    sb.run(&["ftp", "--force"]).success();
+    let once = sb.read("docs/ARCHITECTURE.md");
+    assert_eq!(once.matches("RC --> FTP").count(), 1);
+    assert_eq!(once.matches("FTP[ftp/replica_client.go]").count(), 1);
+    sb.run(&["ftp", "--force"]).success();
+    assert_eq!(sb.read("docs/ARCHITECTURE.md"), once);
+}

@@ -151,3 +151,70 @@ fn a_profile_whose_detect_files_are_missing_refuses_the_checkout() {
     sb.run(&["ftp"]).fails(1, "db.go not found in ");
     assert_eq!(sb.tree(), before);
 }
+
+#[test]
+fn a_misspelt_when_or_template_in_a_profile_is_an_error_placed_in_it() {
+    let sb = with_exported_templates();
+    let profile = ".add-backend/litestream/profile.toml";
+    sb.edit(profile, "when = \"has_harness\"", "when = \"has_harnes\"");
+    let at = sb.read(profile).lines().position(|l| l == "when = \"has_harnes\"").unwrap();
+    // The error names the [[patches]] table the line belongs to.
+    let table =
+        sb.read(profile).lines().take(at).collect::<Vec<_>>().iter().rposition(|l| *l == "[[patches]]").unwrap() + 1;
+    let before = sb.tree();
+    sb.run(&["ftp"]).fails(1, &format!("{profile}:{table}:1: when: "));
+    assert!(sb.run(&["ftp"]).stderr.contains("has_harnes"));
+    assert_eq!(sb.tree(), before);
+
+    sb.edit(profile, "when = \"has_harnes\"", "when = \"has_harness\"");
+    sb.edit(profile, "template = \"main_case.go\"", "template = \"main_cse.go\"");
+    let at = sb.read(profile).lines().position(|l| l == "template = \"main_cse.go\"").unwrap();
+    let table =
+        sb.read(profile).lines().take(at).collect::<Vec<_>>().iter().rposition(|l| *l == "[[patches]]").unwrap() + 1;
+    let before = sb.tree();
+    sb.run(&["ftp"]).fails(1, &format!("{profile}:{table}:1: no template litestream/main_cse.go"));
+    assert!(sb.tree() == before, "nothing written");
+}
+
+#[test]
+fn a_profile_path_leading_out_of_the_checkout_is_refused() {
+    let sb = with_exported_templates();
+    let before_edit = sb.tree();
+    sb.edit(
+        ".add-backend/litestream/profile.toml",
+        "path = \"{{ package }}/storage.go\"",
+        "path = \"zz/../../escape.go\"",
+    );
+    let before = sb.tree();
+    sb.run(&["ftp"]).fails(1, "zz/../../escape.go: a path to write must lead down from the checkout's root");
+    assert_eq!(sb.tree(), before);
+    assert!(!sb.root.parent().unwrap().join("escape.go").exists());
+    assert_eq!(before.len(), before_edit.len());
+}
+
+#[test]
+fn an_import_a_patch_adds_is_not_added_again_by_the_next() {
+    let sb = with_exported_templates();
+    sb.edit(
+        ".add-backend/litestream/profile.toml",
+        "[[patches]]\nfile = \"cmd/litestream/main.go\"\nanchor = \"import\"\n",
+        "[[patches]]\nfile = \"cmd/litestream/main.go\"\nanchor = \"import\"\npath = \"strconv\"\n\n[[patches]]\nfile = \"cmd/litestream/main.go\"\nanchor = \"import\"\n",
+    );
+    assert!(!sb.read("cmd/litestream/main.go").contains("\"strconv\""));
+    // The port's constructor code uses strconv too.
+    sb.run(&["ftp", "--field", "port:int"]).success();
+    assert_eq!(sb.read("cmd/litestream/main.go").matches("\t\"strconv\"\n").count(), 1);
+}
+
+#[test]
+fn remove_works_whatever_becomes_of_the_checkouts_profile() {
+    let sb = Sandbox::litestream();
+    let before = sb.tree();
+    sb.run(&["ftp"]).success();
+    let dir = sb.root.join(".add-backend");
+    sb.run(&["templates", "export", dir.to_str().unwrap()]).success();
+    sb.edit(".add-backend/litestream/profile.toml", "target = \"litestream\"", "target = \"litestream\"\nbogus = 1");
+    sb.run(&["remove", "ftp"]).success();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(sb.tree(), before);
+}

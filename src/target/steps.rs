@@ -31,7 +31,17 @@ impl Steps<'_> {
 
     /// The files the profile creates.
     pub fn files(&self) -> Result<Vec<FileChange>> {
-        self.profile.files.iter().map(|file| self.new_file(file)).collect()
+        self.profile.files.iter().map(|file| self.new_file(file).map_err(|e| self.placed(e, None))).collect()
+    }
+
+    /// A team's profile is named in front of an error its entries cause;
+    /// the built-in one is proven by the tests, and the error says enough.
+    fn placed(&self, error: anyhow::Error, patch: Option<&Patch>) -> anyhow::Error {
+        if self.profile.built_in {
+            return error;
+        }
+        let at = patch.map_or_else(|| self.profile.source.clone(), |p| self.profile.place(p));
+        anyhow!("{at}: {error:#}")
     }
 
     fn new_file(&self, file: &NewFile) -> Result<FileChange> {
@@ -61,7 +71,7 @@ impl Steps<'_> {
             {
                 continue;
             }
-            let file = self.renderer.render_str(&patch.file)?;
+            let file = self.renderer.render_str(&patch.file).map_err(|e| self.placed(e, Some(patch)))?;
             if !by_file.contains_key(&file) {
                 order.push(file.clone());
             }
@@ -82,7 +92,7 @@ impl Steps<'_> {
             };
             let mut file = PatchedFile::new(path, &src);
             for patch in patches {
-                self.patch(&mut file, patch, warnings)?;
+                self.patch(&mut file, patch, warnings).map_err(|e| self.placed(e, Some(patch)))?;
             }
             if !file.items.is_empty() {
                 changes.push(FileChange::patched(path.clone(), src.clone(), &file.edits, file.items));
@@ -104,6 +114,7 @@ impl Steps<'_> {
             Anchor::Import { path } => {
                 let path = self.renderer.render_str(path)?;
                 let edit = file.go()?.import_edit(file.imports()?, &path, self.module)?;
+                let edit = edit.filter(|_| file.imported.insert(path.clone()));
                 file.add(what(format!("import {path:?}"))?, edit.into_iter().collect());
             }
             Anchor::StructEnd { name } => {
@@ -193,21 +204,29 @@ impl Steps<'_> {
                 }
                 file.add(what(format!("{name} block"))?, edits);
             }
-            Anchor::LineAfter { after, present, text } => {
-                let after = self.renderer.render_str(after)?;
+            Anchor::LineAfter { present, lines } => {
                 let present = self.renderer.render_str(present)?;
-                let line = self.renderer.render_str(text)?;
+                let mut rendered = Vec::new();
+                for (after, text) in lines {
+                    rendered.push((self.renderer.render_str(after)?, self.renderer.render_str(text)?));
+                }
                 let mut edits = Vec::new();
                 if !file.src.contains(&present) {
-                    let Some(at) = line_after(file.src, &after) else {
-                        let msg =
-                            format!("{}: no line like `{after}` in a ```mermaid block; add {line} by hand", file.path);
-                        return self.missing(patch, warnings, msg);
-                    };
-                    let indent = anchor::indentation(file.src, at);
-                    edits.push(Edit { at: anchor::line_end(file.src, at), text: format!("{indent}{line}\n") });
+                    for (after, line) in &rendered {
+                        let Some(at) = line_after(file.src, after) else {
+                            let all: Vec<&str> = rendered.iter().map(|(_, l)| l.as_str()).collect();
+                            let msg = format!(
+                                "{}: no line like `{after}` in a ```mermaid block; add {} by hand",
+                                file.path,
+                                all.join(" and ")
+                            );
+                            return self.missing(patch, warnings, msg);
+                        };
+                        let indent = anchor::indentation(file.src, at);
+                        edits.push(Edit { at: anchor::line_end(file.src, at), text: format!("{indent}{line}\n") });
+                    }
                 }
-                file.add(what(format!("line {line}"))?, edits);
+                file.add(what(format!("line {}", rendered[0].1))?, edits);
             }
         }
         Ok(())
@@ -251,8 +270,8 @@ struct PatchedFile<'s> {
     src: &'s str,
     go: Option<GoFile<'s>>,
     imports: OnceCell<Vec<Import>>,
-    /// Standard-library imports already added by an earlier patch.
-    imported: HashSet<&'static str>,
+    /// Import paths already added by an earlier patch.
+    imported: HashSet<String>,
     edits: Vec<Edit>,
     items: Vec<Item>,
 }
@@ -288,11 +307,11 @@ impl<'s> PatchedFile<'s> {
         let imports = self.imports()?.to_vec();
         // `rand` from math/rand already serves what math/rand/v2 would.
         if imports.iter().any(|i| i.name == "rand" && i.path.starts_with("math/rand")) {
-            self.imported.insert("math/rand/v2");
+            self.imported.insert("math/rand/v2".to_string());
         }
         let mut edits = Vec::new();
         for path in std_imports(text) {
-            if self.imported.insert(path) {
+            if self.imported.insert(path.to_string()) {
                 edits.extend(self.go()?.import_edit(&imports, path, module)?);
             }
         }
@@ -373,6 +392,19 @@ fn std_imports(text: &str) -> Vec<&'static str> {
 /// Whether a function in the checkout differs from its rendered template
 /// (whose leading doc comment is not part of the function).
 fn differs(existing: &str, rendered: &str) -> bool {
-    let doc: usize = rendered.lines().take_while(|l| l.starts_with("//")).map(|l| l.len() + 1).sum();
-    existing.trim_end() != rendered[doc.min(rendered.len())..].trim_end()
+    let doc: usize = rendered.split_inclusive('\n').take_while(|l| l.starts_with("//")).map(str::len).sum();
+    existing.trim_end() != rendered[doc..].trim_end()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rendered_function_is_compared_without_its_doc_comment_whatever_the_line_endings() {
+        let existing = "func f() {\r\n}";
+        assert!(!differs(existing, "// f does é\r\nfunc f() {\r\n}\r\n"));
+        assert!(differs(existing, "// f does é\r\nfunc f() {\r\n\treturn\r\n}\r\n"));
+        assert!(!differs("func f() {\n}", "// f\n// more\nfunc f() {\n}\n"));
+    }
 }

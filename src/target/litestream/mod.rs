@@ -156,6 +156,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     let dirs = render::override_dirs(request.templates, Some(&checkout.root))?;
     let profile = profile::load("litestream", &dirs)?;
     profile.require_detected(&checkout.root)?;
+    let compiling = render::compile_in_background(&profile.template_names(), &dirs);
     let facts = Facts::read(checkout)?;
     let main_src = checkout.require(MAIN, "is this a Litestream checkout?")?;
     let main = GoFile::new(MAIN, &main_src);
@@ -248,7 +249,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         log_call: log_switch.as_ref().and_then(|s| s.default_call.clone()).unwrap_or_else(|| "slog.Info".to_string()),
         log_client: log_switch.as_ref().and_then(|s| s.alias.clone()).unwrap_or_else(|| "client".to_string()),
     };
-    let mut renderer = Renderer::new(&vars, dirs)?;
+    let mut renderer = Renderer::new(&vars, dirs, Some(compiling))?;
     for (var, template) in &profile.vars {
         renderer.define(var, template, &profile.source)?;
     }
@@ -288,9 +289,11 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     Ok(plan)
 }
 
-/// Every path an add of `name` may write: the files the profile creates
-/// and the files it patches (the manifest may name no other).
-pub fn writes(checkout: &Checkout, name: &BackendName) -> Result<Vec<String>> {
+/// Every path an add of `name` may write: the files the built-in profile
+/// and the checkout's own (if it has one that reads) create and patch.
+/// The manifest may name no other. A path that needs more than the name
+/// to render is no path of a removal's.
+pub fn writes(checkout: &Checkout, name: &BackendName) -> Vec<String> {
     #[derive(Serialize)]
     struct NameVars<'a> {
         r#type: &'a str,
@@ -298,16 +301,19 @@ pub fn writes(checkout: &Checkout, name: &BackendName) -> Result<Vec<String>> {
         go_name: &'a str,
         module: &'a str,
     }
-    let dirs = render::override_dirs(None, Some(&checkout.root))?;
-    let profile = profile::load("litestream", &dirs)?;
     let vars = NameVars { r#type: &name.r#type, package: &name.package, go_name: &name.go_name, module: MODULE };
-    let mut renderer = Renderer::new(&vars, dirs)?;
-    for (var, template) in &profile.vars {
-        // A variable over what only a full plan derives is not a path's.
-        let _ = renderer.define(var, template, &profile.source);
+    let carried = render::override_dirs(None, Some(&checkout.root)).unwrap_or_default();
+    let mut paths = Vec::new();
+    for dirs in [Vec::new(), carried] {
+        let Ok(profile) = profile::load("litestream", &dirs) else { continue };
+        let Ok(mut renderer) = Renderer::new(&vars, dirs, None) else { continue };
+        for (var, template) in &profile.vars {
+            let _ = renderer.define(var, template, &profile.source);
+        }
+        let files = profile.files.iter().map(|f| &f.path);
+        paths.extend(files.chain(profile.patches.iter().map(|p| &p.file)).filter_map(|p| renderer.render_str(p).ok()));
     }
-    let files = profile.files.iter().map(|f| &f.path);
-    files.chain(profile.patches.iter().map(|p| &p.file)).map(|path| renderer.render_str(path)).collect()
+    paths
 }
 
 /// A package name that would collide with an import or a declaration of
