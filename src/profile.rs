@@ -422,13 +422,6 @@ pub fn glob(pattern: &str, name: &str) -> bool {
 }
 
 impl Profile {
-    /// The names of the templates the profile uses, under its target's directory.
-    pub fn template_names(&self) -> Vec<String> {
-        let files = self.files.iter().map(|f| &f.template);
-        let patches = self.patches.iter().filter_map(|p| p.template.as_ref());
-        files.chain(patches).map(|t| format!("{}/{t}", self.target)).collect()
-    }
-
     /// `source:line:column` of a patch, for messages about it.
     pub fn place(&self, patch: &Patch) -> String {
         Loc::new(&self.text, &self.source).at(patch.span.clone())

@@ -8,7 +8,8 @@
 //! fails to parse cleanly and the whole file is parsed instead, so the
 //! shortcut never changes an answer.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
 
 use anyhow::{Result, anyhow, bail};
 use tree_sitter::{Node, Parser, Tree};
@@ -21,6 +22,9 @@ pub struct GoFile<'a> {
     /// Starts of the lines that begin in code (not in a comment or a raw string).
     code_lines: Vec<usize>,
     whole: OnceCell<Option<Tree>>,
+    /// Each piece parsed so far, by its byte range: one parse serves every
+    /// query about it (a tree is reference-counted, so cheap to hand out).
+    pieces: RefCell<HashMap<(usize, usize), Option<Tree>>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -116,7 +120,14 @@ pub struct Body {
 impl<'a> GoFile<'a> {
     pub fn new(path: &'a str, src: &'a str) -> GoFile<'a> {
         let code_lines = code_line_starts(src);
-        GoFile { path, src, decls: split_decls(src, &code_lines), code_lines, whole: OnceCell::new() }
+        GoFile {
+            path,
+            src,
+            decls: split_decls(src, &code_lines),
+            code_lines,
+            whole: OnceCell::new(),
+            pieces: RefCell::default(),
+        }
     }
 
     /// The imports of the file's (first) import block.
@@ -334,7 +345,7 @@ impl<'a> GoFile<'a> {
         };
         if let Some(span) = statement_span(self.src, &self.code_lines, decl.start..decl.end, line) {
             let slice = &self.src[span.clone()];
-            if let Some(tree) = parse(slice)
+            if let Some(tree) = self.parse_piece(span.clone())
                 && !tree.root_node().has_error()
                 && let Some(node) = first_named_child(tree.root_node()).filter(|n| matches(*n, slice))
             {
@@ -477,11 +488,22 @@ impl<'a> GoFile<'a> {
             })
     }
 
+    /// The syntax tree of `src[range]` on its own, parsed once.
+    fn parse_piece(&self, range: std::ops::Range<usize>) -> Option<Tree> {
+        let key = (range.start, range.end);
+        if let Some(tree) = self.pieces.borrow().get(&key) {
+            return tree.clone();
+        }
+        let tree = parse(&self.src[range]);
+        self.pieces.borrow_mut().insert(key, tree.clone());
+        tree
+    }
+
     /// Runs `f` on the syntax node of `decl`, of kind `kind`, with the text
     /// it was parsed from and that text's offset in the file.
     fn with_decl<T>(&self, decl: &Decl, kind: &str, f: impl FnOnce(Node, &str, usize) -> Result<T>) -> Result<T> {
         let slice = &self.src[decl.start..decl.end];
-        if let Some(tree) = parse(slice)
+        if let Some(tree) = self.parse_piece(decl.start..decl.end)
             && !tree.root_node().has_error()
             && let Some(node) = first_named_child(tree.root_node()).filter(|n| n.kind() == kind)
         {

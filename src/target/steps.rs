@@ -22,6 +22,8 @@ pub struct Steps<'a> {
     /// The Go module whose packages form the last import group.
     pub module: &'a str,
     pub force: bool,
+    /// Go files the caller has read and parsed already, to reuse.
+    pub parsed: &'a [&'a GoFile<'a>],
 }
 
 impl Steps<'_> {
@@ -80,6 +82,14 @@ impl Steps<'_> {
         let mut changes = Vec::new();
         for path in &order {
             let patches = &by_file[path];
+            if let Some(go) = self.parsed.iter().find(|g| g.path == path) {
+                let mut file = PatchedFile::new(path, go.src, Some(go));
+                for patch in patches {
+                    self.patch(&mut file, patch, warnings).map_err(|e| self.placed(e, Some(patch)))?;
+                }
+                changes.extend(file.finish());
+                continue;
+            }
             let Some(src) = self.checkout.read(path)? else {
                 if let Some(required) = patches.iter().find(|p| !p.optional) {
                     bail!(
@@ -90,13 +100,11 @@ impl Steps<'_> {
                 }
                 continue;
             };
-            let mut file = PatchedFile::new(path, &src);
+            let mut file = PatchedFile::new(path, &src, None);
             for patch in patches {
                 self.patch(&mut file, patch, warnings).map_err(|e| self.placed(e, Some(patch)))?;
             }
-            if !file.items.is_empty() {
-                changes.push(FileChange::patched(path.clone(), src.clone(), &file.edits, file.items));
-            }
+            changes.extend(file.finish());
         }
         Ok(changes)
     }
@@ -263,12 +271,18 @@ impl Steps<'_> {
     }
 }
 
+/// A file's parse: its own, or the caller's.
+enum Go<'s> {
+    Own(GoFile<'s>),
+    Shared(&'s GoFile<'s>),
+}
+
 /// One file's patches as they are planned: its parse, its edits and an
 /// item for each thing they add.
 struct PatchedFile<'s> {
     path: &'s str,
     src: &'s str,
-    go: Option<GoFile<'s>>,
+    go: Option<Go<'s>>,
     imports: OnceCell<Vec<Import>>,
     /// Import paths already added by an earlier patch.
     imported: HashSet<String>,
@@ -277,11 +291,15 @@ struct PatchedFile<'s> {
 }
 
 impl<'s> PatchedFile<'s> {
-    fn new(path: &'s str, src: &'s str) -> PatchedFile<'s> {
+    fn new(path: &'s str, src: &'s str, parsed: Option<&'s GoFile<'s>>) -> PatchedFile<'s> {
+        let go = match parsed {
+            Some(go) => Some(Go::Shared(go)),
+            None => path.ends_with(".go").then(|| Go::Own(GoFile::new(path, src))),
+        };
         PatchedFile {
             path,
             src,
-            go: path.ends_with(".go").then(|| GoFile::new(path, src)),
+            go,
             imports: OnceCell::new(),
             imported: HashSet::new(),
             edits: Vec::new(),
@@ -290,7 +308,17 @@ impl<'s> PatchedFile<'s> {
     }
 
     fn go(&self) -> Result<&GoFile<'s>> {
-        self.go.as_ref().ok_or_else(|| anyhow!("{}: a Go anchor in a file that is not Go", self.path))
+        match &self.go {
+            Some(Go::Own(go)) => Ok(go),
+            Some(Go::Shared(go)) => Ok(go),
+            None => Err(anyhow!("{}: a Go anchor in a file that is not Go", self.path)),
+        }
+    }
+
+    /// The file's change, if any patch applied to it.
+    fn finish(self) -> Option<FileChange> {
+        (!self.items.is_empty())
+            .then(|| FileChange::patched(self.path.to_string(), self.src.to_string(), &self.edits, self.items))
     }
 
     fn imports(&self) -> Result<&[Import]> {

@@ -156,7 +156,6 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     let dirs = render::override_dirs(request.templates, Some(&checkout.root))?;
     let profile = profile::load("litestream", &dirs)?;
     profile.require_detected(&checkout.root)?;
-    let compiling = render::compile_in_background(&profile.template_names(), &dirs);
     let facts = Facts::read(checkout)?;
     let main_src = checkout.require(MAIN, "is this a Litestream checkout?")?;
     let main = GoFile::new(MAIN, &main_src);
@@ -206,8 +205,10 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     stub_imports.sort();
     stub_imports.dedup();
 
-    let log_switch = match &facts.replicate {
-        Some(src) => GoFile::new(facts::REPLICATE, src).type_switch("r.Client")?,
+    let replicate = facts.replicate.as_deref().map(|src| GoFile::new(facts::REPLICATE, src));
+    let testingutil = facts.testingutil.as_deref().map(|src| GoFile::new(facts::TESTINGUTIL, src));
+    let log_switch = match &replicate {
+        Some(file) => file.type_switch("r.Client")?,
         None => None,
     };
     let vars = Vars {
@@ -249,11 +250,19 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         log_call: log_switch.as_ref().and_then(|s| s.default_call.clone()).unwrap_or_else(|| "slog.Info".to_string()),
         log_client: log_switch.as_ref().and_then(|s| s.alias.clone()).unwrap_or_else(|| "client".to_string()),
     };
-    let mut renderer = Renderer::new(&vars, dirs, Some(compiling))?;
+    let mut renderer = Renderer::new(&vars, dirs)?;
     for (var, template) in &profile.vars {
         renderer.define(var, template, &profile.source)?;
     }
-    let steps = Steps { checkout, profile: &profile, renderer: &renderer, module: MODULE, force: request.force };
+    let parsed: Vec<&GoFile> = [Some(&main), replicate.as_ref(), testingutil.as_ref()].into_iter().flatten().collect();
+    let steps = Steps {
+        checkout,
+        profile: &profile,
+        renderer: &renderer,
+        module: MODULE,
+        force: request.force,
+        parsed: &parsed,
+    };
     let mut files = steps.files()?;
     let mut patched = steps.patches(&mut warnings)?;
     if let Some(main) = patched.iter_mut().find(|f| f.path == MAIN) {
@@ -306,7 +315,7 @@ pub fn writes(checkout: &Checkout, name: &BackendName) -> Vec<String> {
     let mut paths = Vec::new();
     for dirs in [Vec::new(), carried] {
         let Ok(profile) = profile::load("litestream", &dirs) else { continue };
-        let Ok(mut renderer) = Renderer::new(&vars, dirs, None) else { continue };
+        let Ok(mut renderer) = Renderer::new(&vars, dirs) else { continue };
         for (var, template) in &profile.vars {
             let _ = renderer.define(var, template, &profile.source);
         }
