@@ -119,7 +119,7 @@ pub struct Edit {
 /// Applies edits recorded against `original`, and returns each text as
 /// inserted. Edits at one offset keep the order they were given in. In a
 /// file with CRLF line endings the inserted lines get CRLF too.
-fn apply_edits(original: &str, edits: &[Edit]) -> (String, Vec<String>) {
+pub fn apply_edits(original: &str, edits: &[Edit]) -> (String, Vec<String>) {
     let crlf = original.contains("\r\n");
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| e.at);

@@ -3,6 +3,7 @@
 
 pub mod go;
 pub mod markers;
+pub mod rust;
 
 /// Byte offset of the start of the line holding `at`.
 pub fn line_start(src: &str, at: usize) -> usize {
