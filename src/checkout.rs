@@ -9,37 +9,57 @@ use anyhow::{Context, Result, anyhow, bail};
 
 pub struct Checkout {
     pub root: PathBuf,
-    /// The module path declared in `go.mod`.
-    pub module: String,
+    /// What the root's manifest says the project is.
+    pub project: Project,
     /// Directories already resolved by `confine`, and where they lead: the
     /// files of a run share a handful of directories.
     resolved: RefCell<HashMap<PathBuf, PathBuf>>,
 }
 
+/// A Go module or a Cargo package, by the manifest at the root.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Project {
+    /// `go.mod`: the module path.
+    Go(String),
+    /// `Cargo.toml`: the package name.
+    Cargo(String),
+}
+
+/// The manifests a checkout's root is recognised by, in order.
+const MANIFESTS: [&str; 2] = ["go.mod", "Cargo.toml"];
+
 impl Checkout {
-    /// `root` when given, else the nearest ancestor of `cwd` with a `go.mod`.
+    /// `root` when given, else the nearest ancestor of `cwd` with a `go.mod`
+    /// or a `Cargo.toml`.
     pub fn find(cwd: &Path, root: Option<&Path>) -> Result<Checkout> {
+        let has_manifest = |dir: &Path| MANIFESTS.iter().any(|m| dir.join(m).is_file());
         let root = match root {
             Some(root) => {
-                if !root.join("go.mod").is_file() {
-                    bail!("--root {}: no go.mod there; point it at the top of a Litestream checkout", root.display());
+                if !has_manifest(root) {
+                    bail!(
+                        "--root {}: no go.mod or Cargo.toml there; point it at the top of a Litestream or sccache checkout",
+                        root.display()
+                    );
                 }
                 root.to_path_buf()
             }
-            None => {
-                cwd.ancestors().find(|dir| dir.join("go.mod").is_file()).map(Path::to_path_buf).ok_or_else(|| {
-                    anyhow!(
-                        "no go.mod in {} or any parent: run add-backend inside a Litestream checkout, or pass --root",
-                        cwd.display()
-                    )
-                })?
-            }
+            None => cwd.ancestors().find(|dir| has_manifest(dir)).map(Path::to_path_buf).ok_or_else(|| {
+                anyhow!(
+                    "no go.mod or Cargo.toml in {} or any parent: run add-backend inside a Litestream or sccache checkout, or pass --root",
+                    cwd.display()
+                )
+            })?,
         };
-        let go_mod_path = root.join("go.mod");
-        let go_mod =
-            std::fs::read_to_string(&go_mod_path).with_context(|| format!("cannot read {}", go_mod_path.display()))?;
-        let module = module_path(&go_mod).ok_or_else(|| anyhow!("{}: no `module` line", go_mod_path.display()))?;
-        Ok(Checkout { root, module, resolved: RefCell::default() })
+        let project = if root.join("go.mod").is_file() {
+            let path = root.join("go.mod");
+            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            Project::Go(module_path(&text).ok_or_else(|| anyhow!("{}: no `module` line", path.display()))?)
+        } else {
+            let path = root.join("Cargo.toml");
+            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            Project::Cargo(package_name(&text).ok_or_else(|| anyhow!("{}: no [package] name", path.display()))?)
+        };
+        Ok(Checkout { root, project, resolved: RefCell::default() })
     }
 
     pub fn read(&self, rel: &str) -> Result<Option<String>> {
@@ -92,6 +112,12 @@ impl Checkout {
     pub fn require(&self, rel: &str, why: &str) -> Result<String> {
         self.read(rel)?.ok_or_else(|| anyhow!("{rel} not found; {why}"))
     }
+}
+
+/// The `[package]` name of a `Cargo.toml`.
+fn package_name(cargo_toml: &str) -> Option<String> {
+    let doc: toml_edit::DocumentMut = cargo_toml.parse().ok()?;
+    doc.get("package")?.get("name")?.as_str().map(str::to_string)
 }
 
 /// The module path of a `go.mod` (`module example.com/x`, possibly quoted).

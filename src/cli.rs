@@ -51,11 +51,18 @@ pub struct Cli {
     #[arg(long = "field", value_name = "NAME[:TYPE][!]")]
     pub fields: Vec<String>,
 
-    /// The Go identifier part, when the derived one is wrong (e.g. WebDAV for webdav).
-    #[arg(long, value_name = "IDENT")]
+    /// The identifier part of the backend's type names, when the derived one is wrong
+    /// (Litestream: WebDAV for webdav, in NewWebDAVReplicaClient; sccache: COS in COSCache).
+    #[arg(long, visible_alias = "type-name", value_name = "IDENT")]
     pub go_name: Option<String>,
 
-    /// The checkout's root; by default the nearest directory above the current one with a go.mod.
+    /// sccache: the OpenDAL service the backend is built on (the type in
+    /// opendal::services, e.g. Cos); by default the identifier part, capitalised.
+    #[arg(long, value_name = "TYPE")]
+    pub service: Option<String>,
+
+    /// The checkout's root; by default the nearest directory above the current one with a
+    /// go.mod or a Cargo.toml.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
 

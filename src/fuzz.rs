@@ -108,7 +108,7 @@ proptest! {
         let before = snapshot(root);
         let checkout = Checkout::find(root, Some(root)).unwrap();
         let fields = vec![field];
-        let _ = target::plan(&checkout, &Request { name: "ftp", go_name: None, fields: &fields, templates: None, force: true });
+        let _ = target::plan(&checkout, &Request { name: "ftp", go_name: None, fields: &fields, templates: None, force: true, service: None });
         prop_assert!(snapshot(root) == before, "planning wrote to the checkout");
     }
 }

@@ -58,6 +58,7 @@ fn run(cli: &Cli) -> Result<()> {
         fields: &cli.fields,
         templates: cli.templates.as_deref(),
         force: cli.force,
+        service: cli.service.as_deref(),
     };
     let output = Output { dry_run: cli.dry_run, format: cli.format, removing: false };
     change(&checkout, output, |checkout| target::plan(checkout, &request))

@@ -14,7 +14,10 @@ use anyhow::{Result, anyhow, bail};
 use toml_edit::{Document, Item, Table, Value};
 
 /// Every built-in profile: its target and text.
-pub const BUILT_IN: &[(&str, &str)] = &[("litestream", include_str!("../templates/litestream/profile.toml"))];
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("litestream", include_str!("../templates/litestream/profile.toml")),
+    ("sccache", include_str!("../templates/sccache/profile.toml")),
+];
 
 /// The profile file of `target` under a template directory.
 pub fn file_name(target: &str) -> String {
@@ -101,10 +104,66 @@ pub enum Anchor {
     MarkedBlock {
         style: MarkStyle,
     },
-    /// Each line after the last line matching its pattern, all or none.
+    /// Each line after the last line matching its pattern, all or none;
+    /// within the first fenced block of language `within`, if given.
     LineAfter {
         present: String,
         lines: Vec<(String, String)>,
+        within: Option<String>,
+    },
+    /// `text` appended to the first line matching `line`.
+    LineAppend {
+        line: String,
+        present: String,
+        text: String,
+    },
+    /// A top-level Rust item after the last matching `after` (`struct
+    /// *CacheConfig`), or in sorted place among them; `present` is its label.
+    RustItem {
+        after: String,
+        present: String,
+        sorted: bool,
+    },
+    /// `feature = "<feature>"` added to every `cfg(any(..))` list naming
+    /// one of `siblings` (comma-separated).
+    RustCfgAny {
+        feature: String,
+        siblings: String,
+    },
+    /// A member of struct or enum `item`, unless it has `member`.
+    RustMember {
+        item: String,
+        member: String,
+    },
+    /// A field of every struct literal and pattern of `type` (in `func`).
+    RustLiteral {
+        func: Option<String>,
+        ty: String,
+        field: String,
+    },
+    /// Text in function `func`: `before-tail`, `chain`, `end` or
+    /// `raw-string-end`, unless the body contains `present`.
+    RustFn {
+        func: String,
+        position: String,
+        present: String,
+    },
+    /// An arm before the catch-all of the match in `func` with an arm like `like`.
+    RustArm {
+        func: String,
+        like: String,
+        pattern: String,
+    },
+    /// An element of the first array literal in `func`.
+    RustArray {
+        func: String,
+        present: String,
+    },
+    /// Cargo.toml: feature `feature` with `deps`, and its name in `list`.
+    CargoFeature {
+        feature: String,
+        deps: Vec<String>,
+        list: String,
     },
 }
 
@@ -124,12 +183,28 @@ const ANCHORS: &[&str] = &[
     "var-after",
     "marked-block",
     "line-after",
+    "line-append",
+    "rust-item",
+    "rust-cfg-any",
+    "rust-member",
+    "rust-literal",
+    "rust-fn",
+    "rust-arm",
+    "rust-array",
+    "cargo-feature",
 ];
 
 impl Anchor {
     /// Whether the anchor inserts a template's text (or a line of its own).
     pub fn takes_template(&self) -> bool {
-        !matches!(self, Anchor::Import { .. } | Anchor::LineAfter { .. })
+        !matches!(
+            self,
+            Anchor::Import { .. }
+                | Anchor::LineAfter { .. }
+                | Anchor::LineAppend { .. }
+                | Anchor::RustCfgAny { .. }
+                | Anchor::CargoFeature { .. }
+        )
     }
 }
 
@@ -217,7 +292,16 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
         "func-after" => &["func", "after"],
         "var-after" => &["after", "present"],
         "marked-block" => &["style"],
-        "line-after" => &["present", "lines"],
+        "line-after" => &["present", "lines", "within"],
+        "line-append" => &["line", "present", "text"],
+        "rust-item" => &["after", "present", "sorted"],
+        "rust-cfg-any" => &["feature", "siblings"],
+        "rust-member" => &["item", "member"],
+        "rust-literal" => &["func", "type", "field"],
+        "rust-fn" => &["func", "position", "present"],
+        "rust-arm" => &["func", "like", "pattern"],
+        "rust-array" => &["func", "present"],
+        "cargo-feature" => &["feature", "deps", "list"],
         other => {
             let at = loc.at(table.get("anchor").and_then(Item::span));
             bail!("{at}: unknown anchor {other:?}; expected one of {}", ANCHORS.join(", "))
@@ -255,7 +339,7 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
             };
             Anchor::MarkedBlock { style }
         }
-        _ => {
+        "line-after" => {
             let Some(item) = table.get("lines") else {
                 bail!("{}: line-after needs `lines`, a list of {{ after = ..., text = ... }}", k.at_table());
             };
@@ -275,8 +359,36 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
             if lines.is_empty() {
                 return Err(wrong());
             }
-            Anchor::LineAfter { present: k.required("present")?, lines }
+            Anchor::LineAfter { present: k.required("present")?, lines, within: k.string("within")? }
         }
+        "line-append" => {
+            Anchor::LineAppend { line: k.required("line")?, present: k.required("present")?, text: k.required("text")? }
+        }
+        "rust-item" => {
+            Anchor::RustItem { after: k.required("after")?, present: k.required("present")?, sorted: k.bool("sorted")? }
+        }
+        "rust-cfg-any" => Anchor::RustCfgAny { feature: k.required("feature")?, siblings: k.required("siblings")? },
+        "rust-member" => Anchor::RustMember { item: k.required("item")?, member: k.required("member")? },
+        "rust-literal" => {
+            Anchor::RustLiteral { func: k.string("func")?, ty: k.required("type")?, field: k.required("field")? }
+        }
+        "rust-fn" => {
+            let position = k.required("position")?;
+            if !["before-tail", "chain", "end", "raw-string-end"].contains(&position.as_str()) {
+                return Err(k.wrong("position", "before-tail, chain, end or raw-string-end"));
+            }
+            Anchor::RustFn { func: k.required("func")?, position, present: k.required("present")? }
+        }
+        "rust-arm" => {
+            Anchor::RustArm { func: k.required("func")?, like: k.required("like")?, pattern: k.required("pattern")? }
+        }
+        "rust-array" => Anchor::RustArray { func: k.required("func")?, present: k.required("present")? },
+        "cargo-feature" => Anchor::CargoFeature {
+            feature: k.required("feature")?,
+            deps: k.strings("deps")?,
+            list: k.required("list")?,
+        },
+        other => bail!("{}: unknown anchor {other:?}", k.at_table()),
     };
     let template = k.string("template")?;
     if anchor.takes_template() && template.is_none() {
@@ -407,18 +519,31 @@ impl Keys<'_> {
 }
 
 /// Whether `name` matches `pattern`, where each `*` stands for one or
-/// more characters (so `**` for two or more).
+/// more characters (so `**` for two or more) and `\*` for a star.
 pub fn glob(pattern: &str, name: &str) -> bool {
-    fn matches(pattern: &[char], name: &[char]) -> bool {
+    #[derive(PartialEq)]
+    enum Token {
+        Star,
+        Char(char),
+    }
+    fn matches(pattern: &[Token], name: &[char]) -> bool {
         match pattern.split_first() {
             None => name.is_empty(),
-            Some(('*', rest)) => (1..=name.len()).any(|n| matches(rest, &name[n..])),
-            Some((c, rest)) => name.first() == Some(c) && matches(rest, &name[1..]),
+            Some((Token::Star, rest)) => (1..=name.len()).any(|n| matches(rest, &name[n..])),
+            Some((Token::Char(c), rest)) => name.first() == Some(c) && matches(rest, &name[1..]),
         }
     }
-    let pattern: Vec<char> = pattern.chars().collect();
+    let mut tokens = Vec::new();
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'*') => tokens.push(Token::Char(chars.next().unwrap_or('*'))),
+            '*' => tokens.push(Token::Star),
+            c => tokens.push(Token::Char(c)),
+        }
+    }
     let name: Vec<char> = name.chars().collect();
-    matches(&pattern, &name)
+    matches(&tokens, &name)
 }
 
 impl Profile {
@@ -489,5 +614,7 @@ mod tests {
         assert!(glob("exact", "exact") && !glob("exact", "exactly"));
         assert!(glob("*[*]", "Ü[x]") && glob("New*Replica*Client", "NewÜReplicaXClient"));
         assert!(glob("a**b", "axyb") && !glob("a**b", "axb"));
+        assert!(glob("\\* [*](docs/*.md)", "* [OSS](docs/OSS.md)"));
+        assert!(!glob("\\* [*](docs/*.md)", "  * [OSS](docs/OSS.md)"));
     }
 }

@@ -278,7 +278,12 @@ fn an_unknown_project_is_named() {
 
     let empty = tempfile::tempdir().unwrap();
     let run = sb.run_in(empty.path(), &["ftp"], &[]);
-    run.fails(1, "no go.mod in");
+    run.fails(1, "no go.mod or Cargo.toml in");
+
+    let crate_dir = tempfile::tempdir().unwrap();
+    std::fs::write(crate_dir.path().join("Cargo.toml"), "[package]\nname = \"other\"\n").unwrap();
+    let run = sb.run_in(crate_dir.path(), &["ftp"], &[]);
+    run.fails(1, "package other is not a project add-backend knows (it knows github.com/benbjohnson/litestream and the sccache crate)");
 }
 
 #[test]
@@ -455,7 +460,7 @@ fn the_diagram_gets_its_node_and_edge_together_or_not_at_all() {
     assert_eq!(sb.read("docs/ARCHITECTURE.md"), no_edges, "no node without its edge");
     let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.contains("by hand")).collect();
     assert_eq!(warnings.len(), 1, "{}", run.stderr);
-    assert!(warnings[0].contains("no line like `RC --> *`"), "{}", warnings[0]);
+    assert!(warnings[0].contains("no line like `*RC --> *`"), "{}", warnings[0]);
 
     // With both in place, a forced re-run adds neither again.
     sb.write("docs/ARCHITECTURE.md", &doc);

@@ -1,6 +1,7 @@
 //! Insertion points, found by structure: a Go parser for Go sources, explicit
 //! markers for prose.
 
+pub mod cargo;
 pub mod go;
 pub mod markers;
 pub mod rust;

@@ -79,20 +79,26 @@ impl<'a> RustFile<'a> {
         let Some(last) = matching.last() else {
             return Err(anyhow!("{}: no item like `{after}` to place `{present}` after", self.path));
         };
-        // Spaced as its neighbours are: blank lines between items, or none.
-        let spaced = |i: usize| {
-            let gap = |a: usize, b: usize| self.src[items[a].1.end..items[b].1.start].contains("\n\n");
-            (i + 1 < items.len() && gap(i, i + 1)) || (i > 0 && gap(i - 1, i))
-        };
+        // Spaced as the matching items are among themselves (blank lines
+        // between them, or none); a lone one, as it is from its neighbours.
         let index = |item: &(String, std::ops::Range<usize>)| items.iter().position(|i| i.1 == item.1).unwrap_or(0);
+        let gap = |a: usize, b: usize| self.src[items[a].1.end..items[b].1.start].contains("\n\n");
+        let indices: Vec<usize> = matching.iter().map(|m| index(m)).collect();
+        let pair = indices.windows(2).find(|w| w[1] == w[0] + 1);
+        let spaced = match pair {
+            Some(w) => gap(w[0], w[1]),
+            None => {
+                let i = indices[0];
+                (i + 1 < items.len() && gap(i, i + 1)) || (i > 0 && gap(i - 1, i))
+            }
+        };
+        let blank = if spaced { "\n" } else { "" };
         if sorted && let Some(next) = matching.iter().find(|(label, _)| label.as_str() > present) {
-            let gap = if spaced(index(next)) { "\n" } else { "" };
             let at = line_start(self.src, next.1.start);
-            return Ok(Some(Edit { at, text: format!("{}{gap}", with_newline(text)) }));
+            return Ok(Some(Edit { at, text: format!("{}{blank}", with_newline(text)) }));
         }
-        let gap = if spaced(index(last)) { "\n" } else { "" };
         let at = line_end(self.src, last.1.end - 1);
-        Ok(Some(Edit { at, text: format!("{gap}{}", with_newline(text)) }))
+        Ok(Some(Edit { at, text: format!("{blank}{}", with_newline(text)) }))
     }
 
     /// `feature = "<feature>"` added to every `cfg(any(...))` list (in an
@@ -171,8 +177,17 @@ impl<'a> RustFile<'a> {
                 }
             };
         }
+        // One member per line, each with its trailing comma (rustfmt's
+        // layout); the last one before ours gets its comma if it lacks it.
         let indent = format!("{}    ", indentation(self.src, close));
-        let lines: String = text.lines().map(|l| if l.is_empty() { "\n".into() } else { format!("{indent}{l}\n") }).collect();
+        let text = if text.trim_end().ends_with(',') { text.to_string() } else { format!("{},", text.trim_end()) };
+        let lines: String =
+            text.lines().map(|l| if l.is_empty() { "\n".into() } else { format!("{indent}{l}\n") }).collect();
+        let before = self.src[open + 1..line_start(self.src, close)].trim_end();
+        if !before.is_empty() && !before.ends_with([',', '{', '[']) {
+            let at = open + 1 + before.len();
+            return Edit { at, text: format!(",\n{}", lines.trim_end_matches('\n')) };
+        }
         Edit { at: line_start(self.src, close), text: lines }
     }
 
@@ -189,6 +204,18 @@ impl<'a> RustFile<'a> {
         while let Some(node) = stack.pop() {
             let mut cursor = node.walk();
             stack.extend(node.named_children(&mut cursor));
+            if node.kind() == "token_tree" {
+                // Inside a macro (`assert_eq!(x, CacheConfigs { .. })`) there
+                // are only tokens: the type's name, then a braced tree.
+                let named = node.prev_sibling().is_some_and(|p| p.kind() == "identifier" && self.text(p) == ty);
+                if named && self.text(node).starts_with('{') {
+                    found += 1;
+                    if !self.token_fields(node).contains(&field) {
+                        edits.push(self.last_member_edit(node.start_byte(), node.end_byte() - 1, text));
+                    }
+                }
+                continue;
+            }
             let (name_field, list_field) = match node.kind() {
                 "struct_expression" => ("name", "body"),
                 "struct_pattern" => ("type", ""),
@@ -213,6 +240,26 @@ impl<'a> RustFile<'a> {
         }
         edits.sort_by_key(|e| e.at);
         Ok(edits)
+    }
+
+    /// The field names of a struct literal written as macro tokens: each
+    /// identifier directly inside followed by `:` or `,` or the end.
+    fn token_fields(&self, tree: Node) -> Vec<&'a str> {
+        let mut cursor = tree.walk();
+        let children: Vec<Node> = tree.children(&mut cursor).collect();
+        let mut names = Vec::new();
+        let mut expect_name = true;
+        for (i, child) in children.iter().enumerate() {
+            let text = self.text(*child);
+            if expect_name && child.kind() == "identifier" {
+                let next = children.get(i + 1).map(|n| self.text(*n));
+                if matches!(next, Some(":" | "," | "}") | None) {
+                    names.push(text);
+                }
+            }
+            expect_name = text == "," || text == "{";
+        }
+        names
     }
 
     /// The field names of a literal's or pattern's braces.
@@ -259,7 +306,10 @@ impl<'a> RustFile<'a> {
         match position {
             "before-tail" => {
                 let tail = tail.ok_or_else(|| anyhow!("{}: fn {func} ends in no expression", self.path))?;
-                Ok(Some(Edit { at: line_start(self.src, tail.start_byte()), text: format!("{}\n", indented(&block_indent)) }))
+                Ok(Some(Edit {
+                    at: line_start(self.src, tail.start_byte()),
+                    text: format!("{}\n", indented(&block_indent)),
+                }))
             }
             "chain" => {
                 let tail = tail.ok_or_else(|| anyhow!("{}: fn {func} ends in no expression", self.path))?;
@@ -271,6 +321,14 @@ impl<'a> RustFile<'a> {
                     indent
                 };
                 Ok(Some(Edit { at: end, text: format!("\n{}", indented(&indent).trim_end_matches('\n')) }))
+            }
+            "raw-string-end" => {
+                let raw = self
+                    .find(body, &|n| n.kind() == "raw_string_literal")
+                    .ok_or_else(|| anyhow!("{}: no raw string in {func}()", self.path))?;
+                // Before the line of the closing `"#`: the string's own text, unindented.
+                let at = line_start(self.src, raw.end_byte());
+                Ok(Some(Edit { at, text: with_newline(text) }))
             }
             _ => Ok(Some(Edit { at: line_start(self.src, close), text: indented(&block_indent) })),
         }
@@ -368,7 +426,12 @@ mod tests {
         let f = RustFile::new("config.rs", CONFIG).unwrap();
         let e = f.item_after("struct *CacheConfig", "struct COSCacheConfig", "pub struct COSCacheConfig;", false);
         let out = applied(CONFIG, e.unwrap().into_iter().collect());
-        assert!(out.contains("    pub password: Option<String>,\n}\n\npub struct COSCacheConfig;\n\n/// The cache a build uses."), "{out}");
+        assert!(
+            out.contains(
+                "    pub password: Option<String>,\n}\n\npub struct COSCacheConfig;\n\n/// The cache a build uses."
+            ),
+            "{out}"
+        );
         assert!(f.item_after("struct *CacheConfig", "struct OSSCacheConfig", "x", false).unwrap().is_none());
 
         let m = RustFile::new("mod.rs", MOD).unwrap();
@@ -383,7 +446,9 @@ mod tests {
         let edits = f.cfg_any_edits("cos", &["oss".to_string(), "webdav".to_string()]);
         assert_eq!(edits.len(), 6);
         let out = applied(CACHE, edits);
-        assert!(out.contains("#[cfg(any(feature = \"oss\", feature = \"webdav\", feature = \"cos\"))]\nuse opendal::Operator;"));
+        assert!(out.contains(
+            "#[cfg(any(feature = \"oss\", feature = \"webdav\", feature = \"cos\"))]\nuse opendal::Operator;"
+        ));
         let again = RustFile::new("cache.rs", &out).unwrap();
         assert!(again.cfg_any_edits("cos", &["oss".to_string()]).is_empty());
     }
@@ -406,25 +471,46 @@ mod tests {
     #[test]
     fn a_function_gains_a_chained_call_statements_and_an_arm() {
         let f = RustFile::new("config.rs", CONFIG).unwrap();
-        let chain = f.fn_edit("into_fallback", "chain", "CacheType::COS", ".or_else(|| cos.map(CacheType::COS))").unwrap();
+        let chain =
+            f.fn_edit("into_fallback", "chain", "CacheType::COS", ".or_else(|| cos.map(CacheType::COS))").unwrap();
         let end = f.fn_edit("merge", "end", "self.cos", "if cos.is_some() {\n    self.cos = cos;\n}").unwrap();
-        let tail = f.fn_edit("config_from_env", "before-tail", "COS ===", "// ======= COS =======\nlet cos = None;").unwrap();
+        let tail =
+            f.fn_edit("config_from_env", "before-tail", "COS ===", "// ======= COS =======\nlet cos = None;").unwrap();
         let out = applied(CONFIG, [chain, end, tail].into_iter().flatten().collect());
         assert!(out.contains("            .or_else(|| webdav.map(CacheType::Webdav))\n            .or_else(|| cos.map(CacheType::COS))\n    }"), "{out}");
         assert!(out.contains("            self.webdav = webdav;\n        }\n        if cos.is_some() {\n            self.cos = cos;\n        }\n    }"), "{out}");
         assert!(out.contains("        None\n    };\n\n    // ======= COS =======\n    let cos = None;\n\n    CacheConfigs { oss, webdav }"), "{out}");
 
         let c = RustFile::new("cache.rs", CACHE).unwrap();
-        let arm = c.arm_edit("storage_from_config", "Some(CacheType::*(c))", "Some(CacheType::COS(c))", "Some(CacheType::COS(c)) => {}").unwrap().unwrap();
+        let arm = c
+            .arm_edit(
+                "storage_from_config",
+                "Some(CacheType::*(c))",
+                "Some(CacheType::COS(c))",
+                "Some(CacheType::COS(c)) => {}",
+            )
+            .unwrap()
+            .unwrap();
         let out = applied(CACHE, vec![arm]);
-        assert!(out.contains("        Some(CacheType::COS(c)) => {}\n        #[allow(unreachable_patterns)]\n        _ => {}"), "{out}");
+        assert!(
+            out.contains(
+                "        Some(CacheType::COS(c)) => {}\n        #[allow(unreachable_patterns)]\n        _ => {}"
+            ),
+            "{out}"
+        );
     }
 
     #[test]
     fn an_array_gains_an_element() {
         let f = RustFile::new("cmdline.rs", CMDLINE).unwrap();
-        let e = f.array_edit("features", "\"cos\"", "(\"    COS:       \", cfg!(feature = \"cos\")),").unwrap().unwrap();
+        let e =
+            f.array_edit("features", "\"cos\"", "(\"    COS:       \", cfg!(feature = \"cos\")),").unwrap().unwrap();
         let out = applied(CMDLINE, vec![e]);
-        assert!(out.contains("cfg!(feature = \"webdav\")),\n        (\"    COS:       \", cfg!(feature = \"cos\")),\n    ];"), "{out}");
+        assert!(
+            out.contains(
+                "cfg!(feature = \"webdav\")),\n        (\"    COS:       \", cfg!(feature = \"cos\")),\n    ];"
+            ),
+            "{out}"
+        );
     }
 }

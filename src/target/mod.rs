@@ -1,11 +1,13 @@
-//! The projects add-backend knows, recognised by their module path.
+//! The projects add-backend knows, recognised by the manifest at their
+//! root: Litestream by its Go module path, sccache by its package name.
 
 pub mod litestream;
+pub mod sccache;
 pub mod steps;
 
 use anyhow::{Result, bail};
 
-use crate::checkout::Checkout;
+use crate::checkout::{Checkout, Project};
 use crate::plan::Plan;
 
 /// What the user asked for, beyond the checkout.
@@ -17,6 +19,8 @@ pub struct Request<'a> {
     /// `--templates DIR`: templates that override the built-in ones.
     pub templates: Option<&'a std::path::Path>,
     pub force: bool,
+    /// `--service`: the OpenDAL service an sccache backend is built on.
+    pub service: Option<&'a str>,
 }
 
 /// The target's plan, every path of which stays inside the checkout.
@@ -29,35 +33,53 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     Ok(plan)
 }
 
-fn target_plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
-    match checkout.module.as_str() {
-        litestream::MODULE => litestream::plan(checkout, request),
-        other => bail!(
-            "{}: module {other} is not a project add-backend knows (it knows {})",
+/// The projects add-backend knows.
+enum Target {
+    Litestream,
+    Sccache,
+}
+
+/// The target a checkout is, by its manifest.
+fn target_of(checkout: &Checkout) -> Result<Target> {
+    match &checkout.project {
+        Project::Go(module) if module == litestream::MODULE => Ok(Target::Litestream),
+        Project::Cargo(package) if package == sccache::PACKAGE => Ok(Target::Sccache),
+        Project::Go(other) => bail!(
+            "{}: module {other} is not a project add-backend knows (it knows {} and the {} crate)",
             checkout.root.join("go.mod").display(),
-            litestream::MODULE
+            litestream::MODULE,
+            sccache::PACKAGE
         ),
+        Project::Cargo(other) => bail!(
+            "{}: package {other} is not a project add-backend knows (it knows {} and the {} crate)",
+            checkout.root.join("Cargo.toml").display(),
+            litestream::MODULE,
+            sccache::PACKAGE
+        ),
+    }
+}
+
+fn target_plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
+    match target_of(checkout)? {
+        Target::Litestream => litestream::plan(checkout, request),
+        Target::Sccache => sccache::plan(checkout, request),
     }
 }
 
 /// The wiring report of every backend in the checkout.
 pub fn doctor(checkout: &Checkout) -> Result<crate::doctor::Report> {
-    match checkout.module.as_str() {
-        litestream::MODULE => litestream::doctor::examine(checkout),
-        other => bail!(
-            "{}: module {other} is not a project add-backend knows (it knows {})",
-            checkout.root.join("go.mod").display(),
-            litestream::MODULE
-        ),
+    match target_of(checkout)? {
+        Target::Litestream => litestream::doctor::examine(checkout),
+        Target::Sccache => bail!("doctor knows Litestream's wiring only, so far; sccache's is not examined"),
     }
 }
 
 /// The plan that takes a backend back out, as its manifest records it.
 pub fn removal(checkout: &Checkout, name: &str, force: bool) -> Result<Plan> {
     let name = crate::names::BackendName::parse(name, None)?;
-    let paths = match checkout.module.as_str() {
-        litestream::MODULE => litestream::writes(checkout, &name),
-        _ => Vec::new(),
+    let paths = match target_of(checkout)? {
+        Target::Litestream => litestream::writes(checkout, &name),
+        Target::Sccache => sccache::writes(checkout, &name),
     };
     let allowed = |path: &str| paths.iter().any(|p| p == path);
     let plan = crate::manifest::removal(checkout, &name, force, allowed)?;

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 
-use crate::anchor::{self, go::GoFile, go::Import, go::Switch, markers};
+use crate::anchor::{self, go::GoFile, go::Import, go::Switch, markers, rust::RustFile};
 use crate::checkout::Checkout;
 use crate::go_imports;
 use crate::plan::{Edit, FileChange, Item, Status};
@@ -212,7 +212,7 @@ impl Steps<'_> {
                 }
                 file.add(what(format!("{name} block"))?, edits);
             }
-            Anchor::LineAfter { present, lines } => {
+            Anchor::LineAfter { present, lines, within } => {
                 let present = self.renderer.render_str(present)?;
                 let mut rendered = Vec::new();
                 for (after, text) in lines {
@@ -221,10 +221,11 @@ impl Steps<'_> {
                 let mut edits = Vec::new();
                 if !file.src.contains(&present) {
                     for (after, line) in &rendered {
-                        let Some(at) = line_after(file.src, after) else {
+                        let Some(at) = line_after(file.src, after, within.as_deref()) else {
                             let all: Vec<&str> = rendered.iter().map(|(_, l)| l.as_str()).collect();
+                            let place = within.as_ref().map_or(String::new(), |w| format!(" in a ```{w} block"));
                             let msg = format!(
-                                "{}: no line like `{after}` in a ```mermaid block; add {} by hand",
+                                "{}: no line like `{after}`{place}; add {} by hand",
                                 file.path,
                                 all.join(" and ")
                             );
@@ -235,6 +236,86 @@ impl Steps<'_> {
                     }
                 }
                 file.add(what(format!("line {}", rendered[0].1))?, edits);
+            }
+            Anchor::LineAppend { line, present, text } => {
+                let (line, present, text) = (
+                    self.renderer.render_str(line)?,
+                    self.renderer.render_str(present)?,
+                    self.renderer.render_str(text)?,
+                );
+                let mut edits = Vec::new();
+                if !file.src.contains(&present) {
+                    let mut at = 0;
+                    let found = file.src.split_inclusive('\n').find_map(|l| {
+                        let start = at;
+                        at += l.len();
+                        let bare = l.trim_end_matches(['\n', '\r']);
+                        glob(&line, bare).then_some(start + bare.len())
+                    });
+                    let Some(end) = found else {
+                        return self.missing(patch, warnings, format!("{}: no line like `{line}`", file.path));
+                    };
+                    edits.push(Edit { at: end, text: text.clone() });
+                }
+                file.add(what(format!("{text} on the line like {line}"))?, edits);
+            }
+            Anchor::RustItem { after, present, sorted } => {
+                let (after, present) = (self.renderer.render_str(after)?, self.renderer.render_str(present)?);
+                let text = render(Shape::Text)?;
+                let edit = file.rust()?.item_after(&after, &present, &text, *sorted)?;
+                file.add(what(present.clone())?, edit.into_iter().collect());
+            }
+            Anchor::RustCfgAny { feature, siblings } => {
+                let feature = self.renderer.render_str(feature)?;
+                let siblings: Vec<String> = self
+                    .renderer
+                    .render_str(siblings)?
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                let edits = file.rust()?.cfg_any_edits(&feature, &siblings);
+                file.add(what(format!("feature = \"{feature}\" in the cfg(any(..)) lists"))?, edits);
+            }
+            Anchor::RustMember { item, member } => {
+                let (item, member) = (self.renderer.render_str(item)?, self.renderer.render_str(member)?);
+                let text = render(Shape::Text)?;
+                let edit = file.rust()?.member_edit(&item, &member, text.trim_end())?;
+                file.add(what(format!("{item}::{member}"))?, edit.into_iter().collect());
+            }
+            Anchor::RustLiteral { func, ty, field } => {
+                let func = func.as_deref().map(|f| self.renderer.render_str(f)).transpose()?;
+                let (ty, field) = (self.renderer.render_str(ty)?, self.renderer.render_str(field)?);
+                let text = render(Shape::Text)?;
+                let edits = file.rust()?.literal_edits(func.as_deref(), &ty, &field, text.trim_end())?;
+                let within = func.as_ref().map_or(String::new(), |f| format!(" in {f}()"));
+                file.add(what(format!("{field} in {ty} {{ .. }}{within}"))?, edits);
+            }
+            Anchor::RustFn { func, position, present } => {
+                let (func, present) = (self.renderer.render_str(func)?, self.renderer.render_str(present)?);
+                let text = render(Shape::Text)?;
+                let edit = file.rust()?.fn_edit(&func, position, &present, text.trim_end())?;
+                file.add(what(format!("{present} in {func}()"))?, edit.into_iter().collect());
+            }
+            Anchor::RustArm { func, like, pattern } => {
+                let (func, like) = (self.renderer.render_str(func)?, self.renderer.render_str(like)?);
+                let pattern = self.renderer.render_str(pattern)?;
+                let text = render(Shape::Text)?;
+                let edit = file.rust()?.arm_edit(&func, &like, &pattern, text.trim_end())?;
+                file.add(what(format!("{pattern} arm in {func}()"))?, edit.into_iter().collect());
+            }
+            Anchor::RustArray { func, present } => {
+                let (func, present) = (self.renderer.render_str(func)?, self.renderer.render_str(present)?);
+                let text = render(Shape::Text)?;
+                let edit = file.rust()?.array_edit(&func, &present, text.trim_end())?;
+                file.add(what(format!("{present} in {func}()"))?, edit.into_iter().collect());
+            }
+            Anchor::CargoFeature { feature, deps, list } => {
+                let feature = self.renderer.render_str(feature)?;
+                let deps: Vec<String> = deps.iter().map(|d| self.renderer.render_str(d)).collect::<Result<_>>()?;
+                let list = self.renderer.render_str(list)?;
+                let edits = anchor::cargo::feature_edits(file.path, file.src, &feature, &deps, &list)?;
+                file.add(what(format!("feature {feature} (and in {list})"))?, edits);
             }
         }
         Ok(())
@@ -283,6 +364,7 @@ struct PatchedFile<'s> {
     path: &'s str,
     src: &'s str,
     go: Option<Go<'s>>,
+    rust: OnceCell<RustFile<'s>>,
     imports: OnceCell<Vec<Import>>,
     /// Import paths already added by an earlier patch.
     imported: HashSet<String>,
@@ -300,6 +382,7 @@ impl<'s> PatchedFile<'s> {
             path,
             src,
             go,
+            rust: OnceCell::new(),
             imports: OnceCell::new(),
             imported: HashSet::new(),
             edits: Vec::new(),
@@ -313,6 +396,16 @@ impl<'s> PatchedFile<'s> {
             Some(Go::Shared(go)) => Ok(go),
             None => Err(anyhow!("{}: a Go anchor in a file that is not Go", self.path)),
         }
+    }
+
+    fn rust(&self) -> Result<&RustFile<'s>> {
+        if self.rust.get().is_none() {
+            if !self.path.ends_with(".rs") {
+                bail!("{}: a Rust anchor in a file that is not Rust", self.path);
+            }
+            let _ = self.rust.set(RustFile::new(self.path, self.src)?);
+        }
+        self.rust.get().ok_or_else(|| anyhow!("{}: cannot parse", self.path))
     }
 
     /// The file's change, if any patch applied to it.
@@ -376,16 +469,21 @@ fn arm(src: &str, switch: &Switch, text: String) -> Edit {
     Edit { at: switch.default_line, text }
 }
 
-/// The start of the last line matching `pattern` (trimmed) in the first
-/// ```mermaid block of a document.
-fn line_after(doc: &str, pattern: &str) -> Option<usize> {
-    let open = doc.find("```mermaid")?;
-    let start = anchor::line_end(doc, open);
-    let end = start + doc[start..].find("\n```").map_or(doc.len() - start, |i| i + 1);
+/// The start of the last line matching `pattern` (indentation included)
+/// in the first ```<within> fenced block of a document, or in all of it.
+fn line_after(doc: &str, pattern: &str, within: Option<&str>) -> Option<usize> {
+    let (start, end) = match within {
+        Some(lang) => {
+            let open = doc.find(&format!("```{lang}"))?;
+            let start = anchor::line_end(doc, open);
+            (start, start + doc[start..].find("\n```").map_or(doc.len() - start, |i| i + 1))
+        }
+        None => (0, doc.len()),
+    };
     let mut at = start;
     let mut found = None;
     for line in doc[start..end].split_inclusive('\n') {
-        if glob(pattern, line.trim()) {
+        if glob(pattern, line.trim_end_matches(['\n', '\r'])) {
             found = Some(at);
         }
         at += line.len();

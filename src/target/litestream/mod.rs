@@ -357,7 +357,7 @@ fn check_name_is_free(
 
 /// A backend that exists in part is refused unless forced: adding the
 /// missing parts to something a person wrote is rarely what they meant.
-fn refuse_partial_backend(plan: &Plan, force: bool) -> Result<()> {
+pub(crate) fn refuse_partial_backend(plan: &Plan, force: bool) -> Result<()> {
     let conflicts: Vec<&str> =
         plan.items().filter(|(_, i)| i.status == Status::Conflict).map(|(_, i)| i.what.as_str()).collect();
     if !conflicts.is_empty() {

@@ -1,0 +1,271 @@
+//! sccache (github.com/mozilla/sccache): a cache backend is a module over
+//! an OpenDAL service behind a Cargo feature of its name, configured in
+//! `src/config.rs` (file and environment), built in `src/cache/cache.rs`,
+//! named as a level in `src/cache/multilevel.rs`, listed by `--help` and
+//! documented. The profile (`templates/sccache/profile.toml`) holds every
+//! place; this module derives the names and checks the request.
+
+use anyhow::{Result, bail};
+use heck::{ToKebabCase, ToShoutySnakeCase, ToUpperCamelCase};
+use serde::Serialize;
+use toml_edit::{Document, Item};
+
+use super::Request;
+use crate::checkout::Checkout;
+use crate::names::BackendName;
+use crate::plan::Plan;
+use crate::profile;
+use crate::render::{self, Renderer};
+use crate::target::steps::Steps;
+
+/// The package name a Cargo.toml of sccache declares.
+pub const PACKAGE: &str = "sccache";
+
+/// Modules of `src/cache` that are not backends, and Rust's keywords:
+/// a backend module cannot take these names.
+const RESERVED: &[&str] = &[
+    "cache",
+    "multilevel",
+    "http_client",
+    "disk",
+    "readonly",
+    "utils",
+    "mod",
+    "as",
+    "async",
+    "await",
+    "box",
+    "break",
+    "const",
+    "continue",
+    "crate",
+    "dyn",
+    "else",
+    "enum",
+    "extern",
+    "false",
+    "fn",
+    "for",
+    "if",
+    "impl",
+    "in",
+    "let",
+    "loop",
+    "match",
+    "move",
+    "mut",
+    "pub",
+    "ref",
+    "return",
+    "self",
+    "static",
+    "struct",
+    "super",
+    "trait",
+    "true",
+    "type",
+    "unsafe",
+    "use",
+    "where",
+    "while",
+    "yield",
+];
+
+/// One `--field`: a setting of the backend's config.
+#[derive(Serialize)]
+struct Field {
+    /// The config key and struct field: `key_prefix`.
+    name: String,
+    required: bool,
+    /// `key_prefix`: a `String` that defaults to empty, the operator's root.
+    prefix: bool,
+    /// `SCCACHE_COS_KEY_PREFIX`
+    env: String,
+    /// The OpenDAL builder method that takes it.
+    method: String,
+    /// `String` or `Option<String>`.
+    rust_type: &'static str,
+    /// A value for the tests.
+    sample: String,
+}
+
+#[derive(Serialize)]
+struct Vars<'a> {
+    r#type: &'a str,
+    /// The module and the `CacheConfigs` field: `cos`.
+    module: String,
+    /// The Cargo feature: `cos`.
+    feature: &'a str,
+    /// The type-name part: `COS` (`COSCache`, `CacheType::COS`).
+    prefix: &'a str,
+    /// The OpenDAL service type (`Cos`) and its Cargo feature (`services-cos`).
+    service: String,
+    service_feature: String,
+    /// `SCCACHE_COS`
+    env: String,
+    fields: Vec<Field>,
+    /// The required field whose environment variable turns the backend on.
+    gate: String,
+    gate_env: String,
+    /// Its line in `--help`'s feature listing: `    COS:       `.
+    help_label: String,
+    /// `build`'s parameters and the arguments the storage passes, each on
+    /// one line when rustfmt would keep them there (lines up to 100).
+    build_params: String,
+    build_params_inline: bool,
+    build_args: String,
+    build_args_inline: bool,
+    /// The features of the backends the checkout has, comma-separated.
+    backends: String,
+}
+
+pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
+    let name = BackendName::parse(request.name, request.go_name)?;
+    let dirs = render::override_dirs(request.templates, Some(&checkout.root))?;
+    let profile = profile::load("sccache", &dirs)?;
+    profile.require_detected(&checkout.root)?;
+
+    let module = name.r#type.replace('-', "_");
+    if RESERVED.contains(&module.as_str()) {
+        bail!("backend name {:?} cannot be used: {module} is a Rust keyword or a module of src/cache", name.r#type);
+    }
+    let backends = backends(checkout)?;
+    let env = format!("SCCACHE_{}", module.to_shouty_snake_case());
+    let fields = fields(request.fields, &module, &env)?;
+    let Some(gate) = fields.iter().find(|f| f.required && !f.prefix) else {
+        bail!(
+            "--field: an sccache backend needs a required setting (NAME!, e.g. --field bucket!): its {env}_* variable turns the backend on"
+        );
+    };
+    let service = request.service.map_or_else(|| name.go_name.to_upper_camel_case(), str::to_string);
+    if !service.chars().all(|c| c.is_ascii_alphanumeric()) || !service.starts_with(|c: char| c.is_ascii_uppercase()) {
+        bail!("--service {service:?}: give the OpenDAL service's type name, as in opendal::services::Cos");
+    }
+    let params: Vec<String> = fields
+        .iter()
+        .map(|f| format!("{}: {}", f.name, if f.rust_type == "String" { "&str" } else { "Option<&str>" }))
+        .collect();
+    let args: Vec<String> = fields
+        .iter()
+        .map(|f| if f.rust_type == "String" { format!("&c.{}", f.name) } else { format!("c.{}.as_deref()", f.name) })
+        .collect();
+    let (build_params, build_args) = (params.join(", "), args.join(", "));
+    let build_params_inline = format!("    pub fn build({build_params}) -> Result<Operator> {{").len() <= 100;
+    let build_args_inline =
+        format!("            let storage = {}Cache::build({build_args})", name.go_name).len() <= 100;
+    let vars = Vars {
+        build_params,
+        build_params_inline,
+        build_args,
+        build_args_inline,
+        r#type: &name.r#type,
+        feature: &name.r#type,
+        prefix: &name.go_name,
+        service_feature: service.to_kebab_case(),
+        service,
+        env,
+        gate: gate.name.clone(),
+        gate_env: gate.env.clone(),
+        help_label: format!("    {:<11}", format!("{}:", name.go_name)),
+        fields,
+        backends: backends.join(","),
+        module,
+    };
+    let mut renderer = Renderer::new(&vars, dirs)?;
+    for (var, template) in &profile.vars {
+        renderer.define(var, template, &profile.source)?;
+    }
+    let mut warnings = Vec::new();
+    let steps =
+        Steps { checkout, profile: &profile, renderer: &renderer, module: "", force: request.force, parsed: &[] };
+    let mut files = steps.files()?;
+    files.extend(steps.patches(&mut warnings)?);
+    let plan = Plan {
+        target: "sccache",
+        next_steps: vec![
+            format!(
+                "cargo check --no-default-features --features {} checks the new module against OpenDAL",
+                name.r#type
+            ),
+            format!("cargo test --no-default-features --features {} config runs the config tests", name.r#type),
+        ],
+        warnings,
+        backend: name,
+        files,
+    };
+    super::litestream::refuse_partial_backend(&plan, request.force)?;
+    Ok(plan)
+}
+
+/// The features the `all` feature lists: the backends the checkout has.
+fn backends(checkout: &Checkout) -> Result<Vec<String>> {
+    let text = checkout.require("Cargo.toml", "is this an sccache checkout?")?;
+    let doc = Document::parse(text.as_str()).map_err(|e| anyhow::anyhow!("Cargo.toml: {}", e.message().trim_end()))?;
+    let all = doc.get("features").and_then(|f| f.get("all")).and_then(Item::as_array);
+    let Some(all) = all else { bail!("Cargo.toml: no `all` feature listing the cache backends") };
+    Ok(all.iter().filter_map(|v| v.as_str()).map(str::to_string).collect())
+}
+
+/// The `--field` values: `NAME[:string][!]`, snake_case names.
+fn fields(raw: &[String], module: &str, env: &str) -> Result<Vec<Field>> {
+    let mut fields: Vec<Field> = Vec::new();
+    for spec in raw {
+        let (spec, required) = match spec.strip_suffix('!') {
+            Some(rest) => (rest, true),
+            None => (spec.as_str(), false),
+        };
+        let (name, ty) = spec.split_once(':').unwrap_or((spec, "string"));
+        if ty != "string" {
+            bail!("--field {spec}: sccache settings are strings; {ty:?} is not supported here");
+        }
+        let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid || RESERVED.contains(&name) {
+            bail!("--field {spec}: a setting is a snake_case Rust field name, not a keyword (e.g. bucket, key_prefix)");
+        }
+        if fields.iter().any(|f| f.name == name) {
+            bail!("--field {spec}: given twice");
+        }
+        let prefix = name == "key_prefix";
+        if prefix && required {
+            bail!("--field {spec}: key_prefix defaults to empty and cannot be required");
+        }
+        fields.push(Field {
+            name: name.to_string(),
+            required,
+            prefix,
+            env: format!("{env}_{}", name.to_shouty_snake_case()),
+            method: if prefix { "root".to_string() } else { name.to_string() },
+            rust_type: if required || prefix { "String" } else { "Option<String>" },
+            sample: if prefix { format!("{module}prefix") } else { format!("{module}-{}", name.replace('_', "-")) },
+        });
+    }
+    Ok(fields)
+}
+
+/// Every path an add of `name` may write, by the built-in profile and the
+/// checkout's own.
+pub fn writes(checkout: &Checkout, name: &BackendName) -> Vec<String> {
+    #[derive(Serialize)]
+    struct NameVars<'a> {
+        r#type: &'a str,
+        module: String,
+        feature: &'a str,
+        prefix: &'a str,
+    }
+    let vars = NameVars {
+        r#type: &name.r#type,
+        module: name.r#type.replace('-', "_"),
+        feature: &name.r#type,
+        prefix: &name.go_name,
+    };
+    let carried = render::override_dirs(None, Some(&checkout.root)).unwrap_or_default();
+    let mut paths = Vec::new();
+    for dirs in [Vec::new(), carried] {
+        let Ok(profile) = profile::load("sccache", &dirs) else { continue };
+        let Ok(renderer) = Renderer::new(&vars, dirs) else { continue };
+        let files = profile.files.iter().map(|f| &f.path);
+        paths.extend(files.chain(profile.patches.iter().map(|p| &p.file)).filter_map(|p| renderer.render_str(p).ok()));
+    }
+    paths
+}
