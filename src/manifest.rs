@@ -85,9 +85,14 @@ pub fn record(checkout: &Checkout, plan: &mut Plan) -> Result<()> {
                 manifest.replaced.push(Replaced { path: file.path.clone(), digest: after, before: before.clone() });
             }
             Some(_) => {
+                // A text inserted n times (the same feature in several
+                // cfg lists) is listed n times; a later run that inserts it
+                // again where it went missing does not add to the count.
                 for text in &file.inserted {
                     let inserted = Inserted { path: file.path.clone(), text: text.clone() };
-                    if !manifest.inserted.contains(&inserted) {
+                    let now = file.inserted.iter().filter(|t| *t == text).count();
+                    let listed = manifest.inserted.iter().filter(|i| **i == inserted).count();
+                    if listed < now {
                         manifest.inserted.push(inserted);
                     }
                 }
@@ -173,8 +178,14 @@ fn take_out(path: &str, before: &str, texts: &[String], edited: &mut Vec<String>
     // after the code that uses them.
     let texts: Vec<&String> = texts.iter().filter(|t| !(go && import_name(t).is_some())).collect();
     let (grouped, plain): (Vec<&String>, Vec<&String>) = texts.into_iter().partition(|t| go && group(t).is_some());
-    for text in plain {
-        take(&mut content, text, path, &mut items, edited);
+    let mut seen: Vec<&String> = Vec::new();
+    for text in plain.iter().copied() {
+        if seen.contains(&text) {
+            continue;
+        }
+        seen.push(text);
+        let times = plain.iter().filter(|t| **t == text).count();
+        take(&mut content, text, times, path, &mut items, edited);
     }
     let mut headers: Vec<&str> = grouped.iter().filter_map(|t| group(t)).collect();
     headers.dedup();
@@ -189,7 +200,7 @@ fn take_out(path: &str, before: &str, texts: &[String], edited: &mut Vec<String>
             if still_used {
                 items.push(Item { what: format!("{} (still used)", describe(text)), status: Status::Present });
             } else {
-                take(&mut content, text, path, &mut items, edited);
+                take(&mut content, text, 1, path, &mut items, edited);
             }
         }
     }
@@ -203,11 +214,12 @@ fn take_out(path: &str, before: &str, texts: &[String], edited: &mut Vec<String>
     (content, items)
 }
 
-/// Takes one inserted text out of `content`, if it is there exactly once.
-fn take(content: &mut String, text: &str, path: &str, items: &mut Vec<Item>, edited: &mut Vec<String>) {
+/// Takes an inserted text out of `content`, if it is there exactly as many
+/// times as it was inserted.
+fn take(content: &mut String, text: &str, times: usize, path: &str, items: &mut Vec<Item>, edited: &mut Vec<String>) {
     let what = describe(text);
-    if content.matches(text).count() == 1 {
-        *content = content.replacen(text, "", 1);
+    if content.matches(text).count() == times {
+        *content = content.replace(text, "");
         items.push(Item { what, status: Status::Remove });
     } else {
         edited.push(format!("{what} in {path}"));

@@ -77,12 +77,13 @@ pub fn doctor(checkout: &Checkout) -> Result<crate::doctor::Report> {
 /// The plan that takes a backend back out, as its manifest records it.
 pub fn removal(checkout: &Checkout, name: &str, force: bool) -> Result<Plan> {
     let name = crate::names::BackendName::parse(name, None)?;
-    let paths = match target_of(checkout)? {
-        Target::Litestream => litestream::writes(checkout, &name),
-        Target::Sccache => sccache::writes(checkout, &name),
+    let (target, paths) = match target_of(checkout)? {
+        Target::Litestream => ("litestream", litestream::writes(checkout, &name)),
+        Target::Sccache => ("sccache", sccache::writes(checkout, &name)),
     };
     let allowed = |path: &str| paths.iter().any(|p| p == path);
-    let plan = crate::manifest::removal(checkout, &name, force, allowed)?;
+    let mut plan = crate::manifest::removal(checkout, &name, force, allowed)?;
+    plan.target = target;
     for file in plan.files.iter().filter(|f| f.changes()) {
         checkout.confine(&file.path)?;
     }

@@ -115,6 +115,13 @@ struct Vars<'a> {
     build_params_inline: bool,
     build_args: String,
     build_args_inline: bool,
+    /// The builder, given every setting that is always there
+    /// (`Cos::default().bucket(bucket).root(key_prefix)`), as calls that
+    /// rustfmt keeps on one line (`builder_inline`) or puts one per line.
+    builder_calls: Vec<String>,
+    builder_inline: bool,
+    /// Whether optional settings follow, so the builder is `mut`.
+    builder_mut: bool,
     /// The features of the backends the checkout has, comma-separated.
     backends: String,
 }
@@ -153,7 +160,15 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     let build_params_inline = format!("    pub fn build({build_params}) -> Result<Operator> {{").len() <= 100;
     let build_args_inline =
         format!("            let storage = {}Cache::build({build_args})", name.go_name).len() <= 100;
+    let builder_calls: Vec<String> =
+        fields.iter().filter(|f| f.rust_type == "String").map(|f| format!(".{}({})", f.method, f.name)).collect();
+    let chain = format!("{service}::default(){}", builder_calls.concat());
+    let builder_inline = chain.len() <= 60 && format!("        let mut builder = {chain};").len() <= 100;
+    let builder_mut = fields.iter().any(|f| f.rust_type != "String");
     let vars = Vars {
+        builder_calls,
+        builder_inline,
+        builder_mut,
         build_params,
         build_params_inline,
         build_args,
