@@ -159,11 +159,13 @@ pub enum Anchor {
         func: String,
         present: String,
     },
-    /// Cargo.toml: feature `feature` with `deps`, and its name in `list`.
+    /// Cargo.toml: feature `feature` with `deps` (or a listed feature's
+    /// declaration with a dependency `like` this, copied), and its name in `list`.
     CargoFeature {
         feature: String,
         deps: Vec<String>,
         list: String,
+        like: Option<String>,
     },
 }
 
@@ -301,7 +303,7 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
         "rust-fn" => &["func", "position", "present"],
         "rust-arm" => &["func", "like", "pattern"],
         "rust-array" => &["func", "present"],
-        "cargo-feature" => &["feature", "deps", "list"],
+        "cargo-feature" => &["feature", "deps", "list", "like"],
         other => {
             let at = loc.at(table.get("anchor").and_then(Item::span));
             bail!("{at}: unknown anchor {other:?}; expected one of {}", ANCHORS.join(", "))
@@ -387,6 +389,7 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
             feature: k.required("feature")?,
             deps: k.strings("deps")?,
             list: k.required("list")?,
+            like: k.string("like")?,
         },
         other => bail!("{}: unknown anchor {other:?}", k.at_table()),
     };

@@ -126,9 +126,7 @@ impl<'a> RustFile<'a> {
             let close = node.end_byte() - 1;
             if list.contains('\n') {
                 // One feature per line, as rustfmt breaks a long list.
-                let last_line = line_start(self.src, close);
-                let indent = format!("{}    ", indentation(self.src, close));
-                edits.push(Edit { at: last_line, text: format!("{indent}{ours},\n") });
+                edits.push(self.last_member_edit(node.start_byte(), close, &ours));
             } else {
                 let body = &self.src[node.start_byte() + 1..close];
                 let at = node.start_byte() + 1 + body.trim_end().trim_end_matches(',').len();
@@ -177,14 +175,17 @@ impl<'a> RustFile<'a> {
                 }
             };
         }
-        // One member per line, each with its trailing comma (rustfmt's
-        // layout); the last one before ours gets its comma if it lacks it.
+        // One member per line. The last one keeps the list's convention:
+        // with a trailing comma (rustfmt's for fields), or without one (as
+        // a `cfg(any(..))` list may be written); ours takes it over.
         let indent = format!("{}    ", indentation(self.src, close));
-        let text = if text.trim_end().ends_with(',') { text.to_string() } else { format!("{},", text.trim_end()) };
+        let bare = text.trim_end().trim_end_matches(',');
+        let before = self.src[open + 1..line_start(self.src, close)].trim_end();
+        let trailing = before.is_empty() || before.ends_with([',', '{', '[', '(']);
+        let text = if trailing { format!("{bare},") } else { bare.to_string() };
         let lines: String =
             text.lines().map(|l| if l.is_empty() { "\n".into() } else { format!("{indent}{l}\n") }).collect();
-        let before = self.src[open + 1..line_start(self.src, close)].trim_end();
-        if !before.is_empty() && !before.ends_with([',', '{', '[']) {
+        if !trailing {
             let at = open + 1 + before.len();
             return Edit { at, text: format!(",\n{}", lines.trim_end_matches('\n')) };
         }
@@ -438,6 +439,18 @@ mod tests {
         let e = m.item_after("mod *", "mod cos", "#[cfg(feature = \"cos\")]\npub mod cos;", true).unwrap().unwrap();
         let out = applied(MOD, vec![e]);
         assert!(out.contains("pub mod cache;\n#[cfg(feature = \"cos\")]\npub mod cos;\n#[cfg(any("), "{out}");
+    }
+
+    #[test]
+    fn a_list_one_per_line_keeps_its_comma_convention() {
+        let src = "#[cfg(any(\n    feature = \"a\",\n    feature = \"b\"\n))]\nmod m;\n";
+        let f = RustFile::new("x.rs", src).unwrap();
+        let out = applied(src, f.cfg_any_edits("c", &["a".to_string()]));
+        assert_eq!(out, "#[cfg(any(\n    feature = \"a\",\n    feature = \"b\",\n    feature = \"c\"\n))]\nmod m;\n");
+        let trailing = "#[cfg(any(\n    feature = \"a\",\n))]\nmod m;\n";
+        let f = RustFile::new("x.rs", trailing).unwrap();
+        let out = applied(trailing, f.cfg_any_edits("c", &["a".to_string()]));
+        assert_eq!(out, "#[cfg(any(\n    feature = \"a\",\n    feature = \"c\",\n))]\nmod m;\n");
     }
 
     #[test]

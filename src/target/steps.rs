@@ -310,11 +310,12 @@ impl Steps<'_> {
                 let edit = file.rust()?.array_edit(&func, &present, text.trim_end())?;
                 file.add(what(format!("{present} in {func}()"))?, edit.into_iter().collect());
             }
-            Anchor::CargoFeature { feature, deps, list } => {
+            Anchor::CargoFeature { feature, deps, list, like } => {
                 let feature = self.renderer.render_str(feature)?;
                 let deps: Vec<String> = deps.iter().map(|d| self.renderer.render_str(d)).collect::<Result<_>>()?;
                 let list = self.renderer.render_str(list)?;
-                let edits = anchor::cargo::feature_edits(file.path, file.src, &feature, &deps, &list)?;
+                let like = like.as_deref().map(|l| self.renderer.render_str(l)).transpose()?;
+                let edits = anchor::cargo::feature_edits(file.path, file.src, &feature, &deps, &list, like.as_deref())?;
                 file.add(what(format!("feature {feature} (and in {list})"))?, edits);
             }
         }
