@@ -74,12 +74,31 @@ pub fn doctor(checkout: &Checkout) -> Result<crate::doctor::Report> {
     }
 }
 
+/// Every path an add may write by `target`'s built-in profile and by the
+/// checkout's own (if it has one that reads): the files they create and
+/// patch, rendered with `vars` (the name's forms). The manifest may name no
+/// other; a path that needs more than the name to render is none of them.
+fn profile_paths(checkout: &Checkout, target: &str, vars: &impl serde::Serialize) -> Vec<String> {
+    let carried = crate::render::override_dirs(None, Some(&checkout.root)).unwrap_or_default();
+    let mut paths = Vec::new();
+    for dirs in [Vec::new(), carried] {
+        let Ok(profile) = crate::profile::load(target, &dirs) else { continue };
+        let Ok(mut renderer) = crate::render::Renderer::new(vars, dirs) else { continue };
+        for (var, template) in &profile.vars {
+            let _ = renderer.define(var, template, &profile.source);
+        }
+        let files = profile.files.iter().map(|f| &f.path);
+        paths.extend(files.chain(profile.patches.iter().map(|p| &p.file)).filter_map(|p| renderer.render_str(p).ok()));
+    }
+    paths
+}
+
 /// The plan that takes a backend back out, as its manifest records it.
 pub fn removal(checkout: &Checkout, name: &str, force: bool) -> Result<Plan> {
     let name = crate::names::BackendName::parse(name, None)?;
     let (target, paths) = match target_of(checkout)? {
-        Target::Litestream => ("litestream", litestream::writes(checkout, &name)),
-        Target::Sccache => ("sccache", sccache::writes(checkout, &name)),
+        Target::Litestream => ("litestream", profile_paths(checkout, "litestream", &litestream::name_vars(&name))),
+        Target::Sccache => ("sccache", profile_paths(checkout, "sccache", &sccache::name_vars(&name))),
     };
     let allowed = |path: &str| paths.iter().any(|p| p == path);
     let mut plan = crate::manifest::removal(checkout, &name, force, allowed)?;

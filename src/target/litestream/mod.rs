@@ -298,31 +298,17 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     Ok(plan)
 }
 
-/// Every path an add of `name` may write: the files the built-in profile
-/// and the checkout's own (if it has one that reads) create and patch.
-/// The manifest may name no other. A path that needs more than the name
-/// to render is no path of a removal's.
-pub fn writes(checkout: &Checkout, name: &BackendName) -> Vec<String> {
-    #[derive(Serialize)]
-    struct NameVars<'a> {
-        r#type: &'a str,
-        package: &'a str,
-        go_name: &'a str,
-        module: &'a str,
-    }
-    let vars = NameVars { r#type: &name.r#type, package: &name.package, go_name: &name.go_name, module: MODULE };
-    let carried = render::override_dirs(None, Some(&checkout.root)).unwrap_or_default();
-    let mut paths = Vec::new();
-    for dirs in [Vec::new(), carried] {
-        let Ok(profile) = profile::load("litestream", &dirs) else { continue };
-        let Ok(mut renderer) = Renderer::new(&vars, dirs) else { continue };
-        for (var, template) in &profile.vars {
-            let _ = renderer.define(var, template, &profile.source);
-        }
-        let files = profile.files.iter().map(|f| &f.path);
-        paths.extend(files.chain(profile.patches.iter().map(|p| &p.file)).filter_map(|p| renderer.render_str(p).ok()));
-    }
-    paths
+/// The variables a path of the profile may use, from the name alone.
+#[derive(Serialize)]
+pub struct NameVars<'a> {
+    r#type: &'a str,
+    package: &'a str,
+    go_name: &'a str,
+    module: &'a str,
+}
+
+pub fn name_vars(name: &BackendName) -> NameVars<'_> {
+    NameVars { r#type: &name.r#type, package: &name.package, go_name: &name.go_name, module: MODULE }
 }
 
 /// A package name that would collide with an import or a declaration of

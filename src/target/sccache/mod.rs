@@ -258,29 +258,20 @@ fn fields(raw: &[String], module: &str, env: &str) -> Result<Vec<Field>> {
     Ok(fields)
 }
 
-/// Every path an add of `name` may write, by the built-in profile and the
-/// checkout's own.
-pub fn writes(checkout: &Checkout, name: &BackendName) -> Vec<String> {
-    #[derive(Serialize)]
-    struct NameVars<'a> {
-        r#type: &'a str,
-        module: String,
-        feature: &'a str,
-        prefix: &'a str,
-    }
-    let vars = NameVars {
+/// The variables a path of the profile may use, from the name alone.
+#[derive(Serialize)]
+pub struct NameVars<'a> {
+    r#type: &'a str,
+    module: String,
+    feature: &'a str,
+    prefix: &'a str,
+}
+
+pub fn name_vars(name: &BackendName) -> NameVars<'_> {
+    NameVars {
         r#type: &name.r#type,
         module: name.r#type.replace('-', "_"),
         feature: &name.r#type,
         prefix: &name.go_name,
-    };
-    let carried = render::override_dirs(None, Some(&checkout.root)).unwrap_or_default();
-    let mut paths = Vec::new();
-    for dirs in [Vec::new(), carried] {
-        let Ok(profile) = profile::load("sccache", &dirs) else { continue };
-        let Ok(renderer) = Renderer::new(&vars, dirs) else { continue };
-        let files = profile.files.iter().map(|f| &f.path);
-        paths.extend(files.chain(profile.patches.iter().map(|p| &p.file)).filter_map(|p| renderer.render_str(p).ok()));
     }
-    paths
 }
