@@ -23,6 +23,12 @@ pub fn indentation(src: &str, at: usize) -> &str {
     &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
 }
 
+/// Each line of `text` indented by `indent` (blank lines left blank), each
+/// ending in a newline.
+pub fn indent_lines(text: &str, indent: &str) -> String {
+    text.lines().map(|l| if l.is_empty() { "\n".to_string() } else { format!("{indent}{l}\n") }).collect()
+}
+
 /// 1-based line number of `at`, for messages.
 pub fn line_number(src: &str, at: usize) -> usize {
     src[..at].matches('\n').count() + 1

@@ -7,7 +7,7 @@
 use anyhow::{Result, anyhow};
 use tree_sitter::{Node, Parser, Tree};
 
-use super::{indentation, line_end, line_start};
+use super::{indent_lines, indentation, line_end, line_start};
 use crate::plan::Edit;
 use crate::profile::glob;
 
@@ -183,8 +183,7 @@ impl<'a> RustFile<'a> {
         let before = self.src[open + 1..line_start(self.src, close)].trim_end();
         let trailing = before.is_empty() || before.ends_with([',', '{', '[', '(']);
         let text = if trailing { format!("{bare},") } else { bare.to_string() };
-        let lines: String =
-            text.lines().map(|l| if l.is_empty() { "\n".into() } else { format!("{indent}{l}\n") }).collect();
+        let lines = indent_lines(&text, &indent);
         if !trailing {
             let at = open + 1 + before.len();
             return Edit { at, text: format!(",\n{}", lines.trim_end_matches('\n')) };
@@ -301,9 +300,7 @@ impl<'a> RustFile<'a> {
         let tail = last.filter(|n| n.kind().ends_with("expression") || n.kind() == "identifier");
         let close = body.end_byte() - 1;
         let block_indent = format!("{}    ", indentation(self.src, close));
-        let indented = |indent: &str| -> String {
-            text.lines().map(|l| if l.is_empty() { "\n".into() } else { format!("{indent}{l}\n") }).collect()
-        };
+        let indented = |indent: &str| indent_lines(text, indent);
         match position {
             "before-tail" => {
                 let tail = tail.ok_or_else(|| anyhow!("{}: fn {func} ends in no expression", self.path))?;
@@ -362,7 +359,7 @@ impl<'a> RustFile<'a> {
             .ok_or_else(|| anyhow!("{}: the match in {func}() has no catch-all arm to go before", self.path))?;
         let at = line_start(self.src, catch_all.start_byte());
         let indent = indentation(self.src, catch_all.start_byte());
-        let lines = text.lines().map(|l| if l.is_empty() { "\n".into() } else { format!("{indent}{l}\n") }).collect();
+        let lines = indent_lines(text, indent);
         Ok(Some(Edit { at, text: lines }))
     }
 

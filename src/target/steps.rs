@@ -466,7 +466,7 @@ fn has_case(switch: &Switch, case: &str) -> bool {
 /// A `case` arm, indented like the `default:` it goes before.
 fn arm(src: &str, switch: &Switch, text: String) -> Edit {
     let indent = anchor::indentation(src, switch.default_line);
-    let text = text.lines().map(|l| if l.is_empty() { "\n".to_string() } else { format!("{indent}{l}\n") }).collect();
+    let text = anchor::indent_lines(&text, indent);
     Edit { at: switch.default_line, text }
 }
 
