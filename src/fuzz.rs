@@ -55,6 +55,8 @@ fn mangled(src: &'static str) -> impl Strategy<Value = String> {
 
 const MAIN: &str = include_str!("../tests/fixtures/litestream/cmd/litestream/main.go");
 const TESTINGUTIL: &str = include_str!("../tests/fixtures/litestream/internal/testingutil/testingutil.go");
+const SCCACHE_CONFIG: &str = include_str!("../tests/fixtures/sccache/src/config.rs");
+const SCCACHE_CACHE: &str = include_str!("../tests/fixtures/sccache/src/cache/cache.rs");
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
@@ -81,6 +83,27 @@ proptest! {
         let _ = file.type_switch("r.Client");
         let _ = file.last_var_containing("flag.");
         let _ = crate::go_imports::tidy("main.go", &src, "github.com/benbjohnson/litestream");
+    }
+
+    #[test]
+    fn any_rust_text_is_queried_without_panicking(config in mangled(SCCACHE_CONFIG), cache in mangled(SCCACHE_CACHE)) {
+        use crate::anchor::rust::RustFile;
+        if let Ok(file) = RustFile::new("config.rs", &config) {
+            let _ = file.item_after("struct *CacheConfig", "struct XCacheConfig", "pub struct XCacheConfig;", false);
+            let _ = file.member_edit("CacheType", "X", "X(XCacheConfig),");
+            let _ = file.member_edit("CacheConfigs", "x", "pub x: Option<XCacheConfig>,");
+            let _ = file.literal_edits(None, "CacheConfigs", "x", "x: None");
+            for position in ["before-tail", "chain", "end", "raw-string-end"] {
+                let _ = file.fn_edit("into_fallback", position, "CacheType::X)", ".or_else(|| x.map(CacheType::X))");
+                let _ = file.fn_edit("test_parse_file_config", position, "[cache.x]", "[cache.x]");
+            }
+        }
+        if let Ok(file) = RustFile::new("cache.rs", &cache) {
+            let _ = file.cfg_any_edits("x", &["oss".to_string()]);
+            let _ = file.arm_edit("storage_from_config", "Some(CacheType::*(c))", "Some(CacheType::X(c))", "_ => {}");
+            let _ = file.item_after("use crate::cache::*::*Cache", "use crate::cache::x::XCache", "use x;", true);
+        }
+        let _ = crate::anchor::cargo::feature_edits("Cargo.toml", &config, "x", &[], "all", Some("opendal/services-*"));
     }
 
     #[test]

@@ -229,7 +229,10 @@ impl<'a> RustFile<'a> {
             let list = if list_field.is_empty() { Some(node) } else { node.child_by_field_name(list_field) };
             let Some(list) = list else { continue };
             let Some(open) = self.text(list).find('{').map(|i| list.start_byte() + i) else { continue };
-            if self.member_names(list).contains(&field) {
+            let mut cursor = list.walk();
+            let updates = list.named_children(&mut cursor).any(|m| m.kind() == "base_field_initializer");
+            // `T { a, ..base }` takes the new field from its base.
+            if updates || self.member_names(list).contains(&field) {
                 continue;
             }
             edits.push(self.last_member_edit(open, list.end_byte() - 1, text));
@@ -476,6 +479,15 @@ mod tests {
         assert!(out.contains("    pub webdav: Option<WebdavCacheConfig>,\n    pub cos: Option<COSCacheConfig>,\n}"));
         assert!(out.contains("let CacheConfigs { oss, webdav, cos } = self;"));
         assert!(out.contains("    CacheConfigs { oss, webdav, cos }\n}"));
+    }
+
+    #[test]
+    fn a_literal_with_a_base_takes_the_field_from_it() {
+        let src = "fn f() -> C {\n    C { a: 1, ..Default::default() }\n}\nfn g(c: C) {\n    let C { a, .. } = c;\n}\n";
+        let f = RustFile::new("x.rs", src).unwrap();
+        assert!(f.literal_edits(Some("f"), "C", "b", "b: 2").unwrap().is_empty());
+        let out = applied(src, f.literal_edits(Some("g"), "C", "b", "b").unwrap());
+        assert!(out.contains("let C { a, b, .. } = c;"), "{out}");
     }
 
     #[test]
