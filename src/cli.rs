@@ -61,6 +61,12 @@ pub struct Cli {
     #[arg(long, value_name = "TYPE")]
     pub service: Option<String>,
 
+    /// sccache: the backend's name in the docs (the README's links, the
+    /// heading of its page): "Tencent Cloud Object Storage"; by default the
+    /// identifier part (COS).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+
     /// The checkout's root; by default the nearest directory above the current one with a
     /// go.mod or a Cargo.toml.
     #[arg(long, value_name = "DIR")]

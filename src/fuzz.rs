@@ -57,6 +57,8 @@ const MAIN: &str = include_str!("../tests/fixtures/litestream/cmd/litestream/mai
 const TESTINGUTIL: &str = include_str!("../tests/fixtures/litestream/internal/testingutil/testingutil.go");
 const SCCACHE_CONFIG: &str = include_str!("../tests/fixtures/sccache/src/config.rs");
 const SCCACHE_CACHE: &str = include_str!("../tests/fixtures/sccache/src/cache/cache.rs");
+const SCCACHE_CARGO: &str = include_str!("../tests/fixtures/sccache/Cargo.toml");
+const SCCACHE_DOCS: &str = include_str!("../tests/fixtures/sccache/docs/Configuration.md");
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
@@ -88,22 +90,39 @@ proptest! {
     #[test]
     fn any_rust_text_is_queried_without_panicking(config in mangled(SCCACHE_CONFIG), cache in mangled(SCCACHE_CACHE)) {
         use crate::anchor::rust::RustFile;
+        let text = |column: usize| Ok(format!("x{column}"));
+        let siblings = ["oss".to_string(), "webdav".to_string()];
         if let Ok(file) = RustFile::new("config.rs", &config) {
-            let _ = file.item_after("struct *CacheConfig", "struct XCacheConfig", "pub struct XCacheConfig;", false);
-            let _ = file.member_edit("CacheType", "X", "X(XCacheConfig),");
-            let _ = file.member_edit("CacheConfigs", "x", "pub x: Option<XCacheConfig>,");
-            let _ = file.literal_edits(None, "CacheConfigs", "x", "x: None");
-            for position in ["before-tail", "chain", "end", "raw-string-end"] {
-                let _ = file.fn_edit("into_fallback", position, "CacheType::X)", ".or_else(|| x.map(CacheType::X))");
-                let _ = file.fn_edit("test_parse_file_config", position, "[cache.x]", "[cache.x]");
+            let _ = file.item_after("struct *CacheConfig", "struct XCacheConfig", &text, false);
+            let _ = file.member_edit("CacheType", "X", &siblings, &text);
+            let _ = file.member_edit("CacheConfigs", "x", &[], &text);
+            let _ = file.literal_edits(None, "CacheConfigs", "x", &siblings, &text);
+            for position in ["before-tail", "chain", "end", "raw-string-end", "after-sibling"] {
+                let _ = file.fn_edit("into_fallback", position, "CacheType::X)", &["cache_type".to_string()], &text);
+                let _ = file.fn_edit("config_from_env", position, "SCCACHE_X", &siblings, &text);
+                let _ = file.fn_edit("full_toml_parse", position, "[cache.x]", &[], &text);
             }
+            let _ = file.arm_edit("get_cache_levels", "\"*\"", "\"x\"", &text);
+            let _ = file.let_starting("Operator::new(builder)");
         }
         if let Ok(file) = RustFile::new("cache.rs", &cache) {
-            let _ = file.cfg_any_edits("x", &["oss".to_string()]);
-            let _ = file.arm_edit("storage_from_config", "Some(CacheType::*(c))", "Some(CacheType::X(c))", "_ => {}");
-            let _ = file.item_after("use crate::cache::*::*Cache", "use crate::cache::x::XCache", "use x;", true);
+            let _ = file.cfg_any_edits("x", &siblings, 100);
+            let _ = file.arm_edit("build_single_cache", "CacheType::*(c)", "CacheType::X(c)", &text);
+            let _ = file.item_after("use crate::cache::*::*Cache", "use crate::cache::x::XCache", &text, true);
+            let _ = file.array_edit("build_single_cache", Some("debug"), "x", &text);
+            let _ = file.uses();
         }
-        let _ = crate::anchor::cargo::feature_edits("Cargo.toml", &config, "x", &[], "all", Some("opendal/services-*"));
+        let _ = crate::anchor::cargo::feature_edits("Cargo.toml", &config, "x", &[], "all", Some("opendal/services-*"), Some("oss"));
+    }
+
+    #[test]
+    fn any_prose_is_queried_without_panicking(doc in mangled(SCCACHE_DOCS)) {
+        use crate::anchor::prose;
+        let _ = prose::line_after(&doc, "\\* [*](docs/*.md)", Some("toml"));
+        let _ = prose::line_append(&doc, "*Valid names: *", Some("]"));
+        let _ = prose::block_end(&doc, "toml", "[cache.");
+        let _ = prose::section_end(&doc, "#### *");
+        let _ = prose::has_heading(&doc, "#### X");
     }
 
     #[test]
@@ -125,19 +144,40 @@ proptest! {
     fn the_planner_survives_mangled_checkouts(main in mangled(MAIN), harness in mangled(TESTINGUTIL), field in "[a-z:!_-]{0,10}") {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        copy_fixture(root);
+        copy_fixture_of("litestream", root);
         std::fs::write(root.join("cmd/litestream/main.go"), &main).unwrap();
         std::fs::write(root.join("internal/testingutil/testingutil.go"), &harness).unwrap();
         let before = snapshot(root);
         let checkout = Checkout::find(root, Some(root)).unwrap();
         let fields = vec![field];
-        let _ = target::plan(&checkout, &Request { name: "ftp", go_name: None, fields: &fields, templates: None, force: true, service: None });
+        let _ = target::plan(&checkout, &Request { name: "ftp", go_name: None, fields: &fields, templates: None, force: true, service: None, title: None });
+        prop_assert!(snapshot(root) == before, "planning wrote to the checkout");
+    }
+
+    /// The same for sccache: its config.rs, cache.rs and Cargo.toml mangled.
+    #[test]
+    fn the_sccache_planner_survives_mangled_checkouts(
+        config in mangled(SCCACHE_CONFIG),
+        cache in mangled(SCCACHE_CACHE),
+        cargo in mangled(SCCACHE_CARGO),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        copy_fixture_of("sccache", root);
+        std::fs::write(root.join("src/config.rs"), &config).unwrap();
+        std::fs::write(root.join("src/cache/cache.rs"), &cache).unwrap();
+        std::fs::write(root.join("Cargo.toml"), &cargo).unwrap();
+        let before = snapshot(root);
+        let Ok(checkout) = Checkout::find(root, Some(root)) else { return Ok(()) };
+        let fields = vec!["bucket!".to_string(), "endpoint".to_string()];
+        let request = Request { name: "cos", go_name: None, fields: &fields, templates: None, force: true, service: None, title: None };
+        let _ = target::plan(&checkout, &request);
         prop_assert!(snapshot(root) == before, "planning wrote to the checkout");
     }
 }
 
-fn copy_fixture(to: &std::path::Path) {
-    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/litestream");
+fn copy_fixture_of(name: &str, to: &std::path::Path) {
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
     for entry in walkdir::WalkDir::new(&from) {
         let entry = entry.unwrap();
         let dest = to.join(entry.path().strip_prefix(&from).unwrap());

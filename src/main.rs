@@ -59,6 +59,7 @@ fn run(cli: &Cli) -> Result<()> {
         templates: cli.templates.as_deref(),
         force: cli.force,
         service: cli.service.as_deref(),
+        title: cli.title.as_deref(),
     };
     let output = Output { dry_run: cli.dry_run, format: cli.format, removing: false };
     change(&checkout, output, |checkout| target::plan(checkout, &request))

@@ -111,11 +111,26 @@ pub enum Anchor {
         lines: Vec<(String, String)>,
         within: Option<String>,
     },
-    /// `text` appended to the first line matching `line`.
+    /// `text` appended to the first line matching `line`, or put before
+    /// the last `before` on it (`]` closing a list).
     LineAppend {
         line: String,
         present: String,
         text: String,
+        before: Option<String>,
+    },
+    /// Text put at the end of the first fenced block of language `within`
+    /// that contains `containing`, before its closing fence.
+    BlockEnd {
+        within: String,
+        containing: String,
+        present: String,
+    },
+    /// A Markdown section after the section of the last heading matching
+    /// `after` (`#### *`), unless a heading is `present`.
+    MarkdownSection {
+        after: String,
+        present: String,
     },
     /// A top-level Rust item after the last matching `after` (`struct
     /// *CacheConfig`), or in sorted place among them; `present` is its label.
@@ -130,23 +145,31 @@ pub enum Anchor {
         feature: String,
         siblings: String,
     },
-    /// A member of struct or enum `item`, unless it has `member`.
+    /// A member of struct or enum `item`, unless it has `member`: after
+    /// the last member named like one of `after` (comma-separated, any
+    /// case), else last.
     RustMember {
         item: String,
         member: String,
+        after: Option<String>,
     },
-    /// A field of every struct literal and pattern of `type` (in `func`).
+    /// A field of every struct literal and pattern of `type` (in `func`),
+    /// after the last field named one of `after`, else last.
     RustLiteral {
         func: Option<String>,
         ty: String,
         field: String,
+        after: Option<String>,
     },
-    /// Text in function `func`: `before-tail`, `chain`, `end` or
-    /// `raw-string-end`, unless the body contains `present`.
+    /// Text in function `func`: `before-tail`, `chain` (onto the tail, or
+    /// the value of `let <after>`), `end`, `raw-string-end`, or
+    /// `after-sibling` (after the last statement about one of `after`: `let
+    /// oss = ..`, `if oss.is_some() ..`), unless the body contains `present`.
     RustFn {
         func: String,
         position: String,
         present: String,
+        after: Option<String>,
     },
     /// An arm before the catch-all of the match in `func` with an arm like `like`.
     RustArm {
@@ -154,10 +177,12 @@ pub enum Anchor {
         like: String,
         pattern: String,
     },
-    /// An element of the first array literal in `func`.
+    /// An element of the first array literal in `func`, or with `macro`
+    /// (`concat`) the last arguments of the first call of that macro there.
     RustArray {
         func: String,
         present: String,
+        r#macro: Option<String>,
     },
     /// Cargo.toml: feature `feature` with `deps` (or a listed feature's
     /// declaration with a dependency `like` this, copied), and its name in `list`.
@@ -166,6 +191,7 @@ pub enum Anchor {
         deps: Vec<String>,
         list: String,
         like: Option<String>,
+        model: Option<String>,
     },
 }
 
@@ -186,6 +212,8 @@ const ANCHORS: &[&str] = &[
     "marked-block",
     "line-after",
     "line-append",
+    "block-end",
+    "markdown-section",
     "rust-item",
     "rust-cfg-any",
     "rust-member",
@@ -295,15 +323,17 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
         "var-after" => &["after", "present"],
         "marked-block" => &["style"],
         "line-after" => &["present", "lines", "within"],
-        "line-append" => &["line", "present", "text"],
+        "line-append" => &["line", "present", "text", "before"],
+        "block-end" => &["within", "containing", "present"],
+        "markdown-section" => &["after", "present"],
         "rust-item" => &["after", "present", "sorted"],
         "rust-cfg-any" => &["feature", "siblings"],
-        "rust-member" => &["item", "member"],
-        "rust-literal" => &["func", "type", "field"],
-        "rust-fn" => &["func", "position", "present"],
+        "rust-member" => &["item", "member", "after"],
+        "rust-literal" => &["func", "type", "field", "after"],
+        "rust-fn" => &["func", "position", "present", "after"],
         "rust-arm" => &["func", "like", "pattern"],
-        "rust-array" => &["func", "present"],
-        "cargo-feature" => &["feature", "deps", "list", "like"],
+        "rust-array" => &["func", "present", "macro"],
+        "cargo-feature" => &["feature", "deps", "list", "like", "model"],
         other => {
             let at = loc.at(table.get("anchor").and_then(Item::span));
             bail!("{at}: unknown anchor {other:?}; expected one of {}", ANCHORS.join(", "))
@@ -363,33 +393,56 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
             }
             Anchor::LineAfter { present: k.required("present")?, lines, within: k.string("within")? }
         }
-        "line-append" => {
-            Anchor::LineAppend { line: k.required("line")?, present: k.required("present")?, text: k.required("text")? }
-        }
+        "line-append" => Anchor::LineAppend {
+            line: k.required("line")?,
+            present: k.required("present")?,
+            text: k.required("text")?,
+            before: k.string("before")?,
+        },
+        "block-end" => Anchor::BlockEnd {
+            within: k.required("within")?,
+            containing: k.required("containing")?,
+            present: k.required("present")?,
+        },
+        "markdown-section" => Anchor::MarkdownSection { after: k.required("after")?, present: k.required("present")? },
         "rust-item" => {
             Anchor::RustItem { after: k.required("after")?, present: k.required("present")?, sorted: k.bool("sorted")? }
         }
         "rust-cfg-any" => Anchor::RustCfgAny { feature: k.required("feature")?, siblings: k.required("siblings")? },
-        "rust-member" => Anchor::RustMember { item: k.required("item")?, member: k.required("member")? },
-        "rust-literal" => {
-            Anchor::RustLiteral { func: k.string("func")?, ty: k.required("type")?, field: k.required("field")? }
+        "rust-member" => {
+            Anchor::RustMember { item: k.required("item")?, member: k.required("member")?, after: k.string("after")? }
         }
+        "rust-literal" => Anchor::RustLiteral {
+            func: k.string("func")?,
+            ty: k.required("type")?,
+            field: k.required("field")?,
+            after: k.string("after")?,
+        },
         "rust-fn" => {
             let position = k.required("position")?;
-            if !["before-tail", "chain", "end", "raw-string-end"].contains(&position.as_str()) {
-                return Err(k.wrong("position", "before-tail, chain, end or raw-string-end"));
+            if !["before-tail", "chain", "end", "raw-string-end", "after-sibling"].contains(&position.as_str()) {
+                return Err(k.wrong("position", "before-tail, chain, end, raw-string-end or after-sibling"));
             }
-            Anchor::RustFn { func: k.required("func")?, position, present: k.required("present")? }
+            let after = k.string("after")?;
+            if position == "after-sibling" && after.is_none() {
+                bail!("{}: position \"after-sibling\" needs `after`, the names of the siblings", k.at_table());
+            }
+            Anchor::RustFn { func: k.required("func")?, position, present: k.required("present")?, after }
         }
         "rust-arm" => {
             Anchor::RustArm { func: k.required("func")?, like: k.required("like")?, pattern: k.required("pattern")? }
         }
-        "rust-array" => Anchor::RustArray { func: k.required("func")?, present: k.required("present")? },
+        "rust-array" => Anchor::RustArray {
+            func: k.required("func")?,
+            present: k.required("present")?,
+            r#macro: k.string("macro")?,
+        },
         "cargo-feature" => Anchor::CargoFeature {
             feature: k.required("feature")?,
             deps: k.strings("deps")?,
             list: k.required("list")?,
             like: k.string("like")?,
+            model: k.string("model")?,
         },
         other => bail!("{}: unknown anchor {other:?}", k.at_table()),
     };

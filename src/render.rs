@@ -51,7 +51,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("sccache/cmdline_feature.rs", include_str!("../templates/sccache/cmdline_feature.rs.tera")),
     ("sccache/config_struct.rs", include_str!("../templates/sccache/config_struct.rs.tera")),
     ("sccache/configs_field.rs", include_str!("../templates/sccache/configs_field.rs.tera")),
-    ("sccache/configuration.md", include_str!("../templates/sccache/configuration.md.tera")),
+    ("sccache/configuration_env.md", include_str!("../templates/sccache/configuration_env.md.tera")),
+    ("sccache/configuration_toml.md", include_str!("../templates/sccache/configuration_toml.md.tera")),
     ("sccache/doc.md", include_str!("../templates/sccache/doc.md.tera")),
     ("sccache/env.rs", include_str!("../templates/sccache/env.rs.tera")),
     ("sccache/fallback.rs", include_str!("../templates/sccache/fallback.rs.tera")),
@@ -155,6 +156,11 @@ impl Renderer {
         Ok(())
     }
 
+    /// The target's line width (its `max_width` variable), or rustfmt's 100.
+    pub fn width(&self) -> usize {
+        self.context.get("max_width").and_then(|v| v.as_u64()).and_then(|n| usize::try_from(n).ok()).unwrap_or(100)
+    }
+
     /// Renders a profile's string: a path, a name, an item's description.
     pub fn render_str(&self, template: &str) -> Result<String> {
         if let Some(plain) = self.substitute(template) {
@@ -206,6 +212,19 @@ impl Renderer {
     /// Renders template `name`, a built-in one or an override's; the
     /// output of an override must be Go of `shape` if it is Go at all.
     pub fn render(&self, name: &str, shape: Shape) -> Result<String> {
+        self.render_in(name, shape, &self.context)
+    }
+
+    /// Renders template `name` for text that will start at `column`, which
+    /// the template reads as `column` (to break its lines where rustfmt
+    /// would).
+    pub fn render_at(&self, name: &str, shape: Shape, column: usize) -> Result<String> {
+        let mut context = self.context.clone();
+        context.insert("column", &column);
+        self.render_in(name, shape, &context)
+    }
+
+    fn render_in(&self, name: &str, shape: Shape, context: &Context) -> Result<String> {
         let built_in = TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, text)| *text);
         let origin = origin(name, &self.dirs);
         let shown = match &origin {
@@ -224,7 +243,7 @@ impl Renderer {
             };
             tera.add_raw_template(name, &text).map_err(|e| anyhow!("{shown}: {}", one_line(&e)))?;
         }
-        let out = tera.render(name, &self.context).map_err(|e| anyhow!("{shown}: {}", one_line(&e)))?;
+        let out = tera.render(name, context).map_err(|e| anyhow!("{shown}: {}", one_line(&e)))?;
         // The built-in templates are proven by the tests; a team's own are
         // checked here, before anything is written.
         if let Origin::File(_) = origin

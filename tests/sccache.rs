@@ -1,7 +1,8 @@
-//! The second target: an sccache-shaped crate over the real opendal. The
-//! fixture builds before generation; after `add-backend cos`, the crate is
-//! rustfmt-clean, compiles with only the new feature and without it, and its
-//! tests (the file-config test the generator extended among them) pass.
+//! The second target: an sccache-shaped crate (main's shape, 2026) over the
+//! real opendal 0.58. The fixture builds before generation; after
+//! `add-backend cos`, the crate is rustfmt-clean, compiles with only the
+//! new feature and without it, clippy has nothing to say, and its tests
+//! (the file-config test the generator extended among them) pass.
 //! Snapshots show each created file and the diff of each patched one.
 
 mod common;
@@ -11,7 +12,36 @@ use std::process::Command;
 
 use common::Sandbox;
 
-const COS: &[&str] = &["cos", "--service", "Cos", "--field", "bucket!", "--field", "endpoint", "--field", "key_prefix"];
+const COS: &[&str] = &[
+    "cos",
+    "--service",
+    "Cos",
+    "--title",
+    "Tencent Cloud Object Storage",
+    "--field",
+    "bucket!",
+    "--field",
+    "endpoint",
+    "--field",
+    "key_prefix",
+];
+
+/// A long name and more settings: the lines rustfmt breaks differently.
+const LONG: &[&str] = &[
+    "tencent-cos-v5",
+    "--service",
+    "Cos",
+    "--field",
+    "bucket!",
+    "--field",
+    "key_prefix",
+    "--field",
+    "endpoint",
+    "--field",
+    "secret_id",
+    "--field",
+    "secret_key",
+];
 
 /// Runs cargo in `dir` with a target directory shared by these tests, so
 /// that opendal is compiled once; panics with cargo's output on failure.
@@ -35,16 +65,19 @@ fn the_fixture_builds_and_passes_its_tests_before_generation() {
     cargo(&sb.root, &["fmt", "--check"]);
     cargo(&sb.root, &["test", "--quiet"]);
     cargo(&sb.root, &["check", "--quiet", "--no-default-features"]);
+    cargo(&sb.root, &["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"]);
 }
 
 #[test]
 fn a_generated_backend_is_formatted_compiles_alone_and_passes_the_tests() {
     let sb = Sandbox::fixture("sccache");
-    sb.run(COS).success();
+    let run = sb.run(COS);
+    run.success();
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     cargo(&sb.root, &["fmt", "--check"]);
     cargo(&sb.root, &["check", "--quiet", "--no-default-features", "--features", "cos"]);
     let tests = cargo(&sb.root, &["test", "--no-default-features", "--features", "cos"]);
-    assert!(tests.contains("test config::tests::test_parse_file_config ... ok"), "{tests}");
+    assert!(tests.contains("test config::full_toml_parse ... ok"), "{tests}");
     // Off, the feature leaves nothing behind that fails to compile.
     cargo(&sb.root, &["check", "--quiet", "--no-default-features"]);
     // With every backend, clippy has nothing to say about the new one.
@@ -53,6 +86,60 @@ fn a_generated_backend_is_formatted_compiles_alone_and_passes_the_tests() {
     let again = sb.run(COS);
     again.success();
     assert!(again.stderr.contains("backend cos is already in place: nothing to do"), "{}", again.stderr);
+}
+
+#[test]
+fn a_long_name_with_more_settings_is_formatted_and_compiles() {
+    let sb = Sandbox::fixture("sccache");
+    sb.run(LONG).success();
+    cargo(&sb.root, &["fmt", "--check"]);
+    let tests = cargo(&sb.root, &["test", "--no-default-features", "--features", "tencent-cos-v5"]);
+    assert!(tests.contains("test config::full_toml_parse ... ok"), "{tests}");
+    let module = sb.read("src/cache/tencent_cos_v5.rs");
+    assert!(module.contains("builder = builder.secret_id(secret_id);"), "{module}");
+}
+
+/// rustfmt breaks a line by its width, which the name decides: for every
+/// length of name, with few settings and many, the patched sources are
+/// exactly as rustfmt lays them out, or the run said which line is not.
+#[test]
+fn every_length_of_name_is_laid_out_as_rustfmt_lays_it_out() {
+    let shapes: [&[&str]; 2] = [
+        &["--field", "bucket!", "--field", "endpoint", "--field", "key_prefix"],
+        &[
+            "--field",
+            "bucket!",
+            "--field",
+            "key_prefix",
+            "--field",
+            "region",
+            "--field",
+            "endpoint",
+            "--field",
+            "access_key_id",
+            "--field",
+            "secret_access_key",
+        ],
+    ];
+    let mut unannounced = Vec::new();
+    for length in 1..=21 {
+        let name = "q".repeat(length);
+        for fields in shapes {
+            let sb = Sandbox::fixture("sccache");
+            let run = sb.run(&[&[name.as_str(), "--service", "Cos"], fields].concat());
+            run.success();
+            let fmt = Command::new(env!("CARGO")).args(["fmt", "--check"]).current_dir(&sb.root).output().unwrap();
+            let diffs = String::from_utf8_lossy(&fmt.stdout).matches("Diff in ").count();
+            let warned = run.stderr.matches("wider than rustfmt keeps on one line").count();
+            if diffs > 0 && warned == 0 {
+                unannounced.push(format!("{name} with {} settings: {diffs} lines", fields.len() / 2));
+            }
+            if length <= 15 {
+                assert_eq!((diffs, warned), (0, 0), "{name}: {}", String::from_utf8_lossy(&fmt.stdout));
+            }
+        }
+    }
+    assert!(unannounced.is_empty(), "not as rustfmt lays them out, unannounced: {unannounced:?}");
 }
 
 #[test]
@@ -72,6 +159,38 @@ fn snapshots_of_the_created_files_and_the_patches() {
     }
 }
 
+/// The new module builds its operator as the checkout's own modules do:
+/// here, as they did on OpenDAL 0.55, through layers and `finish()`.
+#[test]
+fn the_module_follows_its_siblings_opendal_idiom() {
+    let sb = Sandbox::fixture("sccache");
+    for module in ["src/cache/oss.rs", "src/cache/webdav.rs"] {
+        sb.edit(
+            module,
+            "use opendal::OperationContext;\nuse opendal::Operator;",
+            "use opendal::Operator;\nuse opendal::layers::{HttpClientLayer, LoggingLayer};",
+        );
+        sb.edit(module, "use opendal_layer_logging::LoggingLayer;\n", "");
+        sb.edit(
+            module,
+            "            .with_context(OperationContext::new().with_http_transport(set_user_agent()))\n            .layer(LoggingLayer::default());",
+            "            .layer(HttpClientLayer::new(set_user_agent()))\n            .layer(LoggingLayer::default())\n            .finish();",
+        );
+    }
+    sb.run(COS).success();
+    let module = sb.read("src/cache/cos.rs");
+    let want =
+        "use opendal::Operator;\nuse opendal::layers::{HttpClientLayer, LoggingLayer};\nuse opendal::services::Cos;\n";
+    assert!(module.contains(want), "{module}");
+    assert!(
+        module.contains(
+            "        let op = Operator::new(builder)?\n            .layer(HttpClientLayer::new(set_user_agent()))\n            .layer(LoggingLayer::default())\n            .finish();\n        Ok(op)\n"
+        ),
+        "{module}"
+    );
+    assert!(!module.contains("OperationContext"), "{module}");
+}
+
 #[test]
 fn bad_requests_are_refused_before_anything_is_written() {
     let sb = Sandbox::fixture("sccache");
@@ -83,6 +202,7 @@ fn bad_requests_are_refused_before_anything_is_written() {
     sb.run(&["multilevel", "--field", "bucket!"]).fails(1, "multilevel is a Rust keyword or a module of src/cache");
     sb.run(&["cos", "--service", "services-cos", "--field", "bucket!"])
         .fails(1, "--service \"services-cos\": give the OpenDAL service's type name");
+    sb.run(&["cos", "--title", "[COS]", "--field", "bucket!"]).fails(1, "--title \"[COS]\": give the backend's name");
     sb.edit("src/config.rs", "pub enum CacheType {", "pub enum CacheKind {");
     let edited = sb.tree();
     sb.run(COS).fails(1, "src/config.rs: no struct or enum CacheType");
@@ -92,9 +212,11 @@ fn bad_requests_are_refused_before_anything_is_written() {
 
 #[test]
 fn remove_takes_a_generated_backend_back_out() {
-    let sb = Sandbox::fixture("sccache");
-    let before = sb.tree();
-    sb.run(COS).success();
-    sb.run(&["remove", "cos"]).success();
-    assert!(sb.tree() == before, "byte-identical after add and remove");
+    for request in [COS, LONG] {
+        let sb = Sandbox::fixture("sccache");
+        let before = sb.tree();
+        sb.run(request).success();
+        sb.run(&["remove", request[0]]).success();
+        assert!(sb.tree() == before, "{}: byte-identical after add and remove", request[0]);
+    }
 }

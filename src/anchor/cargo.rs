@@ -11,9 +11,10 @@ use crate::plan::Edit;
 /// Feature `feature`, in name order among the features the `list`
 /// feature (`all`) names, and `feature` appended to that list; nothing for
 /// what is there already. Its dependencies are `deps`; with `like` (a
-/// pattern such as `opendal/services-*`), the declaration of the last
-/// listed feature with a dependency like it is copied, layout and all,
-/// with that dependency replaced by the first of `deps`.
+/// pattern such as `opendal/services-*`), the declaration of listed feature
+/// `model` (or else of the last listed one with a dependency like it) is
+/// copied, layout and all, with that dependency replaced by the first of
+/// `deps`.
 pub fn feature_edits(
     path: &str,
     src: &str,
@@ -21,6 +22,7 @@ pub fn feature_edits(
     deps: &[String],
     list: &str,
     like: Option<&str>,
+    model: Option<&str>,
 ) -> Result<Vec<Edit>> {
     let doc = Document::parse(src).map_err(|e| anyhow!("{path}: {}", e.message().trim_end()))?;
     let features =
@@ -46,12 +48,14 @@ pub fn feature_edits(
         let quoted: Vec<String> = deps.iter().map(|d| format!("{d:?}")).collect();
         let mut text = format!("{feature} = [{}]\n", quoted.join(", "));
         if let (Some(like), Some(first)) = (like, deps.first()) {
-            let model = declared.iter().rev().find(|(name, _)| {
+            let has_like = |name: &str| {
                 features
                     .get(name)
                     .and_then(Item::as_array)
                     .is_some_and(|a| a.iter().filter_map(|v| v.as_str()).any(|d| crate::profile::glob(like, d)))
-            });
+            };
+            let named = declared.iter().find(|(name, _)| Some(*name) == model && has_like(name));
+            let model = named.or_else(|| declared.iter().rev().find(|(name, _)| has_like(name)));
             if let Some((name, span)) = model {
                 let old = features.get(name).and_then(Item::as_array).into_iter().flatten();
                 let dep = old.filter_map(|v| v.as_str()).find(|d| crate::profile::glob(like, d)).unwrap_or_default();
@@ -61,8 +65,9 @@ pub fn feature_edits(
                     format!("{feature} {}", &body[value_at..]).replacen(&format!("{dep:?}"), &format!("{first:?}"), 1);
             }
         }
+        // Before the next feature and the comment lines that lead it.
         let at = match declared.iter().find(|(name, _)| *name > feature) {
-            Some((_, span)) => span.start,
+            Some((_, span)) => leading_comments(src, span.start),
             None => last.1.end,
         };
         edits.push(Edit { at, text });
@@ -87,6 +92,19 @@ pub fn feature_edits(
     Ok(edits)
 }
 
+/// The start of the comment lines directly above the line at `at`, or `at`.
+fn leading_comments(src: &str, at: usize) -> usize {
+    let mut start = at;
+    while start > 0 {
+        let above = line_start(src, start - 1);
+        if !src[above..start].trim_start().starts_with('#') {
+            break;
+        }
+        start = above;
+    }
+    start
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,24 +115,44 @@ mod tests {
     #[test]
     fn a_feature_is_declared_in_name_order_and_listed_once() {
         let deps = ["opendal/services-cos".to_string(), "reqwest".to_string()];
-        let edits = feature_edits("Cargo.toml", CARGO, "cos", &deps, "all", None).unwrap();
+        let edits = feature_edits("Cargo.toml", CARGO, "cos", &deps, "all", None, None).unwrap();
         let (out, _) = apply_edits(CARGO, &edits);
-        assert!(out.contains("    \"webdav\",\n    \"cos\",\n]"), "{out}");
-        assert!(out.contains("\ncos = [\"opendal/services-cos\", \"reqwest\"]\noss = "), "{out}");
-        assert!(feature_edits("Cargo.toml", &out, "cos", &deps, "all", None).unwrap().is_empty());
+        assert!(out.contains("  \"oss\",\n  \"cos\",\n]"), "{out}");
+        assert!(
+            out.contains("\ndefault = [\"all\"]\ncos = [\"opendal/services-cos\", \"reqwest\"]\n# Distributed"),
+            "{out}"
+        );
+        assert!(feature_edits("Cargo.toml", &out, "cos", &deps, "all", None, None).unwrap().is_empty());
 
         let one_line = "[features]\nall = [\"a\"]\na = []\n";
-        let edits = feature_edits("Cargo.toml", one_line, "b", &[], "all", None).unwrap();
+        let edits = feature_edits("Cargo.toml", one_line, "b", &[], "all", None, None).unwrap();
         assert_eq!(apply_edits(one_line, &edits).0, "[features]\nall = [\"a\", \"b\"]\na = []\nb = []\n");
+    }
+
+    #[test]
+    fn the_model_feature_is_the_one_copied() {
+        let deps = ["opendal/services-cos".to_string()];
+        let like = Some("opendal/services-*");
+        let edits = feature_edits("Cargo.toml", CARGO, "cos", &deps, "all", like, Some("webdav")).unwrap();
+        let (out, _) = apply_edits(CARGO, &edits);
+        assert!(out.contains("cos = [\n  \"opendal/services-cos\",\n  \"opendal-layer-logging\",\n"), "{out}");
     }
 
     #[test]
     fn a_feature_like_another_copies_its_declaration() {
         let src = "[features]\nall = [\n  \"s3\",\n  \"redis\"\n]\ns3 = [\n  \"opendal/services-s3\",\n  \"opendal-layer-logging\",\n]\nredis = [\"url\"]\n";
         let deps = ["opendal/services-obs".to_string()];
-        let edits = feature_edits("Cargo.toml", src, "obs", &deps, "all", Some("opendal/services-*")).unwrap();
+        let edits = feature_edits("Cargo.toml", src, "obs", &deps, "all", Some("opendal/services-*"), None).unwrap();
         let (out, _) = apply_edits(src, &edits);
         let want = "[features]\nall = [\n  \"s3\",\n  \"redis\",\n  \"obs\"\n]\nobs = [\n  \"opendal/services-obs\",\n  \"opendal-layer-logging\",\n]\ns3 = [\n  \"opendal/services-s3\",\n  \"opendal-layer-logging\",\n]\nredis = [\"url\"]\n";
         assert_eq!(out, want);
+    }
+
+    #[test]
+    fn a_feature_goes_before_the_comment_of_the_next_one() {
+        let src = "[features]\nall = [\"b\", \"d\"]\nb = []\n# D does d.\n# Really.\nd = []\n";
+        let edits = feature_edits("Cargo.toml", src, "c", &[], "all", None, None).unwrap();
+        let (out, _) = apply_edits(src, &edits);
+        assert_eq!(out, "[features]\nall = [\"b\", \"d\", \"c\"]\nb = []\nc = []\n# D does d.\n# Really.\nd = []\n");
     }
 }

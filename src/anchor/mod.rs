@@ -1,9 +1,11 @@
-//! Insertion points, found by structure: a Go parser for Go sources, explicit
-//! markers for prose.
+//! Insertion points, found by structure: parsers for Go and Rust sources,
+//! toml_edit for Cargo.toml, explicit markers or the document's own
+//! structure (fenced blocks, headings) for prose.
 
 pub mod cargo;
 pub mod go;
 pub mod markers;
+pub mod prose;
 pub mod rust;
 
 /// Byte offset of the start of the line holding `at`.

@@ -11,6 +11,11 @@ use super::{indent_lines, indentation, line_end, line_start};
 use crate::plan::Edit;
 use crate::profile::glob;
 
+/// The text a template renders for an insertion point: given the column
+/// the text will start at (rustfmt's layout depends on it), the text,
+/// unindented.
+pub type Text<'t> = &'t dyn Fn(usize) -> Result<String>;
+
 pub struct RustFile<'a> {
     pub path: &'a str,
     pub src: &'a str,
@@ -65,11 +70,35 @@ impl<'a> RustFile<'a> {
         items
     }
 
+    /// The top-level `use` declarations, in order: each one's span and
+    /// argument (`opendal::layers::{HttpClientLayer, LoggingLayer}`).
+    pub fn uses(&self) -> Vec<(std::ops::Range<usize>, &'a str)> {
+        let root = self.tree.root_node();
+        let mut cursor = root.walk();
+        root.named_children(&mut cursor)
+            .filter(|n| n.kind() == "use_declaration")
+            .filter_map(|n| Some((n.byte_range(), self.text(n.child_by_field_name("argument")?))))
+            .collect()
+    }
+
+    /// The first `let` statement whose value starts with `prefix`
+    /// (`Operator::new(builder)`): its text, the name it binds and the
+    /// column it starts at.
+    pub fn let_starting(&self, prefix: &str) -> Option<(&'a str, &'a str, usize)> {
+        let found = self.find(self.tree.root_node(), &|n| {
+            n.kind() == "let_declaration"
+                && n.child_by_field_name("pattern").is_some_and(|p| p.kind() == "identifier")
+                && n.child_by_field_name("value").is_some_and(|v| self.text(v).starts_with(prefix))
+        })?;
+        let name = self.text(found.child_by_field_name("pattern")?);
+        Some((self.text(found), name, found.start_byte() - line_start(self.src, found.start_byte())))
+    }
+
     /// Where an item goes after the last top-level item matching `after`
     /// (`struct *CacheConfig`): the edit, with a blank line before it when
     /// that item is not a one-line `use` or `mod`. `None` when it is there
     /// (`present`) or nothing matches.
-    pub fn item_after(&self, after: &str, present: &str, text: &str, sorted: bool) -> Result<Option<Edit>> {
+    pub fn item_after(&self, after: &str, present: &str, text: Text, sorted: bool) -> Result<Option<Edit>> {
         let items = self.items();
         if items.iter().any(|(label, _)| label == present) {
             return Ok(None);
@@ -93,7 +122,13 @@ impl<'a> RustFile<'a> {
             }
         };
         let blank = if spaced { "\n" } else { "" };
-        if sorted && let Some(next) = matching.iter().find(|(label, _)| label.as_str() > present) {
+        let text = &text(0)?;
+        // In name order among the items of its kind (`use crate::cache::`)
+        // from the first matching one to the last, as rustfmt sorts them.
+        let kind = &after[..after.find('*').unwrap_or(after.len())];
+        let span = indices[0]..=indices[indices.len() - 1];
+        let next = items[span].iter().find(|(label, _)| label.starts_with(kind) && label.as_str() > present);
+        if sorted && let Some(next) = next {
             let at = line_start(self.src, next.1.start);
             return Ok(Some(Edit { at, text: format!("{}{blank}", with_newline(text)) }));
         }
@@ -103,9 +138,15 @@ impl<'a> RustFile<'a> {
 
     /// `feature = "<feature>"` added to every `cfg(any(...))` list (in an
     /// attribute or a `cfg!`) that names one of `siblings` and not it.
-    pub fn cfg_any_edits(&self, feature: &str, siblings: &[String]) -> Vec<Edit> {
+    ///
+    /// Also the offsets of one-line lists that the feature makes longer
+    /// than rustfmt keeps on one line at `max_width` (it gives an
+    /// attribute's arguments 70% of it, a macro call's 60%): those it would
+    /// break one feature per line, which an insertion cannot do.
+    pub fn cfg_any_edits(&self, feature: &str, siblings: &[String], max_width: usize) -> (Vec<Edit>, Vec<usize>) {
         let ours = format!("feature = \"{feature}\"");
         let mut edits = Vec::new();
+        let mut overlong = Vec::new();
         let mut stack = vec![self.tree.root_node()];
         while let Some(node) = stack.pop() {
             let mut cursor = node.walk();
@@ -126,20 +167,26 @@ impl<'a> RustFile<'a> {
             let close = node.end_byte() - 1;
             if list.contains('\n') {
                 // One feature per line, as rustfmt breaks a long list.
-                edits.push(self.last_member_edit(node.start_byte(), close, &ours));
+                let ours = |_| Ok(ours.clone());
+                edits.extend(self.last_member_edit(node.start_byte(), close, &ours).ok());
             } else {
                 let body = &self.src[node.start_byte() + 1..close];
                 let at = node.start_byte() + 1 + body.trim_end().trim_end_matches(',').len();
-                edits.push(Edit { at, text: format!(", {ours}") });
+                let text = format!(", {ours}");
+                if !fits_on_one_line(node, &self.src[..at], &self.src[at..], &text, max_width) {
+                    overlong.push(at);
+                }
+                edits.push(Edit { at, text });
             }
         }
         edits.sort_by_key(|e| e.at);
-        edits
+        (edits, overlong)
     }
 
-    /// The edit adding `text` as the last member of struct or enum `name`,
-    /// or `None` when it has a member called `member`.
-    pub fn member_edit(&self, name: &str, member: &str, text: &str) -> Result<Option<Edit>> {
+    /// The edit adding `text` as a member of struct or enum `name`: after
+    /// the last member named like one of `after` (in any case), else last;
+    /// `None` when it has a member called `member`.
+    pub fn member_edit(&self, name: &str, member: &str, after: &[String], text: Text) -> Result<Option<Edit>> {
         let item = self
             .find(self.tree.root_node(), &|n| {
                 matches!(n.kind(), "struct_item" | "enum_item")
@@ -148,37 +195,71 @@ impl<'a> RustFile<'a> {
             .ok_or_else(|| anyhow!("{}: no struct or enum {name}", self.path))?;
         let body = item.child_by_field_name("body").ok_or_else(|| anyhow!("{}: {name} has no body", self.path))?;
         let mut cursor = body.walk();
-        let names: Vec<&str> = body
+        let members: Vec<(usize, &str)> = body
             .named_children(&mut cursor)
-            .filter_map(|m| m.child_by_field_name("name").map(|n| self.text(n)))
+            .filter_map(|m| m.child_by_field_name("name").map(|n| (m.end_byte(), self.text(n))))
             .collect();
-        if names.contains(&member) {
+        if members.iter().any(|(_, n)| *n == member) {
             return Ok(None);
         }
-        Ok(Some(self.last_member_edit(body.start_byte(), body.end_byte() - 1, text)))
+        self.member_after(body.start_byte(), body.end_byte() - 1, &members, after, text).map(Some)
+    }
+
+    /// A member added to the list between the brackets at `open` and
+    /// `close`, whose members end where `members` say: after the last one
+    /// named like one of `after` when another follows it, else last.
+    fn member_after(
+        &self,
+        open: usize,
+        close: usize,
+        members: &[(usize, &str)],
+        after: &[String],
+        text: Text,
+    ) -> Result<Edit> {
+        let like = |name: &str| after.iter().any(|a| a.eq_ignore_ascii_case(name));
+        let Some(i) = members.iter().rposition(|(_, name)| like(name)) else {
+            return self.last_member_edit(open, close, text);
+        };
+        if i + 1 == members.len() {
+            return self.last_member_edit(open, close, text);
+        }
+        let end = members[i].0;
+        if !self.src[open..close].contains('\n') {
+            let column = end - line_start(self.src, end) + 2;
+            return Ok(Edit { at: end, text: format!(", {}", text(column)?.trim_end().trim_end_matches(',')) });
+        }
+        // One member per line: a line of its own after the sibling's.
+        let indent = indentation(self.src, members[i + 1].0);
+        let indent = if indent.is_empty() { indentation(self.src, end) } else { indent };
+        let bare = text(indent.len())?.trim_end().trim_end_matches(',').to_string();
+        Ok(Edit { at: line_end(self.src, end), text: indent_lines(&format!("{bare},"), indent) })
     }
 
     /// A member appended to the list between the bracket at `open` and the
     /// one at `close` (`{ a, b }` or one member per line).
-    fn last_member_edit(&self, open: usize, close: usize, text: &str) -> Edit {
+    fn last_member_edit(&self, open: usize, close: usize, text: Text) -> Result<Edit> {
         let inner = &self.src[open + 1..close];
         if !inner.contains('\n') {
             let trimmed = inner.trim_end();
             let rest = trimmed.rfind("..").filter(|i| trimmed[*i..].trim() == "..");
-            return match rest {
+            let column = |at: usize| at - line_start(self.src, at);
+            return Ok(match rest {
                 // `{ a, b, .. }`: before the rest.
-                Some(i) => Edit { at: open + 1 + i, text: format!("{text}, ") },
-                None if trimmed.trim().is_empty() => Edit { at: close, text: format!(" {text} ") },
+                Some(i) => Edit { at: open + 1 + i, text: format!("{}, ", text(column(open + 1 + i))?.trim_end()) },
+                None if trimmed.trim().is_empty() => {
+                    Edit { at: close, text: format!(" {} ", text(column(close) + 1)?.trim_end()) }
+                }
                 None => {
                     let at = open + 1 + trimmed.trim_end_matches(',').len();
-                    Edit { at, text: format!(", {text}") }
+                    Edit { at, text: format!(", {}", text(column(at) + 2)?.trim_end()) }
                 }
-            };
+            });
         }
         // One member per line. The last one keeps the list's convention:
         // with a trailing comma (rustfmt's for fields), or without one (as
         // a `cfg(any(..))` list may be written); ours takes it over.
         let indent = format!("{}    ", indentation(self.src, close));
+        let text = text(indent.len())?;
         let bare = text.trim_end().trim_end_matches(',');
         let before = self.src[open + 1..line_start(self.src, close)].trim_end();
         let trailing = before.is_empty() || before.ends_with([',', '{', '[', '(']);
@@ -186,14 +267,23 @@ impl<'a> RustFile<'a> {
         let lines = indent_lines(&text, &indent);
         if !trailing {
             let at = open + 1 + before.len();
-            return Edit { at, text: format!(",\n{}", lines.trim_end_matches('\n')) };
+            return Ok(Edit { at, text: format!(",\n{}", lines.trim_end_matches('\n')) });
         }
-        Edit { at: line_start(self.src, close), text: lines }
+        Ok(Edit { at: line_start(self.src, close), text: lines })
     }
 
     /// A field added to every struct literal and pattern of type `ty`
-    /// (within function `func`, or anywhere), unless it has `field`.
-    pub fn literal_edits(&self, func: Option<&str>, ty: &str, field: &str, text: &str) -> Result<Vec<Edit>> {
+    /// (within function `func`, or anywhere; `ty` or a path ending in it),
+    /// unless it has `field`: after the last field named one of `after`,
+    /// else last.
+    pub fn literal_edits(
+        &self,
+        func: Option<&str>,
+        ty: &str,
+        field: &str,
+        after: &[String],
+        text: Text,
+    ) -> Result<Vec<Edit>> {
         let scope = match func {
             Some(func) => self.function(func)?,
             None => self.tree.root_node(),
@@ -210,8 +300,9 @@ impl<'a> RustFile<'a> {
                 let named = node.prev_sibling().is_some_and(|p| p.kind() == "identifier" && self.text(p) == ty);
                 if named && self.text(node).starts_with('{') {
                     found += 1;
-                    if !self.token_fields(node).contains(&field) {
-                        edits.push(self.last_member_edit(node.start_byte(), node.end_byte() - 1, text));
+                    let fields = self.token_fields(node);
+                    if !fields.iter().any(|(_, name)| *name == field) {
+                        edits.push(self.member_after(node.start_byte(), node.end_byte() - 1, &fields, after, text)?);
                     }
                 }
                 continue;
@@ -222,7 +313,8 @@ impl<'a> RustFile<'a> {
                 _ => continue,
             };
             let Some(name) = node.child_by_field_name(name_field) else { continue };
-            if self.text(name) != ty {
+            let name = self.text(name);
+            if name != ty && !name.strip_suffix(ty).is_some_and(|path| path.ends_with("::")) {
                 continue;
             }
             found += 1;
@@ -232,10 +324,11 @@ impl<'a> RustFile<'a> {
             let mut cursor = list.walk();
             let updates = list.named_children(&mut cursor).any(|m| m.kind() == "base_field_initializer");
             // `T { a, ..base }` takes the new field from its base.
-            if updates || self.member_names(list).contains(&field) {
+            let members = self.member_names(list);
+            if updates || members.iter().any(|(_, name)| *name == field) {
                 continue;
             }
-            edits.push(self.last_member_edit(open, list.end_byte() - 1, text));
+            edits.push(self.member_after(open, list.end_byte() - 1, &members, after, text)?);
         }
         if found == 0 {
             let within = func.map_or(String::new(), |f| format!(" in {f}()"));
@@ -245,39 +338,48 @@ impl<'a> RustFile<'a> {
         Ok(edits)
     }
 
-    /// The field names of a struct literal written as macro tokens: each
-    /// identifier directly inside followed by `:` or `,` or the end.
-    fn token_fields(&self, tree: Node) -> Vec<&'a str> {
+    /// The fields of a struct literal written as macro tokens, each with
+    /// where its value ends: each identifier directly inside followed by
+    /// `:` or `,` or the end.
+    fn token_fields(&self, tree: Node) -> Vec<(usize, &'a str)> {
         let mut cursor = tree.walk();
         let children: Vec<Node> = tree.children(&mut cursor).collect();
-        let mut names = Vec::new();
+        let mut fields = Vec::new();
         let mut expect_name = true;
         for (i, child) in children.iter().enumerate() {
             let text = self.text(*child);
             if expect_name && child.kind() == "identifier" {
                 let next = children.get(i + 1).map(|n| self.text(*n));
                 if matches!(next, Some(":" | "," | "}") | None) {
-                    names.push(text);
+                    // The value runs to the next comma at this depth, or to the brace.
+                    let end = children[i..]
+                        .iter()
+                        .find(|n| matches!(self.text(**n), "," | "}"))
+                        .map_or(child.end_byte(), |n| n.start_byte());
+                    let end = self.src[..end].trim_end().len();
+                    fields.push((end, text));
                 }
             }
             expect_name = text == "," || text == "{";
         }
-        names
+        fields
     }
 
-    /// The field names of a literal's or pattern's braces.
-    fn member_names(&self, list: Node) -> Vec<&'a str> {
+    /// The fields of a literal's or pattern's braces, each with its end.
+    fn member_names(&self, list: Node) -> Vec<(usize, &'a str)> {
         let mut cursor = list.walk();
         list.named_children(&mut cursor)
-            .filter_map(|m| match m.kind() {
-                "shorthand_field_initializer" | "shorthand_field_identifier" => Some(self.text(m)),
-                "field_initializer" | "field_pattern" => {
-                    m.child_by_field_name("field").or_else(|| m.child_by_field_name("name")).map(|n| self.text(n))
-                }
-                "field_identifier" | "identifier" => Some(self.text(m)),
-                _ => None,
+            .filter_map(|m| {
+                let name = match m.kind() {
+                    "shorthand_field_initializer" | "shorthand_field_identifier" => Some(self.text(m)),
+                    "field_initializer" | "field_pattern" => {
+                        m.child_by_field_name("field").or_else(|| m.child_by_field_name("name")).map(|n| self.text(n))
+                    }
+                    "field_identifier" | "identifier" => Some(self.text(m)),
+                    _ => None,
+                }?;
+                Some((m.end_byte(), name.trim_start_matches("ref ").trim_start_matches("mut ")))
             })
-            .map(|t| t.trim_start_matches("ref ").trim_start_matches("mut "))
             .collect()
     }
 
@@ -290,30 +392,51 @@ impl<'a> RustFile<'a> {
     }
 
     /// Text placed in function `func`: before its tail expression, as a
-    /// continuation of it (`.or_else(..)` on a method chain), or before its
-    /// closing brace. `None` when the body contains `present` already.
-    pub fn fn_edit(&self, func: &str, position: &str, present: &str, text: &str) -> Result<Option<Edit>> {
+    /// continuation of it or of the value of `let <after>` (`.or_else(..)`
+    /// on a method chain), before its
+    /// closing brace, at the end of its raw string, or after the last
+    /// statement about one of `after` (`let oss = ..;`, `if oss.is_some()
+    /// {..}`), spaced from it as that one is from what precedes it. `None`
+    /// when the body contains `present` already.
+    pub fn fn_edit(
+        &self,
+        func: &str,
+        position: &str,
+        present: &str,
+        after: &[String],
+        text: Text,
+    ) -> Result<Option<Edit>> {
         let node = self.function(func)?;
         let body = node.child_by_field_name("body").ok_or_else(|| anyhow!("{}: fn {func} has no body", self.path))?;
         if self.text(body).contains(present) {
             return Ok(None);
         }
         let mut cursor = body.walk();
-        let last = body.named_children(&mut cursor).filter(|n| n.kind() != "line_comment").last();
-        let tail = last.filter(|n| n.kind().ends_with("expression") || n.kind() == "identifier");
+        let statements: Vec<Node> =
+            body.named_children(&mut cursor).filter(|n| !n.kind().ends_with("comment")).collect();
+        let tail = statements.last().filter(|n| n.kind().ends_with("expression") || n.kind() == "identifier");
         let close = body.end_byte() - 1;
         let block_indent = format!("{}    ", indentation(self.src, close));
-        let indented = |indent: &str| indent_lines(text, indent);
+        let indented = |indent: &str| -> Result<String> { Ok(indent_lines(&text(indent.len())?, indent)) };
         match position {
             "before-tail" => {
                 let tail = tail.ok_or_else(|| anyhow!("{}: fn {func} ends in no expression", self.path))?;
                 Ok(Some(Edit {
                     at: line_start(self.src, tail.start_byte()),
-                    text: format!("{}\n", indented(&block_indent)),
+                    text: format!("{}\n", indented(&block_indent)?),
                 }))
             }
             "chain" => {
-                let tail = tail.ok_or_else(|| anyhow!("{}: fn {func} ends in no expression", self.path))?;
+                // On the value of `let <after>` when named, else on the tail.
+                let bound = |name: &String| {
+                    statements.iter().find(|n| n.kind() == "let_declaration" && self.subject(**n) == Some(name))
+                };
+                let tail = match after.first() {
+                    Some(name) => bound(name)
+                        .and_then(|n| n.child_by_field_name("value"))
+                        .ok_or_else(|| anyhow!("{}: no `let {name} = ..` in {func}()", self.path))?,
+                    None => *tail.ok_or_else(|| anyhow!("{}: fn {func} ends in no expression", self.path))?,
+                };
                 let end = tail.end_byte();
                 let indent = indentation(self.src, end).to_string();
                 let indent = if line_start(self.src, end) == line_start(self.src, tail.start_byte()) {
@@ -321,7 +444,7 @@ impl<'a> RustFile<'a> {
                 } else {
                     indent
                 };
-                Ok(Some(Edit { at: end, text: format!("\n{}", indented(&indent).trim_end_matches('\n')) }))
+                Ok(Some(Edit { at: end, text: format!("\n{}", indented(&indent)?.trim_end_matches('\n')) }))
             }
             "raw-string-end" => {
                 let raw = self
@@ -329,16 +452,47 @@ impl<'a> RustFile<'a> {
                     .ok_or_else(|| anyhow!("{}: no raw string in {func}()", self.path))?;
                 // Before the line of the closing `"#`: the string's own text, unindented.
                 let at = line_start(self.src, raw.end_byte());
-                Ok(Some(Edit { at, text: with_newline(text) }))
+                Ok(Some(Edit { at, text: with_newline(&text(0)?) }))
             }
-            _ => Ok(Some(Edit { at: line_start(self.src, close), text: indented(&block_indent) })),
+            "after-sibling" => {
+                let about = |n: &Node| self.subject(*n).is_some_and(|s| after.iter().any(|a| a == s));
+                let last = statements.iter().rfind(|n| about(n)).ok_or_else(|| {
+                    anyhow!("{}: no statement about any of {} in {func}()", self.path, after.join(", "))
+                })?;
+                let indent = indentation(self.src, last.start_byte());
+                let blank = if self.blank_line_before(last.start_byte()) { "\n" } else { "" };
+                Ok(Some(Edit {
+                    at: line_end(self.src, last.end_byte() - 1),
+                    text: format!("{blank}{}", indented(indent)?),
+                }))
+            }
+            _ => Ok(Some(Edit { at: line_start(self.src, close), text: indented(&block_indent)? })),
         }
+    }
+
+    /// What a statement is about: the name a `let` binds, or the first
+    /// name an expression statement uses (`oss` in `if oss.is_some() ..`).
+    fn subject(&self, statement: Node) -> Option<&'a str> {
+        match statement.kind() {
+            "let_declaration" => {
+                statement.child_by_field_name("pattern").filter(|p| p.kind() == "identifier").map(|p| self.text(p))
+            }
+            "expression_statement" => self.find(statement, &|n| n.kind() == "identifier").map(|n| self.text(n)),
+            _ => None,
+        }
+    }
+
+    /// Whether the line above the one at `at` (and above the comments
+    /// leading it) is blank.
+    fn blank_line_before(&self, at: usize) -> bool {
+        let mut lines = self.src[..line_start(self.src, at)].lines().rev();
+        lines.find(|l| !l.trim_start().starts_with("//")).is_some_and(|l| l.trim().is_empty())
     }
 
     /// An arm placed before the catch-all arm (`_` or a binding) of the
     /// `match` in function `func` that has an arm matching `like`; `None`
     /// when an arm's pattern is `pattern` already.
-    pub fn arm_edit(&self, func: &str, like: &str, pattern: &str, text: &str) -> Result<Option<Edit>> {
+    pub fn arm_edit(&self, func: &str, like: &str, pattern: &str, text: Text) -> Result<Option<Edit>> {
         let scope = self.function(func)?;
         fn arms_of(m: Node<'_>) -> Vec<Node<'_>> {
             let Some(body) = m.child_by_field_name("body") else { return Vec::new() };
@@ -362,21 +516,34 @@ impl<'a> RustFile<'a> {
             .ok_or_else(|| anyhow!("{}: the match in {func}() has no catch-all arm to go before", self.path))?;
         let at = line_start(self.src, catch_all.start_byte());
         let indent = indentation(self.src, catch_all.start_byte());
-        let lines = indent_lines(text, indent);
+        let lines = indent_lines(&text(indent.len())?, indent);
         Ok(Some(Edit { at, text: lines }))
     }
 
-    /// An element appended to the first array literal in function `func`,
-    /// unless the array contains `present`.
-    pub fn array_edit(&self, func: &str, present: &str, text: &str) -> Result<Option<Edit>> {
+    /// An element appended to the first array literal in function `func`
+    /// (with `macro`, to the arguments of the first `macro!(..)` there),
+    /// unless it contains `present`.
+    pub fn array_edit(&self, func: &str, r#macro: Option<&str>, present: &str, text: Text) -> Result<Option<Edit>> {
         let scope = self.function(func)?;
-        let array = self
-            .find(scope, &|n| n.kind() == "array_expression")
-            .ok_or_else(|| anyhow!("{}: no array literal in {func}()", self.path))?;
-        if self.text(array).contains(present) {
+        let list = match r#macro {
+            None => self
+                .find(scope, &|n| n.kind() == "array_expression")
+                .ok_or_else(|| anyhow!("{}: no array literal in {func}()", self.path))?,
+            Some(name) => self
+                .find(scope, &|n| {
+                    n.kind() == "macro_invocation"
+                        && n.child_by_field_name("macro").is_some_and(|m| self.text(m) == name)
+                })
+                .and_then(|call| {
+                    let mut cursor = call.walk();
+                    call.named_children(&mut cursor).find(|n| n.kind() == "token_tree")
+                })
+                .ok_or_else(|| anyhow!("{}: no {name}!(..) in {func}()", self.path))?,
+        };
+        if self.text(list).contains(present) {
             return Ok(None);
         }
-        Ok(Some(self.last_member_edit(array.start_byte(), array.end_byte() - 1, text)))
+        self.last_member_edit(list.start_byte(), list.end_byte() - 1, text).map(Some)
     }
 
     /// The first node under `node` (itself included) that `pred` accepts,
@@ -392,6 +559,30 @@ impl<'a> RustFile<'a> {
             stack.extend(children.into_iter().rev());
         }
         None
+    }
+}
+
+/// Whether rustfmt keeps the one-line `any(..)` list `list` on one line
+/// once `text` is inserted into it, between `before` and `after`. Measured
+/// against rustfmt 1.9 at its default heuristics: in an attribute, the
+/// list's arguments take at most 70% of `max_width`, and the line with one
+/// column for each list it is nested in (`cfg(`, `not(`) at most all of it;
+/// in a `cfg!` call, the call's arguments 60% and the line all of it.
+fn fits_on_one_line(list: Node, before: &str, after: &str, text: &str, max_width: usize) -> bool {
+    let mut outer = list;
+    let mut depth = 0;
+    while let Some(parent) = outer.parent().filter(|p| p.kind() == "token_tree") {
+        outer = parent;
+        depth += 1;
+    }
+    let line = before.len() - line_start(before, before.len()) + after.find('\n').unwrap_or(after.len()) + text.len();
+    let line = line - usize::from(after[..after.find('\n').unwrap_or(after.len())].ends_with('\r'));
+    if outer.parent().is_some_and(|p| p.kind() == "attribute") {
+        let arguments = list.byte_range().len() - 2 + text.len();
+        arguments <= max_width * 70 / 100 && line + depth <= max_width
+    } else {
+        let arguments = outer.byte_range().len() - 2 + text.len();
+        arguments <= max_width * 60 / 100 && line <= max_width
     }
 }
 
@@ -416,123 +607,230 @@ mod tests {
     const CONFIG: &str = include_str!("../../tests/fixtures/sccache/src/config.rs");
     const MOD: &str = include_str!("../../tests/fixtures/sccache/src/cache/mod.rs");
     const CACHE: &str = include_str!("../../tests/fixtures/sccache/src/cache/cache.rs");
+    const MULTILEVEL: &str = include_str!("../../tests/fixtures/sccache/src/cache/multilevel.rs");
     const CMDLINE: &str = include_str!("../../tests/fixtures/sccache/src/cmdline.rs");
+    const HARNESS: &str = include_str!("../../tests/fixtures/sccache/tests/harness/mod.rs");
 
     fn applied(src: &str, edits: Vec<Edit>) -> String {
         apply_edits(src, &edits).0
     }
 
+    /// A template that renders `text`, whatever the column.
+    fn fixed(text: &str) -> impl Fn(usize) -> Result<String> + '_ {
+        move |_| Ok(text.to_string())
+    }
+
+    fn siblings() -> Vec<String> {
+        vec!["webdav".to_string(), "oss".to_string()]
+    }
+
     #[test]
     fn items_go_after_their_kind_or_in_sorted_place() {
         let f = RustFile::new("config.rs", CONFIG).unwrap();
-        let e = f.item_after("struct *CacheConfig", "struct COSCacheConfig", "pub struct COSCacheConfig;", false);
-        let out = applied(CONFIG, e.unwrap().into_iter().collect());
+        let text = fixed("pub struct COSCacheConfig;");
+        let e = f.item_after("struct *CacheConfig", "struct COSCacheConfig", &text, false).unwrap();
+        let out = applied(CONFIG, e.into_iter().collect());
         assert!(
-            out.contains(
-                "    pub password: Option<String>,\n}\n\npub struct COSCacheConfig;\n\n/// The cache a build uses."
-            ),
+            out.contains("    pub rw_mode: CacheModeConfig,\n}\n\npub struct COSCacheConfig;\n\n#[derive(Clone, Debug, PartialEq, Eq)]\npub enum CacheType"),
             "{out}"
         );
-        assert!(f.item_after("struct *CacheConfig", "struct OSSCacheConfig", "x", false).unwrap().is_none());
+        assert!(f.item_after("struct *CacheConfig", "struct OSSCacheConfig", &text, false).unwrap().is_none());
 
         let m = RustFile::new("mod.rs", MOD).unwrap();
-        let e = m.item_after("mod *", "mod cos", "#[cfg(feature = \"cos\")]\npub mod cos;", true).unwrap().unwrap();
+        let decl = fixed("#[cfg(feature = \"cos\")]\npub mod cos;");
+        let e = m.item_after("mod *", "mod cos", &decl, true).unwrap().unwrap();
         let out = applied(MOD, vec![e]);
-        assert!(out.contains("pub mod cache;\n#[cfg(feature = \"cos\")]\npub mod cos;\n#[cfg(any("), "{out}");
+        assert!(out.contains("pub mod cache;\n#[cfg(feature = \"cos\")]\npub mod cos;\npub mod disk;"), "{out}");
     }
 
     #[test]
     fn a_list_one_per_line_keeps_its_comma_convention() {
         let src = "#[cfg(any(\n    feature = \"a\",\n    feature = \"b\"\n))]\nmod m;\n";
         let f = RustFile::new("x.rs", src).unwrap();
-        let out = applied(src, f.cfg_any_edits("c", &["a".to_string()]));
+        let out = applied(src, f.cfg_any_edits("c", &["a".to_string()], 100).0);
         assert_eq!(out, "#[cfg(any(\n    feature = \"a\",\n    feature = \"b\",\n    feature = \"c\"\n))]\nmod m;\n");
         let trailing = "#[cfg(any(\n    feature = \"a\",\n))]\nmod m;\n";
         let f = RustFile::new("x.rs", trailing).unwrap();
-        let out = applied(trailing, f.cfg_any_edits("c", &["a".to_string()]));
+        let out = applied(trailing, f.cfg_any_edits("c", &["a".to_string()], 100).0);
         assert_eq!(out, "#[cfg(any(\n    feature = \"a\",\n    feature = \"c\",\n))]\nmod m;\n");
     }
 
     #[test]
-    fn feature_lists_gain_the_feature_once() {
-        let f = RustFile::new("cache.rs", CACHE).unwrap();
-        let edits = f.cfg_any_edits("cos", &["oss".to_string(), "webdav".to_string()]);
-        assert_eq!(edits.len(), 6);
-        let out = applied(CACHE, edits);
-        assert!(out.contains(
-            "#[cfg(any(feature = \"oss\", feature = \"webdav\", feature = \"cos\"))]\nuse opendal::Operator;"
-        ));
-        let again = RustFile::new("cache.rs", &out).unwrap();
-        assert!(again.cfg_any_edits("cos", &["oss".to_string()]).is_empty());
+    fn feature_lists_gain_the_feature_once_in_not_any_too() {
+        let f = RustFile::new("multilevel.rs", MULTILEVEL).unwrap();
+        let (edits, overlong) = f.cfg_any_edits("cos", &siblings(), 100);
+        assert_eq!((edits.len(), overlong.len()), (4, 0));
+        let out = applied(MULTILEVEL, edits);
+        assert!(out.contains("#[cfg(not(any(feature = \"webdav\", feature = \"oss\", feature = \"cos\")))]"), "{out}");
+        let again = RustFile::new("multilevel.rs", &out).unwrap();
+        assert!(again.cfg_any_edits("cos", &siblings(), 100).0.is_empty());
     }
 
     #[test]
-    fn members_literals_and_patterns_gain_a_field() {
+    fn a_one_line_list_is_measured_as_rustfmt_measures_it() {
+        // The longest lists rustfmt 1.9 keeps on one line, found by running it.
+        let attr = |indent: usize, not: bool, k: usize| {
+            let list = format!("any(feature = \"webdav\", feature = \"oss\", feature = \"{}\")", "q".repeat(k));
+            let attr = if not { format!("#[cfg(not({list}))]") } else { format!("#[cfg({list})]") };
+            format!("{}{attr}\nfn f() {{}}\n", " ".repeat(indent))
+        };
+        for (indent, not, longest) in [(4, false, 21), (4, true, 21), (20, false, 17), (20, true, 11)] {
+            for (k, fits) in [(longest - 1, true), (longest, true), (longest + 1, false)] {
+                let (full, feature) = (attr(indent, not, k), "q".repeat(k));
+                let src = full.replace(&format!(", feature = \"{feature}\""), "");
+                let file = RustFile::new("x.rs", &src).unwrap();
+                let (edits, overlong) = file.cfg_any_edits(&feature, &["oss".to_string()], 100);
+                assert_eq!(applied(&src, edits), full);
+                assert_eq!(overlong.is_empty(), fits, "indent {indent}, not {not}, k {k}");
+            }
+        }
+        let call = |k: usize| {
+            format!(
+                "fn g() -> bool {{\n    cfg!(any(feature = \"webdav\", feature = \"oss\", feature = \"{}\"))\n}}\n",
+                "z".repeat(k)
+            )
+        };
+        for (k, fits) in [(6, true), (7, false)] {
+            let full = call(k);
+            let src = full.replace(&format!(", feature = \"{}\"", "z".repeat(k)), "");
+            let file = RustFile::new("x.rs", &src).unwrap();
+            assert_eq!(file.cfg_any_edits(&"z".repeat(k), &["oss".to_string()], 100).1.is_empty(), fits, "cfg! k {k}");
+        }
+    }
+
+    #[test]
+    fn a_one_line_list_grown_past_rustfmt_width_is_reported() {
+        let f = RustFile::new("multilevel.rs", MULTILEVEL).unwrap();
+        // At column 16, with "huawei-cloud-obs", the line and its two lists are 101 wide.
+        let (edits, overlong) = f.cfg_any_edits("huawei-cloud-obs", &siblings(), 100);
+        assert_eq!(edits.len(), 4);
+        assert_eq!(overlong.len(), 1);
+        assert!(MULTILEVEL[..overlong[0]].ends_with("#[cfg(not(any(feature = \"webdav\", feature = \"oss\""));
+        assert_eq!(f.cfg_any_edits("huawei-cloud-obs", &siblings(), 120).1.len(), 0);
+    }
+
+    #[test]
+    fn members_go_after_the_last_sibling() {
         let f = RustFile::new("config.rs", CONFIG).unwrap();
-        let variant = f.member_edit("CacheType", "COS", "COS(COSCacheConfig),").unwrap().unwrap();
-        let field = f.member_edit("CacheConfigs", "cos", "pub cos: Option<COSCacheConfig>,").unwrap().unwrap();
-        assert!(f.member_edit("CacheType", "OSS", "x").unwrap().is_none());
-        let patterns = f.literal_edits(Some("into_fallback"), "CacheConfigs", "cos", "cos").unwrap();
-        let literal = f.literal_edits(Some("config_from_env"), "CacheConfigs", "cos", "cos").unwrap();
-        let out = applied(CONFIG, [vec![variant, field], patterns, literal].concat());
-        assert!(out.contains("    Webdav(WebdavCacheConfig),\n    COS(COSCacheConfig),\n}"), "{out}");
-        assert!(out.contains("    pub webdav: Option<WebdavCacheConfig>,\n    pub cos: Option<COSCacheConfig>,\n}"));
-        assert!(out.contains("let CacheConfigs { oss, webdav, cos } = self;"));
-        assert!(out.contains("    CacheConfigs { oss, webdav, cos }\n}"));
+        let variant = f.member_edit("CacheType", "COS", &siblings(), &fixed("COS(COSCacheConfig),")).unwrap().unwrap();
+        let field = f.member_edit("CacheConfigs", "cos", &siblings(), &fixed("pub cos: Option<COSCacheConfig>,"));
+        assert!(f.member_edit("CacheType", "OSS", &siblings(), &fixed("x")).unwrap().is_none());
+        let patterns =
+            f.literal_edits(Some("into_fallback"), "CacheConfigs", "cos", &siblings(), &fixed("cos")).unwrap();
+        let literal = f.literal_edits(Some("config_from_env"), "CacheConfigs", "cos", &siblings(), &fixed("cos"));
+        let out = applied(CONFIG, [vec![variant, field.unwrap().unwrap()], patterns, literal.unwrap()].concat());
+        assert!(out.contains("    OSS(OSSCacheConfig),\n    COS(COSCacheConfig),\n}"), "{out}");
+        assert!(
+            out.contains("    pub cos: Option<COSCacheConfig>,\n    /// Multi-level cache configuration\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("            oss,\n            cos,\n            multilevel: _,\n        } = self;"),
+            "{out}"
+        );
+        assert!(out.contains("        oss,\n        cos,\n        multilevel,\n    };"), "{out}");
+        // Without a sibling among them, last.
+        let last = f.member_edit("CacheConfigs", "cos", &[], &fixed("pub cos: Option<COSCacheConfig>,")).unwrap();
+        let out = applied(CONFIG, last.into_iter().collect());
+        assert!(out.contains("    pub multilevel: Option<MultiLevelConfig>,\n    pub cos: Option<COSCacheConfig>,\n}"));
+    }
+
+    #[test]
+    fn a_literal_in_a_macro_or_under_a_path_gains_the_field_after_its_sibling() {
+        let f = RustFile::new("config.rs", CONFIG).unwrap();
+        let text = fixed("cos: None,");
+        let edits = f.literal_edits(Some("full_toml_parse"), "CacheConfigs", "cos", &siblings(), &text).unwrap();
+        let out = applied(CONFIG, edits);
+        assert!(out.contains("                    rw_mode: CacheModeConfig::ReadOnly,\n                }),\n                cos: None,\n                multilevel: None,"), "{out}");
+        let h = RustFile::new("harness.rs", HARNESS).unwrap();
+        let edits = h.literal_edits(None, "CacheConfigs", "cos", &siblings(), &fixed("cos: None")).unwrap();
+        let out = applied(HARNESS, edits);
+        assert!(out.contains("            oss: None,\n            cos: None,\n            multilevel: None,"), "{out}");
     }
 
     #[test]
     fn a_literal_with_a_base_takes_the_field_from_it() {
         let src = "fn f() -> C {\n    C { a: 1, ..Default::default() }\n}\nfn g(c: C) {\n    let C { a, .. } = c;\n}\n";
         let f = RustFile::new("x.rs", src).unwrap();
-        assert!(f.literal_edits(Some("f"), "C", "b", "b: 2").unwrap().is_empty());
-        let out = applied(src, f.literal_edits(Some("g"), "C", "b", "b").unwrap());
+        assert!(f.literal_edits(Some("f"), "C", "b", &[], &fixed("b: 2")).unwrap().is_empty());
+        let out = applied(src, f.literal_edits(Some("g"), "C", "b", &[], &fixed("b")).unwrap());
+        assert!(out.contains("let C { a, b, .. } = c;"), "{out}");
+        let out = applied(src, f.literal_edits(Some("g"), "C", "b", &["a".to_string()], &fixed("b")).unwrap());
         assert!(out.contains("let C { a, b, .. } = c;"), "{out}");
     }
 
     #[test]
-    fn a_function_gains_a_chained_call_statements_and_an_arm() {
+    fn a_function_gains_a_chained_call_statements_and_arms() {
         let f = RustFile::new("config.rs", CONFIG).unwrap();
-        let chain =
-            f.fn_edit("into_fallback", "chain", "CacheType::COS", ".or_else(|| cos.map(CacheType::COS))").unwrap();
-        let end = f.fn_edit("merge", "end", "self.cos", "if cos.is_some() {\n    self.cos = cos;\n}").unwrap();
-        let tail =
-            f.fn_edit("config_from_env", "before-tail", "COS ===", "// ======= COS =======\nlet cos = None;").unwrap();
-        let out = applied(CONFIG, [chain, end, tail].into_iter().flatten().collect());
-        assert!(out.contains("            .or_else(|| webdav.map(CacheType::Webdav))\n            .or_else(|| cos.map(CacheType::COS))\n    }"), "{out}");
-        assert!(out.contains("            self.webdav = webdav;\n        }\n        if cos.is_some() {\n            self.cos = cos;\n        }\n    }"), "{out}");
-        assert!(out.contains("        None\n    };\n\n    // ======= COS =======\n    let cos = None;\n\n    CacheConfigs { oss, webdav }"), "{out}");
-
-        let c = RustFile::new("cache.rs", CACHE).unwrap();
-        let arm = c
-            .arm_edit(
-                "storage_from_config",
-                "Some(CacheType::*(c))",
-                "Some(CacheType::COS(c))",
-                "Some(CacheType::COS(c)) => {}",
-            )
-            .unwrap()
-            .unwrap();
-        let out = applied(CACHE, vec![arm]);
+        let binding = ["cache_type".to_string()];
+        let chain = f.fn_edit(
+            "into_fallback",
+            "chain",
+            "CacheType::COS",
+            &binding,
+            &fixed(".or_else(|| cos.map(CacheType::COS))"),
+        );
+        let merge = "if cos.is_some() {\n    self.cos = cos;\n}";
+        let end = f.fn_edit("merge", "after-sibling", "self.cos", &siblings(), &fixed(merge)).unwrap();
+        let env = "// ======= COS =======\nlet cos = None;";
+        let block = f.fn_edit("config_from_env", "after-sibling", "COS ===", &siblings(), &fixed(env)).unwrap();
+        let out = applied(CONFIG, [chain.unwrap(), end, block].into_iter().flatten().collect());
         assert!(
             out.contains(
-                "        Some(CacheType::COS(c)) => {}\n        #[allow(unreachable_patterns)]\n        _ => {}"
+                "            .or_else(|| oss.map(CacheType::OSS))\n            .or_else(|| cos.map(CacheType::COS));\n"
             ),
             "{out}"
         );
+        assert!(out.contains("            self.oss = oss;\n        }\n        if cos.is_some() {\n            self.cos = cos;\n        }\n\n        if multilevel"), "{out}");
+        // After the OSS block and the check that follows it, spaced as they are.
+        assert!(
+            out.contains(
+                "must not be set.\");\n    }\n\n    // ======= COS =======\n    let cos = None;\n\n    // ======= Local"
+            ),
+            "{out}"
+        );
+        let err = f.fn_edit("merge", "after-sibling", "x", &["gcs".to_string()], &fixed("x")).unwrap_err();
+        assert_eq!(err.to_string(), "config.rs: no statement about any of gcs in merge()");
+
+        let c = RustFile::new("cache.rs", CACHE).unwrap();
+        let columns = std::cell::RefCell::new(Vec::new());
+        let text = |column| {
+            columns.borrow_mut().push(column);
+            Ok("CacheType::COS(c) => {}".to_string())
+        };
+        let arm = c.arm_edit("build_single_cache", "CacheType::*(c)", "CacheType::COS(c)", &text).unwrap().unwrap();
+        let out = applied(CACHE, vec![arm]);
+        assert!(
+            out.contains("        CacheType::COS(c) => {}\n        #[allow(unreachable_patterns)]\n        _ => {"),
+            "{out}"
+        );
+        assert_eq!(*columns.borrow(), [8], "the template is told where its text starts");
+        let levels = RustFile::new("multilevel.rs", MULTILEVEL).unwrap();
+        let arm = levels.arm_edit("from_config", "\"*\"", "\"cos\"", &fixed("\"cos\" => None,")).unwrap().unwrap();
+        let out = applied(MULTILEVEL, vec![arm]);
+        assert!(out.contains("                        \"cos\" => None,\n                        _ => {"), "{out}");
+    }
+
+    #[test]
+    fn a_macro_call_gains_arguments_in_its_convention() {
+        let f = RustFile::new("cmdline.rs", CMDLINE).unwrap();
+        let text = fixed("\"    COS:       \",\ncfg!(feature = \"cos\"),\n\"\\n\"");
+        let e = f.array_edit("get_clap_command", Some("concat"), "feature = \"cos\"", &text).unwrap().unwrap();
+        let out = applied(CMDLINE, vec![e]);
+        assert!(
+            out.contains("cfg!(feature = \"oss\"),\n            \"\\n\",\n            \"    COS:       \",\n            cfg!(feature = \"cos\"),\n            \"\\n\"\n        ))"),
+            "{out}"
+        );
+        assert!(f.array_edit("get_clap_command", Some("concat"), "feature = \"oss\"", &text).unwrap().is_none());
+        let err = f.array_edit("get_clap_command", Some("vec"), "x", &text).unwrap_err().to_string();
+        assert_eq!(err, "cmdline.rs: no vec!(..) in get_clap_command()");
     }
 
     #[test]
     fn an_array_gains_an_element() {
-        let f = RustFile::new("cmdline.rs", CMDLINE).unwrap();
-        let e =
-            f.array_edit("features", "\"cos\"", "(\"    COS:       \", cfg!(feature = \"cos\")),").unwrap().unwrap();
-        let out = applied(CMDLINE, vec![e]);
-        assert!(
-            out.contains(
-                "cfg!(feature = \"webdav\")),\n        (\"    COS:       \", cfg!(feature = \"cos\")),\n    ];"
-            ),
-            "{out}"
-        );
+        let src = "fn features() -> [u8; 2] {\n    [\n        1,\n        2,\n    ]\n}\n";
+        let f = RustFile::new("x.rs", src).unwrap();
+        let out = applied(src, vec![f.array_edit("features", None, "3", &fixed("3")).unwrap().unwrap()]);
+        assert_eq!(out, "fn features() -> [u8; 2] {\n    [\n        1,\n        2,\n        3,\n    ]\n}\n");
     }
 }

@@ -21,6 +21,8 @@ pub struct Request<'a> {
     pub force: bool,
     /// `--service`: the OpenDAL service an sccache backend is built on.
     pub service: Option<&'a str>,
+    /// `--title`: the backend's name in an sccache checkout's docs.
+    pub title: Option<&'a str>,
 }
 
 /// The target's plan, every path of which stays inside the checkout.

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 
-use crate::anchor::{self, go::GoFile, go::Import, go::Switch, markers, rust::RustFile};
+use crate::anchor::{self, go::GoFile, go::Import, go::Switch, markers, prose, rust::RustFile};
 use crate::checkout::Checkout;
 use crate::go_imports;
 use crate::plan::{Edit, FileChange, Item, Status};
@@ -114,6 +114,12 @@ impl Steps<'_> {
             Some(name) => self.renderer.render(&self.template(name), shape),
             None => Ok(String::new()),
         };
+        // A Rust anchor's text, rendered for the column it starts at.
+        let at_column = |column| match &patch.template {
+            Some(name) => self.renderer.render_at(&self.template(name), Shape::Text, column),
+            None => Ok(String::new()),
+        };
+        let trimmed = |column| at_column(column).map(|t| t.trim_end().to_string());
         let what = |default: String| match &patch.what {
             Some(what) => self.renderer.render_str(what),
             None => Ok(default),
@@ -221,7 +227,7 @@ impl Steps<'_> {
                 let mut edits = Vec::new();
                 if !file.src.contains(&present) {
                     for (after, line) in &rendered {
-                        let Some(at) = line_after(file.src, after, within.as_deref()) else {
+                        let Some(at) = prose::line_after(file.src, after, within.as_deref()) else {
                             let all: Vec<&str> = rendered.iter().map(|(_, l)| l.as_str()).collect();
                             let place = within.as_ref().map_or(String::new(), |w| format!(" in a ```{w} block"));
                             let msg = format!(
@@ -237,89 +243,122 @@ impl Steps<'_> {
                 }
                 file.add(what(format!("line {}", rendered[0].1))?, edits);
             }
-            Anchor::LineAppend { line, present, text } => {
+            Anchor::LineAppend { line, present, text, before } => {
                 let (line, present, text) = (
                     self.renderer.render_str(line)?,
                     self.renderer.render_str(present)?,
                     self.renderer.render_str(text)?,
                 );
-                let mut edits = Vec::new();
-                if !file.src.contains(&present) {
-                    let mut at = 0;
-                    let found = file.src.split_inclusive('\n').find_map(|l| {
-                        let start = at;
-                        at += l.len();
-                        let bare = l.trim_end_matches(['\n', '\r']);
-                        glob(&line, bare).then_some(start + bare.len())
-                    });
-                    let Some(end) = found else {
-                        return self.missing(patch, warnings, format!("{}: no line like `{line}`", file.path));
-                    };
-                    edits.push(Edit { at: end, text: text.clone() });
-                }
+                let before = before.as_deref().map(|b| self.renderer.render_str(b)).transpose()?;
+                let Some((at, found)) = prose::line_append(file.src, &line, before.as_deref()) else {
+                    return self.missing(patch, warnings, format!("{}: no line like `{line}`", file.path));
+                };
+                let edits = if found.contains(&present) { vec![] } else { vec![Edit { at, text: text.clone() }] };
                 file.add(what(format!("{text} on the line like {line}"))?, edits);
+            }
+            Anchor::BlockEnd { within, containing, present } => {
+                let (within, containing) = (self.renderer.render_str(within)?, self.renderer.render_str(containing)?);
+                let present = self.renderer.render_str(present)?;
+                let Some(at) = prose::block_end(file.src, &within, &containing) else {
+                    let msg = format!("{}: no ```{within} block with {containing}", file.path);
+                    return self.missing(patch, warnings, msg);
+                };
+                let block = &file.src[..at];
+                let block = &block[block.rfind("```").unwrap_or(0)..];
+                let mut edits = Vec::new();
+                if !block.contains(&present) {
+                    edits.push(Edit { at, text: anchor::indent_lines(&render(Shape::Text)?, "") });
+                }
+                file.add(what(format!("{present} in the ```{within} block"))?, edits);
+            }
+            Anchor::MarkdownSection { after, present } => {
+                let (after, present) = (self.renderer.render_str(after)?, self.renderer.render_str(present)?);
+                let mut edits = Vec::new();
+                if !prose::has_heading(file.src, &present) {
+                    let Some(at) = prose::section_end(file.src, &after) else {
+                        return self.missing(patch, warnings, format!("{}: no heading like `{after}`", file.path));
+                    };
+                    // A section is followed by a blank line, unless it ends the document.
+                    let mut text = anchor::indent_lines(render(Shape::Text)?.trim(), "");
+                    if at < file.src.len() {
+                        text.push('\n');
+                    } else if !file.src.ends_with("\n\n") {
+                        text.insert(0, '\n');
+                    }
+                    edits.push(Edit { at, text });
+                }
+                file.add(what(format!("section {present}"))?, edits);
             }
             Anchor::RustItem { after, present, sorted } => {
                 let (after, present) = (self.renderer.render_str(after)?, self.renderer.render_str(present)?);
-                let text = render(Shape::Text)?;
-                let edit = file.rust()?.item_after(&after, &present, &text, *sorted)?;
+                let edit = file.rust()?.item_after(&after, &present, &|column| at_column(column), *sorted)?;
                 file.add(what(present.clone())?, edit.into_iter().collect());
             }
             Anchor::RustCfgAny { feature, siblings } => {
                 let feature = self.renderer.render_str(feature)?;
-                let siblings: Vec<String> = self
-                    .renderer
-                    .render_str(siblings)?
-                    .split(',')
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect();
-                let edits = file.rust()?.cfg_any_edits(&feature, &siblings);
+                let siblings = self.names(Some(siblings))?;
+                let (edits, overlong) = file.rust()?.cfg_any_edits(&feature, &siblings, self.renderer.width());
+                for at in overlong {
+                    warnings.push(format!(
+                        "{}:{}: the cfg(any(..)) list is now wider than rustfmt keeps on one line; `cargo fmt` breaks it",
+                        file.path,
+                        anchor::line_number(file.src, at)
+                    ));
+                }
                 file.add(what(format!("feature = \"{feature}\" in the cfg(any(..)) lists"))?, edits);
             }
-            Anchor::RustMember { item, member } => {
+            Anchor::RustMember { item, member, after } => {
                 let (item, member) = (self.renderer.render_str(item)?, self.renderer.render_str(member)?);
-                let text = render(Shape::Text)?;
-                let edit = file.rust()?.member_edit(&item, &member, text.trim_end())?;
+                let after = self.names(after.as_ref())?;
+                let edit = file.rust()?.member_edit(&item, &member, &after, &trimmed)?;
                 file.add(what(format!("{item}::{member}"))?, edit.into_iter().collect());
             }
-            Anchor::RustLiteral { func, ty, field } => {
+            Anchor::RustLiteral { func, ty, field, after } => {
                 let func = func.as_deref().map(|f| self.renderer.render_str(f)).transpose()?;
                 let (ty, field) = (self.renderer.render_str(ty)?, self.renderer.render_str(field)?);
-                let text = render(Shape::Text)?;
-                let edits = file.rust()?.literal_edits(func.as_deref(), &ty, &field, text.trim_end())?;
+                let after = self.names(after.as_ref())?;
+                let edits = file.rust()?.literal_edits(func.as_deref(), &ty, &field, &after, &trimmed)?;
                 let within = func.as_ref().map_or(String::new(), |f| format!(" in {f}()"));
                 file.add(what(format!("{field} in {ty} {{ .. }}{within}"))?, edits);
             }
-            Anchor::RustFn { func, position, present } => {
+            Anchor::RustFn { func, position, present, after } => {
                 let (func, present) = (self.renderer.render_str(func)?, self.renderer.render_str(present)?);
-                let text = render(Shape::Text)?;
-                let edit = file.rust()?.fn_edit(&func, position, &present, text.trim_end())?;
+                let after = self.names(after.as_ref())?;
+                let edit = file.rust()?.fn_edit(&func, position, &present, &after, &trimmed)?;
                 file.add(what(format!("{present} in {func}()"))?, edit.into_iter().collect());
             }
             Anchor::RustArm { func, like, pattern } => {
                 let (func, like) = (self.renderer.render_str(func)?, self.renderer.render_str(like)?);
                 let pattern = self.renderer.render_str(pattern)?;
-                let text = render(Shape::Text)?;
-                let edit = file.rust()?.arm_edit(&func, &like, &pattern, text.trim_end())?;
+                let edit = file.rust()?.arm_edit(&func, &like, &pattern, &trimmed)?;
                 file.add(what(format!("{pattern} arm in {func}()"))?, edit.into_iter().collect());
             }
-            Anchor::RustArray { func, present } => {
+            Anchor::RustArray { func, present, r#macro } => {
                 let (func, present) = (self.renderer.render_str(func)?, self.renderer.render_str(present)?);
-                let text = render(Shape::Text)?;
-                let edit = file.rust()?.array_edit(&func, &present, text.trim_end())?;
+                let r#macro = r#macro.as_deref().map(|m| self.renderer.render_str(m)).transpose()?;
+                let edit = file.rust()?.array_edit(&func, r#macro.as_deref(), &present, &trimmed)?;
                 file.add(what(format!("{present} in {func}()"))?, edit.into_iter().collect());
             }
-            Anchor::CargoFeature { feature, deps, list, like } => {
+            Anchor::CargoFeature { feature, deps, list, like, model } => {
                 let feature = self.renderer.render_str(feature)?;
                 let deps: Vec<String> = deps.iter().map(|d| self.renderer.render_str(d)).collect::<Result<_>>()?;
                 let list = self.renderer.render_str(list)?;
                 let like = like.as_deref().map(|l| self.renderer.render_str(l)).transpose()?;
-                let edits = anchor::cargo::feature_edits(file.path, file.src, &feature, &deps, &list, like.as_deref())?;
+                let model = model.as_deref().map(|m| self.renderer.render_str(m)).transpose()?;
+                let model = model.as_deref().filter(|m| !m.is_empty());
+                let edits =
+                    anchor::cargo::feature_edits(file.path, file.src, &feature, &deps, &list, like.as_deref(), model)?;
                 file.add(what(format!("feature {feature} (and in {list})"))?, edits);
             }
         }
         Ok(())
+    }
+
+    /// A profile's comma-separated list of names, rendered.
+    fn names(&self, list: Option<&String>) -> Result<Vec<String>> {
+        let Some(list) = list else { return Ok(Vec::new()) };
+        let rendered = self.renderer.render_str(list)?;
+        Ok(rendered.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
     }
 
     /// An anchor not found: a warning for an optional patch, else an error.
@@ -468,28 +507,6 @@ fn arm(src: &str, switch: &Switch, text: String) -> Edit {
     let indent = anchor::indentation(src, switch.default_line);
     let text = anchor::indent_lines(&text, indent);
     Edit { at: switch.default_line, text }
-}
-
-/// The start of the last line matching `pattern` (indentation included)
-/// in the first ```<within> fenced block of a document, or in all of it.
-fn line_after(doc: &str, pattern: &str, within: Option<&str>) -> Option<usize> {
-    let (start, end) = match within {
-        Some(lang) => {
-            let open = doc.find(&format!("```{lang}"))?;
-            let start = anchor::line_end(doc, open);
-            (start, start + doc[start..].find("\n```").map_or(doc.len() - start, |i| i + 1))
-        }
-        None => (0, doc.len()),
-    };
-    let mut at = start;
-    let mut found = None;
-    for line in doc[start..end].split_inclusive('\n') {
-        if glob(pattern, line.trim_end_matches(['\n', '\r'])) {
-            found = Some(at);
-        }
-        at += line.len();
-    }
-    found
 }
 
 /// Standard-library packages a rendered snippet uses: `strconv.Atoi` needs "strconv".

@@ -5,6 +5,8 @@
 //! documented. The profile (`templates/sccache/profile.toml`) holds every
 //! place; this module derives the names and checks the request.
 
+mod sibling;
+
 use anyhow::{Result, bail};
 use heck::{ToKebabCase, ToShoutySnakeCase, ToUpperCamelCase};
 use serde::Serialize;
@@ -100,6 +102,8 @@ struct Vars<'a> {
     prefix: &'a str,
     /// The OpenDAL service type (`Cos`) and its Cargo feature (`services-cos`).
     service: String,
+    /// The backend's name in prose: `Tencent Cloud Object Storage`, or `COS`.
+    title: String,
     service_feature: String,
     /// `SCCACHE_COS`
     env: String,
@@ -114,7 +118,6 @@ struct Vars<'a> {
     build_params: String,
     build_params_inline: bool,
     build_args: String,
-    build_args_inline: bool,
     /// The builder, given every setting that is always there
     /// (`Cos::default().bucket(bucket).root(key_prefix)`), as calls that
     /// rustfmt keeps on one line (`builder_inline`) or puts one per line.
@@ -124,6 +127,17 @@ struct Vars<'a> {
     builder_mut: bool,
     /// The features of the backends the checkout has, comma-separated.
     backends: String,
+    /// The backend whose module and feature the new one follows (see
+    /// `sibling.rs`), its imports and its operator statement; empty when
+    /// the checkout has none, and the templates' own are used.
+    sibling: String,
+    sibling_imports: String,
+    sibling_operator: String,
+    operator_var: String,
+    /// rustfmt's line width in the checkout (`max_width`, 100 by default);
+    /// with `column`, where a template's text starts, it decides where a
+    /// template breaks its lines.
+    max_width: usize,
 }
 
 pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
@@ -148,6 +162,10 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     if !service.chars().all(|c| c.is_ascii_alphanumeric()) || !service.starts_with(|c: char| c.is_ascii_uppercase()) {
         bail!("--service {service:?}: give the OpenDAL service's type name, as in opendal::services::Cos");
     }
+    let title = request.title.unwrap_or(&name.go_name);
+    if title.trim().is_empty() || title.contains(['\n', '\r', '[', ']', '`']) {
+        bail!("--title {title:?}: give the backend's name as the docs write it, on one line, without [ ] or `");
+    }
     let params: Vec<String> = fields
         .iter()
         .map(|f| format!("{}: {}", f.name, if f.rust_type == "String" { "&str" } else { "Option<&str>" }))
@@ -158,8 +176,8 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         .collect();
     let (build_params, build_args) = (params.join(", "), args.join(", "));
     let build_params_inline = format!("    pub fn build({build_params}) -> Result<Operator> {{").len() <= 100;
-    let build_args_inline =
-        format!("            let storage = {}Cache::build({build_args})", name.go_name).len() <= 100;
+    let model = sibling::learn(checkout, &backends, &service)?;
+    let max_width = max_width(checkout)?;
     let builder_calls: Vec<String> =
         fields.iter().filter(|f| f.rust_type == "String").map(|f| format!(".{}({})", f.method, f.name)).collect();
     let chain = format!("{service}::default(){}", builder_calls.concat());
@@ -172,19 +190,25 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         build_params,
         build_params_inline,
         build_args,
-        build_args_inline,
         r#type: &name.r#type,
         feature: &name.r#type,
         prefix: &name.go_name,
         service_feature: service.to_kebab_case(),
+        title: title.to_string(),
         service,
         env,
         gate: gate.name.clone(),
         gate_env: gate.env.clone(),
-        help_label: format!("    {:<11}", format!("{}:", name.go_name)),
+        // Padded to upstream's column, and a space from the value whatever its length.
+        help_label: format!("    {:<10} ", format!("{}:", name.go_name)),
         fields,
         backends: backends.join(","),
         module,
+        sibling: model.as_ref().map(|m| m.feature.clone()).unwrap_or_default(),
+        sibling_imports: model.as_ref().map(|m| m.imports.clone()).unwrap_or_default(),
+        sibling_operator: model.as_ref().map(|m| m.operator.clone()).unwrap_or_default(),
+        operator_var: model.map_or_else(|| "op".to_string(), |m| m.operator_var),
+        max_width,
     };
     let mut renderer = Renderer::new(&vars, dirs)?;
     for (var, template) in &profile.vars {
@@ -212,13 +236,32 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     Ok(plan)
 }
 
-/// The features the `all` feature lists: the backends the checkout has.
+/// The backends the checkout has: the features the `all` feature lists
+/// that turn on an OpenDAL service (`dist-client` is listed too, and is none).
 fn backends(checkout: &Checkout) -> Result<Vec<String>> {
     let text = checkout.require("Cargo.toml", "is this an sccache checkout?")?;
     let doc = Document::parse(text.as_str()).map_err(|e| anyhow::anyhow!("Cargo.toml: {}", e.message().trim_end()))?;
-    let all = doc.get("features").and_then(|f| f.get("all")).and_then(Item::as_array);
+    let features = doc.get("features");
+    let all = features.and_then(|f| f.get("all")).and_then(Item::as_array);
     let Some(all) = all else { bail!("Cargo.toml: no `all` feature listing the cache backends") };
-    Ok(all.iter().filter_map(|v| v.as_str()).map(str::to_string).collect())
+    let service = |feature: &str| {
+        let deps = features.and_then(|f| f.get(feature)).and_then(Item::as_array);
+        deps.is_some_and(|deps| deps.iter().any(|d| d.as_str().is_some_and(|d| d.starts_with("opendal/services-"))))
+    };
+    Ok(all.iter().filter_map(|v| v.as_str()).filter(|f| service(f)).map(str::to_string).collect())
+}
+
+/// rustfmt's `max_width` in the checkout's rustfmt.toml or .rustfmt.toml.
+fn max_width(checkout: &Checkout) -> Result<usize> {
+    for name in ["rustfmt.toml", ".rustfmt.toml"] {
+        let Some(text) = checkout.read(name)? else { continue };
+        let doc = Document::parse(text.as_str()).map_err(|e| anyhow::anyhow!("{name}: {}", e.message().trim_end()))?;
+        if let Some(width) = doc.get("max_width").and_then(Item::as_integer) {
+            return usize::try_from(width).map_err(|_| anyhow::anyhow!("{name}: max_width {width} is not a width"));
+        }
+        return Ok(100);
+    }
+    Ok(100)
 }
 
 /// The `--field` values: `NAME[:string][!]`, snake_case names.
@@ -252,7 +295,11 @@ fn fields(raw: &[String], module: &str, env: &str) -> Result<Vec<Field>> {
             env: format!("{env}_{}", name.to_shouty_snake_case()),
             method: if prefix { "root".to_string() } else { name.to_string() },
             rust_type: if required || prefix { "String" } else { "Option<String>" },
-            sample: if prefix { format!("{module}prefix") } else { format!("{module}-{}", name.replace('_', "-")) },
+            sample: if prefix {
+                format!("{module}prefix")
+            } else {
+                format!("{}-{}", module.replace('_', "-"), name.replace('_', "-"))
+            },
         });
     }
     Ok(fields)

@@ -1,0 +1,136 @@
+//! Insertion points in prose (Markdown, YAML comments), found by the
+//! document's own structure: a line like a pattern, a fenced code block,
+//! a heading's section. Each returns a byte offset; CRLF documents keep
+//! their line endings because offsets are taken before any `\r`.
+
+use super::line_end;
+use crate::profile::glob;
+
+/// Each line of `doc` with the offset it starts at, without its line ending.
+fn lines(doc: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    doc.split_inclusive('\n').map(move |line| {
+        let start = at;
+        at += line.len();
+        (start, line.trim_end_matches(['\n', '\r']))
+    })
+}
+
+/// The byte range inside the first fenced block of language `lang` (from
+/// the line after its opening fence to the start of its closing one) for
+/// which `accept` holds of the block's text.
+fn fenced_block(doc: &str, lang: &str, accept: impl Fn(&str) -> bool) -> Option<std::ops::Range<usize>> {
+    let mut open: Option<usize> = None;
+    for (at, line) in lines(doc) {
+        let fence = line.trim_start().starts_with("```");
+        match open {
+            None if fence && line.trim_start()[3..].trim() == lang => open = Some(line_end(doc, at)),
+            Some(start) if fence => {
+                if accept(&doc[start..at]) {
+                    return Some(start..at);
+                }
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The start of the last line matching `pattern` (indentation included)
+/// in the first ```<within> fenced block of a document, or in all of it.
+pub fn line_after(doc: &str, pattern: &str, within: Option<&str>) -> Option<usize> {
+    let range = match within {
+        Some(lang) => fenced_block(doc, lang, |_| true)?,
+        None => 0..doc.len(),
+    };
+    lines(&doc[range.clone()]).filter(|(_, line)| glob(pattern, line)).last().map(|(at, _)| range.start + at)
+}
+
+/// Where text goes on the first line matching `pattern`: before the last
+/// `before` on it when given and there, else at its end; with the line.
+pub fn line_append<'d>(doc: &'d str, pattern: &str, before: Option<&str>) -> Option<(usize, &'d str)> {
+    let (start, line) = lines(doc).find(|(_, line)| glob(pattern, line))?;
+    let at = before.and_then(|b| line.rfind(b)).unwrap_or(line.len());
+    Some((start + at, line))
+}
+
+/// Where text goes at the end of the first ```<lang> block that contains
+/// `containing`: the start of its closing fence.
+pub fn block_end(doc: &str, lang: &str, containing: &str) -> Option<usize> {
+    fenced_block(doc, lang, |text| text.contains(containing)).map(|range| range.end)
+}
+
+/// A Markdown heading's level and text: `#### OSS` is (4, "OSS").
+fn heading(line: &str) -> Option<(usize, &str)> {
+    let level = line.len() - line.trim_start_matches('#').len();
+    let rest = &line[level..];
+    (level > 0 && (rest.is_empty() || rest.starts_with(' '))).then(|| (level, rest.trim()))
+}
+
+/// The headings of a Markdown document outside its code blocks: offset,
+/// level, and the whole line.
+fn headings(doc: &str) -> Vec<(usize, usize, &str)> {
+    let mut fenced = false;
+    let mut found = Vec::new();
+    for (at, line) in lines(doc) {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced && let Some((level, _)) = heading(line) {
+            found.push((at, level, line));
+        }
+    }
+    found
+}
+
+/// Whether the document has a heading line equal to `line`.
+pub fn has_heading(doc: &str, line: &str) -> bool {
+    headings(doc).iter().any(|(_, _, l)| l.trim_end() == line.trim_end())
+}
+
+/// Where a section goes after that of the last heading matching `pattern`
+/// (`#### *`): where the next heading of its level or above starts, or the
+/// end of the document; `None` without such a heading.
+pub fn section_end(doc: &str, pattern: &str) -> Option<usize> {
+    let all = headings(doc);
+    let last = all.iter().rposition(|(_, _, line)| glob(pattern, line))?;
+    let level = all[last].1;
+    Some(all[last + 1..].iter().find(|(_, l, _)| *l <= level).map_or(doc.len(), |(at, _, _)| *at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "# Doc\n\n## file\n\n```toml\n[cache.oss]\nbucket = \"b\"\n```\n\n## env\n\n### cache configs\n\n#### webdav\n\n* `SCCACHE_WEBDAV_ENDPOINT`\n\n#### OSS\n\n* `SCCACHE_OSS_BUCKET`\n\n```sh\n# not a heading\n```\n\n## other\n";
+
+    #[test]
+    fn a_section_ends_at_the_next_heading_of_its_level_or_above() {
+        let at = section_end(DOC, "#### *").unwrap();
+        assert!(DOC[at..].starts_with("## other"), "{}", &DOC[at..]);
+        let no_end = "#### a\n\ntext\n";
+        assert_eq!(section_end(no_end, "#### *"), Some(no_end.len()));
+        assert_eq!(section_end(DOC, "##### *"), None);
+        assert!(has_heading(DOC, "#### OSS") && !has_heading(DOC, "# not a heading"));
+    }
+
+    #[test]
+    fn a_block_ends_before_its_closing_fence() {
+        let at = block_end(DOC, "toml", "[cache.").unwrap();
+        assert!(DOC[..at].ends_with("bucket = \"b\"\n") && DOC[at..].starts_with("```\n"));
+        assert_eq!(block_end(DOC, "toml", "[dist]"), None);
+        let crlf = DOC.replace('\n', "\r\n");
+        let at = block_end(&crlf, "toml", "[cache.").unwrap();
+        assert!(crlf[at..].starts_with("```\r\n"));
+    }
+
+    #[test]
+    fn text_is_appended_to_a_line_or_put_before_its_closing_bracket() {
+        let doc = "cargo build [--features=a|b]\r\nnames: `a`, `b`\n";
+        let (at, line) = line_append(doc, "*--features=*", Some("]")).unwrap();
+        assert_eq!((&doc[at..at + 1], line), ("]", "cargo build [--features=a|b]"));
+        let (at, _) = line_append(doc, "names: *", Some("]")).unwrap();
+        assert_eq!(&doc[at..at + 1], "\n");
+        assert!(line_append(doc, "absent*", None).is_none());
+    }
+}
