@@ -228,7 +228,7 @@ fn take(content: &mut String, text: &str, times: usize, path: &str, items: &mut 
 }
 
 /// Import lines of `after` whose package `before` used and `after` does not.
-fn unused_imports(before: &str, after: &str) -> Vec<(String, String)> {
+pub fn unused_imports(before: &str, after: &str) -> Vec<(String, String)> {
     let file = crate::anchor::go::GoFile::new("x.go", after);
     let Ok((range, imports)) = file.import_block() else { return Vec::new() };
     let (body_before, body_after) = (before, &after[range.end..]);

@@ -26,13 +26,30 @@ fn flags_a_backend_whose_harness_arm_was_deleted() {
     let run = sb.run(&["doctor"]);
     run.fails(1, "not wired everywhere: ftp");
     let ftp = run.stdout.lines().find(|l| l.starts_with("ftp ")).unwrap();
-    assert_eq!(ftp.split_whitespace().collect::<Vec<_>>(), ["ftp", "ok", "ok", "ok", "ok", "MISSING", "ok", "ok"]);
+    assert_eq!(
+        ftp.split_whitespace().collect::<Vec<_>>(),
+        ["ftp", "ok", "ok", "ok", "ok", "ok", "MISSING", "ok", "ok"]
+    );
 
     let json: serde_json::Value = serde_json::from_str(&sb.run(&["doctor", "--format", "json"]).stdout).unwrap();
     assert_eq!(json["complete"], false);
     let ftp = json["backends"].as_array().unwrap().iter().find(|b| b["package"] == "ftp").unwrap();
     assert_eq!(ftp["complete"], false);
-    assert_eq!(ftp["checks"][4], serde_json::json!({"name": "harness", "present": false}));
+    assert_eq!(ftp["checks"][5], serde_json::json!({"name": "harness", "present": false}));
+}
+
+#[test]
+fn flags_a_backend_whose_constructor_reads_a_setting_the_config_lacks() {
+    let sb = Sandbox::litestream();
+    sb.run(&["ftp", "--field", "host!", "--field", "port:int"]).success();
+    sb.edit("cmd/litestream/main.go", "	Port int `yaml:\"port\"`\n", "");
+    let run = sb.run(&["doctor"]);
+    run.fails(1, "not wired everywhere: ftp");
+    let ftp = run.stdout.lines().find(|l| l.starts_with("ftp ")).unwrap();
+    assert_eq!(ftp.split_whitespace().nth(5), Some("MISSING"), "{ftp}");
+    // A backend without settings of its own reads none the config lacks.
+    let file = run.stdout.lines().find(|l| l.starts_with("file ")).unwrap();
+    assert_eq!(file.split_whitespace().nth(5), Some("ok"), "{file}");
 }
 
 #[test]

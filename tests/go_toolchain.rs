@@ -232,3 +232,20 @@ fn a_method_the_templates_do_not_know_compiles_as_a_stub_whose_test_fails() {
     assert!(text.contains("--- FAIL: TestReplicaClient_Notify"), "{text}");
     assert!(!text.contains("--- FAIL: TestReplicaClient_LTX"), "{text}");
 }
+
+/// `remove --force` of a backend add-backend did not write (the fixture's
+/// own sftp, once no test configures it) leaves a checkout that is
+/// gofmt-clean, vets, builds and passes its tests.
+#[test]
+fn a_backend_forced_out_leaves_a_checkout_that_builds_and_passes() {
+    if !have_go() {
+        return;
+    }
+    let sb = Sandbox::litestream();
+    sb.edit("cmd/litestream/main_test.go", "sftp://alice:secret@example.com/backups/db", "file:///backups/db");
+    sb.edit("cmd/litestream/main_test.go", "r.Client.Type(), \"sftp\"", "r.Client.Type(), \"file\"");
+    sb.run(&["remove", "sftp", "--force"]).success();
+    gofmt_lists_nothing(&sb.root);
+    go(&sb.root, &["vet", "./..."]);
+    go(&sb.root, &["test", "-count=1", "./..."]);
+}

@@ -51,13 +51,37 @@ fn what_was_changed_since_is_refused_unless_forced() {
 }
 
 #[test]
-fn a_backend_add_backend_did_not_write_is_not_touched() {
+fn a_backend_add_backend_did_not_write_is_refused_naming_what_force_would_remove() {
     let sb = Sandbox::litestream();
     let before = sb.tree();
-    sb.run(&["remove", "s3"])
-        .fails(1, "backend s3 was not added by add-backend here (no .add-backend/backends/s3.json)");
-    sb.run(&["remove", "s3", "--force"]).fails(1, "was not added by add-backend");
+    let run = sb.run(&["remove", "sftp"]);
+    run.fails(1, "backend sftp was not added by add-backend here (no .add-backend/backends/sftp.json); --force would remove sftp/replica_client.go; in cmd/litestream/main.go case \"sftp\", newSFTPReplicaClientFromConfig(), import \"net/url\" (no longer used), import \"github.com/benbjohnson/litestream/sftp\"; in internal/testingutil/testingutil.go case sftp.ReplicaClientType, its sftp* flags, NewSFTPReplicaClient(), import \"github.com/benbjohnson/litestream/sftp\"; in cmd/litestream/replicate.go case *sftp.ReplicaClient, import \"github.com/benbjohnson/litestream/sftp\" (its settings and docs stay); it is used in cmd/litestream/main_test.go too, which add-backend does not edit");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    // A test configures it: forced, it still cannot come out cleanly.
+    sb.run(&["remove", "sftp", "--force"])
+        .fails(1, "backend sftp cannot come out cleanly: it is used in cmd/litestream/main_test.go");
+    sb.run(&["remove", "nosuch", "--force"]).fails(1, "there is no nosuch/ backend package; nothing to remove");
     assert_eq!(sb.tree(), before);
+}
+
+#[test]
+fn force_takes_out_a_backend_add_backend_did_not_write_when_nothing_else_uses_it() {
+    let sb = Sandbox::litestream();
+    sb.edit("cmd/litestream/main_test.go", "sftp://alice:secret@example.com/backups/db", "file:///backups/db");
+    sb.edit("cmd/litestream/main_test.go", "r.Client.Type(), \"sftp\"", "r.Client.Type(), \"file\"");
+    let dry = sb.run(&["remove", "sftp", "--force", "--dry-run"]);
+    dry.success();
+    assert!(dry.stdout.contains("-\tcase \"sftp\":\n"), "{}", dry.stdout);
+    let run = sb.run(&["remove", "sftp", "--force"]);
+    run.success();
+    assert!(run.stderr.contains("its settings in ReplicaSettings and its docs are left for you"), "{}", run.stderr);
+    assert!(!sb.root.join("sftp").exists(), "the package directory goes");
+    for file in ["cmd/litestream/main.go", "internal/testingutil/testingutil.go", "cmd/litestream/replicate.go"] {
+        assert!(!sb.read(file).contains("sftp."), "{file} still uses sftp");
+    }
+    let doctor = sb.run(&["doctor"]);
+    doctor.success();
+    assert!(!doctor.stdout.contains("sftp"), "{}", doctor.stdout);
 }
 
 #[test]

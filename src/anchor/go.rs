@@ -73,6 +73,8 @@ pub struct Switch {
     pub default_call: Option<String>,
     /// The variable a type switch binds (`client` in `switch client := x.(type)`).
     pub alias: Option<String>,
+    /// Each `case` clause: its values and its lines, up to the next clause.
+    pub clauses: Vec<(Vec<String>, std::ops::Range<usize>)>,
 }
 
 /// A field of a struct type.
@@ -220,6 +222,55 @@ impl<'a> GoFile<'a> {
         Some(&self.src[decl.start..body.end])
     }
 
+    /// What removing top-level function `name` takes out: its lines, those
+    /// of its doc comment, and the blank line before them.
+    pub fn func_span(&self, name: &str) -> Option<std::ops::Range<usize>> {
+        let decl = self.func_decl(None, name).ok()?;
+        let body = self.body(None, name).ok()?;
+        Some(self.with_lead(decl.start)..super::line_end(self.src, body.end - 1))
+    }
+
+    /// What removing each top-level `var` block whose names all start
+    /// with `prefix` (`sftpHost`, `sftpUser`) takes out, as `func_span`.
+    pub fn var_spans(&self, prefix: &str) -> Vec<std::ops::Range<usize>> {
+        let blocks = self.decls.iter().filter(|d| d.kind == DeclKind::Var);
+        blocks
+            .filter_map(|decl| {
+                let end = self.with_decl(decl, "var_declaration", |node, _, base| Ok(base + node.end_byte())).ok()?;
+                let names: Vec<&str> = self.src[decl.start..end]
+                    .lines()
+                    .skip(1)
+                    .filter_map(|l| l.strip_prefix('\t'))
+                    .filter_map(|l| l.split(|c: char| !c.is_alphanumeric() && c != '_').next())
+                    .filter(|n| !n.is_empty())
+                    .collect();
+                let ours = |n: &&str| n.strip_prefix(prefix).is_some_and(|rest| rest.starts_with(char::is_uppercase));
+                (!names.is_empty() && names.iter().all(ours))
+                    .then(|| self.with_lead(decl.start)..super::line_end(self.src, end - 1))
+            })
+            .collect()
+    }
+
+    /// The start of the comment lines directly above the line at `at`, or
+    /// of the blank line above them.
+    fn with_lead(&self, at: usize) -> usize {
+        let mut start = at;
+        while start > 0 {
+            let above = super::line_start(self.src, start - 1);
+            if !self.src[above..start].starts_with("//") {
+                break;
+            }
+            start = above;
+        }
+        if start > 0 {
+            let above = super::line_start(self.src, start - 1);
+            if self.src[above..start].trim().is_empty() {
+                start = above;
+            }
+        }
+        start
+    }
+
     /// The first line of function `name`'s declaration: `func f(x int) (T, error) {`.
     pub fn func_header(&self, name: &str) -> Option<&str> {
         let decl = self.func_decl(None, name).ok()?;
@@ -361,21 +412,32 @@ impl<'a> GoFile<'a> {
 
     fn switch_cases(&self, stmt: Node, text: &str, base: usize) -> Option<Switch> {
         let mut case_values = Vec::new();
+        let mut clauses: Vec<(Vec<String>, std::ops::Range<usize>)> = Vec::new();
         let mut default = None;
         let mut cursor = stmt.walk();
+        let line_of = |node: Node| super::line_start(self.src, base + node.start_byte());
         for case in stmt.named_children(&mut cursor) {
+            if matches!(case.kind(), "expression_case" | "type_case" | "default_case")
+                && let Some(last) = clauses.last_mut()
+                && last.1.end == 0
+            {
+                last.1.end = line_of(case);
+            }
             match case.kind() {
                 "expression_case" | "type_case" => {
                     let field = if case.kind() == "type_case" { "type" } else { "value" };
+                    let mut values = Vec::new();
                     let mut c = case.walk();
                     for value in case.children_by_field_name(field, &mut c) {
                         if value.kind() == "expression_list" {
                             let mut cc = value.walk();
-                            case_values.extend(value.named_children(&mut cc).map(|v| node_text(v, text).to_string()));
+                            values.extend(value.named_children(&mut cc).map(|v| node_text(v, text).to_string()));
                         } else {
-                            case_values.push(node_text(value, text).to_string());
+                            values.push(node_text(value, text).to_string());
                         }
                     }
+                    case_values.extend(values.iter().cloned());
+                    clauses.push((values, line_of(case)..0));
                 }
                 "default_case" => default = Some(case),
                 _ => {}
@@ -386,11 +448,17 @@ impl<'a> GoFile<'a> {
             .and_then(|call| call.child_by_field_name("function"))
             .map(|f| node_text(f, text).to_string());
         let alias = stmt.child_by_field_name("alias").map(|a| node_text(a, text).to_string());
+        // A clause after `default:` runs to the line of the closing brace.
+        let close = super::line_start(self.src, base + stmt.end_byte() - 1);
+        for clause in clauses.iter_mut().filter(|c| c.1.end == 0) {
+            clause.1.end = close;
+        }
         Some(Switch {
             case_values,
             default_line: super::line_start(self.src, base + default.start_byte()),
             default_call,
             alias,
+            clauses,
         })
     }
 

@@ -103,7 +103,11 @@ pub fn removal(checkout: &Checkout, name: &str, force: bool) -> Result<Plan> {
         Target::Sccache => ("sccache", profile_paths(checkout, "sccache", &sccache::name_vars(&name))),
     };
     let allowed = |path: &str| paths.iter().any(|p| p == path);
-    let mut plan = crate::manifest::removal(checkout, &name, force, allowed)?;
+    let manifested = checkout.read(&crate::manifest::path(&name.r#type))?.is_some();
+    let mut plan = match target {
+        "litestream" if !manifested => litestream::foreign::removal(checkout, &name, force)?,
+        _ => crate::manifest::removal(checkout, &name, force, allowed)?,
+    };
     plan.target = target;
     for file in plan.files.iter().filter(|f| f.changes()) {
         checkout.confine(&file.path)?;

@@ -6,6 +6,7 @@
 pub mod doctor;
 mod facts;
 mod fields;
+pub mod foreign;
 mod methods;
 mod wiring;
 
