@@ -15,17 +15,16 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use serde::{Deserialize, Serialize};
 
 /// What an apply is about to change, with what to put back.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, PartialEq)]
 pub struct Journal {
     pub files: Vec<Entry>,
     /// Directories the apply creates, parents first.
     pub dirs: Vec<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, PartialEq)]
 pub struct Entry {
     pub path: String,
     /// The content before the apply; `None` for a file it creates.
@@ -34,8 +33,78 @@ pub struct Entry {
     /// file that still holds it, never an edit made since.
     pub after: String,
     /// The apply removes the file (`remove`).
-    #[serde(default)]
     pub deleted: bool,
+}
+
+/// The journal's first line; its last is `end`, so that one cut short by
+/// a kill is told from a whole one.
+const HEADER: &str = "add-backend journal 1\n";
+
+impl Journal {
+    /// The journal as written: a line a directory (`dir PATH`), then a
+    /// header line a file (`file DIGEST DELETED PATH_LEN BEFORE_LEN`, the
+    /// length `-` for none) followed by its path and content as they are.
+    /// Contents go in raw, so writing one costs a copy, not an escape.
+    fn encode(&self) -> Vec<u8> {
+        let size: usize = self.files.iter().map(|f| f.path.len() + f.before.as_ref().map_or(0, String::len) + 64).sum();
+        let mut out = Vec::with_capacity(HEADER.len() + size + 8);
+        out.extend_from_slice(HEADER.as_bytes());
+        for dir in &self.dirs {
+            out.extend_from_slice(format!("dir {dir}\n").as_bytes());
+        }
+        for file in &self.files {
+            let before = file.before.as_ref().map_or("-".to_string(), |b| b.len().to_string());
+            let header = format!("file {} {} {} {before}\n", file.after, u8::from(file.deleted), file.path.len());
+            out.extend_from_slice(header.as_bytes());
+            out.extend_from_slice(file.path.as_bytes());
+            out.extend_from_slice(file.before.as_deref().unwrap_or_default().as_bytes());
+            out.push(b'\n');
+        }
+        out.extend_from_slice(b"end\n");
+        out
+    }
+
+    /// The journal `encode` wrote; `None` for anything else, a journal cut
+    /// short among them.
+    fn decode(bytes: &[u8]) -> Option<Journal> {
+        let mut rest = bytes.strip_prefix(HEADER.as_bytes())?;
+        let mut journal = Journal { files: Vec::new(), dirs: Vec::new() };
+        loop {
+            let newline = memchr::memchr(b'\n', rest)?;
+            let line = std::str::from_utf8(&rest[..newline]).ok()?;
+            rest = &rest[newline + 1..];
+            if line == "end" {
+                return rest.is_empty().then_some(journal);
+            }
+            if let Some(dir) = line.strip_prefix("dir ") {
+                journal.dirs.push(dir.to_string());
+                continue;
+            }
+            let mut words = line.strip_prefix("file ")?.split(' ');
+            let after = words.next()?.to_string();
+            let deleted = match words.next()? {
+                "0" => false,
+                "1" => true,
+                _ => return None,
+            };
+            let path_len: usize = words.next()?.parse().ok()?;
+            let before_len: Option<usize> = match words.next()? {
+                "-" => None,
+                n => Some(n.parse().ok()?),
+            };
+            let end = path_len.checked_add(before_len.unwrap_or(0))?;
+            if words.next().is_some() || rest.len() <= end || rest[end] != b'\n' {
+                return None;
+            }
+            let path = std::str::from_utf8(&rest[..path_len]).ok()?.to_string();
+            let before = match before_len {
+                Some(_) => Some(std::str::from_utf8(&rest[path_len..end]).ok()?.to_string()),
+                None => None,
+            };
+            journal.files.push(Entry { path, before, after, deleted });
+            rest = &rest[end + 1..];
+        }
+    }
 }
 
 /// A digest of file content, for recognising what an apply wrote.
@@ -109,15 +178,14 @@ pub fn lock(root: &Path) -> Result<Guard> {
 
 impl Guard {
     fn journal_path(&self) -> PathBuf {
-        self.dir.join("journal.json")
+        self.dir.join("journal")
     }
 
     /// Written before the first change. A write that fails is removed
     /// again; one cut short by a kill is discarded by `recover`, since
     /// nothing else had changed yet.
     pub fn write_journal(&self, journal: &Journal) -> Result<()> {
-        let json = serde_json::to_string(journal).context("cannot encode the journal")?;
-        let written = crate::apply::fault_point().and_then(|()| std::fs::write(self.journal_path(), json));
+        let written = crate::apply::fault_point().and_then(|()| std::fs::write(self.journal_path(), journal.encode()));
         if let Err(e) = written {
             let _ = std::fs::remove_file(self.journal_path());
             return Err(anyhow!("cannot write the journal: {e}"));
@@ -142,13 +210,13 @@ impl Guard {
     /// run wrote; one changed since is left alone, and reported.
     pub fn recover(&self, root: &Path) -> Result<Option<Recovery>> {
         let path = self.journal_path();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => bail!("cannot read {}: {e}", path.display()),
         };
         let mut recovery = Recovery::default();
-        let Ok(journal) = serde_json::from_str::<Journal>(&text) else {
+        let Some(journal) = Journal::decode(&bytes) else {
             // Cut short while being written, before any other change.
             self.clear_journal()?;
             return Ok(Some(recovery));
@@ -245,6 +313,29 @@ mod tests {
         assert!(!is_temp_name(".add-backend-notes.md"));
         assert!(!is_temp_name(".add-backend-todo"));
         assert!(!is_temp_name(".add-backend.state"));
+    }
+
+    #[test]
+    fn a_journal_reads_back_whole_and_not_cut_short() {
+        let journal = Journal {
+            files: vec![
+                Entry {
+                    path: "a b/ü.go".into(),
+                    before: Some("x\n\"y\"\r\nend\n".into()),
+                    after: digest(b"z"),
+                    deleted: false,
+                },
+                Entry { path: "new.go".into(), before: None, after: digest(b""), deleted: false },
+                Entry { path: "gone.go".into(), before: Some(String::new()), after: digest(b""), deleted: true },
+            ],
+            dirs: vec!["a b".into(), "a b/c".into()],
+        };
+        let bytes = journal.encode();
+        assert_eq!(Journal::decode(&bytes), Some(journal));
+        for cut in 0..bytes.len() {
+            assert_eq!(Journal::decode(&bytes[..cut]), None, "cut at {cut}");
+        }
+        assert_eq!(Journal::decode(b"{\"files\": []}"), None);
     }
 
     #[test]

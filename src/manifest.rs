@@ -48,8 +48,12 @@ pub fn path(backend_type: &str) -> String {
 
 /// Line endings do not count: a checkout may turn LF into CRLF (git's
 /// autocrlf) between the add and the remove.
-fn lf(text: &str) -> String {
-    text.replace("\r\n", "\n")
+fn lf(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\r') {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 fn same_content(a: &str, digest_b: &str) -> bool {
@@ -72,7 +76,7 @@ pub fn record(checkout: &Checkout, plan: &mut Plan) -> Result<()> {
     manifest.created.retain(|c| checkout.read(&c.path).ok().flatten().is_some_and(|now| same_content(&now, &c.digest)));
     manifest
         .inserted
-        .retain(|i| checkout.read(&i.path).ok().flatten().is_some_and(|now| lf(&now).contains(&lf(&i.text))));
+        .retain(|i| checkout.read(&i.path).ok().flatten().is_some_and(|now| lf(&now).contains(lf(&i.text).as_ref())));
     for file in plan.files.iter().filter(|f| f.changes()) {
         let after = digest(lf(&file.after).as_bytes());
         match &file.before {
@@ -155,7 +159,7 @@ pub fn removal(checkout: &Checkout, name: &BackendName, force: bool, allowed: im
             .inserted
             .iter()
             .filter(|i| i.path == path)
-            .map(|i| if crlf { lf(&i.text).replace('\n', "\r\n") } else { lf(&i.text) })
+            .map(|i| if crlf { lf(&i.text).replace('\n', "\r\n") } else { lf(&i.text).into_owned() })
             .collect();
         let (after, items) = take_out(path, &before, &texts, &mut edited);
         files.push(FileChange::whole(path.to_string(), Some(before), after, items));

@@ -55,7 +55,7 @@ fn a_run_killed_at_any_step_is_undone_by_the_next() {
         assert_eq!(killed.code, -1, "step {step}: killed, not exited: {}", killed.stderr);
 
         // Once the journal is written, a dry run cannot restore, and says how.
-        let journaled = sb.root.join(".add-backend.state/journal.json").is_file();
+        let journaled = sb.root.join(".add-backend.state/journal").is_file();
         if journaled {
             sb.run(&[&ARGS[..], &["--dry-run"]].concat()).fails(1, "run add-backend without --dry-run to restore it");
         }
@@ -167,7 +167,7 @@ fn the_state_of_a_git_worktree_stays_out_of_its_tree() {
     let killed = sb.run_in(&worktree, &ARGS, &[("ADD_BACKEND_KILL_AT", "5")]);
     assert_eq!(killed.code, -1);
     assert!(!worktree.join(".add-backend.state").exists(), "the journal went into the work tree");
-    assert!(sb.root.join(".git/worktrees/worktree/add-backend/journal.json").is_file());
+    assert!(sb.root.join(".git/worktrees/worktree/add-backend/journal").is_file());
     let next = sb.run_in(&worktree, &ARGS, &[]);
     next.success();
     assert!(next.stderr.contains("an earlier run was interrupted"), "{}", next.stderr);

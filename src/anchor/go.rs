@@ -804,11 +804,28 @@ fn code_line_starts(src: &str) -> Vec<usize> {
                     i += 1;
                 }
             }
-            _ => i += 1,
+            _ => {
+                // Most bytes are plain code: skip them a table lookup each.
+                i += 1;
+                while i < b.len() && !LEXEME_START[usize::from(b[i])] {
+                    i += 1;
+                }
+            }
         }
     }
     starts
 }
+
+/// The bytes at which `code_line_starts` has something to decide.
+const LEXEME_START: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'\n' as usize] = true;
+    table[b'/' as usize] = true;
+    table[b'`' as usize] = true;
+    table[b'"' as usize] = true;
+    table[b'\'' as usize] = true;
+    table
+};
 
 /// `src` without its comments (strings and raw strings kept as they are),
 /// for questions about code that a commented-out line must not answer.
@@ -866,7 +883,7 @@ fn decl_header(line: &str) -> Option<(DeclKind, String, String)> {
         .into_iter()
         .find(|k| line.strip_prefix(k).is_some_and(|rest| rest.starts_with([' ', '(', '\t'])))?;
     let rest = line[keyword.len()..].trim_start();
-    let ident = |s: &str| s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>();
+    let ident = |s: &str| s[..s.find(|c: char| !c.is_alphanumeric() && c != '_').unwrap_or(s.len())].to_string();
     Some(match keyword {
         "import" => (DeclKind::Import, String::new(), String::new()),
         "var" => (DeclKind::Var, String::new(), String::new()),
