@@ -202,3 +202,42 @@ fn a_remove_failed_or_killed_at_any_step_is_undone() {
         assert!(step > 15, "{hook}: every step tried ({step})");
     }
 }
+
+/// The same for a backend add-backend did not write, taken out by
+/// `remove --force`: failed at any step, the checkout is as it was; killed,
+/// the next run restores it, and the remove then completes.
+#[test]
+fn a_forced_remove_of_a_backend_add_backend_did_not_write_failed_or_killed_is_undone() {
+    let prepared = || {
+        let sb = Sandbox::litestream();
+        sb.edit("cmd/litestream/main_test.go", "sftp://alice:secret@example.com/backups/db", "file:///backups/db");
+        sb.edit("cmd/litestream/main_test.go", "r.Client.Type(), \"sftp\"", "r.Client.Type(), \"file\"");
+        sb
+    };
+    let clean = prepared();
+    clean.run(&["remove", "sftp", "--force"]).success();
+    let removed = clean.tree();
+    for hook in ["ADD_BACKEND_FAIL_AT", "ADD_BACKEND_KILL_AT"] {
+        let mut step = 1;
+        loop {
+            let sb = prepared();
+            let before = sb.tree();
+            let n = step.to_string();
+            let run = sb.run_in(&sb.root, &["remove", "sftp", "--force"], &[(hook, &n)]);
+            if run.code == 0 {
+                assert_eq!(sb.tree(), removed);
+                break;
+            }
+            if hook == "ADD_BACKEND_FAIL_AT" {
+                run.fails(3, "nothing was changed");
+                assert_eq!(sb.tree(), before, "{hook}={step}");
+            } else {
+                assert_eq!(run.code, -1);
+                sb.run(&["remove", "sftp", "--force"]).success();
+                assert_eq!(sb.tree(), removed, "{hook}={step}");
+            }
+            step += 1;
+        }
+        assert!(step > 8, "{hook}: every step tried ({step})");
+    }
+}
