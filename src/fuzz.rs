@@ -125,6 +125,22 @@ proptest! {
         let _ = prose::has_heading(&doc, "#### X");
     }
 
+    /// The fast matcher agrees with the definition: each `*` one or more
+    /// characters, `\*` a star, over characters (not bytes).
+    #[test]
+    fn glob_matches_as_defined(pattern in "[a\\*é\\\\]{0,8}", name in "[a*é\\\\]{0,10}") {
+        fn defined(p: &[char], n: &[char]) -> bool {
+            match p {
+                [] => n.is_empty(),
+                ['\\', '*', rest @ ..] => n.first() == Some(&'*') && defined(rest, &n[1..]),
+                ['*', rest @ ..] => (1..=n.len()).any(|k| defined(rest, &n[k..])),
+                [c, rest @ ..] => n.first() == Some(c) && defined(rest, &n[1..]),
+            }
+        }
+        let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+        prop_assert_eq!(crate::profile::glob(&pattern, &name), defined(&p, &n), "{:?} {:?}", pattern, name);
+    }
+
     #[test]
     fn arbitrary_text_is_queried_without_panicking(src in any::<String>()) {
         let file = GoFile::new("x.go", &src);

@@ -120,6 +120,9 @@ pub fn digest(content: &[u8]) -> String {
 #[derive(Debug, Default)]
 pub struct Recovery {
     pub restored: usize,
+    /// The journal had been cut short while it was written, before the
+    /// run changed anything: nothing to restore.
+    pub discarded: bool,
     /// Files changed since the interrupted run, left as they are.
     pub left: Vec<String>,
 }
@@ -193,9 +196,15 @@ impl Guard {
         Ok(())
     }
 
+    /// The journal of add-backend 0.1 before it was written raw: a run of
+    /// that version, interrupted, is this version's to refuse, not to undo.
+    fn legacy_journal_path(&self) -> PathBuf {
+        self.dir.join("journal.json")
+    }
+
     /// Whether an interrupted run left a journal.
     pub fn pending(&self) -> bool {
-        self.journal_path().is_file()
+        self.journal_path().is_file() || self.legacy_journal_path().is_file()
     }
 
     pub fn clear_journal(&self) -> Result<()> {
@@ -209,6 +218,13 @@ impl Guard {
     /// was interrupted. A file is put back only if it still holds what that
     /// run wrote; one changed since is left alone, and reported.
     pub fn recover(&self, root: &Path) -> Result<Option<Recovery>> {
+        let legacy = self.legacy_journal_path();
+        if legacy.is_file() {
+            bail!(
+                "an interrupted run of an earlier add-backend left {}; run that version again to restore the checkout, or delete the file if the checkout is as you want it",
+                legacy.display()
+            );
+        }
         let path = self.journal_path();
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
@@ -219,10 +235,18 @@ impl Guard {
         let Some(journal) = Journal::decode(&bytes) else {
             // Cut short while being written, before any other change.
             self.clear_journal()?;
+            recovery.discarded = true;
             return Ok(Some(recovery));
         };
-        let mut dirs: Vec<PathBuf> = journal.dirs.iter().map(|d| root.join(d)).collect();
+        // Only paths inside the checkout are ever journaled; anything else
+        // was not written by add-backend, and is not followed.
+        let inside = |rel: &str| Path::new(rel).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        let mut dirs: Vec<PathBuf> = journal.dirs.iter().filter(|d| inside(d)).map(|d| root.join(d)).collect();
         for entry in &journal.files {
+            if !inside(&entry.path) {
+                recovery.left.push(entry.path.clone());
+                continue;
+            }
             let file = root.join(&entry.path);
             dirs.extend(file.parent().map(Path::to_path_buf));
             let Ok(current) = std::fs::read(&file) else {

@@ -85,10 +85,14 @@ fn change(checkout: &Checkout, output: Output, plan: impl FnOnce(&Checkout) -> R
             );
         }
     } else if let Some(recovery) = guard.recover(&checkout.root)? {
-        let mut message = format!(
-            "warning: an earlier run was interrupted; restored the {} file(s) it had changed",
-            recovery.restored
-        );
+        let mut message = if recovery.discarded {
+            "warning: an earlier run was interrupted while writing its journal, before it changed anything; discarded the journal".to_string()
+        } else {
+            format!(
+                "warning: an earlier run was interrupted; restored the {} file(s) it had changed",
+                recovery.restored
+            )
+        };
         if !recovery.left.is_empty() {
             message += &format!("; left alone, as they changed since: {}", recovery.left.join(", "));
         }

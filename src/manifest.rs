@@ -264,7 +264,7 @@ fn group(text: &str) -> Option<&str> {
     text.lines().map(str::trim).find(|l| l.starts_with("// ") && l.ends_with(" settings"))
 }
 
-fn deletion(path: String, current: String, status: Status) -> FileChange {
+pub fn deletion(path: String, current: String, status: Status) -> FileChange {
     let mut change = FileChange::whole(path.clone(), Some(current), String::new(), vec![Item { what: path, status }]);
     change.delete = true;
     change

@@ -92,3 +92,29 @@ fn backends_are_recognised_by_what_their_code_says_not_its_spelling() {
     let sftp = run.stdout.lines().find(|l| l.starts_with("sftp ")).unwrap();
     assert_eq!(sftp.split_whitespace().nth(2), Some("MISSING"), "{sftp}");
 }
+
+/// A setting may live in a struct inlined in the settings; what a string
+/// or a method call mentions is no setting.
+#[test]
+fn settings_are_found_in_inlined_structs_and_only_in_code() {
+    let sb = Sandbox::litestream();
+    sb.edit(
+        "cmd/litestream/main.go",
+        "\tEndpoint        string `yaml:\"endpoint\"`\n",
+        "\tEndpointSettings `yaml:\",inline\"`\n",
+    );
+    let main = sb.read("cmd/litestream/main.go");
+    sb.write(
+        "cmd/litestream/main.go",
+        &(main + "\ntype EndpointSettings struct {\n\tEndpoint string `yaml:\"endpoint\"`\n}\n"),
+    );
+    sb.edit(
+        "cmd/litestream/main.go",
+        "\tclient.Endpoint = c.Endpoint\n",
+        "\tclient.Endpoint = c.Endpoint\n\t_ = \"see c.Nope\"\n\t_ = c.ReplicaType()\n",
+    );
+    let run = sb.run(&["doctor"]);
+    run.success();
+    let s3 = run.stdout.lines().find(|l| l.starts_with("s3 ")).unwrap();
+    assert_eq!(s3.split_whitespace().nth(5), Some("ok"), "{s3}");
+}

@@ -241,3 +241,31 @@ fn a_forced_remove_of_a_backend_add_backend_did_not_write_failed_or_killed_is_un
         assert!(step > 8, "{hook}: every step tried ({step})");
     }
 }
+
+/// A journal an earlier version left (JSON, `journal.json`) is not this
+/// version's to undo: every run refuses, naming it, and changes nothing.
+/// One naming a path outside the checkout is not followed.
+#[test]
+fn a_journal_this_version_did_not_write_is_refused_or_not_followed() {
+    let sb = Sandbox::litestream();
+    std::fs::create_dir_all(sb.root.join(".add-backend.state")).unwrap();
+    std::fs::write(sb.root.join(".add-backend.state/journal.json"), "{\"files\": [], \"dirs\": []}").unwrap();
+    let before = sb.tree();
+    sb.run(&ARGS).fails(1, "an interrupted run of an earlier add-backend left");
+    sb.run(&[&ARGS[..], &["--dry-run"]].concat()).fails(1, "run add-backend without --dry-run to restore it");
+    assert_eq!(sb.tree(), before);
+
+    let sb = Sandbox::litestream();
+    let outside = sb.root.parent().unwrap().join("outside.txt");
+    std::fs::write(&outside, "mine\n").unwrap();
+    // As if the run had created it: its digest (FNV-1a) is what it holds.
+    let digest =
+        b"mine\n".iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let forged = format!("add-backend journal 1\nfile {digest:016x} 0 14 -\n../outside.txt\nend\n");
+    std::fs::create_dir_all(sb.root.join(".add-backend.state")).unwrap();
+    std::fs::write(sb.root.join(".add-backend.state/journal"), forged).unwrap();
+    let run = sb.run(&ARGS);
+    run.success();
+    assert!(run.stderr.contains("left alone, as they changed since: ../outside.txt"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "mine\n");
+}

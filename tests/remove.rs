@@ -55,11 +55,13 @@ fn a_backend_add_backend_did_not_write_is_refused_naming_what_force_would_remove
     let sb = Sandbox::litestream();
     let before = sb.tree();
     let run = sb.run(&["remove", "sftp"]);
-    run.fails(1, "backend sftp was not added by add-backend here (no .add-backend/backends/sftp.json); --force would remove sftp/replica_client.go; in cmd/litestream/main.go case \"sftp\", newSFTPReplicaClientFromConfig(), import \"net/url\" (no longer used), import \"github.com/benbjohnson/litestream/sftp\"; in internal/testingutil/testingutil.go case sftp.ReplicaClientType, its sftp* flags, NewSFTPReplicaClient(), import \"github.com/benbjohnson/litestream/sftp\"; in cmd/litestream/replicate.go case *sftp.ReplicaClient, import \"github.com/benbjohnson/litestream/sftp\" (its settings and docs stay); it is used in cmd/litestream/main_test.go too, which add-backend does not edit");
+    run.fails(1, "backend sftp was not added by add-backend here (no .add-backend/backends/sftp.json); --force would remove sftp/replica_client.go; in cmd/litestream/main.go case \"sftp\", newSFTPReplicaClientFromConfig(), import \"net/url\" (no longer used), import \"github.com/benbjohnson/litestream/sftp\"; in internal/testingutil/testingutil.go the flags sftpHost, sftpUser, sftpPath, case sftp.ReplicaClientType, NewSFTPReplicaClient(), import \"github.com/benbjohnson/litestream/sftp\"; in cmd/litestream/replicate.go case *sftp.ReplicaClient, import \"github.com/benbjohnson/litestream/sftp\" (its settings and docs stay); it cannot come out cleanly: cmd/litestream/main_test.go uses it");
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     // A test configures it: forced, it still cannot come out cleanly.
-    sb.run(&["remove", "sftp", "--force"])
-        .fails(1, "backend sftp cannot come out cleanly: it is used in cmd/litestream/main_test.go");
+    sb.run(&["remove", "sftp", "--force"]).fails(
+        1,
+        "backend sftp cannot come out cleanly: cmd/litestream/main_test.go uses it; add-backend does not edit that code",
+    );
     sb.run(&["remove", "nosuch", "--force"]).fails(1, "there is no nosuch/ backend package; nothing to remove");
     assert_eq!(sb.tree(), before);
 }
@@ -151,4 +153,52 @@ fn line_endings_changed_since_the_add_do_not_matter() {
     );
     assert!(!sb.root.join("ftp").exists());
     assert_eq!(sb.tree().len(), pristine.len());
+}
+
+/// Forced, a backend add-backend did not write still does not come out
+/// when what would go is used by what would stay: a helper in a wired file,
+/// a `case` that names it among other values, a call from another file of
+/// the package. The comment above its `case` goes with it; the one above
+/// the next clause stays.
+#[test]
+fn force_refuses_what_would_leave_code_that_no_longer_builds() {
+    let unused = || {
+        let sb = Sandbox::litestream();
+        sb.edit("cmd/litestream/main_test.go", "sftp://alice:secret@example.com/backups/db", "file:///backups/db");
+        sb.edit("cmd/litestream/main_test.go", "r.Client.Type(), \"sftp\"", "r.Client.Type(), \"file\"");
+        sb
+    };
+    let append = |sb: &Sandbox, file: &str, text: &str| sb.write(file, &(sb.read(file) + text));
+    let helper = "\nfunc asSFTP(r *litestream.Replica) *sftp.ReplicaClient {\n\tswitch client := r.Client.(type) {\n\tcase *sftp.ReplicaClient:\n\t\treturn client\n\tdefault:\n\t\treturn nil\n\t}\n}\n";
+    let probe = "package main\n\nfunc probe(c *ReplicaConfig) error {\n\t_, err := newSFTPReplicaClientFromConfig(c, nil)\n\treturn err\n}\n";
+    type Change<'a> = &'a dyn Fn(&Sandbox);
+    let cases: [(Change, &str); 3] = [
+        (&|sb| append(sb, "cmd/litestream/replicate.go", helper), "cmd/litestream/replicate.go uses sftp. elsewhere"),
+        (
+            &|sb| sb.edit("cmd/litestream/main.go", "\tcase \"sftp\":", "\tcase \"sftp\", \"ssh\":"),
+            "`case \"sftp\", \"ssh\"` names other values too",
+        ),
+        (
+            &|sb| sb.write("cmd/litestream/probe.go", probe),
+            "cmd/litestream/probe.go uses newSFTPReplicaClientFromConfig, which would go",
+        ),
+    ];
+    for (change, refusal) in cases {
+        let sb = unused();
+        change(&sb);
+        let before = sb.tree();
+        sb.run(&["remove", "sftp", "--force"]).fails(1, refusal);
+        assert_eq!(sb.tree(), before, "{refusal}");
+    }
+
+    let sb = unused();
+    sb.edit("cmd/litestream/main.go", "\tcase \"sftp\":", "\t// SFTP: experimental.\n\tcase \"sftp\":");
+    sb.edit(
+        "cmd/litestream/main.go",
+        "\tdefault:\n\t\treturn nil, fmt.Errorf(\"unknown replica type",
+        "\t// Anything else is an error.\n\tdefault:\n\t\treturn nil, fmt.Errorf(\"unknown replica type",
+    );
+    sb.run(&["remove", "sftp", "--force"]).success();
+    let main = sb.read("cmd/litestream/main.go");
+    assert!(!main.contains("experimental") && main.contains("\t// Anything else is an error.\n\tdefault:"), "{main}");
 }

@@ -231,37 +231,50 @@ impl<'a> GoFile<'a> {
     }
 
     /// What removing each top-level `var` block whose names all start
-    /// with `prefix` (`sftpHost`, `sftpUser`) takes out, as `func_span`.
-    pub fn var_spans(&self, prefix: &str) -> Vec<std::ops::Range<usize>> {
+    /// with `prefix` and a capital (`sftpHost`, `sftpUser`) takes out, as
+    /// `func_span`, with the names it declares.
+    pub fn var_spans(&self, prefix: &str) -> Vec<(Vec<String>, std::ops::Range<usize>)> {
         let blocks = self.decls.iter().filter(|d| d.kind == DeclKind::Var);
         blocks
             .filter_map(|decl| {
-                let end = self.with_decl(decl, "var_declaration", |node, _, base| Ok(base + node.end_byte())).ok()?;
-                let names: Vec<&str> = self.src[decl.start..end]
-                    .lines()
-                    .skip(1)
-                    .filter_map(|l| l.strip_prefix('\t'))
-                    .filter_map(|l| l.split(|c: char| !c.is_alphanumeric() && c != '_').next())
-                    .filter(|n| !n.is_empty())
-                    .collect();
-                let ours = |n: &&str| n.strip_prefix(prefix).is_some_and(|rest| rest.starts_with(char::is_uppercase));
+                let (end, names) = self
+                    .with_decl(decl, "var_declaration", |node, text, base| {
+                        let mut names = Vec::new();
+                        collect(node, "var_spec", &mut |spec| {
+                            let mut cursor = spec.walk();
+                            for name in spec.children_by_field_name("name", &mut cursor) {
+                                names.push(node_text(name, text).to_string());
+                            }
+                            Some(())
+                        });
+                        Ok((base + node.end_byte(), names))
+                    })
+                    .ok()?;
+                let ours = |n: &String| n.strip_prefix(prefix).is_some_and(|rest| rest.starts_with(char::is_uppercase));
                 (!names.is_empty() && names.iter().all(ours))
-                    .then(|| self.with_lead(decl.start)..super::line_end(self.src, end - 1))
+                    .then(|| (names, self.with_lead(decl.start)..super::line_end(self.src, end - 1)))
             })
             .collect()
+    }
+
+    /// The start of the comment lines directly above the line at `at`
+    /// (indented or not), or `at`.
+    fn comments_above(&self, at: usize) -> usize {
+        let mut start = at;
+        while start > 0 {
+            let above = super::line_start(self.src, start - 1);
+            if !self.src[above..start].trim_start().starts_with("//") {
+                break;
+            }
+            start = above;
+        }
+        start
     }
 
     /// The start of the comment lines directly above the line at `at`, or
     /// of the blank line above them.
     fn with_lead(&self, at: usize) -> usize {
-        let mut start = at;
-        while start > 0 {
-            let above = super::line_start(self.src, start - 1);
-            if !self.src[above..start].starts_with("//") {
-                break;
-            }
-            start = above;
-        }
+        let mut start = self.comments_above(at);
         if start > 0 {
             let above = super::line_start(self.src, start - 1);
             if self.src[above..start].trim().is_empty() {
@@ -269,6 +282,41 @@ impl<'a> GoFile<'a> {
             }
         }
         start
+    }
+
+    /// The fields function `func` reads of its parameter of type `ty`
+    /// (`*ReplicaConfig`): each `c.Name` that is not a method call, in
+    /// code (not comments or strings), in order. Empty without such a
+    /// parameter.
+    pub fn fields_read(&self, func: &str, ty: &str) -> Vec<String> {
+        let Ok(decl) = self.func_decl(None, func) else { return Vec::new() };
+        self.with_decl(decl, "function_declaration", |node, text, _| {
+            let mut param = None;
+            if let Some(list) = node.child_by_field_name("parameters") {
+                collect(list, "parameter_declaration", &mut |p| {
+                    if param.is_none() && p.child_by_field_name("type").is_some_and(|t| node_text(t, text) == ty) {
+                        param = p.child_by_field_name("name").map(|n| node_text(n, text).to_string());
+                    }
+                    Some(())
+                });
+            }
+            let (Some(param), Some(body)) = (param, node.child_by_field_name("body")) else { return Ok(Vec::new()) };
+            let mut read: Vec<String> = Vec::new();
+            collect(body, "selector_expression", &mut |sel| {
+                let operand = sel.child_by_field_name("operand")?;
+                let field = sel.child_by_field_name("field")?;
+                let called = sel
+                    .parent()
+                    .is_some_and(|p| p.kind() == "call_expression" && p.child_by_field_name("function") == Some(sel));
+                let name = node_text(field, text).to_string();
+                if node_text(operand, text) == param && !called && !read.contains(&name) {
+                    read.push(name);
+                }
+                Some(())
+            });
+            Ok(read)
+        })
+        .unwrap_or_default()
     }
 
     /// The first line of function `name`'s declaration: `func f(x int) (T, error) {`.
@@ -415,7 +463,8 @@ impl<'a> GoFile<'a> {
         let mut clauses: Vec<(Vec<String>, std::ops::Range<usize>)> = Vec::new();
         let mut default = None;
         let mut cursor = stmt.walk();
-        let line_of = |node: Node| super::line_start(self.src, base + node.start_byte());
+        // A clause's lines start with the comments above its `case`.
+        let line_of = |node: Node| self.comments_above(super::line_start(self.src, base + node.start_byte()));
         for case in stmt.named_children(&mut cursor) {
             if matches!(case.kind(), "expression_case" | "type_case" | "default_case")
                 && let Some(last) = clauses.last_mut()

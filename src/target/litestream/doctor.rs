@@ -17,12 +17,6 @@ pub fn examine(checkout: &Checkout) -> Result<Report> {
     let main_src = checkout.require(MAIN, "is this a Litestream checkout?")?;
     let main = GoFile::new(MAIN, &main_src);
     let config_cases = main.switch_in("NewReplicaFromConfig", Some("c.ReplicaType()"))?.case_values;
-    // A constructor is known by what it returns, whatever its name's casing.
-    let constructors: Vec<(&str, &str)> = main
-        .func_names()
-        .filter(|f| f.ends_with("ReplicaClientFromConfig"))
-        .filter_map(|f| Some((f, main.func_header(f)?)))
-        .collect();
     let settings = settings_fields(&main)?;
     let harness_cases = match &facts.testingutil {
         Some(src) => Some(GoFile::new(facts::TESTINGUTIL, src).switch_in("NewReplicaClient", None)?.case_values),
@@ -39,16 +33,18 @@ pub fn examine(checkout: &Checkout) -> Result<Report> {
     for (package, client) in backend_packages(checkout)? {
         // A backend names its type; a test double (upstream's mock/) does not.
         let Some(r#type) = replica_client_type(&client) else { continue };
-        let is_type = |v: &String| v.trim_matches(['"', '`']) == r#type || *v == format!("{package}.ReplicaClientType");
+        let is_type = |v: &String| facts::names_backend(v, &r#type, &package);
         let check = |name: &'static str, present: Option<bool>| Check { name, present };
-        let returns = format!("*{package}.ReplicaClient,");
-        let constructor = constructors.iter().find(|(_, h)| h.contains(&returns)).map(|(f, _)| *f);
+        let constructor = facts::constructors(&main, &package, "ReplicaClientFromConfig").first().copied();
         let checks = vec![
             check("package", Some(client.contains("litestream.ReplicaClient = (*ReplicaClient)(nil)"))),
             check("url", facts.url_factory.then(|| client.contains("RegisterReplicaClientFactory("))),
             check("config", Some(config_cases.iter().any(is_type))),
             check("constructor", Some(constructor.is_some())),
-            check("settings", constructor.map(|f| settings_read(&main, f).iter().all(|s| settings.contains(s)))),
+            check(
+                "settings",
+                constructor.map(|f| main.fields_read(f, "*ReplicaConfig").iter().all(|s| settings.contains(s))),
+            ),
             check("harness", harness_cases.as_ref().map(|cases| cases.iter().any(is_type))),
             check("log", log_cases.as_ref().map(|cases| cases.contains(&format!("*{package}.ReplicaClient")))),
             check(
@@ -66,34 +62,26 @@ pub fn examine(checkout: &Checkout) -> Result<Report> {
 }
 
 /// The fields a constructor can read from the replica config: those of
-/// `ReplicaConfig` and of the `ReplicaSettings` inlined in it.
+/// `ReplicaConfig` and of the structs inlined in it (`ReplicaSettings`,
+/// and any inside that), each struct once.
 fn settings_fields(main: &GoFile) -> Result<Vec<String>> {
     let mut fields = Vec::new();
-    for name in ["ReplicaConfig", "ReplicaSettings"].into_iter().filter(|n| main.has_type(n)) {
-        fields.extend(main.struct_type(name)?.fields.into_iter().map(|f| f.name));
-    }
-    Ok(fields)
-}
-
-/// The settings constructor `func` reads: each `c.Name` of its config
-/// parameter that is not a method call.
-fn settings_read(main: &GoFile, func: &str) -> Vec<String> {
-    let (Some(text), Ok(body)) = (main.func_text(func), main.body(None, func)) else { return Vec::new() };
-    let Some(config) = body.param_names.first() else { return Vec::new() };
-    let code = without_comments(text);
-    let needle = format!("{config}.");
-    let mut read = Vec::new();
-    for (at, _) in code.match_indices(&needle) {
-        if code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.') {
+    let mut structs = vec!["ReplicaConfig".to_string()];
+    let mut seen = Vec::new();
+    while let Some(name) = structs.pop() {
+        if seen.contains(&name) || !main.has_type(&name) {
             continue;
         }
-        let rest = &code[at + needle.len()..];
-        let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-        if !name.is_empty() && !rest[name.len()..].starts_with('(') && !read.contains(&name) {
-            read.push(name);
+        for field in main.struct_type(&name)?.fields {
+            let embedded = field.type_text.trim_start_matches('*');
+            if field.name == embedded {
+                structs.push(embedded.to_string());
+            }
+            fields.push(field.name);
         }
+        seen.push(name);
     }
-    read
+    Ok(fields)
 }
 
 /// Top-level directories holding a `replica_client.go`, with its text.

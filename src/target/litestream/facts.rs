@@ -75,3 +75,29 @@ impl Facts {
         Ok(Facts { methods, interface_imports, url_factory, testingutil, replicate })
     }
 }
+
+/// Whether a `case` value names the backend of type `backend_type` in
+/// package `package`: its type as a string (`"sftp"`), its
+/// `ReplicaClientType`, or its client type.
+pub fn names_backend(value: &str, backend_type: &str, package: &str) -> bool {
+    value.trim_matches(['"', '`']) == backend_type
+        || value == format!("{package}.ReplicaClientType")
+        || value == format!("*{package}.ReplicaClient")
+}
+
+/// The functions of `go` named `*<suffix>` (`newSFTPReplicaClientFromConfig`,
+/// `NewSFTPReplicaClient`) whose results are a `*<package>.ReplicaClient`:
+/// a constructor is known by what it returns, whatever its name's casing.
+pub fn constructors<'g>(go: &'g GoFile, package: &str, suffix: &str) -> Vec<&'g str> {
+    let client = format!("*{package}.ReplicaClient");
+    go.func_names()
+        .filter(|f| f.ends_with(suffix))
+        .filter(|f| {
+            go.func_header(f).is_some_and(|header| {
+                // The results follow the parameter list's closing parenthesis.
+                let results = header.find(')').map_or("", |close| &header[close..]);
+                results.contains(&format!("{client},")) || results.contains(&format!("{client} {{"))
+            })
+        })
+        .collect()
+}

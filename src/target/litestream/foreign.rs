@@ -3,25 +3,43 @@
 //! found the way the doctor finds them, by structure: its package, its
 //! import, config `case` and constructor in main.go, its harness `case`,
 //! constructor and flags, its log `case`. `remove` lists them and stops;
-//! `remove --force` takes them out, unless code add-backend does not edit
-//! imports the package or names its type too (then it cannot come out
-//! cleanly). Its settings and docs stay: they may be shared, and were
-//! written by hand.
+//! `remove --force` takes them out, unless that would leave code that no
+//! longer builds or no longer means what it did: another file imports the
+//! package, names its type, or calls what would go; a wired file uses the
+//! package elsewhere; a `case` names it with other values. Its settings
+//! and docs stay: they may be shared, and were written by hand.
 
 use std::ops::Range;
 
 use anyhow::{Result, bail};
 
 use super::MODULE;
-use super::facts::{MAIN, REPLICATE, TESTINGUTIL};
-use crate::anchor::go::{GoFile, Switch};
+use super::facts::{self, MAIN, REPLICATE, TESTINGUTIL};
+use crate::anchor::go::{GoFile, Switch, without_comments};
 use crate::checkout::Checkout;
 use crate::go_imports;
 use crate::names::BackendName;
 use crate::plan::{FileChange, Item, Plan, Status};
 
-/// Directories no backend's importers are looked for in.
+/// Directories no backend's users are looked for in.
 const SKIPPED: &[&str] = &[".git", ".add-backend", "vendor", "node_modules", "target"];
+
+/// One place of the backend in a wired file.
+struct Place {
+    what: String,
+    span: Range<usize>,
+    /// The top-level names it declares, which nothing else may use.
+    declares: Vec<String>,
+}
+
+/// What the pieces of one wired file come to.
+struct Wired {
+    change: FileChange,
+    /// Why it cannot come out cleanly, if it cannot.
+    blockers: Vec<String>,
+    /// What it declares that goes with it.
+    declared: Vec<String>,
+}
 
 pub fn removal(checkout: &Checkout, name: &BackendName, force: bool) -> Result<Plan> {
     let package = &name.package;
@@ -38,22 +56,23 @@ pub fn removal(checkout: &Checkout, name: &BackendName, force: bool) -> Result<P
         [one] => one.path.clone(),
         many => format!("{package}/ ({} files)", many.len()),
     }];
+    let mut blockers = Vec::new();
+    let mut declared = Vec::new();
     for path in [MAIN, TESTINGUTIL, REPLICATE] {
         let Some(src) = checkout.read(path)? else { continue };
         let go = GoFile::new(path, &src);
-        let places = places(&go, name, path)?;
-        if places.is_empty() {
-            continue;
-        }
-        let (after, items) = without(&go, &places, &import, package);
-        parts.push(format!("in {path} {}", items.iter().map(|i| i.what.as_str()).collect::<Vec<_>>().join(", ")));
-        files.push(FileChange::whole(path.to_string(), Some(src.clone()), after, items));
+        let Some(wired) = wired(checkout, &go, name, &import)? else { continue };
+        let listed: Vec<&str> = wired.change.items.iter().map(|i| i.what.as_str()).collect();
+        parts.push(format!("in {path} {}", listed.join(", ")));
+        blockers.extend(wired.blockers);
+        declared.extend(wired.declared.into_iter().map(|d| (path, d)));
+        files.push(wired.change);
     }
-    let importers = users(checkout, name, &import)?;
-    let elsewhere = if importers.is_empty() {
+    blockers.extend(users(checkout, name, &import, &declared)?);
+    let elsewhere = if blockers.is_empty() {
         String::new()
     } else {
-        format!("; it is used in {} too, which add-backend does not edit", importers.join(", "))
+        format!("; it cannot come out cleanly: {}", blockers.join("; "))
     };
     if !force {
         bail!(
@@ -63,13 +82,11 @@ pub fn removal(checkout: &Checkout, name: &BackendName, force: bool) -> Result<P
             parts.join("; ")
         );
     }
-    if !importers.is_empty() {
+    if !blockers.is_empty() {
         bail!(
-            "backend {} cannot come out cleanly: it is used in {} (its package imported, or {:?} or {}:// named), which add-backend does not edit; take those uses out first",
+            "backend {} cannot come out cleanly: {}; add-backend does not edit that code, so take those uses out first",
             name.r#type,
-            importers.join(", "),
-            name.r#type,
-            name.r#type
+            blockers.join("; ")
         );
     }
     Ok(Plan {
@@ -94,76 +111,81 @@ fn package_files(checkout: &Checkout, package: &str) -> Result<Vec<FileChange>> 
         }
         let rel = entry.path().strip_prefix(&checkout.root)?.to_string_lossy().replace('\\', "/");
         let Some(content) = checkout.read(&rel)? else { continue };
-        let mut change = FileChange::whole(
-            rel.clone(),
-            Some(content),
-            String::new(),
-            vec![Item { what: rel, status: Status::Remove }],
-        );
-        change.delete = true;
-        files.push(change);
+        files.push(crate::manifest::deletion(rel, content, Status::Remove));
     }
     Ok(files)
 }
 
-/// The places of backend `name` in one of the files the target wires: what
-/// each is called, and its lines.
-fn places(go: &GoFile, name: &BackendName, path: &str) -> Result<Vec<(String, Range<usize>)>> {
+/// The backend's places in `go`, one of the files the target wires, and
+/// the file without them; `None` when it has none.
+fn wired(checkout: &Checkout, go: &GoFile, name: &BackendName, import: &str) -> Result<Option<Wired>> {
     let package = &name.package;
-    let client = format!("*{package}.ReplicaClient");
-    let is_ours = |values: &[String]| {
-        values.len() == 1 && {
-            let v = values[0].trim_matches(['"', '`']);
-            v == name.r#type || v == format!("{package}.ReplicaClientType") || values[0] == client
+    let mut blockers = Vec::new();
+    let mut places = Vec::new();
+    let mut case = |switch: Switch| {
+        for (values, span) in switch.clauses {
+            let ours = |v: &String| facts::names_backend(v, &name.r#type, package);
+            if values.iter().any(ours) {
+                if values.len() == 1 {
+                    places.push(Place { what: format!("case {}", values[0]), span, declares: Vec::new() });
+                } else {
+                    blockers.push(format!("{}: `case {}` names other values too", go.path, values.join(", ")));
+                }
+            }
         }
     };
-    let case = |switch: Switch| -> Vec<(String, Range<usize>)> {
-        switch
-            .clauses
-            .into_iter()
-            .filter(|(values, _)| is_ours(values))
-            .map(|(values, span)| (format!("case {}", values[0]), span))
-            .collect()
-    };
-    let mut found = Vec::new();
-    match path {
-        MAIN => found.extend(case(go.switch_in("NewReplicaFromConfig", Some("c.ReplicaType()"))?)),
+    let suffix = match go.path {
+        MAIN => {
+            case(go.switch_in("NewReplicaFromConfig", Some("c.ReplicaType()"))?);
+            "ReplicaClientFromConfig"
+        }
         TESTINGUTIL => {
-            found.extend(case(go.switch_in("NewReplicaClient", None)?));
-            let flags = go.var_spans(package);
-            found.extend(flags.into_iter().map(|span| (format!("its {package}* flags"), span)));
+            case(go.switch_in("NewReplicaClient", None)?);
+            "ReplicaClient"
         }
-        _ => found.extend(go.type_switch("r.Client")?.map(case).unwrap_or_default()),
-    }
-    // A constructor is known by what it returns, whatever its name's casing.
-    let constructors: Vec<String> = go
-        .func_names()
-        .filter(|f| {
-            go.func_header(f).is_some_and(|h| h.contains(&format!("{client},")) || h.contains(&format!("{client} {{")))
-        })
-        .map(str::to_string)
-        .collect();
-    for func in constructors {
-        if let Some(span) = go.func_span(&func) {
-            found.push((format!("{func}()"), span));
+        _ => {
+            if let Some(switch) = go.type_switch("r.Client")? {
+                case(switch);
+            }
+            ""
+        }
+    };
+    if go.path == TESTINGUTIL {
+        for (names, span) in go.var_spans(package) {
+            places.push(Place { what: format!("the flags {}", names.join(", ")), span, declares: names });
         }
     }
-    Ok(found)
-}
-
-/// `go`'s text without `places`, and without the imports nothing uses then
-/// (the package's, and any only the removed code used).
-fn without(go: &GoFile, places: &[(String, Range<usize>)], import: &str, package: &str) -> (String, Vec<Item>) {
-    let mut spans: Vec<&Range<usize>> = places.iter().map(|(_, span)| span).collect();
-    spans.sort_by_key(|s| std::cmp::Reverse(s.start));
+    if !suffix.is_empty() {
+        for func in facts::constructors(go, package, suffix) {
+            if let Some(span) = go.func_span(func) {
+                places.push(Place { what: format!("{func}()"), span, declares: vec![func.to_string()] });
+            }
+        }
+    }
+    if places.is_empty() {
+        return Ok(None);
+    }
+    // A place inside another (a case in a function that goes) goes with
+    // it; two that only overlap cannot both be cut.
+    places.sort_by_key(|p| (p.span.start, std::cmp::Reverse(p.span.end)));
+    let mut kept: Vec<Place> = Vec::new();
+    for place in places {
+        match kept.last() {
+            Some(outer) if place.span.end <= outer.span.end => continue,
+            Some(outer) if place.span.start < outer.span.end => {
+                blockers.push(format!("{}: {} and {} overlap", go.path, outer.what, place.what));
+                return Ok(Some(Wired { change: unchanged(go), blockers, declared: Vec::new() }));
+            }
+            _ => kept.push(place),
+        }
+    }
     let mut after = go.src.to_string();
-    for span in spans {
-        after.replace_range(span.clone(), "");
+    for place in kept.iter().rev() {
+        after.replace_range(place.span.clone(), "");
     }
-    let mut items: Vec<Item> =
-        places.iter().map(|(what, _)| Item { what: what.clone(), status: Status::Remove }).collect();
+    let mut items: Vec<Item> = kept.iter().map(|p| Item { what: p.what.clone(), status: Status::Remove }).collect();
     for (line, name) in crate::manifest::unused_imports(go.src, &after) {
-        let what = if name == package {
+        let what = if name == *package {
             format!("import {import:?}")
         } else {
             format!("import {} (no longer used)", line.trim())
@@ -171,19 +193,58 @@ fn without(go: &GoFile, places: &[(String, Range<usize>)], import: &str, package
         after = after.replacen(&line, "", 1);
         items.push(Item { what, status: Status::Remove });
     }
-    if go_imports::uses_package(&after, package) {
-        items.push(Item { what: format!("{package}. still used here"), status: Status::Stale });
+    let declared: Vec<String> = kept.into_iter().flat_map(|p| p.declares).collect();
+    let code = without_comments(&after);
+    if go_imports::uses_package(&code, package) {
+        blockers.push(format!("{} uses {package}. elsewhere", go.path));
     }
-    (after, items)
+    for used in declared.iter().filter(|d| mentions(&code, d)) {
+        blockers.push(format!("{} uses {used}, which would go", go.path));
+    }
+    blockers.extend(package_users(checkout, go.path, &declared)?);
+    let change = FileChange::whole(go.path.to_string(), Some(go.src.to_string()), after, items);
+    Ok(Some(Wired { change, blockers, declared }))
+}
+
+fn unchanged(go: &GoFile) -> FileChange {
+    FileChange::whole(go.path.to_string(), Some(go.src.to_string()), go.src.to_string(), Vec::new())
+}
+
+/// The other Go files of `path`'s package that use any of `names`.
+fn package_users(checkout: &Checkout, path: &str, names: &[String]) -> Result<Vec<String>> {
+    let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(checkout.root.join(dir)) else { return Ok(found) };
+    let mut entries: Vec<_> = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    entries.sort();
+    for file in entries.into_iter().filter(|f| f.ends_with(".go")) {
+        let rel = format!("{dir}/{file}");
+        if rel == path {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(checkout.root.join(&rel)) else { continue };
+        let code = without_comments(&String::from_utf8_lossy(&bytes));
+        for used in names.iter().filter(|n| mentions(&code, n)) {
+            found.push(format!("{rel} uses {used}, which would go"));
+        }
+    }
+    Ok(found)
+}
+
+/// Whether `code` names the identifier `name`.
+fn mentions(code: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    code.match_indices(name).any(|(at, _)| !code[..at].ends_with(ident) && !code[at + name.len()..].starts_with(ident))
 }
 
 /// The Go files outside the package and the wired files that use the
-/// backend: import its package, or name its type or URL scheme (a test
-/// that configures it). A mention of the word for another reason counts
-/// too: refusing is the safe mistake.
-fn users(checkout: &Checkout, name: &BackendName, import: &str) -> Result<Vec<String>> {
+/// backend: import its package, name its type or URL scheme (a test that
+/// configures it), or call a harness function that would go. A mention of
+/// the word for another reason counts too: refusing is the safe mistake.
+fn users(checkout: &Checkout, name: &BackendName, import: &str, declared: &[(&str, String)]) -> Result<Vec<String>> {
     let package = &name.package;
-    let needles = [format!("{import:?}"), format!("{}://", name.r#type), format!("{:?}", name.r#type)];
+    let mut needles = vec![format!("{import:?}"), format!("{}://", name.r#type), format!("{:?}", name.r#type)];
+    needles.extend(declared.iter().filter(|(path, _)| *path == TESTINGUTIL).map(|(_, d)| format!("testingutil.{d}")));
     let mut found = Vec::new();
     let walk = walkdir::WalkDir::new(&checkout.root).sort_by_file_name().into_iter().filter_entry(|e| {
         let name = e.file_name().to_string_lossy();
@@ -200,10 +261,10 @@ fn users(checkout: &Checkout, name: &BackendName, import: &str) -> Result<Vec<St
         if [MAIN, TESTINGUTIL, REPLICATE].contains(&rel.as_str()) {
             continue;
         }
-        // Read as bytes: a file that is not UTF-8 imports nothing of ours.
+        // Read as bytes: a file that is not UTF-8 is searched all the same.
         let bytes = std::fs::read(entry.path())?;
         if needles.iter().any(|n| memchr::memmem::find(&bytes, n.as_bytes()).is_some()) {
-            found.push(rel);
+            found.push(format!("{rel} uses it"));
         }
     }
     Ok(found)
