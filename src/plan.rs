@@ -104,9 +104,52 @@ impl Plan {
         self.files.iter().any(FileChange::changes)
     }
 
+    /// A backend that exists in part is refused unless forced: adding the
+    /// missing parts to something a person wrote is rarely what they meant.
+    pub fn refuse_partial(&self, force: bool) -> anyhow::Result<()> {
+        let conflicts: Vec<&str> =
+            self.items().filter(|(_, i)| i.status == Status::Conflict).map(|(_, i)| i.what.as_str()).collect();
+        if !conflicts.is_empty() {
+            anyhow::bail!(
+                "backend {} already exists and differs from what add-backend writes ({}); --force overwrites",
+                self.backend.r#type,
+                conflicts.join(", ")
+            );
+        }
+        // Overwriting generated files while keeping wiring written for them
+        // before (a constructor, a harness) would pair a new client with old
+        // code: the wiring is not regenerated, so refuse instead.
+        let overwritten: Vec<&str> =
+            self.items().filter(|(_, i)| i.status == Status::Overwrite).map(|(_, i)| i.what.as_str()).collect();
+        let kept_wiring: Vec<String> =
+            self.items().filter(|(_, i)| i.status == Status::Stale).map(|(f, i)| describe(f, i)).collect();
+        if !overwritten.is_empty() && !kept_wiring.is_empty() {
+            anyhow::bail!(
+                "--force would replace {} but keep {}, which differ from what the templates write now; changing an existing backend's settings is not supported",
+                overwritten.join(", "),
+                kept_wiring.join(", ")
+            );
+        }
+        let existing: Vec<String> =
+            self.items().filter(|(_, i)| i.status.exists()).map(|(f, i)| describe(f, i)).collect();
+        let partial = !existing.is_empty() && self.items().any(|(_, i)| i.status.writes());
+        if partial && !force {
+            anyhow::bail!(
+                "backend {} already exists in part ({}); --force adds the missing parts",
+                self.backend.r#type,
+                existing.join(", ")
+            );
+        }
+        Ok(())
+    }
+
     pub fn items(&self) -> impl Iterator<Item = (&FileChange, &Item)> {
         self.files.iter().flat_map(|f| f.items.iter().map(move |i| (f, i)))
     }
+}
+
+fn describe(file: &FileChange, item: &Item) -> String {
+    if file.path == item.what { item.what.clone() } else { format!("{} in {}", item.what, file.path) }
 }
 
 /// A text to insert at a byte offset of a file's original content.

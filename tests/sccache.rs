@@ -100,11 +100,12 @@ fn a_long_name_with_more_settings_is_formatted_and_compiles() {
 }
 
 /// rustfmt breaks a line by its width, which the name decides: for every
-/// length of name, with few settings and many, the patched sources are
-/// exactly as rustfmt lays them out, or the run said which line is not.
+/// length of name, with one setting, a few and many, the patched sources
+/// are exactly as rustfmt lays them out, or the run said which line is not.
 #[test]
 fn every_length_of_name_is_laid_out_as_rustfmt_lays_it_out() {
-    let shapes: [&[&str]; 2] = [
+    let shapes: [&[&str]; 3] = [
+        &["--field", "bucket!"],
         &["--field", "bucket!", "--field", "endpoint", "--field", "key_prefix"],
         &[
             "--field",
@@ -122,7 +123,7 @@ fn every_length_of_name_is_laid_out_as_rustfmt_lays_it_out() {
         ],
     ];
     let mut unannounced = Vec::new();
-    for length in 1..=21 {
+    for length in 1..=26 {
         let name = "q".repeat(length);
         for fields in shapes {
             let sb = Sandbox::fixture("sccache");
@@ -130,7 +131,7 @@ fn every_length_of_name_is_laid_out_as_rustfmt_lays_it_out() {
             run.success();
             let fmt = Command::new(env!("CARGO")).args(["fmt", "--check"]).current_dir(&sb.root).output().unwrap();
             let diffs = String::from_utf8_lossy(&fmt.stdout).matches("Diff in ").count();
-            let warned = run.stderr.matches("wider than rustfmt keeps on one line").count();
+            let warned = run.stderr.matches("is now wider than rustfmt keeps on one line").count();
             if diffs > 0 && warned == 0 {
                 unannounced.push(format!("{name} with {} settings: {diffs} lines", fields.len() / 2));
             }
@@ -140,6 +141,55 @@ fn every_length_of_name_is_laid_out_as_rustfmt_lays_it_out() {
         }
     }
     assert!(unannounced.is_empty(), "not as rustfmt lays them out, unannounced: {unannounced:?}");
+}
+
+/// A backend whose feature has a dash (`tencent-cos`) is a sibling like
+/// any other: its module is `tencent_cos`, and the next one goes after it.
+#[test]
+fn a_dashed_feature_is_a_sibling_by_its_module() {
+    let sb = Sandbox::fixture("sccache");
+    sb.run(&["tencent-cos", "--service", "Cos", "--field", "bucket!"]).success();
+    sb.run(&["obs", "--service", "Obs", "--field", "bucket!"]).success();
+    let config = sb.read("src/config.rs");
+    assert!(config.contains("    TencentCOS(TencentCOSCacheConfig),\n    OBS(OBSCacheConfig),\n}"), "{config}");
+    assert!(
+        config.contains("    pub tencent_cos: Option<TencentCOSCacheConfig>,\n    pub obs: Option<OBSCacheConfig>,\n")
+    );
+    assert!(config.contains("        None\n    };\n\n    // ======= OBS =======\n"), "{config}");
+    let cargo_toml = sb.read("Cargo.toml");
+    assert!(cargo_toml.contains("obs = [\n  \"opendal/services-obs\",\n  \"opendal-layer-logging\","), "{cargo_toml}");
+}
+
+/// Docs that end without a newline get whole lines, and lose them again.
+#[test]
+fn docs_without_a_final_newline_get_whole_lines() {
+    let sb = Sandbox::fixture("sccache");
+    for doc in ["README.md", "docs/Configuration.md"] {
+        let text = sb.read(doc);
+        sb.write(doc, text.trim_end());
+    }
+    let before = sb.tree();
+    sb.run(COS).success();
+    let readme = sb.read("README.md");
+    assert!(
+        readme.ends_with("* [Alibaba OSS](docs/OSS.md)\n* [Tencent Cloud Object Storage](docs/COS.md)\n"),
+        "{readme}"
+    );
+    let config = sb.read("docs/Configuration.md");
+    assert!(config.ends_with("* `SCCACHE_OSS_RW_MODE`\n\n#### Tencent Cloud Object Storage\n\n* `SCCACHE_COS_BUCKET`\n* `SCCACHE_COS_ENDPOINT`\n* `SCCACHE_COS_KEY_PREFIX`\n* `SCCACHE_COS_RW_MODE`\n"), "{config}");
+    sb.run(&["remove", "cos"]).success();
+    assert!(sb.tree() == before, "byte-identical after add and remove");
+}
+
+/// A checkout whose rustfmt width is not the default is told that lines
+/// are broken as at 100.
+#[test]
+fn another_rustfmt_width_is_warned_of() {
+    let sb = Sandbox::fixture("sccache");
+    sb.write(".rustfmt.toml", "edition = \"2024\"\nmax_width = 80\n");
+    let run = sb.run(&[COS, &["--dry-run"]].concat());
+    run.success();
+    assert!(run.stderr.contains("warning: this checkout sets rustfmt's max_width to 80"), "{}", run.stderr);
 }
 
 #[test]

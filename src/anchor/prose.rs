@@ -16,25 +16,41 @@ fn lines(doc: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-/// The byte range inside the first fenced block of language `lang` (from
-/// the line after its opening fence to the start of its closing one) for
-/// which `accept` holds of the block's text.
-fn fenced_block(doc: &str, lang: &str, accept: impl Fn(&str) -> bool) -> Option<std::ops::Range<usize>> {
-    let mut open: Option<usize> = None;
+/// A code fence (CommonMark: three or more backticks or tildes): its
+/// character, its length and its info string.
+fn fence(line: &str) -> Option<(char, usize, &str)> {
+    let text = line.trim_start();
+    let c = text.chars().next().filter(|c| *c == '`' || *c == '~')?;
+    let len = text.len() - text.trim_start_matches(c).len();
+    (len >= 3).then(|| (c, len, text[len..].trim()))
+}
+
+/// Each fenced block of a document: its info string, and the byte range
+/// from the line after its opening fence to the start of its closing one
+/// (or the end of the document).
+fn fenced_blocks(doc: &str) -> Vec<(&str, std::ops::Range<usize>)> {
+    let mut blocks = Vec::new();
+    let mut open: Option<(char, usize, &str, usize)> = None;
     for (at, line) in lines(doc) {
-        let fence = line.trim_start().starts_with("```");
-        match open {
-            None if fence && line.trim_start()[3..].trim() == lang => open = Some(line_end(doc, at)),
-            Some(start) if fence => {
-                if accept(&doc[start..at]) {
-                    return Some(start..at);
-                }
+        match (open, fence(line)) {
+            (None, Some((c, len, info))) => open = Some((c, len, info, line_end(doc, at))),
+            (Some((c, len, info, start)), Some((close, n, rest))) if close == c && n >= len && rest.is_empty() => {
+                blocks.push((info, start..at));
                 open = None;
             }
             _ => {}
         }
     }
-    None
+    if let Some((_, _, info, start)) = open {
+        blocks.push((info, start..doc.len()));
+    }
+    blocks
+}
+
+/// The byte range inside the first fenced block of language `lang` for
+/// which `accept` holds of the block's text.
+fn fenced_block(doc: &str, lang: &str, accept: impl Fn(&str) -> bool) -> Option<std::ops::Range<usize>> {
+    fenced_blocks(doc).into_iter().find(|(info, range)| *info == lang && accept(&doc[range.clone()])).map(|(_, r)| r)
 }
 
 /// The start of the last line matching `pattern` (indentation included)
@@ -71,16 +87,9 @@ fn heading(line: &str) -> Option<(usize, &str)> {
 /// The headings of a Markdown document outside its code blocks: offset,
 /// level, and the whole line.
 fn headings(doc: &str) -> Vec<(usize, usize, &str)> {
-    let mut fenced = false;
-    let mut found = Vec::new();
-    for (at, line) in lines(doc) {
-        if line.trim_start().starts_with("```") {
-            fenced = !fenced;
-        } else if !fenced && let Some((level, _)) = heading(line) {
-            found.push((at, level, line));
-        }
-    }
-    found
+    let blocks = fenced_blocks(doc);
+    let in_code = |at: usize| blocks.iter().any(|(_, r)| r.contains(&at));
+    lines(doc).filter(|(at, _)| !in_code(*at)).filter_map(|(at, line)| Some((at, heading(line)?.0, line))).collect()
 }
 
 /// Whether the document has a heading line equal to `line`.
@@ -112,6 +121,15 @@ mod tests {
         assert_eq!(section_end(no_end, "#### *"), Some(no_end.len()));
         assert_eq!(section_end(DOC, "##### *"), None);
         assert!(has_heading(DOC, "#### OSS") && !has_heading(DOC, "# not a heading"));
+    }
+
+    #[test]
+    fn tildes_fence_a_block_too() {
+        let doc = "#### a\n\n~~~sh\n# not a heading\n```\n# still not\n~~~\n\n## b\n";
+        assert!(!has_heading(doc, "# not a heading") && !has_heading(doc, "# still not"));
+        assert!(doc[section_end(doc, "#### *").unwrap()..].starts_with("## b"));
+        let doc = "```toml\n[cache.a]\n````\n";
+        assert_eq!(block_end(doc, "toml", "[cache."), Some(doc.len() - 5), "a longer fence closes it");
     }
 
     #[test]

@@ -111,7 +111,7 @@ impl<'a> RustFile<'a> {
         // Spaced as the matching items are among themselves (blank lines
         // between them, or none); a lone one, as it is from its neighbours.
         let index = |item: &(String, std::ops::Range<usize>)| items.iter().position(|i| i.1 == item.1).unwrap_or(0);
-        let gap = |a: usize, b: usize| self.src[items[a].1.end..items[b].1.start].contains("\n\n");
+        let gap = |a: usize, b: usize| blank_line_in(&self.src[items[a].1.end..items[b].1.start]);
         let indices: Vec<usize> = matching.iter().map(|m| index(m)).collect();
         let pair = indices.windows(2).find(|w| w[1] == w[0] + 1);
         let spaced = match pair {
@@ -123,12 +123,32 @@ impl<'a> RustFile<'a> {
         };
         let blank = if spaced { "\n" } else { "" };
         let text = &text(0)?;
-        // In name order among the items of its kind (`use crate::cache::`)
-        // from the first matching one to the last, as rustfmt sorts them.
-        let kind = &after[..after.find('*').unwrap_or(after.len())];
-        let span = indices[0]..=indices[indices.len() - 1];
-        let next = items[span].iter().find(|(label, _)| label.starts_with(kind) && label.as_str() > present);
-        if sorted && let Some(next) = next {
+        if sorted && !spaced {
+            // In name order within the group (items with no blank line
+            // between them) holding the most matching items, as rustfmt
+            // sorts a group: by path segment, so `oss` before `oss2`.
+            let mut groups: Vec<Vec<usize>> = vec![vec![0]];
+            for i in 1..items.len() {
+                if gap(i - 1, i) {
+                    groups.push(Vec::new());
+                }
+                groups.last_mut().expect("there is a group").push(i);
+            }
+            let count = |g: &Vec<usize>| g.iter().filter(|i| indices.contains(i)).count();
+            let group = groups.iter().max_by_key(|g| count(g)).expect("there is a group");
+            // Only among the items of its kind (`use crate::cache::`):
+            // rustfmt puts `super::` before `crate::`, which no plain
+            // comparison does.
+            let kind = &after[..after.find('*').unwrap_or(after.len())];
+            let of_kind: Vec<&(String, std::ops::Range<usize>)> =
+                group.iter().map(|&i| &items[i]).filter(|(label, _)| label.starts_with(kind)).collect();
+            let at = match of_kind.iter().find(|(label, _)| key_of(label) > key_of(present)) {
+                Some(next) => line_start(self.src, next.1.start),
+                None => line_end(self.src, of_kind.last().map_or(last.1.end, |i| i.1.end) - 1),
+            };
+            return Ok(Some(Edit { at, text: with_newline(text) }));
+        }
+        if sorted && let Some(next) = matching.iter().find(|(label, _)| key_of(label) > key_of(present)) {
             let at = line_start(self.src, next.1.start);
             return Ok(Some(Edit { at, text: format!("{}{blank}", with_newline(text)) }));
         }
@@ -143,7 +163,12 @@ impl<'a> RustFile<'a> {
     /// than rustfmt keeps on one line at `max_width` (it gives an
     /// attribute's arguments 70% of it, a macro call's 60%): those it would
     /// break one feature per line, which an insertion cannot do.
-    pub fn cfg_any_edits(&self, feature: &str, siblings: &[String], max_width: usize) -> (Vec<Edit>, Vec<usize>) {
+    pub fn cfg_any_edits(
+        &self,
+        feature: &str,
+        siblings: &[String],
+        max_width: usize,
+    ) -> Result<(Vec<Edit>, Vec<usize>)> {
         let ours = format!("feature = \"{feature}\"");
         let mut edits = Vec::new();
         let mut overlong = Vec::new();
@@ -168,7 +193,7 @@ impl<'a> RustFile<'a> {
             if list.contains('\n') {
                 // One feature per line, as rustfmt breaks a long list.
                 let ours = |_| Ok(ours.clone());
-                edits.extend(self.last_member_edit(node.start_byte(), close, &ours).ok());
+                edits.push(self.last_member_edit(node.start_byte(), close, &ours)?);
             } else {
                 let body = &self.src[node.start_byte() + 1..close];
                 let at = node.start_byte() + 1 + body.trim_end().trim_end_matches(',').len();
@@ -180,11 +205,12 @@ impl<'a> RustFile<'a> {
             }
         }
         edits.sort_by_key(|e| e.at);
-        (edits, overlong)
+        Ok((edits, overlong))
     }
 
     /// The edit adding `text` as a member of struct or enum `name`: after
-    /// the last member named like one of `after` (in any case), else last;
+    /// the last member named like one of `after` (in any case, underscores
+    /// aside), else last;
     /// `None` when it has a member called `member`.
     pub fn member_edit(&self, name: &str, member: &str, after: &[String], text: Text) -> Result<Option<Edit>> {
         let item = self
@@ -216,7 +242,9 @@ impl<'a> RustFile<'a> {
         after: &[String],
         text: Text,
     ) -> Result<Edit> {
-        let like = |name: &str| after.iter().any(|a| a.eq_ignore_ascii_case(name));
+        // `TencentCOS` is the variant of module `tencent_cos`.
+        let bare = |n: &str| n.replace('_', "").to_ascii_lowercase();
+        let like = |name: &str| after.iter().any(|a| bare(a) == bare(name));
         let Some(i) = members.iter().rposition(|(_, name)| like(name)) else {
             return self.last_member_edit(open, close, text);
         };
@@ -257,19 +285,37 @@ impl<'a> RustFile<'a> {
         }
         // One member per line. The last one keeps the list's convention:
         // with a trailing comma (rustfmt's for fields), or without one (as
-        // a `cfg(any(..))` list may be written); ours takes it over.
+        // a `cfg(any(..))` list may be written); ours takes it over. A
+        // comment after the last member stays where it is, and a final
+        // `..` stays last.
         let indent = format!("{}    ", indentation(self.src, close));
         let text = text(indent.len())?;
         let bare = text.trim_end().trim_end_matches(',');
-        let before = self.src[open + 1..line_start(self.src, close)].trim_end();
-        let trailing = before.is_empty() || before.ends_with([',', '{', '[', '(']);
-        let text = if trailing { format!("{bare},") } else { bare.to_string() };
-        let lines = indent_lines(&text, &indent);
-        if !trailing {
-            let at = open + 1 + before.len();
-            return Ok(Edit { at, text: format!(",\n{}", lines.trim_end_matches('\n')) });
+        let last = self.tree.root_node().descendant_for_byte_range(open, close + 1).and_then(|list| {
+            let mut cursor = list.walk();
+            let members: Vec<Node> = list
+                .children(&mut cursor)
+                .filter(|m| m.start_byte() > open && m.end_byte() <= close && !m.kind().ends_with("comment"))
+                .filter(|m| !matches!(self.text(*m), "," | "{" | "}" | "(" | ")" | "[" | "]"))
+                .collect();
+            members.last().copied()
+        });
+        let Some(last) = last else {
+            return Ok(Edit { at: line_start(self.src, close), text: indent_lines(&format!("{bare},"), &indent) });
+        };
+        if self.text(last) == ".." || last.kind() == "remaining_field_pattern" {
+            let at = line_start(self.src, last.start_byte());
+            return Ok(Edit { at, text: indent_lines(&format!("{bare},"), &indent) });
         }
-        Ok(Edit { at: line_start(self.src, close), text: lines })
+        let after_last = &self.src[last.end_byte()..line_end(self.src, last.end_byte())];
+        if after_last.trim_start().starts_with(',') {
+            return Ok(Edit {
+                at: line_end(self.src, last.end_byte()),
+                text: indent_lines(&format!("{bare},"), &indent),
+            });
+        }
+        let lines = indent_lines(bare, &indent);
+        Ok(Edit { at: last.end_byte(), text: format!(",\n{}", lines.trim_end_matches('\n')) })
     }
 
     /// A field added to every struct literal and pattern of type `ty`
@@ -301,7 +347,10 @@ impl<'a> RustFile<'a> {
                 if named && self.text(node).starts_with('{') {
                     found += 1;
                     let fields = self.token_fields(node);
-                    if !fields.iter().any(|(_, name)| *name == field) {
+                    // `T { a, ..base }` takes the new field from its base.
+                    let mut cursor = node.walk();
+                    let based = node.children(&mut cursor).any(|t| self.text(t) == "..");
+                    if !based && !fields.iter().any(|(_, name)| *name == field) {
                         edits.push(self.member_after(node.start_byte(), node.end_byte() - 1, &fields, after, text)?);
                     }
                 }
@@ -455,7 +504,7 @@ impl<'a> RustFile<'a> {
                 Ok(Some(Edit { at, text: with_newline(&text(0)?) }))
             }
             "after-sibling" => {
-                let about = |n: &Node| self.subject(*n).is_some_and(|s| after.iter().any(|a| a == s));
+                let about = |n: &Node| self.subjects(*n).iter().any(|s| after.iter().any(|a| a == s));
                 let last = statements.iter().rfind(|n| about(n)).ok_or_else(|| {
                     anyhow!("{}: no statement about any of {} in {func}()", self.path, after.join(", "))
                 })?;
@@ -470,16 +519,46 @@ impl<'a> RustFile<'a> {
         }
     }
 
-    /// What a statement is about: the name a `let` binds, or the first
-    /// name an expression statement uses (`oss` in `if oss.is_some() ..`).
-    fn subject(&self, statement: Node) -> Option<&'a str> {
+    /// What a statement is about: the name a `let` binds; the names an
+    /// `if`'s condition uses (`oss` in `if oss.is_some()` and in `if let
+    /// Some(oss) = oss`); else the first name an expression statement uses.
+    fn subjects(&self, statement: Node) -> Vec<&'a str> {
         match statement.kind() {
-            "let_declaration" => {
-                statement.child_by_field_name("pattern").filter(|p| p.kind() == "identifier").map(|p| self.text(p))
+            "let_declaration" => self.subject(statement).into_iter().collect(),
+            "expression_statement" => {
+                let condition = self
+                    .find(statement, &|n| n.kind() == "if_expression")
+                    .filter(|i| i.start_byte() == statement.start_byte())
+                    .and_then(|i| i.child_by_field_name("condition"));
+                match condition {
+                    Some(condition) => {
+                        let mut names = Vec::new();
+                        let mut stack = vec![condition];
+                        while let Some(n) = stack.pop() {
+                            if n.kind() == "identifier" {
+                                names.push(self.text(n));
+                            }
+                            let mut cursor = n.walk();
+                            stack.extend(n.named_children(&mut cursor));
+                        }
+                        names
+                    }
+                    None => {
+                        self.find(statement, &|n| n.kind() == "identifier").map(|n| self.text(n)).into_iter().collect()
+                    }
+                }
             }
-            "expression_statement" => self.find(statement, &|n| n.kind() == "identifier").map(|n| self.text(n)),
-            _ => None,
+            _ => Vec::new(),
         }
+    }
+
+    /// The name a `let` statement binds, if a plain one.
+    fn subject(&self, statement: Node) -> Option<&'a str> {
+        (statement.kind() == "let_declaration")
+            .then(|| {
+                statement.child_by_field_name("pattern").filter(|p| p.kind() == "identifier").map(|p| self.text(p))
+            })
+            .flatten()
     }
 
     /// Whether the line above the one at `at` (and above the comments
@@ -586,6 +665,16 @@ fn fits_on_one_line(list: Node, before: &str, after: &str, text: &str, max_width
     }
 }
 
+/// An item's label as rustfmt orders it: by path segment.
+fn key_of(label: &str) -> Vec<&str> {
+    label.split("::").collect()
+}
+
+/// Whether `text` holds a blank line, whatever its line endings.
+fn blank_line_in(text: &str) -> bool {
+    text.contains("\n\n") || text.contains("\n\r\n")
+}
+
 fn with_newline(text: &str) -> String {
     if text.ends_with('\n') { text.to_string() } else { format!("{text}\n") }
 }
@@ -647,23 +736,23 @@ mod tests {
     fn a_list_one_per_line_keeps_its_comma_convention() {
         let src = "#[cfg(any(\n    feature = \"a\",\n    feature = \"b\"\n))]\nmod m;\n";
         let f = RustFile::new("x.rs", src).unwrap();
-        let out = applied(src, f.cfg_any_edits("c", &["a".to_string()], 100).0);
+        let out = applied(src, f.cfg_any_edits("c", &["a".to_string()], 100).unwrap().0);
         assert_eq!(out, "#[cfg(any(\n    feature = \"a\",\n    feature = \"b\",\n    feature = \"c\"\n))]\nmod m;\n");
         let trailing = "#[cfg(any(\n    feature = \"a\",\n))]\nmod m;\n";
         let f = RustFile::new("x.rs", trailing).unwrap();
-        let out = applied(trailing, f.cfg_any_edits("c", &["a".to_string()], 100).0);
+        let out = applied(trailing, f.cfg_any_edits("c", &["a".to_string()], 100).unwrap().0);
         assert_eq!(out, "#[cfg(any(\n    feature = \"a\",\n    feature = \"c\",\n))]\nmod m;\n");
     }
 
     #[test]
     fn feature_lists_gain_the_feature_once_in_not_any_too() {
         let f = RustFile::new("multilevel.rs", MULTILEVEL).unwrap();
-        let (edits, overlong) = f.cfg_any_edits("cos", &siblings(), 100);
+        let (edits, overlong) = f.cfg_any_edits("cos", &siblings(), 100).unwrap();
         assert_eq!((edits.len(), overlong.len()), (4, 0));
         let out = applied(MULTILEVEL, edits);
         assert!(out.contains("#[cfg(not(any(feature = \"webdav\", feature = \"oss\", feature = \"cos\")))]"), "{out}");
         let again = RustFile::new("multilevel.rs", &out).unwrap();
-        assert!(again.cfg_any_edits("cos", &siblings(), 100).0.is_empty());
+        assert!(again.cfg_any_edits("cos", &siblings(), 100).unwrap().0.is_empty());
     }
 
     #[test]
@@ -679,7 +768,7 @@ mod tests {
                 let (full, feature) = (attr(indent, not, k), "q".repeat(k));
                 let src = full.replace(&format!(", feature = \"{feature}\""), "");
                 let file = RustFile::new("x.rs", &src).unwrap();
-                let (edits, overlong) = file.cfg_any_edits(&feature, &["oss".to_string()], 100);
+                let (edits, overlong) = file.cfg_any_edits(&feature, &["oss".to_string()], 100).unwrap();
                 assert_eq!(applied(&src, edits), full);
                 assert_eq!(overlong.is_empty(), fits, "indent {indent}, not {not}, k {k}");
             }
@@ -694,7 +783,11 @@ mod tests {
             let full = call(k);
             let src = full.replace(&format!(", feature = \"{}\"", "z".repeat(k)), "");
             let file = RustFile::new("x.rs", &src).unwrap();
-            assert_eq!(file.cfg_any_edits(&"z".repeat(k), &["oss".to_string()], 100).1.is_empty(), fits, "cfg! k {k}");
+            assert_eq!(
+                file.cfg_any_edits(&"z".repeat(k), &["oss".to_string()], 100).unwrap().1.is_empty(),
+                fits,
+                "cfg! k {k}"
+            );
         }
     }
 
@@ -702,11 +795,11 @@ mod tests {
     fn a_one_line_list_grown_past_rustfmt_width_is_reported() {
         let f = RustFile::new("multilevel.rs", MULTILEVEL).unwrap();
         // At column 16, with "huawei-cloud-obs", the line and its two lists are 101 wide.
-        let (edits, overlong) = f.cfg_any_edits("huawei-cloud-obs", &siblings(), 100);
+        let (edits, overlong) = f.cfg_any_edits("huawei-cloud-obs", &siblings(), 100).unwrap();
         assert_eq!(edits.len(), 4);
         assert_eq!(overlong.len(), 1);
         assert!(MULTILEVEL[..overlong[0]].ends_with("#[cfg(not(any(feature = \"webdav\", feature = \"oss\""));
-        assert_eq!(f.cfg_any_edits("huawei-cloud-obs", &siblings(), 120).1.len(), 0);
+        assert_eq!(f.cfg_any_edits("huawei-cloud-obs", &siblings(), 120).unwrap().1.len(), 0);
     }
 
     #[test]
@@ -746,6 +839,27 @@ mod tests {
         let edits = h.literal_edits(None, "CacheConfigs", "cos", &siblings(), &fixed("cos: None")).unwrap();
         let out = applied(HARNESS, edits);
         assert!(out.contains("            oss: None,\n            cos: None,\n            multilevel: None,"), "{out}");
+    }
+
+    #[test]
+    fn a_member_goes_after_a_comment_and_before_a_final_rest() {
+        let src = "enum E {\n    A(u8), // the newest\n}\nfn f(c: C) {\n    let C {\n        alpha_alpha_alpha,\n        ..\n    } = c;\n    assert_eq!(x, C {\n        a: 1,\n        ..Default::default()\n    });\n}\n";
+        let f = RustFile::new("x.rs", src).unwrap();
+        let variant = f.member_edit("E", "B", &[], &fixed("B(u8),")).unwrap().unwrap();
+        let pattern = f.literal_edits(Some("f"), "C", "b", &[], &fixed("b")).unwrap();
+        assert_eq!(pattern.len(), 1, "the literal in the macro takes b from its base");
+        let out = applied(src, [vec![variant], pattern].concat());
+        assert!(out.contains("    A(u8), // the newest\n    B(u8),\n}"), "{out}");
+        assert!(out.contains("        alpha_alpha_alpha,\n        b,\n        ..\n    } = c;"), "{out}");
+    }
+
+    #[test]
+    fn a_statement_is_about_what_its_condition_names() {
+        let src = "fn merge(&mut self, other: Self) {\n    if let Some(oss) = other.oss {\n        self.oss = Some(oss);\n    }\n    done();\n}\n";
+        let f = RustFile::new("x.rs", src).unwrap();
+        let edit = f.fn_edit("merge", "after-sibling", "self.cos", &["oss".to_string()], &fixed("x();")).unwrap();
+        let out = applied(src, edit.into_iter().collect());
+        assert!(out.contains("    }\n    x();\n    done();"), "{out}");
     }
 
     #[test]

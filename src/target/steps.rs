@@ -1,7 +1,8 @@
 //! A profile's files and patches, run against the checkout: each file to
 //! create rendered from its template, each patch placed at its anchor
-//! (found by parsing for Go, by markers and lines for prose) or found
-//! there already. One `FileChange` per file, nothing written.
+//! (found by parsing for Go and Rust, with toml_edit for Cargo.toml, by
+//! markers or the document's lines, fences and headings for prose) or
+//! found there already. One `FileChange` per file, nothing written.
 
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
@@ -238,7 +239,10 @@ impl Steps<'_> {
                             return self.missing(patch, warnings, msg);
                         };
                         let indent = anchor::indentation(file.src, at);
-                        edits.push(Edit { at: anchor::line_end(file.src, at), text: format!("{indent}{line}\n") });
+                        let end = anchor::line_end(file.src, at);
+                        // The document's last line, without its newline, gets one first.
+                        let newline = if file.src[..end].ends_with('\n') { "" } else { "\n" };
+                        edits.push(Edit { at: end, text: format!("{newline}{indent}{line}\n") });
                     }
                 }
                 file.add(what(format!("line {}", rendered[0].1))?, edits);
@@ -253,7 +257,10 @@ impl Steps<'_> {
                 let Some((at, found)) = prose::line_append(file.src, &line, before.as_deref()) else {
                     return self.missing(patch, warnings, format!("{}: no line like `{line}`", file.path));
                 };
-                let edits = if found.contains(&present) { vec![] } else { vec![Edit { at, text: text.clone() }] };
+                // `|co` is not in a line listing `|cos`: present as a word.
+                let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+                let has = found.match_indices(&present).any(|(i, _)| !found[i + present.len()..].starts_with(word));
+                let edits = if has { vec![] } else { vec![Edit { at, text: text.clone() }] };
                 file.add(what(format!("{text} on the line like {line}"))?, edits);
             }
             Anchor::BlockEnd { within, containing, present } => {
@@ -278,11 +285,14 @@ impl Steps<'_> {
                     let Some(at) = prose::section_end(file.src, &after) else {
                         return self.missing(patch, warnings, format!("{}: no heading like `{after}`", file.path));
                     };
-                    // A section is followed by a blank line, unless it ends the document.
+                    // A section is followed by a blank line, unless it ends the
+                    // document; there, a blank line comes before it.
                     let mut text = anchor::indent_lines(render(Shape::Text)?.trim(), "");
                     if at < file.src.len() {
                         text.push('\n');
-                    } else if !file.src.ends_with("\n\n") {
+                    } else if !file.src.ends_with('\n') {
+                        text.insert_str(0, "\n\n");
+                    } else if !(file.src.ends_with("\n\n") || file.src.ends_with("\n\r\n")) {
                         text.insert(0, '\n');
                     }
                     edits.push(Edit { at, text });
@@ -297,12 +307,13 @@ impl Steps<'_> {
             Anchor::RustCfgAny { feature, siblings } => {
                 let feature = self.renderer.render_str(feature)?;
                 let siblings = self.names(Some(siblings))?;
-                let (edits, overlong) = file.rust()?.cfg_any_edits(&feature, &siblings, self.renderer.width());
+                let (edits, overlong) = file.rust()?.cfg_any_edits(&feature, &siblings, self.renderer.width())?;
                 for at in overlong {
+                    let line = &file.src[anchor::line_start(file.src, at)..anchor::line_end(file.src, at)];
                     warnings.push(format!(
-                        "{}:{}: the cfg(any(..)) list is now wider than rustfmt keeps on one line; `cargo fmt` breaks it",
+                        "{}: `{}` is now wider than rustfmt keeps on one line; `cargo fmt` breaks it (and `remove` then takes it for an edit)",
                         file.path,
-                        anchor::line_number(file.src, at)
+                        line.trim()
                     ));
                 }
                 file.add(what(format!("feature = \"{feature}\" in the cfg(any(..)) lists"))?, edits);

@@ -17,7 +17,7 @@ use super::Request;
 use crate::anchor::go::{GoFile, Import};
 use crate::checkout::Checkout;
 use crate::names::BackendName;
-use crate::plan::{FileChange, Item, Plan, Status};
+use crate::plan::{Item, Plan, Status};
 use crate::profile;
 use crate::render::{self, Renderer};
 use crate::target::steps::Steps;
@@ -295,7 +295,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         backend: name,
         files,
     };
-    refuse_partial_backend(&plan, request.force)?;
+    plan.refuse_partial(request.force)?;
     Ok(plan)
 }
 
@@ -340,46 +340,4 @@ fn check_name_is_free(
         bail!("backend name {pkg:?} is taken: {pkg}/ exists in the checkout and is not a replica backend");
     }
     Ok(())
-}
-
-/// A backend that exists in part is refused unless forced: adding the
-/// missing parts to something a person wrote is rarely what they meant.
-pub(crate) fn refuse_partial_backend(plan: &Plan, force: bool) -> Result<()> {
-    let conflicts: Vec<&str> =
-        plan.items().filter(|(_, i)| i.status == Status::Conflict).map(|(_, i)| i.what.as_str()).collect();
-    if !conflicts.is_empty() {
-        bail!(
-            "backend {} already exists and differs from what add-backend writes ({}); --force overwrites",
-            plan.backend.r#type,
-            conflicts.join(", ")
-        );
-    }
-    // Overwriting generated files while keeping wiring written for them
-    // before (a constructor, a harness) would pair a new client with old
-    // code: the wiring is not regenerated, so refuse instead.
-    let overwritten: Vec<&str> =
-        plan.items().filter(|(_, i)| i.status == Status::Overwrite).map(|(_, i)| i.what.as_str()).collect();
-    let kept_wiring: Vec<String> =
-        plan.items().filter(|(_, i)| i.status == Status::Stale).map(|(f, i)| describe(f, i)).collect();
-    if !overwritten.is_empty() && !kept_wiring.is_empty() {
-        bail!(
-            "--force would replace {} but keep {}, which differ from what the templates write now; changing an existing backend's settings is not supported",
-            overwritten.join(", "),
-            kept_wiring.join(", ")
-        );
-    }
-    let existing: Vec<String> = plan.items().filter(|(_, i)| i.status.exists()).map(|(f, i)| describe(f, i)).collect();
-    let partial = !existing.is_empty() && plan.items().any(|(_, i)| i.status.writes());
-    if partial && !force {
-        bail!(
-            "backend {} already exists in part ({}); --force adds the missing parts",
-            plan.backend.r#type,
-            existing.join(", ")
-        );
-    }
-    Ok(())
-}
-
-fn describe(file: &FileChange, item: &Item) -> String {
-    if file.path == item.what { item.what.clone() } else { format!("{} in {}", item.what, file.path) }
 }

@@ -87,6 +87,8 @@ struct Field {
     method: String,
     /// `String` or `Option<String>`.
     rust_type: &'static str,
+    /// How config_from_env reads it: `string_from_env_var("SCCACHE_COS_ENDPOINT")`.
+    env_read: String,
     /// A value for the tests.
     sample: String,
 }
@@ -125,8 +127,11 @@ struct Vars<'a> {
     builder_inline: bool,
     /// Whether optional settings follow, so the builder is `mut`.
     builder_mut: bool,
-    /// The features of the backends the checkout has, comma-separated.
+    /// The features of the backends the checkout has, comma-separated
+    /// (`webdav,oss`), and their modules and `CacheConfigs` fields (a
+    /// feature's `-` is a `_` there).
     backends: String,
+    backend_modules: String,
     /// The backend whose module and feature the new one follows (see
     /// `sibling.rs`), its imports and its operator statement; empty when
     /// the checkout has none, and the templates' own are used.
@@ -175,13 +180,15 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         .map(|f| if f.rust_type == "String" { format!("&c.{}", f.name) } else { format!("c.{}.as_deref()", f.name) })
         .collect();
     let (build_params, build_args) = (params.join(", "), args.join(", "));
-    let build_params_inline = format!("    pub fn build({build_params}) -> Result<Operator> {{").len() <= 100;
     let model = sibling::learn(checkout, &backends, &service)?;
     let max_width = max_width(checkout)?;
+    let build_params_inline = format!("    pub fn build({build_params}) -> Result<Operator> {{").len() <= max_width;
     let builder_calls: Vec<String> =
         fields.iter().filter(|f| f.rust_type == "String").map(|f| format!(".{}({})", f.method, f.name)).collect();
     let chain = format!("{service}::default(){}", builder_calls.concat());
-    let builder_inline = chain.len() <= 60 && format!("        let mut builder = {chain};").len() <= 100;
+    // rustfmt's chain width is 60% of the line's.
+    let builder_inline =
+        chain.len() <= max_width * 60 / 100 && format!("        let mut builder = {chain};").len() <= max_width;
     let builder_mut = fields.iter().any(|f| f.rust_type != "String");
     let vars = Vars {
         builder_calls,
@@ -202,6 +209,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         // Padded to upstream's column, and a space from the value whatever its length.
         help_label: format!("    {:<10} ", format!("{}:", name.go_name)),
         fields,
+        backend_modules: backends.iter().map(|b| b.replace('-', "_")).collect::<Vec<_>>().join(","),
         backends: backends.join(","),
         module,
         sibling: model.as_ref().map(|m| m.feature.clone()).unwrap_or_default(),
@@ -215,6 +223,11 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         renderer.define(var, template, &profile.source)?;
     }
     let mut warnings = Vec::new();
+    if max_width != 100 {
+        warnings.push(format!(
+            "this checkout sets rustfmt's max_width to {max_width}; the templates break lines as rustfmt does at 100 (its default, and sccache's), so `cargo fmt` may re-break some"
+        ));
+    }
     let steps =
         Steps { checkout, profile: &profile, renderer: &renderer, module: "", force: request.force, parsed: &[] };
     let mut files = steps.files()?;
@@ -232,7 +245,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         backend: name,
         files,
     };
-    super::litestream::refuse_partial_backend(&plan, request.force)?;
+    plan.refuse_partial(request.force)?;
     Ok(plan)
 }
 
@@ -251,9 +264,10 @@ fn backends(checkout: &Checkout) -> Result<Vec<String>> {
     Ok(all.iter().filter_map(|v| v.as_str()).filter(|f| service(f)).map(str::to_string).collect())
 }
 
-/// rustfmt's `max_width` in the checkout's rustfmt.toml or .rustfmt.toml.
+/// rustfmt's `max_width` in the checkout's .rustfmt.toml or rustfmt.toml
+/// (rustfmt reads the first it finds).
 fn max_width(checkout: &Checkout) -> Result<usize> {
-    for name in ["rustfmt.toml", ".rustfmt.toml"] {
+    for name in [".rustfmt.toml", "rustfmt.toml"] {
         let Some(text) = checkout.read(name)? else { continue };
         let doc = Document::parse(text.as_str()).map_err(|e| anyhow::anyhow!("{name}: {}", e.message().trim_end()))?;
         if let Some(width) = doc.get("max_width").and_then(Item::as_integer) {
@@ -288,13 +302,19 @@ fn fields(raw: &[String], module: &str, env: &str) -> Result<Vec<Field>> {
         if prefix && required {
             bail!("--field {spec}: key_prefix defaults to empty and cannot be required");
         }
+        let var = format!("{env}_{}", name.to_shouty_snake_case());
         fields.push(Field {
             name: name.to_string(),
             required,
             prefix,
-            env: format!("{env}_{}", name.to_shouty_snake_case()),
+            env: var.clone(),
             method: if prefix { "root".to_string() } else { name.to_string() },
             rust_type: if required || prefix { "String" } else { "Option<String>" },
+            env_read: match (prefix, required) {
+                (true, _) => format!("key_prefix_from_env_var(\"{var}\")"),
+                (_, true) => format!("string_from_env_var(\"{var}\").unwrap_or_default()"),
+                _ => format!("string_from_env_var(\"{var}\")"),
+            },
             sample: if prefix {
                 format!("{module}prefix")
             } else {

@@ -14,7 +14,7 @@ use crate::checkout::Checkout;
 
 /// The model a sibling gives.
 pub struct Model {
-    /// The sibling's feature (and module): `cos`.
+    /// The sibling's feature: `cos` (its module is the same with `-` as `_`).
     pub feature: String,
     /// Its `use` lines in their groups, for the new module: those its
     /// operator chain and the module's own code need, the sibling's
@@ -39,11 +39,11 @@ const OWN: &[&str] = &["Operator", "Result"];
 pub fn learn(checkout: &Checkout, backends: &[String], service: &str) -> Result<Option<Model>> {
     let mut fallback = None;
     for feature in backends.iter().rev() {
-        let path = format!("src/cache/{feature}.rs");
+        let path = format!("src/cache/{}.rs", feature.replace('-', "_"));
         let Some(src) = checkout.read(&path)? else { continue };
         let Ok(file) = RustFile::new(&path, &src) else { continue };
         let Some((statement, var, column)) = file.let_starting("Operator::new(builder)") else { continue };
-        let operator = rebase(statement, column);
+        let operator = rebase(&statement.replace("\r\n", "\n"), column);
         let mut needed: HashSet<&str> = identifiers(&operator).collect();
         needed.extend(OWN);
         needed.insert(service);
@@ -86,7 +86,10 @@ fn imports(file: &RustFile, needed: &HashSet<&str>, service: &str) -> String {
     let mut groups: Vec<Vec<String>> = vec![Vec::new()];
     let mut previous_end = None;
     for (span, argument) in file.uses() {
-        if previous_end.is_some_and(|end| file.src[end..span.start].contains("\n\n")) {
+        if previous_end.is_some_and(|end| {
+            let gap = &file.src[end..span.start];
+            gap.contains("\n\n") || gap.contains("\n\r\n")
+        }) {
             groups.push(Vec::new());
         }
         previous_end = Some(span.end);
@@ -95,7 +98,12 @@ fn imports(file: &RustFile, needed: &HashSet<&str>, service: &str) -> String {
             None => (argument.to_string(), true),
         };
         if let Some(kept) = keep(&argument, needed) {
-            let text = if as_written && kept == argument { file.src[span].to_string() } else { format!("use {kept};") };
+            // A new file's lines end in LF, whatever the sibling's do.
+            let text = if as_written && kept == argument {
+                file.src[span].replace("\r\n", "\n")
+            } else {
+                format!("use {kept};")
+            };
             groups.last_mut().expect("there is a group").push(text);
         }
     }
@@ -140,7 +148,7 @@ mod tests {
         let file = RustFile::new("oss.rs", src).unwrap();
         let (statement, var, column) = file.let_starting("Operator::new(builder)").unwrap();
         assert_eq!((var, column), ("op", 8));
-        let operator = rebase(statement, column);
+        let operator = rebase(&statement.replace("\r\n", "\n"), column);
         assert!(operator.starts_with("let op = Operator::new(builder)?\n            .layer(HttpClientLayer"));
         let mut names: HashSet<&str> = identifiers(&operator).collect();
         names.extend(["Operator", "Result", "Obs"]);
