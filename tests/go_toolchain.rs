@@ -241,9 +241,7 @@ fn a_backend_forced_out_leaves_a_checkout_that_builds_and_passes() {
     if !have_go() {
         return;
     }
-    let sb = Sandbox::litestream();
-    sb.edit("cmd/litestream/main_test.go", "sftp://alice:secret@example.com/backups/db", "file:///backups/db");
-    sb.edit("cmd/litestream/main_test.go", "r.Client.Type(), \"sftp\"", "r.Client.Type(), \"file\"");
+    let sb = Sandbox::litestream_sftp_unused();
     sb.run(&["remove", "sftp", "--force"]).success();
     gofmt_lists_nothing(&sb.root);
     go(&sb.root, &["vet", "./..."]);

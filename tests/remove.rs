@@ -68,9 +68,7 @@ fn a_backend_add_backend_did_not_write_is_refused_naming_what_force_would_remove
 
 #[test]
 fn force_takes_out_a_backend_add_backend_did_not_write_when_nothing_else_uses_it() {
-    let sb = Sandbox::litestream();
-    sb.edit("cmd/litestream/main_test.go", "sftp://alice:secret@example.com/backups/db", "file:///backups/db");
-    sb.edit("cmd/litestream/main_test.go", "r.Client.Type(), \"sftp\"", "r.Client.Type(), \"file\"");
+    let sb = Sandbox::litestream_sftp_unused();
     let dry = sb.run(&["remove", "sftp", "--force", "--dry-run"]);
     dry.success();
     assert!(dry.stdout.contains("-\tcase \"sftp\":\n"), "{}", dry.stdout);
@@ -162,12 +160,6 @@ fn line_endings_changed_since_the_add_do_not_matter() {
 /// the next clause stays.
 #[test]
 fn force_refuses_what_would_leave_code_that_no_longer_builds() {
-    let unused = || {
-        let sb = Sandbox::litestream();
-        sb.edit("cmd/litestream/main_test.go", "sftp://alice:secret@example.com/backups/db", "file:///backups/db");
-        sb.edit("cmd/litestream/main_test.go", "r.Client.Type(), \"sftp\"", "r.Client.Type(), \"file\"");
-        sb
-    };
     let append = |sb: &Sandbox, file: &str, text: &str| sb.write(file, &(sb.read(file) + text));
     let helper = "\nfunc asSFTP(r *litestream.Replica) *sftp.ReplicaClient {\n\tswitch client := r.Client.(type) {\n\tcase *sftp.ReplicaClient:\n\t\treturn client\n\tdefault:\n\t\treturn nil\n\t}\n}\n";
     let probe = "package main\n\nfunc probe(c *ReplicaConfig) error {\n\t_, err := newSFTPReplicaClientFromConfig(c, nil)\n\treturn err\n}\n";
@@ -184,14 +176,14 @@ fn force_refuses_what_would_leave_code_that_no_longer_builds() {
         ),
     ];
     for (change, refusal) in cases {
-        let sb = unused();
+        let sb = Sandbox::litestream_sftp_unused();
         change(&sb);
         let before = sb.tree();
         sb.run(&["remove", "sftp", "--force"]).fails(1, refusal);
         assert_eq!(sb.tree(), before, "{refusal}");
     }
 
-    let sb = unused();
+    let sb = Sandbox::litestream_sftp_unused();
     sb.edit("cmd/litestream/main.go", "\tcase \"sftp\":", "\t// SFTP: experimental.\n\tcase \"sftp\":");
     sb.edit(
         "cmd/litestream/main.go",

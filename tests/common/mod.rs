@@ -63,6 +63,16 @@ impl Sandbox {
         Sandbox::fixture("litestream")
     }
 
+    /// The newest shape, its sftp backend used by nothing but its own
+    /// wiring (the one test that configures it moved to file): a backend
+    /// add-backend did not write, that `remove --force` can take out.
+    pub fn litestream_sftp_unused() -> Sandbox {
+        let sb = Sandbox::litestream();
+        sb.edit("cmd/litestream/main_test.go", "sftp://alice:secret@example.com/backups/db", "file:///backups/db");
+        sb.edit("cmd/litestream/main_test.go", "r.Client.Type(), \"sftp\"", "r.Client.Type(), \"file\"");
+        sb
+    }
+
     /// The v0.5.0 shape: no useMetadata, Init or SetLogger, no URL
     /// factories, settings on ReplicaConfig itself.
     pub fn litestream_v0_5_0() -> Sandbox {
