@@ -140,6 +140,13 @@ impl<'a> GoFile<'a> {
     /// The byte range of the (first) import declaration, and its imports.
     pub fn import_block(&self) -> Result<(std::ops::Range<usize>, Vec<Import>)> {
         let decl = self.import_decl()?;
+        if let Some(block) = self.plain_import_block(decl) {
+            return Ok(block);
+        }
+        self.parsed_import_block(decl)
+    }
+
+    fn parsed_import_block(&self, decl: &Decl) -> Result<(std::ops::Range<usize>, Vec<Import>)> {
         self.with_decl(decl, "import_declaration", |node, text, base| {
             let mut imports = Vec::new();
             collect(node, "import_spec", &mut |spec| {
@@ -156,6 +163,45 @@ impl<'a> GoFile<'a> {
             });
             Ok((base + node.start_byte()..base + node.end_byte(), imports))
         })
+    }
+
+    /// An import block as gofmt writes one, read without the parser:
+    /// `import (`, lines of `"path"` or `name "path"` (and blank lines),
+    /// `)`. `None` for anything else (a comment, a single import, an
+    /// escape in a path), which the parser then reads.
+    fn plain_import_block(&self, decl: &Decl) -> Option<(std::ops::Range<usize>, Vec<Import>)> {
+        let text = &self.src[decl.start..decl.end];
+        let body_start = decl.start + text.find('\n')? + 1;
+        if self.src[decl.start..body_start].trim_end() != "import (" {
+            return None;
+        }
+        let mut imports = Vec::new();
+        let mut at = body_start;
+        loop {
+            let end = super::line_end(self.src, at);
+            let line = self.src[at..end].trim_end_matches(['\n', '\r']);
+            if line == ")" {
+                return Some((decl.start..at + 1, imports));
+            }
+            let spec = line.trim();
+            if !spec.is_empty() {
+                let (alias, quoted) = match spec.split_once(' ') {
+                    Some((alias, quoted)) => (Some(alias), quoted.trim()),
+                    None => (None, spec),
+                };
+                let path = quoted.strip_prefix('"')?.strip_suffix('"')?;
+                let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || "_./-~+".contains(c));
+                if !plain(path) || alias.is_some_and(|a| !(a == "_" || a == "." || plain(a) && !a.contains('/'))) {
+                    return None;
+                }
+                let name = alias.map_or_else(|| assumed_name(path).to_string(), str::to_string);
+                imports.push(Import { name, path: path.to_string(), aliased: alias.is_some(), line_start: at });
+            }
+            if end >= decl.end {
+                return None;
+            }
+            at = end;
+        }
     }
 
     /// The edit that imports `path` in sorted position within its group
@@ -711,9 +757,19 @@ fn qualified_text(node: Node, text: &str, pkg: &str) -> String {
 }
 
 fn parse(text: &str) -> Option<Tree> {
-    let mut parser = Parser::new();
-    parser.set_language(&tree_sitter_go::LANGUAGE.into()).ok()?;
-    parser.parse(text, None)
+    // One parser serves every parse of a run: making one costs about as
+    // much as parsing a small piece.
+    thread_local! {
+        static PARSER: std::cell::RefCell<Option<Parser>> = const { std::cell::RefCell::new(None) };
+    }
+    PARSER.with_borrow_mut(|parser| {
+        if parser.is_none() {
+            let mut new = Parser::new();
+            new.set_language(&tree_sitter_go::LANGUAGE.into()).ok()?;
+            *parser = Some(new);
+        }
+        parser.as_mut()?.parse(text, None)
+    })
 }
 
 fn first_named_child(node: Node) -> Option<Node> {
@@ -1070,5 +1126,31 @@ func last() {}
         assert!(!f.has_func("fake"));
         assert!(f.has_func("New") && f.has_func("last"));
         assert_eq!(f.body(Some("T"), "Method").unwrap().param_names, ["r"]);
+    }
+
+    #[test]
+    fn a_plain_import_block_reads_as_the_parser_reads_it() {
+        let files = [
+            include_str!("../../tests/fixtures/litestream/cmd/litestream/main.go"),
+            include_str!("../../tests/fixtures/litestream/internal/testingutil/testingutil.go"),
+            include_str!("../../tests/fixtures/litestream/cmd/litestream/replicate.go"),
+            include_str!("../../tests/fixtures/litestream-v0.5.0/cmd/litestream/main.go"),
+            "package p\n\nimport (\n\t\"a/b\"\n\n\tx \"c.com/d\"\n\t_ \"e\"\n\t. \"f\"\n)\n\nfunc g() {}\n",
+        ];
+        for src in files.iter().map(|s| s.to_string()).chain(files.iter().map(|s| s.replace('\n', "\r\n"))) {
+            let f = GoFile::new("x.go", &src);
+            let decl = f.import_decl().unwrap();
+            let plain = f.plain_import_block(decl).expect("gofmt's form is read without the parser");
+            let parsed = f.parsed_import_block(decl).unwrap();
+            assert_eq!(plain.0, parsed.0);
+            let fields = |i: &Import| (i.name.clone(), i.path.clone(), i.aliased, i.line_start);
+            assert_eq!(plain.1.iter().map(fields).collect::<Vec<_>>(), parsed.1.iter().map(fields).collect::<Vec<_>>());
+        }
+        // A comment or a single import is the parser's.
+        for src in ["package p\n\nimport (\n\t\"a\" // why\n)\n", "package p\n\nimport \"a\"\n"] {
+            let f = GoFile::new("x.go", src);
+            assert!(f.plain_import_block(f.import_decl().unwrap()).is_none(), "{src}");
+            assert!(f.import_block().is_ok());
+        }
     }
 }

@@ -172,10 +172,7 @@ impl<'a> RustFile<'a> {
         let ours = format!("feature = \"{feature}\"");
         let mut edits = Vec::new();
         let mut overlong = Vec::new();
-        let mut stack = vec![self.tree.root_node()];
-        while let Some(node) = stack.pop() {
-            let mut cursor = node.walk();
-            stack.extend(node.children(&mut cursor));
+        for node in descendants(self.tree.root_node()) {
             if node.kind() != "token_tree" {
                 continue;
             }
@@ -214,10 +211,7 @@ impl<'a> RustFile<'a> {
     /// `None` when it has a member called `member`.
     pub fn member_edit(&self, name: &str, member: &str, after: &[String], text: Text) -> Result<Option<Edit>> {
         let item = self
-            .find(self.tree.root_node(), &|n| {
-                matches!(n.kind(), "struct_item" | "enum_item")
-                    && n.child_by_field_name("name").is_some_and(|x| self.text(x) == name)
-            })
+            .declared(&|n| matches!(n.kind(), "struct_item" | "enum_item"), name)
             .ok_or_else(|| anyhow!("{}: no struct or enum {name}", self.path))?;
         let body = item.child_by_field_name("body").ok_or_else(|| anyhow!("{}: {name} has no body", self.path))?;
         let mut cursor = body.walk();
@@ -336,10 +330,7 @@ impl<'a> RustFile<'a> {
         };
         let mut edits = Vec::new();
         let mut found = 0;
-        let mut stack = vec![scope];
-        while let Some(node) = stack.pop() {
-            let mut cursor = node.walk();
-            stack.extend(node.named_children(&mut cursor));
+        for node in descendants(scope).filter(|n| n.is_named()) {
             if node.kind() == "token_tree" {
                 // Inside a macro (`assert_eq!(x, CacheConfigs { .. })`) there
                 // are only tokens: the type's name, then a braced tree.
@@ -434,10 +425,28 @@ impl<'a> RustFile<'a> {
 
     /// Function `name`, at the top level or in an `impl`.
     fn function(&self, name: &str) -> Result<Node<'_>> {
-        self.find(self.tree.root_node(), &|n| {
-            n.kind() == "function_item" && n.child_by_field_name("name").is_some_and(|x| self.text(x) == name)
-        })
-        .ok_or_else(|| anyhow!("{}: no fn {name}", self.path))
+        self.declared(&|n| n.kind() == "function_item", name).ok_or_else(|| anyhow!("{}: no fn {name}", self.path))
+    }
+
+    /// The first item named `name` that `kind` accepts, at the top level
+    /// or in a `mod`, `impl` or `trait` (never inside a function: a large
+    /// file has many thousands of nodes there).
+    fn declared<'t>(&'t self, kind: &dyn Fn(Node) -> bool, name: &str) -> Option<Node<'t>> {
+        let mut lists = vec![self.tree.root_node()];
+        while let Some(list) = lists.pop() {
+            let mut cursor = list.walk();
+            for item in list.named_children(&mut cursor) {
+                if kind(item) && item.child_by_field_name("name").is_some_and(|x| self.text(x) == name) {
+                    return Some(item);
+                }
+                if matches!(item.kind(), "mod_item" | "impl_item" | "trait_item")
+                    && let Some(body) = item.child_by_field_name("body")
+                {
+                    lists.push(body);
+                }
+            }
+        }
+        None
     }
 
     /// Text placed in function `func`: before its tail expression, as a
@@ -532,16 +541,7 @@ impl<'a> RustFile<'a> {
                     .and_then(|i| i.child_by_field_name("condition"));
                 match condition {
                     Some(condition) => {
-                        let mut names = Vec::new();
-                        let mut stack = vec![condition];
-                        while let Some(n) = stack.pop() {
-                            if n.kind() == "identifier" {
-                                names.push(self.text(n));
-                            }
-                            let mut cursor = n.walk();
-                            stack.extend(n.named_children(&mut cursor));
-                        }
-                        names
+                        descendants(condition).filter(|n| n.kind() == "identifier").map(|n| self.text(n)).collect()
                     }
                     None => {
                         self.find(statement, &|n| n.kind() == "identifier").map(|n| self.text(n)).into_iter().collect()
@@ -628,16 +628,7 @@ impl<'a> RustFile<'a> {
     /// The first node under `node` (itself included) that `pred` accepts,
     /// in document order.
     fn find<'t>(&self, node: Node<'t>, pred: &dyn Fn(Node<'t>) -> bool) -> Option<Node<'t>> {
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
-            if pred(n) {
-                return Some(n);
-            }
-            let mut cursor = n.walk();
-            let children: Vec<Node> = n.named_children(&mut cursor).collect();
-            stack.extend(children.into_iter().rev());
-        }
-        None
+        descendants(node).find(|n| n.is_named() && pred(*n))
     }
 }
 
@@ -663,6 +654,29 @@ fn fits_on_one_line(list: Node, before: &str, after: &str, text: &str, max_width
         let arguments = outer.byte_range().len() - 2 + text.len();
         arguments <= max_width * 60 / 100 && line <= max_width
     }
+}
+
+/// Every node under `node`, itself first, in document order: one cursor
+/// walked, nothing allocated (a large file has many thousands).
+fn descendants<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+    let mut cursor = node.walk();
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let current = cursor.node();
+        if !cursor.goto_first_child() {
+            // The cursor cannot leave `node`: at its top, the walk is over.
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    done = true;
+                    break;
+                }
+            }
+        }
+        Some(current)
+    })
 }
 
 /// An item's label as rustfmt orders it: by path segment.
