@@ -71,10 +71,10 @@ pub fn line_append<'d>(doc: &'d str, pattern: &str, before: Option<&str>) -> Opt
     Some((start + at, line))
 }
 
-/// Where text goes at the end of the first ```<lang> block that contains
-/// `containing`: the start of its closing fence.
-pub fn block_end(doc: &str, lang: &str, containing: &str) -> Option<usize> {
-    fenced_block(doc, lang, |text| text.contains(containing)).map(|range| range.end)
+/// The inside of the first ```<lang> block that contains `containing`:
+/// text goes at its end, the start of the closing fence.
+pub fn block_end(doc: &str, lang: &str, containing: &str) -> Option<std::ops::Range<usize>> {
+    fenced_block(doc, lang, |text| text.contains(containing))
 }
 
 /// A Markdown heading's level and text: `#### OSS` is (4, "OSS").
@@ -129,16 +129,16 @@ mod tests {
         assert!(!has_heading(doc, "# not a heading") && !has_heading(doc, "# still not"));
         assert!(doc[section_end(doc, "#### *").unwrap()..].starts_with("## b"));
         let doc = "```toml\n[cache.a]\n````\n";
-        assert_eq!(block_end(doc, "toml", "[cache."), Some(doc.len() - 5), "a longer fence closes it");
+        assert_eq!(block_end(doc, "toml", "[cache.").map(|r| r.end), Some(doc.len() - 5), "a longer fence closes it");
     }
 
     #[test]
     fn a_block_ends_before_its_closing_fence() {
-        let at = block_end(DOC, "toml", "[cache.").unwrap();
+        let at = block_end(DOC, "toml", "[cache.").unwrap().end;
         assert!(DOC[..at].ends_with("bucket = \"b\"\n") && DOC[at..].starts_with("```\n"));
         assert_eq!(block_end(DOC, "toml", "[dist]"), None);
         let crlf = DOC.replace('\n', "\r\n");
-        let at = block_end(&crlf, "toml", "[cache.").unwrap();
+        let at = block_end(&crlf, "toml", "[cache.").unwrap().end;
         assert!(crlf[at..].starts_with("```\r\n"));
     }
 

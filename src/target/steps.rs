@@ -266,15 +266,13 @@ impl Steps<'_> {
             Anchor::BlockEnd { within, containing, present } => {
                 let (within, containing) = (self.renderer.render_str(within)?, self.renderer.render_str(containing)?);
                 let present = self.renderer.render_str(present)?;
-                let Some(at) = prose::block_end(file.src, &within, &containing) else {
+                let Some(block) = prose::block_end(file.src, &within, &containing) else {
                     let msg = format!("{}: no ```{within} block with {containing}", file.path);
                     return self.missing(patch, warnings, msg);
                 };
-                let block = &file.src[..at];
-                let block = &block[block.rfind("```").unwrap_or(0)..];
                 let mut edits = Vec::new();
-                if !block.contains(&present) {
-                    edits.push(Edit { at, text: anchor::indent_lines(&render(Shape::Text)?, "") });
+                if !file.src[block.clone()].contains(&present) {
+                    edits.push(Edit { at: block.end, text: anchor::indent_lines(&render(Shape::Text)?, "") });
                 }
                 file.add(what(format!("{present} in the ```{within} block"))?, edits);
             }
