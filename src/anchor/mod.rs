@@ -31,6 +31,11 @@ pub fn indent_lines(text: &str, indent: &str) -> String {
     text.lines().map(|l| if l.is_empty() { "\n".to_string() } else { format!("{indent}{l}\n") }).collect()
 }
 
+/// Whether `text` holds a blank line, whatever its line endings.
+pub fn blank_line_in(text: &str) -> bool {
+    text.contains("\n\n") || text.contains("\n\r\n")
+}
+
 /// 1-based line number of `at`, for messages.
 pub fn line_number(src: &str, at: usize) -> usize {
     src[..at].matches('\n').count() + 1

@@ -7,7 +7,7 @@
 use anyhow::{Result, anyhow};
 use tree_sitter::{Node, Parser, Tree};
 
-use super::{indent_lines, indentation, line_end, line_start};
+use super::{blank_line_in, indent_lines, indentation, line_end, line_start};
 use crate::plan::Edit;
 use crate::profile::glob;
 
@@ -682,11 +682,6 @@ fn descendants<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
 /// An item's label as rustfmt orders it: by path segment.
 fn key_of(label: &str) -> Vec<&str> {
     label.split("::").collect()
-}
-
-/// Whether `text` holds a blank line, whatever its line endings.
-fn blank_line_in(text: &str) -> bool {
-    text.contains("\n\n") || text.contains("\n\r\n")
 }
 
 fn with_newline(text: &str) -> String {

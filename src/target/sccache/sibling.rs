@@ -86,10 +86,7 @@ fn imports(file: &RustFile, needed: &HashSet<&str>, service: &str) -> String {
     let mut groups: Vec<Vec<String>> = vec![Vec::new()];
     let mut previous_end = None;
     for (span, argument) in file.uses() {
-        if previous_end.is_some_and(|end| {
-            let gap = &file.src[end..span.start];
-            gap.contains("\n\n") || gap.contains("\n\r\n")
-        }) {
+        if previous_end.is_some_and(|end| crate::anchor::blank_line_in(&file.src[end..span.start])) {
             groups.push(Vec::new());
         }
         previous_end = Some(span.end);
