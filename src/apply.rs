@@ -9,6 +9,14 @@
 //! renames take. Every rename is journaled; if one fails, those done are
 //! undone in reverse from the originals the plan holds in memory.
 //!
+//! On Linux a file that exists is swapped with its staged copy
+//! (`RENAME_EXCHANGE`) rather than renamed over: as atomic for a reader,
+//! undone by swapping back, and the old copies are removed only once every
+//! file is in place. Renaming over a file costs more on ext4 (it starts
+//! writing the new one out at once, `auto_da_alloc`) and puts the freeing
+//! of the old one (a discard, when mounted with `-o discard`) between two
+//! renames: 1.7 ms against 1.1 ms for seven files, measured.
+//!
 //! Files are not fsynced: the rename already makes each write atomic for
 //! every reader and against a crash of this process, which is the promise
 //! here; surviving power loss would cost more than the whole run (about
@@ -45,6 +53,9 @@ impl std::error::Error for ApplyError {}
 
 enum Undo {
     Restore(PathBuf, String),
+    /// Swap back: the staged file's name holds the original now (and the
+    /// plan, in memory, should swapping fail).
+    Swap(NamedTempFile, PathBuf, String),
     Remove(PathBuf),
     RemoveDir(PathBuf),
 }
@@ -135,29 +146,41 @@ fn commit(root: &Path, files: &[&FileChange], new_dirs: &[PathBuf]) -> Result<us
         Err(cause) => return Err(ApplyError { cause, restore: undo(journal) }),
     };
     let mut staged = staged.into_iter();
+    let mut swap = cfg!(target_os = "linux");
     for file in files {
         let path = root.join(&file.path);
-        let renamed: Result<()> = if file.delete {
-            fault::point().and_then(|()| std::fs::remove_file(&path)).map_err(anyhow::Error::from)
+        let renamed: Result<Undo> = if file.delete {
+            fault::point()
+                .and_then(|()| std::fs::remove_file(&path))
+                .map_err(anyhow::Error::from)
+                .map(|()| Undo::Restore(path, file.before.clone().unwrap_or_default()))
         } else {
             let Some(tmp) = staged.next() else { break };
-            fault::point().map_err(anyhow::Error::from).and_then(|()| {
+            fault::point().map_err(anyhow::Error::from).and_then(|()| match &file.before {
+                Some(before) => replace(tmp, path, before, &mut swap),
                 // On failure the temporary file is dropped, and so removed, here.
-                tmp.persist(&path).map(drop).map_err(|e| anyhow::Error::from(e.error))
+                None => tmp.persist(&path).map(|_| Undo::Remove(path)).map_err(|e| anyhow::Error::from(e.error)),
             })
         };
-        if let Err(cause) = renamed {
-            // The files not yet renamed go first, so their directories can.
-            drop(staged);
-            return Err(ApplyError {
-                cause: cause.context(format!("cannot write {}", file.path)),
-                restore: undo(journal),
-            });
+        match renamed {
+            Ok(step) => journal.push(step),
+            Err(cause) => {
+                // The files not yet renamed go first, so their directories can.
+                drop(staged);
+                return Err(ApplyError {
+                    cause: cause.context(format!("cannot write {}", file.path)),
+                    restore: undo(journal),
+                });
+            }
         }
-        journal.push(match &file.before {
-            Some(before) => Undo::Restore(path, before.clone()),
-            None => Undo::Remove(path),
-        });
+    }
+    // Every file is in place: the originals swapped out go.
+    for step in journal {
+        if let Undo::Swap(original, ..) = step
+            && let Err(e) = original.close()
+        {
+            eprintln!("warning: cannot remove a temporary file of this run: {e}; delete .add-backend-* files");
+        }
     }
     // What a removal emptied goes too, up to the checkout root.
     for file in files.iter().filter(|f| f.delete) {
@@ -169,6 +192,25 @@ fn commit(root: &Path, files: &[&FileChange], new_dirs: &[PathBuf]) -> Result<us
         }
     }
     Ok(files.len())
+}
+
+/// Puts the staged `tmp` in place of the existing file at `path`: by a
+/// swap where the file system can (`swap`, cleared where it cannot), else
+/// by a rename over it. Returns how to undo it.
+fn replace(tmp: NamedTempFile, path: PathBuf, before: &str, swap: &mut bool) -> Result<Undo> {
+    #[cfg(target_os = "linux")]
+    if *swap {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        match renameat_with(CWD, tmp.path(), CWD, &path, RenameFlags::EXCHANGE) {
+            Ok(()) => return Ok(Undo::Swap(tmp, path, before.to_string())),
+            // Not on this file system (or kernel): rename, from now on.
+            Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS | rustix::io::Errno::OPNOTSUPP) => *swap = false,
+            Err(e) => return Err(std::io::Error::from(e).into()),
+        }
+    }
+    let _ = swap;
+    tmp.persist(&path).map_err(|e| e.error)?;
+    Ok(Undo::Restore(path, before.to_string()))
 }
 
 /// Stages every file; the first error wins, and drops (so removes) the
@@ -269,6 +311,13 @@ fn undo(journal: Vec<Undo>) -> Result<(), String> {
                 let r = write_atomically(&path, &content).map_err(|e| e.to_string());
                 (path, r)
             }
+            Undo::Swap(original, path, content) => {
+                let r = swap_back(&original, &path)
+                    .or_else(|_| write_atomically(&path, &content).map_err(|e| e.to_string()));
+                // Dropping the staged file's name removes what was written.
+                drop(original);
+                (path, r)
+            }
             Undo::Remove(path) => {
                 let r = std::fs::remove_file(&path).map_err(|e| e.to_string());
                 (path, r)
@@ -283,4 +332,19 @@ fn undo(journal: Vec<Undo>) -> Result<(), String> {
         }
     }
     if failures.is_empty() { Ok(()) } else { Err(failures.join("; ")) }
+}
+
+/// Swaps the original, under the staged file's name, back into `path`.
+fn swap_back(original: &NamedTempFile, path: &Path) -> Result<(), String> {
+    fault::point().map_err(|e| e.to_string())?;
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        renameat_with(CWD, original.path(), CWD, path, RenameFlags::EXCHANGE).map_err(|e| e.to_string())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (original, path);
+        Err("no swap on this system".into())
+    }
 }

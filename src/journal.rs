@@ -1,16 +1,22 @@
 //! What protects a checkout from two runs at once and from a run killed
 //! half-way: a lock, and a journal of what an apply is about to change.
 //!
-//! Both live in `.git/add-backend/` when the checkout is a git work tree
-//! (outside the tree, as git keeps its own state), else in
-//! `.add-backend.state/` at its root, removed when the run ends.
+//! The lock is an advisory lock (`File::try_lock`) on the checkout's root
+//! directory itself, so taking it creates nothing, and the system releases
+//! it however the holder dies: exclusive for a run that may write, shared
+//! for one that only reads (a dry run, `doctor`), so that reads run side by
+//! side and never beside a write. Where a directory cannot be locked (not
+//! Unix, or a file system that refuses), a `lock` file in the state
+//! directory is locked instead.
 //!
-//! The lock is an advisory lock on a file (`File::try_lock`), so the
-//! system releases it however the holder dies. The journal is written
-//! before the first change and removed after the last; if it is there when
-//! a run starts, the previous one was interrupted, and the run restores
-//! every file it lists before doing anything else.
+//! The journal lives in `.git/add-backend/` when the checkout is a git work
+//! tree (outside the tree, as git keeps its own state), else in
+//! `.add-backend.state/` at its root, made for an apply and removed after.
+//! It is written before the first change and removed after the last; if it
+//! is there when a run starts, the previous one was interrupted, and the
+//! run restores every file it lists before doing anything else.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -130,12 +136,25 @@ pub struct Recovery {
 /// The prefix of every temporary file an apply stages.
 pub const TEMP_PREFIX: &str = ".add-backend-";
 
-/// Held for the whole of a run that may write.
+/// What a run does to the checkout, and so which lock it takes.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Access {
+    /// Only reads: shares the lock with other readers.
+    Read,
+    /// May write: holds the lock alone.
+    Write,
+}
+
+/// Held for the whole of a run.
 pub struct Guard {
     dir: PathBuf,
     _lock: File,
     /// The state directory is ours alone (not inside `.git`): remove it at the end.
     owned: bool,
+    /// Remove the state directory at the end, if `owned` and no journal is
+    /// left in it: a run that may write (which also tidies what a killed
+    /// run left), or one that made the directory for a lock file.
+    tidy: Cell<bool>,
 }
 
 /// Where the lock and journal live: in the git directory of the work tree
@@ -157,8 +176,29 @@ fn state_dir(root: &Path) -> (PathBuf, bool) {
 }
 
 /// Takes the checkout's lock, or says who holds it.
-pub fn lock(root: &Path) -> Result<Guard> {
+pub fn lock(root: &Path, access: Access) -> Result<Guard> {
     let (dir, owned) = state_dir(root);
+    let take = |file: &File| match access {
+        Access::Read => file.try_lock_shared(),
+        Access::Write => file.try_lock(),
+    };
+    let held = |path: &Path| {
+        anyhow!(
+            "another add-backend run is using this checkout (it holds the lock on {}); wait for it to finish",
+            path.display()
+        )
+    };
+    // The root directory, where it can be locked: nothing to create.
+    if cfg!(unix)
+        && let Ok(file) = File::open(root)
+    {
+        match take(&file) {
+            Ok(()) => return Ok(Guard { dir, _lock: file, owned, tidy: Cell::new(owned && access == Access::Write) }),
+            Err(std::fs::TryLockError::WouldBlock) => return Err(held(root)),
+            Err(std::fs::TryLockError::Error(_)) => {}
+        }
+    }
+    let tidy = owned && (access == Access::Write || !dir.is_dir());
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join("lock");
     let file = File::options()
@@ -167,14 +207,9 @@ pub fn lock(root: &Path) -> Result<Guard> {
         .write(true)
         .open(&path)
         .with_context(|| format!("cannot open {}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => Ok(Guard { dir, _lock: file, owned }),
-        Err(std::fs::TryLockError::WouldBlock) => {
-            bail!(
-                "another add-backend run is changing this checkout (it holds {}); wait for it to finish",
-                path.display()
-            )
-        }
+    match take(&file) {
+        Ok(()) => Ok(Guard { dir, _lock: file, owned, tidy: Cell::new(tidy) }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(held(&path)),
         Err(std::fs::TryLockError::Error(e)) => Err(anyhow!("cannot lock {}: {e}", path.display())),
     }
 }
@@ -188,6 +223,10 @@ impl Guard {
     /// again; one cut short by a kill is discarded by `recover`, since
     /// nothing else had changed yet.
     pub fn write_journal(&self, journal: &Journal) -> Result<()> {
+        if !self.dir.is_dir() {
+            std::fs::create_dir_all(&self.dir).with_context(|| format!("cannot create {}", self.dir.display()))?;
+            self.tidy.set(self.owned);
+        }
         let written = crate::apply::fault_point().and_then(|()| std::fs::write(self.journal_path(), journal.encode()));
         if let Err(e) = written {
             let _ = std::fs::remove_file(self.journal_path());
@@ -320,7 +359,8 @@ fn remove_temp_files(dir: &Path) {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        if self.owned && !self.journal_path().exists() {
+        // What this run made goes, unless a journal is left for the next.
+        if self.tidy.get() && !self.journal_path().exists() {
             let _ = std::fs::remove_file(self.dir.join("lock"));
             let _ = std::fs::remove_dir(&self.dir);
         }

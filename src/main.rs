@@ -77,7 +77,8 @@ struct Output {
 fn change(checkout: &Checkout, output: Output, plan: impl FnOnce(&Checkout) -> Result<plan::Plan>) -> Result<()> {
     // A run holds the lock from before it reads anything; one that may
     // write first finishes what an interrupted run left half-done.
-    let guard = journal::lock(&checkout.root)?;
+    let access = if output.dry_run { journal::Access::Read } else { journal::Access::Write };
+    let guard = journal::lock(&checkout.root, access)?;
     if output.dry_run {
         if guard.pending() {
             bail!(
@@ -144,7 +145,7 @@ fn templates(cwd: &std::path::Path, action: &TemplatesAction) -> Result<()> {
 
 /// The wiring report on stdout; an error when a backend is incomplete.
 fn doctor(checkout: &Checkout, format: Format) -> Result<()> {
-    if journal::lock(&checkout.root)?.pending() {
+    if journal::lock(&checkout.root, journal::Access::Read)?.pending() {
         bail!("an interrupted run left this checkout half-changed; run add-backend NAME to restore it first");
     }
     let report = target::doctor(checkout)?;

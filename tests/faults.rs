@@ -98,15 +98,47 @@ fn a_file_changed_between_planning_and_writing_is_not_overwritten() {
 #[test]
 fn a_second_run_at_the_same_time_waits_for_no_one_and_changes_nothing() {
     let sb = Sandbox::litestream();
-    let state = sb.root.join(".add-backend.state");
-    std::fs::create_dir(&state).unwrap();
-    let held = std::fs::File::create(state.join("lock")).unwrap();
+    // A run holds the lock on the checkout's root directory.
+    let held = std::fs::File::open(&sb.root).unwrap();
     held.lock().unwrap();
     let before = sb.tree();
-    sb.run(&ARGS).fails(1, "another add-backend run is changing this checkout");
+    sb.run(&ARGS).fails(1, "another add-backend run is using this checkout");
+    sb.run(&[&ARGS[..], &["--dry-run"]].concat()).fails(1, "another add-backend run is using this checkout");
+    sb.run(&["doctor"]).fails(1, "another add-backend run is using this checkout");
     assert_eq!(sb.tree(), before);
     held.unlock().unwrap();
     sb.run(&ARGS).success();
+}
+
+#[test]
+fn reads_run_beside_reads_but_never_beside_a_write() {
+    let sb = Sandbox::litestream();
+    // A dry run (or doctor) holds the lock shared.
+    let reading = std::fs::File::open(&sb.root).unwrap();
+    reading.lock_shared().unwrap();
+    let before = sb.tree();
+    sb.run(&[&ARGS[..], &["--dry-run"]].concat()).success();
+    sb.run(&["doctor"]).success();
+    sb.run(&ARGS).fails(1, "another add-backend run is using this checkout");
+    assert_eq!(sb.tree(), before);
+    reading.unlock().unwrap();
+    sb.run(&ARGS).success();
+}
+
+#[test]
+fn a_dry_run_creates_nothing_so_runs_where_nothing_can_be() {
+    // Where the state directory cannot be made (here a file has its name;
+    // a read-only checkout is the same), a dry run still runs, as in CI on
+    // a read-only clone; an apply names what is in its way.
+    let sb = Sandbox::litestream();
+    sb.write(".add-backend.state", "");
+    let before = sb.tree();
+    let dry = sb.run(&[&ARGS[..], &["--dry-run"]].concat());
+    dry.success();
+    assert!(dry.stdout.contains("+++ b/ftp/replica_client.go"), "{}", dry.stdout);
+    sb.run(&["doctor"]).success();
+    sb.run(&ARGS).fails(1, ".add-backend.state");
+    assert_eq!(sb.tree(), before);
 }
 
 /// Kills a run at the rename of its twentieth step: the journal is written
