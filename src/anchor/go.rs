@@ -741,19 +741,34 @@ fn declared_types(list: Node, text: &str, pkg: &str) -> Vec<String> {
 fn qualified_text(node: Node, text: &str, pkg: &str) -> String {
     let mut out = String::new();
     let mut pos = node.start_byte();
-    collect(node, "type_identifier", &mut |ident| {
-        let name = node_text(ident, text);
-        let qualified = ident.parent().is_some_and(|p| p.kind() == "qualified_type");
-        if !qualified && crate::names::go_reserved(name).is_none() {
-            out.push_str(&text[pos..ident.start_byte()]);
+    // A walk that does not go into a `pkg.Type`, whose name is qualified
+    // already (asking each name for its parent would walk from the root).
+    let mut cursor = node.walk();
+    loop {
+        let here = cursor.node();
+        if here.kind() == "type_identifier" && crate::names::go_reserved(node_text(here, text)).is_none() {
+            out.push_str(&text[pos..here.start_byte()]);
             out.push_str(pkg);
             out.push('.');
-            pos = ident.start_byte();
+            pos = here.start_byte();
         }
-        Some(())
-    });
-    out.push_str(&text[pos..node.end_byte()]);
-    out
+        if here.kind() != "qualified_type" && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == node {
+                out.push_str(&text[pos..node.end_byte()]);
+                return out;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                out.push_str(&text[pos..node.end_byte()]);
+                return out;
+            }
+        }
+    }
 }
 
 fn parse(text: &str) -> Option<Tree> {
