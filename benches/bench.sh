@@ -3,8 +3,11 @@
 # fixture, on a Litestream-sized checkout made from it (main.go padded to
 # about 2,400 lines / 56 KB, about 700 files), and on the fixture with
 # 100,000 unrelated files committed beside it. Reports median wall time
-# over 300 runs (hyperfine), peak memory (GNU time), and how the 100,000
-# files change the fixture's times.
+# over 300 runs (hyperfine), peak memory (GNU time), what the apply's file
+# operations cost on their own on the same file system (benches/fs_floor.py
+# replays them without add-backend), and how the 100,000 files change the
+# fixture's times (in alternating rounds, so that the machine's slow spells
+# weigh on both).
 #
 # Wall time on a shared VM is noisy, so each run's instruction count is
 # reported too (valgrind's callgrind): it repeats exactly, whatever else the
@@ -81,6 +84,7 @@ row() {
   git -C "$dir" checkout -q -- .
   for f in $changed; do mkdir -p "$saved/$(dirname "$f")" && cp -p "$dir/$f" "$saved/$f"; done
   local reset="cd $dir && rm -rf $(echo $created) && cp -pr $saved/. . && sync"
+  echo "$reset" >"$work/reset-$name"
   bash -c "$reset"
   hyperfine -N --style none --warmup 20 --runs 300 --export-json "$work/$name-apply.json" \
     --prepare "bash -c '$reset'" "$bin ftp --root $dir" >/dev/null
@@ -90,17 +94,45 @@ row() {
   bash -c "$reset"
   local instructions
   instructions=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" ftp --root "$dir" 2>&1 >/dev/null | sed -n 's/.*Collected : //p')
-  python3 - "$name" "$lines" "$bytes" "$files" "$rss" "$work/$name-dry.json" "$work/$name-apply.json" "$instructions" <<'PY'
+  # The same file operations replayed by a script, without add-backend.
+  local floor
+  floor=$(python3 benches/fs_floor.py "$dir" 300)
+  python3 - "$name" "$lines" "$bytes" "$files" "$rss" "$work/$name-dry.json" "$work/$name-apply.json" "$instructions" "$floor" <<'PY'
 import json, sys
-name, lines, size, files, rss, dry, apply, instructions = sys.argv[1:]
+name, lines, size, files, rss, dry, apply, instructions, floor = sys.argv[1:]
 med = lambda p: json.load(open(p))["results"][0]["median"] * 1000
-print(f"| {name} | {lines} lines, {int(size) // 1024} KiB | {files} | {med(dry):.2f} ms | {med(apply):.2f} ms | {int(instructions) / 1e6:.1f} M | {int(rss) / 1024:.1f} MiB |")
+print(f"| {name} | {lines} lines, {int(size) // 1024} KiB | {files} | {med(dry):.2f} ms | {med(apply):.2f} ms | {floor} ms | {int(instructions) / 1e6:.1f} M | {int(rss) / 1024:.1f} MiB |")
 PY
   bash -c "$reset"
 }
 
-echo "| checkout | cmd/litestream/main.go | files | dry run (median) | apply (median) | apply (instructions) | peak RSS |"
-echo "|---|---|---|---|---|---|---|"
+# ratio A B: the medians of B's and A's dry runs and applies, taken in
+# alternating rounds so that a slow spell of the machine weighs on both;
+# prints the median of the rounds' ratios.
+ratio() {
+  local a=$work/$1 b=$work/$2 round kind
+  for ((round = 0; round < 10; round++)); do
+    for kind in a b; do
+      local dir=${!kind}
+      hyperfine -N --style none --warmup 5 --runs 30 --export-json "$work/ratio-$kind-dry-$round.json" \
+        "$bin ftp --dry-run --root $dir" >/dev/null
+      hyperfine -N --style none --warmup 5 --runs 30 --export-json "$work/ratio-$kind-apply-$round.json" \
+        --prepare "bash -c '$(cat "$work/reset-$(basename "$dir")")'" "$bin ftp --root $dir" >/dev/null
+      bash -c "$(cat "$work/reset-$(basename "$dir")")"
+    done
+  done
+  python3 - "$work" "$1" "$2" <<'PY'
+import json, statistics, sys
+work, a, b = sys.argv[1:]
+med = lambda k, kind, r: json.load(open(f"{work}/ratio-{k}-{kind}-{r}.json"))["results"][0]["median"]
+for kind in ("dry", "apply"):
+    ratios = [med("b", kind, r) / med("a", kind, r) for r in range(10)]
+    print(f"{b} / {a}, {kind}: {statistics.median(ratios):.2f}x (rounds: {min(ratios):.2f}-{max(ratios):.2f}x)")
+PY
+}
+
+echo "| checkout | cmd/litestream/main.go | files | dry run (median) | apply (median) | its file operations alone (median) | apply (instructions) | peak RSS |"
+echo "|---|---|---|---|---|---|---|---|"
 row fixture
 row large
 # The fixture again, with 100,000 unrelated files where a real repository
@@ -129,10 +161,4 @@ if [[ -d /dev/shm ]]; then
     row "$name-tmpfs" "$shm/$name"
   done
 fi
-python3 - "$work" <<'PY'
-import json, sys
-work = sys.argv[1]
-med = lambda name, kind: json.load(open(f"{work}/{name}-{kind}.json"))["results"][0]["median"]
-for kind in ("dry", "apply"):
-    print(f"huge / fixture, {kind}: {med('huge', kind) / med('fixture', kind):.2f}x")
-PY
+ratio fixture huge

@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use anyhow::{Context, Result, anyhow, bail};
 
@@ -14,6 +15,12 @@ pub struct Checkout {
     /// Directories already resolved by `confine`, and where they lead: the
     /// files of a run share a handful of directories.
     resolved: RefCell<HashMap<PathBuf, PathBuf>>,
+    /// Each file as first read, and each directory as first listed: a plan
+    /// asks for some several times (a package's files, for the names they
+    /// declare, by every step adding a function), and must see one state.
+    /// `apply` reads the disk again itself, to catch a change since.
+    files: RefCell<HashMap<String, Option<Rc<String>>>>,
+    listings: RefCell<HashMap<String, Vec<String>>>,
 }
 
 /// A Go module or a Cargo package, by the manifest at the root.
@@ -59,18 +66,43 @@ impl Checkout {
             let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
             Project::Cargo(package_name(&text).ok_or_else(|| anyhow!("{}: no [package] name", path.display()))?)
         };
-        Ok(Checkout { root, project, resolved: RefCell::default() })
+        Ok(Checkout {
+            root,
+            project,
+            resolved: RefCell::default(),
+            files: RefCell::default(),
+            listings: RefCell::default(),
+        })
     }
 
-    pub fn read(&self, rel: &str) -> Result<Option<String>> {
-        let path = self.root.join(rel);
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                String::from_utf8(bytes).map(Some).map_err(|_| anyhow!("{rel}: not UTF-8 text; refusing to edit it"))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(anyhow!("{rel}: cannot read: {e}")),
+    pub fn read(&self, rel: &str) -> Result<Option<Rc<String>>> {
+        if let Some(text) = self.files.borrow().get(rel) {
+            return Ok(text.clone());
         }
+        let path = self.root.join(rel);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => Some(Rc::new(
+                String::from_utf8(bytes).map_err(|_| anyhow!("{rel}: not UTF-8 text; refusing to edit it"))?,
+            )),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(anyhow!("{rel}: cannot read: {e}")),
+        };
+        self.files.borrow_mut().insert(rel.to_string(), text.clone());
+        Ok(text)
+    }
+
+    /// The names in directory `dir` (relative; `""` for the root), sorted;
+    /// none when it cannot be listed.
+    pub fn list(&self, dir: &str) -> Vec<String> {
+        if let Some(names) = self.listings.borrow().get(dir) {
+            return names.clone();
+        }
+        let mut names: Vec<String> = std::fs::read_dir(self.root.join(dir))
+            .map(|entries| entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default();
+        names.sort();
+        self.listings.borrow_mut().insert(dir.to_string(), names.clone());
+        names
     }
 
     /// Refuses a path that would lead a write outside the checkout (through
@@ -109,7 +141,7 @@ impl Checkout {
         Ok(resolved)
     }
 
-    pub fn require(&self, rel: &str, why: &str) -> Result<String> {
+    pub fn require(&self, rel: &str, why: &str) -> Result<Rc<String>> {
         self.read(rel)?.ok_or_else(|| anyhow!("{rel} not found; {why}"))
     }
 }
@@ -131,7 +163,23 @@ fn module_path(go_mod: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::module_path;
+    use super::{Checkout, module_path};
+
+    #[test]
+    fn a_run_sees_each_file_and_directory_as_first_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("go.mod"), "module example.com/m\n").unwrap();
+        std::fs::write(dir.path().join("a.go"), "package m\n").unwrap();
+        let checkout = Checkout::find(dir.path(), Some(dir.path())).unwrap();
+        assert_eq!(checkout.read("a.go").unwrap().as_deref().map(String::as_str), Some("package m\n"));
+        assert_eq!(checkout.list(""), ["a.go", "go.mod"]);
+        std::fs::write(dir.path().join("a.go"), "package changed\n").unwrap();
+        std::fs::write(dir.path().join("b.go"), "package m\n").unwrap();
+        assert_eq!(checkout.read("a.go").unwrap().as_deref().map(String::as_str), Some("package m\n"));
+        assert_eq!(checkout.read("b.go").unwrap().as_deref().map(String::as_str), Some("package m\n"));
+        assert_eq!(checkout.list(""), ["a.go", "go.mod"], "one listing per run");
+        assert_eq!(checkout.read("none.go").unwrap(), None);
+    }
 
     #[test]
     fn reads_the_module_line() {

@@ -4,6 +4,8 @@
 //! existing file. Kept in the checkout, at `.add-backend/backends/<type>.json`,
 //! so that whoever has the checkout can remove the backend.
 
+use std::rc::Rc;
+
 use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 
@@ -105,7 +107,12 @@ pub fn record(checkout: &Checkout, plan: &mut Plan) -> Result<()> {
     }
     let after = serde_json::to_string_pretty(&manifest).expect("a manifest always serializes") + "\n";
     let status = if before.is_some() { Status::Insert } else { Status::Create };
-    plan.files.push(FileChange::whole(rel.clone(), before, after, vec![Item { what: rel, status }]));
+    plan.files.push(FileChange::whole(
+        rel.clone(),
+        before.map(Rc::unwrap_or_clone),
+        after,
+        vec![Item { what: rel, status }],
+    ));
     Ok(())
 }
 
@@ -135,7 +142,7 @@ pub fn removal(checkout: &Checkout, name: &BackendName, force: bool, allowed: im
         if status == Status::Stale {
             edited.push(created.path.clone());
         }
-        files.push(deletion(created.path.clone(), current, status));
+        files.push(deletion(created.path.clone(), current.to_string(), status));
     }
     for replaced in &manifest.replaced {
         let Some(current) = checkout.read(&replaced.path)? else { continue };
@@ -144,7 +151,7 @@ pub fn removal(checkout: &Checkout, name: &BackendName, force: bool, allowed: im
             continue;
         }
         let items = vec![Item { what: format!("{} (put back)", replaced.path), status: Status::Remove }];
-        files.push(FileChange::whole(replaced.path.clone(), Some(current), replaced.before.clone(), items));
+        files.push(FileChange::whole(replaced.path.clone(), Some(current.to_string()), replaced.before.clone(), items));
     }
     let mut paths: Vec<&str> = Vec::new();
     for inserted in &manifest.inserted {
@@ -162,9 +169,9 @@ pub fn removal(checkout: &Checkout, name: &BackendName, force: bool, allowed: im
             .map(|i| if crlf { lf(&i.text).replace('\n', "\r\n") } else { lf(&i.text).into_owned() })
             .collect();
         let (after, items) = take_out(path, &before, &texts, &mut edited);
-        files.push(FileChange::whole(path.to_string(), Some(before), after, items));
+        files.push(FileChange::whole(path.to_string(), Some(before.to_string()), after, items));
     }
-    files.push(deletion(rel, text, Status::Remove));
+    files.push(deletion(rel, text.to_string(), Status::Remove));
     if !edited.is_empty() && !force {
         bail!("changed since add-backend wrote it: {}; --force removes the rest anyway", edited.join(", "));
     }

@@ -6,6 +6,7 @@
 
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 
@@ -51,7 +52,7 @@ impl Steps<'_> {
         let path = self.renderer.render_str(&file.path)?;
         let rendered = self.renderer.render(&self.template(&file.template), Shape::File)?;
         let content = if path.ends_with(".go") { go_imports::tidy(&path, &rendered, self.module)? } else { rendered };
-        let before = self.checkout.read(&path)?;
+        let before = self.checkout.read(&path)?.map(Rc::unwrap_or_clone);
         let status = match &before {
             None => Status::Create,
             Some(existing) if *existing == content => Status::Identical,
@@ -384,9 +385,7 @@ impl Steps<'_> {
     /// cheaply, without parsing).
     fn declared_elsewhere(&self, path: &str, name: &str) -> Result<bool> {
         let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-        let Ok(entries) = std::fs::read_dir(self.checkout.root.join(dir)) else { return Ok(false) };
-        for entry in entries.flatten() {
-            let file_name = entry.file_name().to_string_lossy().into_owned();
+        for file_name in self.checkout.list(dir) {
             let rel = if dir.is_empty() { file_name.clone() } else { format!("{dir}/{file_name}") };
             if !file_name.ends_with(".go") || rel == path {
                 continue;

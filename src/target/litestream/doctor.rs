@@ -26,8 +26,11 @@ pub fn examine(checkout: &Checkout) -> Result<Report> {
         Some(src) => GoFile::new(facts::REPLICATE, src).type_switch("r.Client")?.map(|s| s.case_values),
         None => None,
     };
-    let docs =
-        [checkout.read("README.md")?, checkout.read("docs/ARCHITECTURE.md")?].into_iter().flatten().collect::<String>();
+    let docs = [checkout.read("README.md")?, checkout.read("docs/ARCHITECTURE.md")?]
+        .into_iter()
+        .flatten()
+        .map(|s| s.to_string())
+        .collect::<String>();
 
     let mut backends = Vec::new();
     for (package, client) in backend_packages(checkout)? {

@@ -4,6 +4,7 @@
 //! live, and in which test harness and log switch exist.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use anyhow::{Result, anyhow};
 
@@ -24,19 +25,16 @@ pub struct Facts {
     /// Whether backends register a URL factory (`RegisterReplicaClientFactory`, v0.5.4+).
     pub url_factory: bool,
     /// The test harness, when the checkout has one.
-    pub testingutil: Option<String>,
+    pub testingutil: Option<Rc<String>>,
     /// `cmd/litestream/replicate.go`, when it logs each client type.
-    pub replicate: Option<String>,
+    pub replicate: Option<Rc<String>>,
 }
 
 /// The functions and types package main declares, in every file of
 /// `cmd/litestream` (found cheaply: only main.go is ever parsed).
 pub fn main_package_names(checkout: &Checkout, main: &GoFile) -> Result<Vec<String>> {
     let mut names: Vec<String> = main.decl_names().map(str::to_string).collect();
-    let dir = checkout.root.join("cmd/litestream");
-    let entries = std::fs::read_dir(&dir).map_err(|e| anyhow!("cmd/litestream: cannot list: {e}"))?;
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
+    for file_name in checkout.list("cmd/litestream") {
         if !file_name.ends_with(".go") || file_name == "main.go" {
             continue;
         }

@@ -111,7 +111,7 @@ fn package_files(checkout: &Checkout, package: &str) -> Result<Vec<FileChange>> 
         }
         let rel = entry.path().strip_prefix(&checkout.root)?.to_string_lossy().replace('\\', "/");
         let Some(content) = checkout.read(&rel)? else { continue };
-        files.push(crate::manifest::deletion(rel, content, Status::Remove));
+        files.push(crate::manifest::deletion(rel, content.to_string(), Status::Remove));
     }
     Ok(files)
 }

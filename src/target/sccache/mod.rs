@@ -253,7 +253,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
 /// that turn on an OpenDAL service (`dist-client` is listed too, and is none).
 fn backends(checkout: &Checkout) -> Result<Vec<String>> {
     let text = checkout.require("Cargo.toml", "is this an sccache checkout?")?;
-    let doc = Document::parse(text.as_str()).map_err(|e| anyhow::anyhow!("Cargo.toml: {}", e.message().trim_end()))?;
+    let doc = Document::parse(&*text).map_err(|e| anyhow::anyhow!("Cargo.toml: {}", e.message().trim_end()))?;
     let features = doc.get("features");
     let all = features.and_then(|f| f.get("all")).and_then(Item::as_array);
     let Some(all) = all else { bail!("Cargo.toml: no `all` feature listing the cache backends") };
@@ -269,7 +269,7 @@ fn backends(checkout: &Checkout) -> Result<Vec<String>> {
 fn max_width(checkout: &Checkout) -> Result<usize> {
     for name in [".rustfmt.toml", "rustfmt.toml"] {
         let Some(text) = checkout.read(name)? else { continue };
-        let doc = Document::parse(text.as_str()).map_err(|e| anyhow::anyhow!("{name}: {}", e.message().trim_end()))?;
+        let doc = Document::parse(&*text).map_err(|e| anyhow::anyhow!("{name}: {}", e.message().trim_end()))?;
         if let Some(width) = doc.get("max_width").and_then(Item::as_integer) {
             return usize::try_from(width).map_err(|_| anyhow::anyhow!("{name}: max_width {width} is not a width"));
         }
