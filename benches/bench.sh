@@ -21,8 +21,17 @@ for tool in hyperfine /usr/bin/time python3 valgrind; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not found (apt-get install hyperfine time)" >&2; exit 1; }
 done
 
+# The binary as a Linux release ships it, statically linked (`cargo
+# build-static`, .cargo/config.toml); elsewhere, the plain release build.
+# The plain build is compared with it at the end.
 cargo build --release --quiet
-bin=$PWD/target/release/add-backend
+dynamic=$PWD/target/release/add-backend
+bin=$dynamic
+if [[ $(uname -s) == Linux && $(uname -m) == x86_64 ]]; then
+  cargo build-static --quiet
+  bin=$PWD/target/x86_64-unknown-linux-gnu/release/add-backend
+fi
+echo "binary: $(file -b "$bin" | cut -d, -f1-5 | sed 's/, BuildID.*//')"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -106,28 +115,32 @@ PY
   bash -c "$reset"
 }
 
-# ratio A B: the medians of B's and A's dry runs and applies, taken in
-# alternating rounds so that a slow spell of the machine weighs on both;
-# prints the median of the rounds' ratios.
+# ratio NAME_A BIN_A NAME_B BIN_B: the medians of B's and A's dry runs and
+# applies (each NAME a checkout above, run by its BIN), taken in alternating
+# rounds so that a slow spell of the machine weighs on both; prints the
+# median of the rounds' ratios.
 ratio() {
-  local a=$work/$1 b=$work/$2 round kind
+  local round kind
   for ((round = 0; round < 10; round++)); do
     for kind in a b; do
-      local dir=${!kind}
+      local name bin_k
+      if [[ $kind == a ]]; then name=$1 bin_k=$2; else name=$3 bin_k=$4; fi
+      local dir=$work/$name reset
+      reset=$(cat "$work/reset-$name")
       hyperfine -N --style none --warmup 5 --runs 30 --export-json "$work/ratio-$kind-dry-$round.json" \
-        "$bin ftp --dry-run --root $dir" >/dev/null
+        "$bin_k ftp --dry-run --root $dir" >/dev/null
       hyperfine -N --style none --warmup 5 --runs 30 --export-json "$work/ratio-$kind-apply-$round.json" \
-        --prepare "bash -c '$(cat "$work/reset-$(basename "$dir")")'" "$bin ftp --root $dir" >/dev/null
-      bash -c "$(cat "$work/reset-$(basename "$dir")")"
+        --prepare "bash -c '$reset'" "$bin_k ftp --root $dir" >/dev/null
+      bash -c "$reset"
     done
   done
-  python3 - "$work" "$1" "$2" <<'PY'
+  python3 - "$work" "$5" <<'PY'
 import json, statistics, sys
-work, a, b = sys.argv[1:]
+work, label = sys.argv[1:]
 med = lambda k, kind, r: json.load(open(f"{work}/ratio-{k}-{kind}-{r}.json"))["results"][0]["median"]
 for kind in ("dry", "apply"):
     ratios = [med("b", kind, r) / med("a", kind, r) for r in range(10)]
-    print(f"{b} / {a}, {kind}: {statistics.median(ratios):.2f}x (rounds: {min(ratios):.2f}-{max(ratios):.2f}x)")
+    print(f"{label}, {kind}: {statistics.median(ratios):.2f}x (rounds: {min(ratios):.2f}-{max(ratios):.2f}x)")
 PY
 }
 
@@ -161,4 +174,7 @@ if [[ -d /dev/shm ]]; then
     row "$name-tmpfs" "$shm/$name"
   done
 fi
-ratio fixture huge
+ratio fixture "$bin" huge "$bin" "huge / fixture"
+if [[ $bin != "$dynamic" ]]; then
+  ratio fixture "$dynamic" fixture "$bin" "static / dynamic build, fixture"
+fi

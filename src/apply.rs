@@ -238,11 +238,36 @@ fn stage(path: &Path, content: &str) -> Result<NamedTempFile> {
     }
     let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(content.as_bytes())?;
-    if let Some(permissions) = existing {
+    if let Some(permissions) = existing
+        && !umask_keeps(&permissions)
+    {
         // Creation applied the umask; an existing file keeps its exact mode.
         tmp.as_file().set_permissions(permissions)?;
     }
     Ok(tmp)
+}
+
+/// Whether creating a file with `permissions` gives it exactly those: the
+/// umask takes away no bit of them (as 022 from 0644), so that no `chmod`
+/// is needed after. Unknown, no.
+fn umask_keeps(permissions: &std::fs::Permissions) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Read, not set and put back: setting it is process-wide.
+        static UMASK: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+        let umask = UMASK.get_or_init(|| {
+            let status = std::fs::read_to_string("/proc/self/status").ok()?;
+            let line = status.lines().find_map(|l| l.strip_prefix("Umask:"))?;
+            u32::from_str_radix(line.trim(), 8).ok()
+        });
+        umask.is_some_and(|umask| permissions.mode() & 0o7777 & umask == 0)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = permissions;
+        false
+    }
 }
 
 /// Replaces `path` with `content` by a rename, keeping its permissions.

@@ -128,3 +128,27 @@ fn a_read_only_file_or_directory_fails_cleanly_for_an_unprivileged_user() {
         assert_eq!(sb.tree(), before, "{read_only}");
     }
 }
+
+#[test]
+fn a_changed_file_keeps_its_mode_exactly() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::litestream();
+    // Modes the umask would keep (0600, 0640) and ones it would take bits
+    // from (0664, 0777), on files the run changes.
+    let modes = [
+        ("cmd/litestream/main.go", 0o600),
+        ("internal/testingutil/testingutil.go", 0o640),
+        ("README.md", 0o664),
+        ("etc/litestream.yml", 0o777),
+    ];
+    for (path, mode) in modes {
+        std::fs::set_permissions(sb.root.join(path), std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let before = sb.read("README.md");
+    sb.run(&["ftp"]).success();
+    assert_ne!(sb.read("README.md"), before, "the file was rewritten");
+    for (path, mode) in modes {
+        let now = std::fs::metadata(sb.root.join(path)).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(now, mode, "{path}: {now:o}, not {mode:o}");
+    }
+}
