@@ -115,10 +115,11 @@ PY
   bash -c "$reset"
 }
 
-# ratio NAME_A BIN_A NAME_B BIN_B: the medians of B's and A's dry runs and
-# applies (each NAME a checkout above, run by its BIN), taken in alternating
-# rounds so that a slow spell of the machine weighs on both; prints the
-# median of the rounds' ratios.
+# ratio NAME_A BIN_A NAME_B BIN_B LABEL: the medians of B's and A's dry
+# runs and applies (each NAME a checkout above, run by its BIN), taken in
+# 10 alternating rounds of 30 runs so that a slow spell of the machine
+# weighs on both; prints the median of the rounds' ratios, and each side's
+# fastest, median and slowest round (this VM's speed drifts over minutes).
 ratio() {
   local round kind
   for ((round = 0; round < 10; round++)); do
@@ -138,9 +139,15 @@ ratio() {
 import json, statistics, sys
 work, label = sys.argv[1:]
 med = lambda k, kind, r: json.load(open(f"{work}/ratio-{k}-{kind}-{r}.json"))["results"][0]["median"]
+names = label.split(" / ")
 for kind in ("dry", "apply"):
     ratios = [med("b", kind, r) / med("a", kind, r) for r in range(10)]
-    print(f"{label}, {kind}: {statistics.median(ratios):.2f}x (rounds: {min(ratios):.2f}-{max(ratios):.2f}x)")
+    spans = []
+    for k, name in zip("ba", names):
+        ms = sorted(med(k, kind, r) * 1000 for r in range(10))
+        spans.append(f"{name} {ms[0]:.2f}-{statistics.median(ms):.2f}-{ms[-1]:.2f} ms")
+    print(f"{label}, {kind}: {statistics.median(ratios):.2f}x (rounds: {min(ratios):.2f}-{max(ratios):.2f}x;"
+          f" fastest-median-slowest round: {'; '.join(spans)})")
 PY
 }
 
@@ -175,6 +182,7 @@ if [[ -d /dev/shm ]]; then
   done
 fi
 ratio fixture "$bin" huge "$bin" "huge / fixture"
+ratio fixture "$bin" large "$bin" "large / fixture"
 if [[ $bin != "$dynamic" ]]; then
-  ratio fixture "$dynamic" fixture "$bin" "static / dynamic build, fixture"
+  ratio fixture "$dynamic" fixture "$bin" "static / dynamic"
 fi
