@@ -54,7 +54,8 @@ impl std::error::Error for ApplyError {}
 enum Undo {
     Restore(PathBuf, String),
     /// Swap back: the staged file's name holds the original now (and the
-    /// plan, in memory, should swapping fail).
+    /// plan, in memory, should swapping fail). Linux only.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     Swap(NamedTempFile, PathBuf, String),
     Remove(PathBuf),
     RemoveDir(PathBuf),
@@ -204,7 +205,14 @@ fn replace(tmp: NamedTempFile, path: PathBuf, before: &str, swap: &mut bool) -> 
         match renameat_with(CWD, tmp.path(), CWD, &path, RenameFlags::EXCHANGE) {
             Ok(()) => return Ok(Undo::Swap(tmp, path, before.to_string())),
             // Not on this file system (or kernel): rename, from now on.
-            Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS | rustix::io::Errno::OPNOTSUPP) => *swap = false,
+            // (EPERM too: a sandbox may refuse the call; a real permission
+            // problem fails the rename as well, with its own error.)
+            Err(
+                rustix::io::Errno::INVAL
+                | rustix::io::Errno::NOSYS
+                | rustix::io::Errno::OPNOTSUPP
+                | rustix::io::Errno::PERM,
+            ) => *swap = false,
             Err(e) => return Err(std::io::Error::from(e).into()),
         }
     }
@@ -239,35 +247,13 @@ fn stage(path: &Path, content: &str) -> Result<NamedTempFile> {
     let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(content.as_bytes())?;
     if let Some(permissions) = existing
-        && !umask_keeps(&permissions)
+        && tmp.as_file().metadata()?.permissions() != permissions
     {
-        // Creation applied the umask; an existing file keeps its exact mode.
+        // Creation applied the umask (or a default ACL); an existing file
+        // keeps its exact mode.
         tmp.as_file().set_permissions(permissions)?;
     }
     Ok(tmp)
-}
-
-/// Whether creating a file with `permissions` gives it exactly those: the
-/// umask takes away no bit of them (as 022 from 0644), so that no `chmod`
-/// is needed after. Unknown, no.
-fn umask_keeps(permissions: &std::fs::Permissions) -> bool {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // Read, not set and put back: setting it is process-wide.
-        static UMASK: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
-        let umask = UMASK.get_or_init(|| {
-            let status = std::fs::read_to_string("/proc/self/status").ok()?;
-            let line = status.lines().find_map(|l| l.strip_prefix("Umask:"))?;
-            u32::from_str_radix(line.trim(), 8).ok()
-        });
-        umask.is_some_and(|umask| permissions.mode() & 0o7777 & umask == 0)
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = permissions;
-        false
-    }
 }
 
 /// Replaces `path` with `content` by a rename, keeping its permissions.

@@ -91,18 +91,17 @@ impl Checkout {
         Ok(text)
     }
 
-    /// The names in directory `dir` (relative; `""` for the root), sorted;
-    /// none when it cannot be listed.
-    pub fn list(&self, dir: &str) -> Vec<String> {
+    /// The names in directory `dir` (relative; `""` for the root), sorted.
+    pub fn list(&self, dir: &str) -> std::io::Result<Vec<String>> {
         if let Some(names) = self.listings.borrow().get(dir) {
-            return names.clone();
+            return Ok(names.clone());
         }
-        let mut names: Vec<String> = std::fs::read_dir(self.root.join(dir))
-            .map(|entries| entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
-            .unwrap_or_default();
+        let mut names: Vec<String> = std::fs::read_dir(self.root.join(dir))?
+            .map(|entry| entry.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<std::io::Result<_>>()?;
         names.sort();
         self.listings.borrow_mut().insert(dir.to_string(), names.clone());
-        names
+        Ok(names)
     }
 
     /// Refuses a path that would lead a write outside the checkout (through
@@ -172,12 +171,13 @@ mod tests {
         std::fs::write(dir.path().join("a.go"), "package m\n").unwrap();
         let checkout = Checkout::find(dir.path(), Some(dir.path())).unwrap();
         assert_eq!(checkout.read("a.go").unwrap().as_deref().map(String::as_str), Some("package m\n"));
-        assert_eq!(checkout.list(""), ["a.go", "go.mod"]);
+        assert_eq!(checkout.list("").unwrap(), ["a.go", "go.mod"]);
         std::fs::write(dir.path().join("a.go"), "package changed\n").unwrap();
         std::fs::write(dir.path().join("b.go"), "package m\n").unwrap();
         assert_eq!(checkout.read("a.go").unwrap().as_deref().map(String::as_str), Some("package m\n"));
         assert_eq!(checkout.read("b.go").unwrap().as_deref().map(String::as_str), Some("package m\n"));
-        assert_eq!(checkout.list(""), ["a.go", "go.mod"], "one listing per run");
+        assert_eq!(checkout.list("").unwrap(), ["a.go", "go.mod"], "one listing per run");
+        assert!(checkout.list("none").is_err());
         assert_eq!(checkout.read("none.go").unwrap(), None);
     }
 

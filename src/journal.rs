@@ -148,36 +148,48 @@ pub enum Access {
 /// Held for the whole of a run.
 pub struct Guard {
     dir: PathBuf,
+    /// This checkout's journal, in `dir`.
+    journal: PathBuf,
     _lock: File,
-    /// The state directory is ours alone (not inside `.git`): remove it at the end.
-    owned: bool,
-    /// Remove the state directory at the end, if `owned` and no journal is
-    /// left in it: a run that may write (which also tidies what a killed
-    /// run left), or one that made the directory for a lock file.
+    /// Remove the state directory at the end, if it is empty: ours alone
+    /// (not inside `.git`), and made or used by a run that may write.
     tidy: Cell<bool>,
+    owned: bool,
 }
 
 /// Where the lock and journal live: in the git directory of the work tree
 /// holding `root` (a `.git` directory, or the one a `.git` file of a
-/// worktree or submodule points to), else in `.add-backend.state/`.
-fn state_dir(root: &Path) -> (PathBuf, bool) {
+/// worktree or submodule points to), else in `.add-backend.state/`; and
+/// the journal's name there, which tells checkouts nested in one work tree
+/// apart (`journal` for the work tree's top).
+fn state_dir(root: &Path) -> (PathBuf, String, bool) {
     for dir in root.ancestors() {
+        let name = match root.strip_prefix(dir) {
+            Ok(rel) if rel.as_os_str().is_empty() => "journal".to_string(),
+            Ok(rel) => format!("journal-{}", digest(rel.to_string_lossy().replace('\\', "/").as_bytes())),
+            Err(_) => "journal".to_string(),
+        };
         let git = dir.join(".git");
         if git.is_dir() {
-            return (git.join("add-backend"), false);
+            return (git.join("add-backend"), name, false);
         }
         if let Ok(text) = std::fs::read_to_string(&git)
             && let Some(target) = text.trim().strip_prefix("gitdir: ")
         {
-            return (dir.join(target).join("add-backend"), false);
+            return (dir.join(target).join("add-backend"), name, false);
         }
     }
-    (root.join(".add-backend.state"), true)
+    (root.join(".add-backend.state"), "journal".to_string(), true)
 }
 
 /// Takes the checkout's lock, or says who holds it.
+///
+/// The lock is on the directory that holds the state directory: the git
+/// directory, which every checkout nested in the work tree shares with its
+/// journals, or the root outside git. Nothing is created to take it.
 pub fn lock(root: &Path, access: Access) -> Result<Guard> {
-    let (dir, owned) = state_dir(root);
+    let (dir, name, owned) = state_dir(root);
+    let journal = dir.join(name);
     let take = |file: &File| match access {
         Access::Read => file.try_lock_shared(),
         Access::Write => file.try_lock(),
@@ -188,17 +200,22 @@ pub fn lock(root: &Path, access: Access) -> Result<Guard> {
             path.display()
         )
     };
-    // The root directory, where it can be locked: nothing to create.
+    let holder = dir.parent().unwrap_or(root).to_path_buf();
     if cfg!(unix)
-        && let Ok(file) = File::open(root)
+        && let Ok(file) = File::open(&holder)
     {
         match take(&file) {
-            Ok(()) => return Ok(Guard { dir, _lock: file, owned, tidy: Cell::new(owned && access == Access::Write) }),
-            Err(std::fs::TryLockError::WouldBlock) => return Err(held(root)),
+            Ok(()) => {
+                let tidy = Cell::new(owned && access == Access::Write);
+                return Ok(Guard { dir, journal, _lock: file, tidy, owned });
+            }
+            Err(std::fs::TryLockError::WouldBlock) => return Err(held(&holder)),
             Err(std::fs::TryLockError::Error(_)) => {}
         }
     }
-    let tidy = owned && (access == Access::Write || !dir.is_dir());
+    // A lock file where a directory cannot be locked. It stays: removing
+    // a lock file that another run may have open lets a third take a
+    // second lock beside it.
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join("lock");
     let file = File::options()
@@ -208,7 +225,7 @@ pub fn lock(root: &Path, access: Access) -> Result<Guard> {
         .open(&path)
         .with_context(|| format!("cannot open {}", path.display()))?;
     match take(&file) {
-        Ok(()) => Ok(Guard { dir, _lock: file, owned, tidy: Cell::new(tidy) }),
+        Ok(()) => Ok(Guard { dir, journal, _lock: file, tidy: Cell::new(false), owned }),
         Err(std::fs::TryLockError::WouldBlock) => Err(held(&path)),
         Err(std::fs::TryLockError::Error(e)) => Err(anyhow!("cannot lock {}: {e}", path.display())),
     }
@@ -216,7 +233,7 @@ pub fn lock(root: &Path, access: Access) -> Result<Guard> {
 
 impl Guard {
     fn journal_path(&self) -> PathBuf {
-        self.dir.join("journal")
+        self.journal.clone()
     }
 
     /// Written before the first change. A write that fails is removed
@@ -359,9 +376,8 @@ fn remove_temp_files(dir: &Path) {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        // What this run made goes, unless a journal is left for the next.
-        if self.tidy.get() && !self.journal_path().exists() {
-            let _ = std::fs::remove_file(self.dir.join("lock"));
+        // Only if empty: a journal left for the next run, or a lock file, stays.
+        if self.tidy.get() {
             let _ = std::fs::remove_dir(&self.dir);
         }
     }

@@ -145,7 +145,9 @@ fn templates(cwd: &std::path::Path, action: &TemplatesAction) -> Result<()> {
 
 /// The wiring report on stdout; an error when a backend is incomplete.
 fn doctor(checkout: &Checkout, format: Format) -> Result<()> {
-    if journal::lock(&checkout.root, journal::Access::Read)?.pending() {
+    // Held until the report is out: no run may write while it reads.
+    let guard = journal::lock(&checkout.root, journal::Access::Read)?;
+    if guard.pending() {
         bail!("an interrupted run left this checkout half-changed; run add-backend NAME to restore it first");
     }
     let report = target::doctor(checkout)?;

@@ -283,3 +283,61 @@ fn a_journal_this_version_did_not_write_is_refused_or_not_followed() {
     assert!(run.stderr.contains("left alone, as they changed since: ../outside.txt"), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "mine\n");
 }
+
+/// Two checkouts nested in one git work tree (`tmp/litestream` and
+/// `tmp/other`, the work tree being `tmp`): they share the git directory,
+/// so its lock, but each has a journal of its own.
+fn nested_pair() -> (Sandbox, std::path::PathBuf) {
+    let sb = Sandbox::litestream();
+    let top = sb.root.parent().unwrap().to_path_buf();
+    let other = top.join("other");
+    for entry in walkdir::WalkDir::new(&sb.root) {
+        let entry = entry.unwrap();
+        let to = other.join(entry.path().strip_prefix(&sb.root).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(&top).status().unwrap();
+    assert!(git.success());
+    (sb, other)
+}
+
+#[test]
+fn checkouts_nested_in_one_work_tree_share_a_lock_not_a_journal() {
+    let (sb, other) = nested_pair();
+    let top = sb.root.parent().unwrap();
+    // One run at a time in the work tree: its git directory is what is locked.
+    let held = std::fs::File::open(top.join(".git")).unwrap();
+    held.lock().unwrap();
+    sb.run(&ARGS).fails(1, "another add-backend run is using this checkout");
+    held.unlock().unwrap();
+
+    // A run killed in one checkout is neither undone nor cleared by a run in the other.
+    let clean = Sandbox::litestream();
+    clean.run(&ARGS).success();
+    let killed = sb.run_in(&sb.root, &ARGS, &[("ADD_BACKEND_KILL_AT", "20")]);
+    assert_eq!(killed.code, -1, "{}", killed.stderr);
+    let journals = || {
+        let dir = top.join(".git/add-backend");
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    };
+    let left = journals();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(left[0].starts_with("journal-"), "a nested checkout's journal has its own name: {left:?}");
+    let run = sb.run_in(&other, &ARGS, &[]);
+    run.success();
+    assert!(!run.stderr.contains("interrupted"), "{}", run.stderr);
+    assert_eq!(journals(), left, "the other checkout's journal is left alone");
+    // Its own checkout's next run restores it, then does its work.
+    let next = sb.run(&ARGS);
+    next.success();
+    assert!(next.stderr.starts_with("warning: an earlier run was interrupted; restored the "), "{}", next.stderr);
+    assert_eq!(sb.tree(), clean.tree());
+    assert!(journals().is_empty());
+}

@@ -152,3 +152,31 @@ fn a_changed_file_keeps_its_mode_exactly() {
         assert_eq!(now, mode, "{path}: {now:o}, not {mode:o}");
     }
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_changed_file_keeps_its_mode_under_a_default_acl() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::litestream();
+    // A default ACL u::rwx,g::---,o::r-x on the directory: a file created
+    // there gets its mode masked by the ACL, not by the umask.
+    let mut acl = 2u32.to_le_bytes().to_vec();
+    for (tag, perm) in [(0x01u16, 7u16), (0x04, 0), (0x20, 5)] {
+        acl.extend_from_slice(&tag.to_le_bytes());
+        acl.extend_from_slice(&perm.to_le_bytes());
+        acl.extend_from_slice(&u32::MAX.to_le_bytes());
+    }
+    let dir = sb.root.join("cmd/litestream");
+    if let Err(e) = rustix::fs::setxattr(&dir, "system.posix_acl_default", &acl, rustix::fs::XattrFlags::empty()) {
+        eprintln!("skipped: this file system takes no default ACL ({e})");
+        return;
+    }
+    let path = dir.join("main.go");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    sb.run(&["ftp"]).success();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(mode, 0o644, "{mode:o}");
+    // A file the run creates there follows the ACL, as any new file would.
+    let created = std::fs::metadata(dir.join("ftp_config_test.go")).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(created, 0o604, "{created:o}");
+}

@@ -385,7 +385,8 @@ impl Steps<'_> {
     /// cheaply, without parsing).
     fn declared_elsewhere(&self, path: &str, name: &str) -> Result<bool> {
         let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-        for file_name in self.checkout.list(dir) {
+        let Ok(files) = self.checkout.list(dir) else { return Ok(false) };
+        for file_name in files {
             let rel = if dir.is_empty() { file_name.clone() } else { format!("{dir}/{file_name}") };
             if !file_name.ends_with(".go") || rel == path {
                 continue;

@@ -34,7 +34,8 @@ pub struct Facts {
 /// `cmd/litestream` (found cheaply: only main.go is ever parsed).
 pub fn main_package_names(checkout: &Checkout, main: &GoFile) -> Result<Vec<String>> {
     let mut names: Vec<String> = main.decl_names().map(str::to_string).collect();
-    for file_name in checkout.list("cmd/litestream") {
+    let files = checkout.list("cmd/litestream").map_err(|e| anyhow!("cmd/litestream: cannot list: {e}"))?;
+    for file_name in files {
         if !file_name.ends_with(".go") || file_name == "main.go" {
             continue;
         }
