@@ -291,15 +291,7 @@ fn nested_pair() -> (Sandbox, std::path::PathBuf) {
     let sb = Sandbox::litestream();
     let top = sb.root.parent().unwrap().to_path_buf();
     let other = top.join("other");
-    for entry in walkdir::WalkDir::new(&sb.root) {
-        let entry = entry.unwrap();
-        let to = other.join(entry.path().strip_prefix(&sb.root).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
+    common::copy_tree(&sb.root, &other);
     let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(&top).status().unwrap();
     assert!(git.success());
     (sb, other)

@@ -44,16 +44,7 @@ impl Sandbox {
     pub fn fixture(name: &str) -> Sandbox {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join(name);
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
-        for entry in walkdir::WalkDir::new(&src) {
-            let entry = entry.unwrap();
-            let to = root.join(entry.path().strip_prefix(&src).unwrap());
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&to).unwrap();
-            } else {
-                std::fs::copy(entry.path(), &to).unwrap();
-            }
-        }
+        copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name), &root);
         Sandbox { _dir: dir, root }
     }
 
@@ -143,5 +134,18 @@ impl Run {
         assert_eq!(self.stderr.lines().count(), 1, "one line: {}", self.stderr);
         assert!(self.stderr.contains(needle), "{needle:?} not in: {}", self.stderr);
         self
+    }
+}
+
+/// Copies the tree at `src` to `to`, which must not exist.
+pub fn copy_tree(src: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(src) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(src).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
     }
 }
