@@ -1,17 +1,17 @@
 //! What protects a checkout from two runs at once and from a run killed
 //! half-way: a lock, and a journal of what an apply is about to change.
 //!
-//! The lock is an advisory lock (`File::try_lock`) on the checkout's root
-//! directory itself, so taking it creates nothing, and the system releases
-//! it however the holder dies: exclusive for a run that may write, shared
-//! for one that only reads (a dry run, `doctor`), so that reads run side by
-//! side and never beside a write. Where a directory cannot be locked (not
-//! Unix, or a file system that refuses), a `lock` file in the state
-//! directory is locked instead.
-//!
-//! The journal lives in `.git/add-backend/` when the checkout is a git work
-//! tree (outside the tree, as git keeps its own state), else in
+//! The journal lives in `.git/add-backend/` when the checkout is in a git
+//! work tree (outside the tree, as git keeps its own state), else in
 //! `.add-backend.state/` at its root, made for an apply and removed after.
+//!
+//! The lock is an advisory lock (`File::try_lock`) on the directory that
+//! holds that state directory (the git directory, or the root), so taking
+//! it creates nothing, and the system releases it however the holder dies:
+//! exclusive for a run that may write, shared for one that only reads (a
+//! dry run, `doctor`), so that reads run side by side and never beside a
+//! write. Where a directory cannot be locked (not Unix, or a file system
+//! that refuses), a `lock` file in the state directory is locked instead.
 //! It is written before the first change and removed after the last; if it
 //! is there when a run starts, the previous one was interrupted, and the
 //! run restores every file it lists before doing anything else.
