@@ -201,8 +201,7 @@ fn commit(root: &Path, files: &[&FileChange], new_dirs: &[PathBuf]) -> Result<us
 fn replace(tmp: NamedTempFile, path: PathBuf, before: &str, swap: &mut bool) -> Result<Undo> {
     #[cfg(target_os = "linux")]
     if *swap {
-        use rustix::fs::{CWD, RenameFlags, renameat_with};
-        match renameat_with(CWD, tmp.path(), CWD, &path, RenameFlags::EXCHANGE) {
+        match exchange(tmp.path(), &path) {
             Ok(()) => return Ok(Undo::Swap(tmp, path, before.to_string())),
             // Not on this file system (or kernel): rename, from now on.
             // (EPERM too: a sandbox may refuse the call; a real permission
@@ -350,12 +349,18 @@ fn swap_back(original: &NamedTempFile, path: &Path) -> Result<(), String> {
     fault::point().map_err(|e| e.to_string())?;
     #[cfg(target_os = "linux")]
     {
-        use rustix::fs::{CWD, RenameFlags, renameat_with};
-        renameat_with(CWD, original.path(), CWD, path, RenameFlags::EXCHANGE).map_err(|e| e.to_string())
+        exchange(original.path(), path).map_err(|e| e.to_string())
     }
     #[cfg(not(target_os = "linux"))]
     {
         let _ = (original, path);
         Err("no swap on this system".into())
     }
+}
+
+/// Swaps the files at `a` and `b` in one step (`renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> rustix::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE)
 }
