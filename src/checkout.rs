@@ -75,6 +75,24 @@ impl Checkout {
         })
     }
 
+    /// The checkout as it would be with `changes` made: a plan made on it
+    /// sees their content (a deleted file as absent), and every other file
+    /// as this checkout first read it. Nothing is written.
+    pub fn overlay(&self, changes: &[crate::plan::FileChange]) -> Checkout {
+        let mut files = self.files.borrow().clone();
+        for change in changes.iter().filter(|c| c.changes()) {
+            let content = (!change.delete).then(|| Rc::new(change.after.clone()));
+            files.insert(change.path.clone(), content);
+        }
+        Checkout {
+            root: self.root.clone(),
+            project: self.project.clone(),
+            resolved: self.resolved.clone(),
+            files: RefCell::new(files),
+            listings: self.listings.clone(),
+        }
+    }
+
     pub fn read(&self, rel: &str) -> Result<Option<Rc<String>>> {
         if let Some(text) = self.files.borrow().get(rel) {
             return Ok(text.clone());
@@ -87,6 +105,10 @@ impl Checkout {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(anyhow!("{rel}: cannot read: {e}")),
         };
+        crate::log::detail(|| match &text {
+            Some(text) => format!("read {rel} ({} bytes)", text.len()),
+            None => format!("read {rel}: none"),
+        });
         self.files.borrow_mut().insert(rel.to_string(), text.clone());
         Ok(text)
     }

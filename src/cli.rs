@@ -1,45 +1,181 @@
-//! The command line.
+//! The command line: its grammar (clap), the bare `add-backend NAME`
+//! shorthand for `add-backend add NAME`, and the guard that keeps a
+//! mistyped command from becoming a backend of that name.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::error::UsageError;
 
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0  success: the backend was added, is already in place, or the dry run planned it
   1  nothing was written: the name, the checkout or an anchor is wrong, or the backend exists;
      for doctor: a backend is not wired everywhere it should be
-  2  usage error: unknown flag or missing NAME
+  2  usage error: unknown command or flag, a flag of another project, a missing NAME,
+     or a NAME that looks like a mistyped command
   3  a write failed; every file already written was restored";
 
+const PROJECTS: &str = "\
+Projects (recognised by the checkout's root):
+  litestream  go.mod module github.com/benbjohnson/litestream; --field, --go-name
+  sccache     Cargo.toml package sccache; --field, --go-name (COS), --service, --title";
+
+const MAIN_HELP: &str = "\
+Examples:
+  add-backend ftp --dry-run                  show what adding an ftp backend would change
+  add-backend ftp --field host! --field port:int
+  add-backend add doctr                      a backend whose name looks like a command
+  add-backend remove ftp                     take a backend add-backend wrote back out
+  add-backend doctor --format json           every backend and where it is wired, for CI
+
+`add-backend NAME` is short for `add-backend add NAME`. Global options
+(--root, --format, -q, -v) go before or after the command.
+
+The README (README.md in the package, and its page on docs.rs/add-backend)
+says what each project's backends get, how to use templates of your own,
+and the JSON output's schema (docs/schema.json).";
+
+const ADD_HELP: &str = "\
+Examples:
+  add-backend add ftp                                  write and wire the ftp backend
+  add-backend add ftp --dry-run                        show the change as unified diffs
+  add-backend add ftp --field host! --field port:int   with settings (again: re-generates)
+  add-backend add webdav --go-name WebDAV              NewWebDAVReplicaClient, not NewWebdav...
+  add-backend add obs --service Obs --title \"Huawei Cloud OBS\"   (sccache)";
+
+const REMOVE_HELP: &str = "\
+Examples:
+  add-backend remove ftp --dry-run     what would come out
+  add-backend remove ftp               take it out; refused if edited since
+  add-backend remove sftp --force      also a backend add-backend did not write";
+
+const DOCTOR_HELP: &str = "\
+Examples:
+  add-backend doctor                   a table: backend x place, ok / MISSING / -
+  add-backend doctor --format json     the same with each place's file and line";
+
+const TEMPLATES_HELP: &str = "\
+Examples:
+  add-backend templates export .add-backend   the built-in templates, to edit
+  add-backend templates list                  which template a run takes, from where";
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  add-backend completions bash > ~/.local/share/bash-completion/completions/add-backend
+  add-backend completions zsh > ~/.zfunc/_add-backend
+  add-backend completions fish > ~/.config/fish/completions/add-backend.fish";
+
 /// Adds a storage backend to a project checkout, wired end to end: the new
-/// package from templates, plus the imports, config arm, constructor and
-/// docs it needs in the project's existing files.
+/// module from templates, plus the imports, config arm, constructor, test
+/// harness and docs it needs in the project's existing files.
 #[derive(Parser, Debug)]
 #[command(
     name = "add-backend",
     version,
-    after_help = EXIT_CODES,
-    args_conflicts_with_subcommands = true,
-    subcommand_negates_reqs = true
+    after_help = format!("{PROJECTS}\n\n{EXIT_CODES}\n\n{MAIN_HELP}"),
+    subcommand_required = true,
+    arg_required_else_help = true,
+    propagate_version = true
 )]
 pub struct Cli {
-    #[command(subcommand)]
-    pub command: Option<Command>,
+    #[command(flatten)]
+    pub global: Global,
 
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes, before or after its name.
+#[derive(Args, Debug)]
+pub struct Global {
+    /// The checkout's root; by default the nearest directory above the current one with a
+    /// go.mod or a Cargo.toml.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// How to report on stdout: text (a status list; diffs on --dry-run; a table for
+    /// doctor) or json (docs/schema.json), errors included.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Print errors only.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Also print what was read, which profile and templates were used and from where, and
+    /// how long each step took.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Writes a backend and wires it in (`add-backend NAME` for short). Run again with other
+    /// settings, it re-generates the backend with them; with none, with those it was added with.
+    #[command(after_help = ADD_HELP)]
+    Add(AddArgs),
+
+    /// Takes a backend add-backend added back out: the files it created and
+    /// every text it inserted, as recorded in `.add-backend/backends/`.
+    /// Refuses, naming them, if any was changed since, unless --force.
+    #[command(after_help = REMOVE_HELP)]
+    Remove {
+        /// The backend's name, as given when it was added.
+        name: String,
+
+        /// Show the change as unified diffs (or JSON with --format json) and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+
+        /// Remove edited files too; leave edited insertions in place.
+        #[arg(long)]
+        force: bool,
+    },
+
+    /// Lists every backend of the checkout and, for each place the project
+    /// wires a backend, whether it is there. Exits 1 when one is missing: a
+    /// check for a project's CI.
+    #[command(after_help = DOCTOR_HELP)]
+    Doctor,
+
+    /// Works with the templates: write the built-in ones out to edit, or
+    /// list which one a run would use, and from where.
+    #[command(after_help = TEMPLATES_HELP)]
+    Templates {
+        #[command(subcommand)]
+        action: TemplatesAction,
+    },
+
+    /// Prints a shell completion script on stdout.
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell: bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
+
+    /// Prints the manual page (roff) on stdout: `add-backend man | man -l -`.
+    Man,
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
     /// The backend's name: ftp, my-store or my_store. It becomes the Go
     /// package (mystore), the replica type and URL scheme (my-store) and the
-    /// Go identifier part (MyStore). `doctor`, `remove` and `templates` are commands.
-    #[arg(required = true)]
-    pub name: Option<String>,
+    /// Go identifier part (MyStore).
+    pub name: String,
 
     /// Show the change as unified diffs (or JSON with --format json) and write nothing.
     #[arg(long)]
     pub dry_run: bool,
-
-    /// How to report the plan on stdout: text (diffs on --dry-run) or json.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
 
     /// Overwrite generated files that differ, and add the missing parts of a backend that exists in part.
     #[arg(long)]
@@ -56,79 +192,21 @@ pub struct Cli {
     #[arg(long, visible_alias = "type-name", value_name = "IDENT")]
     pub go_name: Option<String>,
 
-    /// sccache: the OpenDAL service the backend is built on (the type in
+    /// sccache only: the OpenDAL service the backend is built on (the type in
     /// opendal::services, e.g. Cos); by default the identifier part, capitalised.
     #[arg(long, value_name = "TYPE")]
     pub service: Option<String>,
 
-    /// sccache: the backend's name in the docs (the README's links, the
+    /// sccache only: the backend's name in the docs (the README's links, the
     /// heading of its page): "Tencent Cloud Object Storage"; by default the
     /// identifier part (COS).
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
 
-    /// The checkout's root; by default the nearest directory above the current one with a
-    /// go.mod or a Cargo.toml.
-    #[arg(long, value_name = "DIR")]
-    pub root: Option<PathBuf>,
-
     /// Templates that override the built-in ones, by name (see `templates list`); the
     /// checkout's own `.add-backend/` is used too, after this.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum Command {
-    /// Lists every backend of the checkout and, for each place the target
-    /// wires a backend, whether it is there. Exits 1 when one is missing: a
-    /// check for a project's CI.
-    Doctor {
-        /// text (a table) or json.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-
-        /// The checkout's root; by default the nearest directory above the current one with a go.mod.
-        #[arg(long, value_name = "DIR")]
-        root: Option<PathBuf>,
-    },
-
-    /// Takes a backend add-backend added back out: the files it created and
-    /// every text it inserted, as recorded in `.add-backend/backends/`.
-    /// Refuses, naming them, if any was changed since, unless --force.
-    Remove {
-        /// The backend's name, as given when it was added.
-        name: String,
-
-        /// Show the change as unified diffs (or JSON with --format json) and write nothing.
-        #[arg(long)]
-        dry_run: bool,
-
-        /// Remove edited files too; leave edited insertions in place.
-        #[arg(long)]
-        force: bool,
-
-        /// How to report the plan on stdout: text (diffs on --dry-run) or json.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-
-        /// The checkout's root; by default the nearest directory above the current one with a go.mod.
-        #[arg(long, value_name = "DIR")]
-        root: Option<PathBuf>,
-    },
-
-    /// Works with the templates: write the built-in ones out to edit, or
-    /// list which one a run would use, and from where.
-    Templates {
-        #[command(subcommand)]
-        action: TemplatesAction,
-    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -143,9 +221,164 @@ pub enum TemplatesAction {
         /// Templates that override the built-in ones.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
-
-        /// The checkout whose `.add-backend/` counts; by default the nearest with a go.mod, if any.
-        #[arg(long, value_name = "DIR")]
-        root: Option<PathBuf>,
     },
+}
+
+/// Words people type as commands that add-backend does not have, with
+/// what they most likely wanted.
+const COMMAND_WORDS: &[(&str, &str)] = &[
+    ("list", "doctor"),
+    ("status", "doctor"),
+    ("check", "doctor"),
+    ("show", "doctor"),
+    ("info", "doctor"),
+    ("version", "--version"),
+    ("update", "add"),
+    ("upgrade", "add"),
+    ("generate", "add"),
+    ("new", "add"),
+    ("init", "templates export"),
+    ("config", "templates"),
+    ("delete", "remove"),
+    ("uninstall", "remove"),
+    ("completion", "completions"),
+    ("manual", "man"),
+];
+
+/// The arguments clap parses: `add` put in front of a bare NAME, and the
+/// command moved in front of any option given before it (so that
+/// `--dry-run remove ftp` means `remove --dry-run ftp`). A bare NAME that
+/// is, or is one edit from, a command or a command-like word is refused.
+pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError> {
+    let command = Cli::command();
+    let takes_value = value_options(&command);
+    let mut first = None;
+    let mut i = 1;
+    while i < args.len() {
+        let Some(arg) = args[i].to_str() else {
+            first = Some(i);
+            break;
+        };
+        if arg == "--" {
+            break;
+        } else if arg.starts_with("--") {
+            if !arg.contains('=') && takes_value.iter().any(|o| o == arg) {
+                i += 1;
+            }
+        } else if arg.starts_with('-') && arg.len() > 1 {
+            // A cluster of short flags; a value-taking one last takes the next argument.
+            let last = format!("-{}", &arg[arg.len() - 1..]);
+            if takes_value.contains(&last) {
+                i += 1;
+            }
+        } else {
+            first = Some(i);
+            break;
+        }
+        i += 1;
+    }
+    let mut args = args;
+    match first {
+        Some(at) => {
+            let word = args[at].to_string_lossy().into_owned();
+            let is_command =
+                command.get_subcommands().any(|c| c.get_name() == word || c.get_all_aliases().any(|a| a == word))
+                    || word == "help";
+            if is_command {
+                if word != "help" {
+                    let command = args.remove(at);
+                    args.insert(1, command);
+                }
+            } else {
+                refuse_command_like(&word, &command)?;
+                args.insert(1, "add".into());
+            }
+        }
+        None => {
+            let asks =
+                args.iter().skip(1).any(|a| ["-h", "--help", "-V", "--version"].contains(&&*a.to_string_lossy()));
+            if args.len() > 1 && !asks {
+                args.insert(1, "add".into());
+            }
+        }
+    }
+    Ok(args)
+}
+
+/// Every spelling of an option that takes a value, in any command.
+fn value_options(command: &clap::Command) -> Vec<String> {
+    let mut out = Vec::new();
+    for arg in command.get_arguments() {
+        if arg.is_positional() || !arg.get_action().takes_values() {
+            continue;
+        }
+        out.extend(arg.get_long_and_visible_aliases().into_iter().flatten().map(|l| format!("--{l}")));
+        out.extend(arg.get_short_and_visible_aliases().into_iter().flatten().map(|s| format!("-{s}")));
+    }
+    for sub in command.get_subcommands() {
+        out.extend(value_options(sub));
+    }
+    out
+}
+
+/// A bare NAME equal to, or one edit (a letter added, dropped, changed or
+/// two swapped) from, a command or a command-like word.
+fn refuse_command_like(name: &str, command: &clap::Command) -> Result<(), UsageError> {
+    let lower = name.to_lowercase();
+    let commands = command.get_subcommands().map(|c| (c.get_name(), c.get_name())).chain([("help", "help")]);
+    let near = |word: &str| strsim::osa_distance(&lower, word) <= 1;
+    let Some((_, meant)) = commands.chain(COMMAND_WORDS.iter().copied()).find(|(word, _)| near(word)) else {
+        return Ok(());
+    };
+    let meant = if meant.starts_with('-') { format!("add-backend {meant}") } else { meant.to_string() };
+    Err(UsageError(format!(
+        "'{name}' is not a command; did you mean '{meant}'? To add a backend of that name, use 'add-backend add {name}'"
+    )))
+}
+
+/// Whether the arguments ask for JSON, read before they are parsed, so
+/// that a usage error can be reported in the format asked for.
+pub fn wants_json(args: &[OsString]) -> bool {
+    let args: Vec<&str> = args.iter().filter_map(|a| a.to_str()).take_while(|a| *a != "--").collect();
+    args.windows(2).any(|w| w[0] == "--format" && w[1] == "json") || args.contains(&"--format=json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normalized(args: &[&str]) -> Result<Vec<String>, String> {
+        let args = std::iter::once("add-backend").chain(args.iter().copied()).map(OsString::from).collect();
+        normalize(args).map(|v| v.into_iter().skip(1).map(|a| a.into_string().unwrap()).collect()).map_err(|e| e.0)
+    }
+
+    #[test]
+    fn a_bare_name_is_an_add_and_a_command_goes_first() {
+        assert_eq!(normalized(&["ftp", "--dry-run"]).unwrap(), ["add", "ftp", "--dry-run"]);
+        assert_eq!(normalized(&["--dry-run", "ftp"]).unwrap(), ["add", "--dry-run", "ftp"]);
+        assert_eq!(normalized(&["--field", "doctor", "ftp"]).unwrap(), ["add", "--field", "doctor", "ftp"]);
+        assert_eq!(normalized(&["--format", "json", "doctor"]).unwrap(), ["doctor", "--format", "json"]);
+        assert_eq!(normalized(&["--format=json", "doctor"]).unwrap(), ["doctor", "--format=json"]);
+        assert_eq!(normalized(&["--dry-run", "remove", "ftp"]).unwrap(), ["remove", "--dry-run", "ftp"]);
+        assert_eq!(normalized(&["-q", "--root", "x", "add", "doctr"]).unwrap(), ["add", "-q", "--root", "x", "doctr"]);
+        assert_eq!(normalized(&["--", "doctor"]).unwrap(), ["add", "--", "doctor"]);
+        assert_eq!(normalized(&["--help"]).unwrap(), ["--help"]);
+        assert_eq!(normalized(&[]).unwrap(), Vec::<String>::new());
+        assert_eq!(normalized(&["--dry-run"]).unwrap(), ["add", "--dry-run"]);
+    }
+
+    #[test]
+    fn a_name_like_a_command_is_refused_with_what_was_meant() {
+        let err = normalized(&["doctr"]).unwrap_err();
+        assert_eq!(
+            err,
+            "'doctr' is not a command; did you mean 'doctor'? To add a backend of that name, use 'add-backend add doctr'"
+        );
+        assert!(normalized(&["version"]).unwrap_err().contains("did you mean 'add-backend --version'?"));
+        assert!(normalized(&["lsit"]).unwrap_err().contains("did you mean 'doctor'?"));
+        assert!(normalized(&["Remove"]).unwrap_err().contains("did you mean 'remove'?"));
+        for name in ["ftp", "sftp", "s3", "gcs", "abs", "webdav", "nats", "oss", "cos", "obs", "gha", "azure", "r2"] {
+            assert!(normalized(&[name]).is_ok(), "{name} is a backend name");
+        }
+    }
 }

@@ -25,6 +25,30 @@ pub struct Check {
     pub name: &'static str,
     /// `None` when the checkout has no such place (an older release).
     pub present: Option<bool>,
+    /// Where it was found: the file, relative to the root.
+    pub file: Option<String>,
+    /// And the line, from 1.
+    pub line: Option<usize>,
+}
+
+impl Check {
+    /// A place found at byte `at` of `file`, whose text is `src`; or not.
+    pub fn found(name: &'static str, src: &str, file: &str, at: Option<usize>) -> Check {
+        match at {
+            Some(at) => Check { name, present: Some(true), file: Some(file.to_string()), line: Some(line_of(src, at)) },
+            None => Check { name, present: Some(false), file: None, line: None },
+        }
+    }
+
+    /// A place the checkout does not have, or one whose place is not told.
+    pub fn plain(name: &'static str, present: Option<bool>) -> Check {
+        Check { name, present, file: None, line: None }
+    }
+}
+
+/// The line, from 1, of byte `at` of `src`.
+pub fn line_of(src: &str, at: usize) -> usize {
+    1 + memchr::memchr_iter(b'\n', &src.as_bytes()[..at.min(src.len())]).count()
 }
 
 impl Report {
@@ -59,8 +83,13 @@ impl Report {
     }
 
     pub fn json(&self) -> String {
-        let value =
-            serde_json::json!({ "target": self.target, "complete": self.complete(), "backends": self.backends });
+        let value = serde_json::json!({
+            "version": crate::show::SCHEMA_VERSION,
+            "kind": "doctor",
+            "target": self.target,
+            "complete": self.complete(),
+            "backends": self.backends,
+        });
         serde_json::to_string_pretty(&value).expect("a JSON value always serializes") + "\n"
     }
 }

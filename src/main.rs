@@ -6,10 +6,12 @@ mod apply;
 mod checkout;
 mod cli;
 mod doctor;
+mod error;
 #[cfg(test)]
 mod fuzz;
 mod go_imports;
 mod journal;
+mod log;
 mod manifest;
 mod names;
 mod plan;
@@ -18,51 +20,116 @@ mod render;
 mod show;
 mod target;
 
+use std::ffi::OsString;
 use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use clap::Parser as _;
+use clap::{CommandFactory as _, Parser as _};
 
 use crate::checkout::Checkout;
-use crate::cli::{Cli, Command, Format, TemplatesAction};
+use crate::cli::{AddArgs, Cli, Command, Format, TemplatesAction};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let json = cli::wants_json(&args);
+    let result = parse(args).and_then(|cli| {
+        log::set_level(if cli.global.quiet {
+            log::QUIET
+        } else if cli.global.verbose {
+            log::VERBOSE
+        } else {
+            log::NORMAL
+        });
+        run(&cli)
+    });
+    match result {
+        Ok(code) => code,
         Err(err) => {
-            let _ = writeln!(anstream::stderr(), "error: {err:#}");
-            let code = if err.is::<apply::ApplyError>() { 3 } else { 1 };
+            let code = error::code(&err);
+            let message = format!("{err:#}");
+            let _ = writeln!(anstream::stderr(), "error: {message}");
+            if json {
+                let _ = emit(std::io::stdout(), &error::json(&message, code));
+            }
             ExitCode::from(code)
         }
     }
 }
 
-fn run(cli: &Cli) -> Result<()> {
-    let cwd = std::env::current_dir()?;
-    match &cli.command {
-        Some(Command::Doctor { format, root }) => return doctor(&Checkout::find(&cwd, root.as_deref())?, *format),
-        Some(Command::Templates { action }) => return templates(&cwd, action),
-        Some(Command::Remove { name, dry_run, force, format, root }) => {
-            let checkout = Checkout::find(&cwd, root.as_deref())?;
-            let output = Output { dry_run: *dry_run, format: *format, removing: true };
-            return change(&checkout, output, |checkout| target::removal(checkout, name, *force));
+/// The command line, parsed; help and the version are printed here. A
+/// clap error becomes one line: what is wrong, clap's tip, where to look.
+fn parse(args: Vec<OsString>) -> Result<Cli> {
+    let args = cli::normalize(args)?;
+    Cli::try_parse_from(&args).map_err(|e| {
+        use clap::error::ErrorKind;
+        if matches!(
+            e.kind(),
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        ) {
+            let _ = e.print();
+            std::process::exit(e.exit_code());
         }
-        None => {}
-    }
-    let checkout = Checkout::find(&cwd, cli.root.as_deref())?;
-    let request = target::Request {
-        name: cli.name.as_deref().unwrap_or_default(),
-        go_name: cli.go_name.as_deref(),
-        fields: &cli.fields,
-        templates: cli.templates.as_deref(),
-        force: cli.force,
-        service: cli.service.as_deref(),
-        title: cli.title.as_deref(),
+        let rendered = anstream::adapter::strip_str(&e.render().to_string()).to_string();
+        let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+        let mut message = lines.next().unwrap_or_default().trim_start_matches("error: ").to_string();
+        for tip in lines.clone().filter_map(|l| l.strip_prefix("tip: ")) {
+            message += &format!(" ({tip})");
+        }
+        let usage = lines.find_map(|l| l.strip_prefix("Usage: ")).unwrap_or("add-backend");
+        let command: Vec<&str> = usage.split(' ').take_while(|w| !w.starts_with(['-', '<', '['])).collect();
+        message += &format!("; see '{} --help'", command.join(" "));
+        error::UsageError(message).into()
+    })
+}
+
+fn run(cli: &Cli) -> Result<ExitCode> {
+    let cwd = std::env::current_dir()?;
+    let global = &cli.global;
+    let format = global.format;
+    let find = || {
+        let mut timer = log::Timer::start();
+        let checkout = Checkout::find(&cwd, global.root.as_deref());
+        timer.lap("finding the checkout");
+        checkout
     };
-    let output = Output { dry_run: cli.dry_run, format: cli.format, removing: false };
-    change(&checkout, output, |checkout| target::plan(checkout, &request))
+    match &cli.command {
+        Command::Add(add) => {
+            let checkout = find()?;
+            let output = Output { dry_run: add.dry_run, format, removing: false };
+            change(&checkout, output, |checkout| target::plan(checkout, &request(add)))?;
+        }
+        Command::Remove { name, dry_run, force } => {
+            let checkout = find()?;
+            let output = Output { dry_run: *dry_run, format, removing: true };
+            change(&checkout, output, |checkout| target::removal(checkout, name, *force))?;
+        }
+        Command::Doctor => return doctor(&find()?, format),
+        Command::Templates { action } => templates(&cwd, global.root.as_deref(), format, action)?,
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "add-backend", &mut out);
+            emit(std::io::stdout(), &String::from_utf8_lossy(&out))?;
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            emit(std::io::stdout(), &String::from_utf8_lossy(&out))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn request(add: &AddArgs) -> target::Request<'_> {
+    target::Request {
+        name: &add.name,
+        go_name: add.go_name.as_deref(),
+        fields: &add.fields,
+        templates: add.templates.as_deref(),
+        force: add.force,
+        service: add.service.as_deref(),
+        title: add.title.as_deref(),
+    }
 }
 
 /// How a run that changes the checkout reports.
@@ -97,13 +164,18 @@ fn change(checkout: &Checkout, output: Output, plan: impl FnOnce(&Checkout) -> R
         if !recovery.left.is_empty() {
             message += &format!("; left alone, as they changed since: {}", recovery.left.join(", "));
         }
-        let _ = writeln!(anstream::stderr(), "{message}");
+        if !log::quiet() {
+            let _ = writeln!(anstream::stderr(), "{message}");
+        }
     }
+    let mut timer = log::Timer::start();
     let plan = plan(checkout)?;
+    timer.lap("planning");
     if output.dry_run || !plan.changes() {
         return report(output, &plan);
     }
     apply::apply(&checkout.root, &plan, &guard)?;
+    timer.lap("writing");
     // The checkout is changed now: failing to print the report must not
     // claim otherwise through the exit code.
     if let Err(err) = report(output, &plan) {
@@ -113,29 +185,49 @@ fn change(checkout: &Checkout, output: Output, plan: impl FnOnce(&Checkout) -> R
     Ok(())
 }
 
-fn templates(cwd: &std::path::Path, action: &TemplatesAction) -> Result<()> {
+fn templates(
+    cwd: &std::path::Path,
+    root: Option<&std::path::Path>,
+    format: Format,
+    action: &TemplatesAction,
+) -> Result<()> {
     match action {
         TemplatesAction::Export { dir } => {
             let n = render::export(dir)?;
-            writeln!(
-                anstream::stderr(),
-                "wrote {n} files (profile and templates) under {}; edit them, then put them in a checkout's .add-backend/ or pass --templates",
-                dir.display()
-            )?;
+            if format == Format::Json {
+                let value = serde_json::json!({
+                    "version": show::SCHEMA_VERSION, "kind": "export", "dir": dir, "files": n,
+                });
+                emit(std::io::stdout(), &(serde_json::to_string_pretty(&value)? + "\n"))?;
+            } else if !log::quiet() {
+                writeln!(
+                    anstream::stderr(),
+                    "wrote {n} files (profile and templates) under {}; edit them, then put them in a checkout's .add-backend/ or pass --templates",
+                    dir.display()
+                )?;
+            }
         }
-        TemplatesAction::List { templates, root } => {
+        TemplatesAction::List { templates } => {
             let root = match root {
                 Some(root) => Some(Checkout::find(cwd, Some(root))?.root),
                 None => Checkout::find(cwd, None).ok().map(|c| c.root),
             };
             let dirs = render::override_dirs(templates.as_deref(), root.as_deref())?;
             let mut out = String::new();
+            let mut listed = Vec::new();
             for (name, origin) in render::list(&dirs) {
                 let from = match origin {
                     render::Origin::BuiltIn => "built-in".to_string(),
                     render::Origin::File(path) => path.display().to_string(),
                 };
                 out += &format!("{name:<40} {from}\n");
+                listed.push(serde_json::json!({ "name": name, "from": from }));
+            }
+            if format == Format::Json {
+                let value = serde_json::json!({
+                    "version": show::SCHEMA_VERSION, "kind": "templates", "templates": listed,
+                });
+                out = serde_json::to_string_pretty(&value)? + "\n";
             }
             emit(std::io::stdout(), &out)?;
         }
@@ -143,8 +235,9 @@ fn templates(cwd: &std::path::Path, action: &TemplatesAction) -> Result<()> {
     Ok(())
 }
 
-/// The wiring report on stdout; an error when a backend is incomplete.
-fn doctor(checkout: &Checkout, format: Format) -> Result<()> {
+/// The wiring report on stdout; exit 1 when a backend is incomplete (the
+/// report, JSON or not, says which: no second document follows it).
+fn doctor(checkout: &Checkout, format: Format) -> Result<ExitCode> {
     // Held until the report is out: no run may write while it reads.
     let guard = journal::lock(&checkout.root, journal::Access::Read)?;
     if guard.pending() {
@@ -155,9 +248,10 @@ fn doctor(checkout: &Checkout, format: Format) -> Result<()> {
     emit(std::io::stdout(), &text)?;
     let incomplete: Vec<&str> = report.backends.iter().filter(|b| !b.complete).map(|b| b.package.as_str()).collect();
     if !incomplete.is_empty() {
-        bail!("not wired everywhere: {}", incomplete.join(", "));
+        writeln!(anstream::stderr(), "error: not wired everywhere: {}", incomplete.join(", "))?;
+        return Ok(ExitCode::from(1));
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Data (diffs, JSON) on stdout; status and messages on stderr. Each is
@@ -169,7 +263,7 @@ fn report(output: Output, plan: &plan::Plan) -> Result<()> {
         writeln!(err, "warning: {warning}")?;
     }
     if output.format == Format::Json {
-        out = show::json(plan, output.dry_run);
+        out = show::json(plan, output.dry_run, output.removing);
     } else {
         if output.dry_run {
             let diff = show::diff(plan);
@@ -190,6 +284,9 @@ fn report(output: Output, plan: &plan::Plan) -> Result<()> {
                 writeln!(err, "  - {step}")?;
             }
         }
+    }
+    if log::quiet() {
+        err.clear();
     }
     emit(std::io::stdout(), &out)?;
     emit(std::io::stderr(), &String::from_utf8_lossy(&err))?;

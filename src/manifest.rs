@@ -18,11 +18,42 @@ use crate::plan::{FileChange, Item, Plan, Status};
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Manifest {
     pub backend: String,
+    /// The add-backend that wrote it; absent before 0.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The settings the backend was added with; absent before 0.1, when a
+    /// backend could not be re-generated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Settings>,
     pub created: Vec<Created>,
     #[serde(default)]
     pub replaced: Vec<Replaced>,
     pub inserted: Vec<Inserted>,
 }
+
+/// The arguments of an add, besides the name: what a re-run without any
+/// applies again, and what a re-run with others is compared with.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub go_name: Option<String>,
+    #[serde(default)]
+    pub fields: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+impl Settings {
+    /// No setting given at all.
+    pub fn is_empty(&self) -> bool {
+        *self == Settings::default()
+    }
+}
+
+/// The version of add-backend a manifest records.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Created {
@@ -62,20 +93,35 @@ fn same_content(a: &str, digest_b: &str) -> bool {
     digest(lf(a).as_bytes()) == digest_b
 }
 
-/// Adds the manifest of `plan` to it, merged with what an earlier run left
-/// that is still in the checkout, so that `remove` undoes both.
-pub fn record(checkout: &Checkout, plan: &mut Plan) -> Result<()> {
+/// The manifest of backend `backend_type`, if the checkout has one.
+pub fn read(checkout: &Checkout, backend_type: &str) -> Result<Option<Manifest>> {
+    let rel = path(backend_type);
+    let Some(text) = checkout.read(&rel)? else { return Ok(None) };
+    let manifest = serde_json::from_str(&text).with_context(|| format!("{rel}: not a manifest add-backend wrote"))?;
+    Ok(Some(manifest))
+}
+
+/// Adds the manifest of `plan`, made with `settings`, to it, merged with
+/// what an earlier run left that is still in the checkout, so that
+/// `remove` undoes both. `carried`: the files of an earlier add that a
+/// re-generation kept, as they were recorded.
+pub fn record(checkout: &Checkout, plan: &mut Plan, settings: &Settings, carried: &[Created]) -> Result<()> {
     if !plan.changes() {
         return Ok(());
     }
     let rel = path(&plan.backend.r#type);
     let before = checkout.read(&rel)?;
-    let mut manifest: Manifest = match &before {
-        Some(text) => serde_json::from_str(text).with_context(|| format!("{rel}: not a manifest add-backend wrote"))?,
-        None => Manifest { backend: plan.backend.r#type.clone(), ..Manifest::default() },
-    };
+    let mut manifest = read(checkout, &plan.backend.r#type)?
+        .unwrap_or_else(|| Manifest { backend: plan.backend.r#type.clone(), ..Manifest::default() });
+    manifest.version = Some(VERSION.to_string());
+    manifest.settings = Some(settings.clone());
     // Entries of an earlier run that the checkout no longer holds are stale.
     manifest.created.retain(|c| checkout.read(&c.path).ok().flatten().is_some_and(|now| same_content(&now, &c.digest)));
+    for kept in carried {
+        if !manifest.created.iter().any(|c| c.path == kept.path) {
+            manifest.created.push(kept.clone());
+        }
+    }
     manifest
         .inserted
         .retain(|i| checkout.read(&i.path).ok().flatten().is_some_and(|now| lf(&now).contains(lf(&i.text).as_ref())));
@@ -105,6 +151,9 @@ pub fn record(checkout: &Checkout, plan: &mut Plan) -> Result<()> {
             }
         }
     }
+    // In the order the plan has the files, whichever run created them.
+    let order = |c: &Created| plan.files.iter().position(|f| f.path == c.path).unwrap_or(usize::MAX);
+    manifest.created.sort_by_key(order);
     let after = serde_json::to_string_pretty(&manifest).expect("a manifest always serializes") + "\n";
     let status = if before.is_some() { Status::Insert } else { Status::Create };
     plan.files.push(FileChange::whole(
@@ -123,6 +172,36 @@ pub fn record(checkout: &Checkout, plan: &mut Plan) -> Result<()> {
 /// `allowed` says which paths the target ever creates or patches for a
 /// backend: a manifest naming any other is refused.
 pub fn removal(checkout: &Checkout, name: &BackendName, force: bool, allowed: impl Fn(&str) -> bool) -> Result<Plan> {
+    let unwired = unwire(checkout, name, allowed, |_| false)?;
+    let edited = [unwired.edited_files, unwired.edited_places].concat();
+    if !edited.is_empty() && !force {
+        bail!("changed since add-backend wrote it: {}; --force removes the rest anyway", edited.join(", "));
+    }
+    Ok(unwired.plan)
+}
+
+/// What the manifest of a backend records, taken back out, and what of it
+/// was changed since.
+pub struct Unwired {
+    /// Every recorded file and text taken out; an edited file too, an
+    /// edited text not.
+    pub plan: Plan,
+    /// Files it created or replaced that were edited since.
+    pub edited_files: Vec<String>,
+    /// Texts it inserted that were edited since: `what in path`.
+    pub edited_places: Vec<String>,
+    /// Files it created that `keep` keeps: edited since, left in place.
+    pub kept: Vec<Created>,
+}
+
+/// Takes out what the manifest of `name` records; a file it created that
+/// was edited since and that `keep` names stays as it is.
+pub fn unwire(
+    checkout: &Checkout,
+    name: &BackendName,
+    allowed: impl Fn(&str) -> bool,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Unwired> {
     let rel = path(&name.r#type);
     let text = checkout.read(&rel)?.ok_or_else(|| {
         anyhow!("backend {} was not added by add-backend here (no {rel}); nothing to remove", name.r#type)
@@ -135,24 +214,30 @@ pub fn removal(checkout: &Checkout, name: &BackendName, force: bool, allowed: im
     }
 
     let mut files = Vec::new();
-    let mut edited = Vec::new();
+    let mut edited_files = Vec::new();
+    let mut kept = Vec::new();
     for created in &manifest.created {
         let Some(current) = checkout.read(&created.path)? else { continue };
         let status = if same_content(&current, &created.digest) { Status::Remove } else { Status::Stale };
         if status == Status::Stale {
-            edited.push(created.path.clone());
+            if keep(&created.path) {
+                kept.push(created.clone());
+                continue;
+            }
+            edited_files.push(created.path.clone());
         }
         files.push(deletion(created.path.clone(), current.to_string(), status));
     }
     for replaced in &manifest.replaced {
         let Some(current) = checkout.read(&replaced.path)? else { continue };
         if !same_content(&current, &replaced.digest) {
-            edited.push(replaced.path.clone());
+            edited_files.push(replaced.path.clone());
             continue;
         }
         let items = vec![Item { what: format!("{} (put back)", replaced.path), status: Status::Remove }];
         files.push(FileChange::whole(replaced.path.clone(), Some(current.to_string()), replaced.before.clone(), items));
     }
+    let mut edited_places = Vec::new();
     let mut paths: Vec<&str> = Vec::new();
     for inserted in &manifest.inserted {
         if !paths.contains(&inserted.path.as_str()) {
@@ -168,14 +253,13 @@ pub fn removal(checkout: &Checkout, name: &BackendName, force: bool, allowed: im
             .filter(|i| i.path == path)
             .map(|i| if crlf { lf(&i.text).replace('\n', "\r\n") } else { lf(&i.text).into_owned() })
             .collect();
-        let (after, items) = take_out(path, &before, &texts, &mut edited);
+        let (after, items) = take_out(path, &before, &texts, &mut edited_places);
         files.push(FileChange::whole(path.to_string(), Some(before.to_string()), after, items));
     }
     files.push(deletion(rel, text.to_string(), Status::Remove));
-    if !edited.is_empty() && !force {
-        bail!("changed since add-backend wrote it: {}; --force removes the rest anyway", edited.join(", "));
-    }
-    Ok(Plan { target: "litestream", backend: name.clone(), files, next_steps: Vec::new(), warnings: Vec::new() })
+    let plan =
+        Plan { target: "litestream", backend: name.clone(), files, next_steps: Vec::new(), warnings: Vec::new() };
+    Ok(Unwired { plan, edited_files, edited_places, kept })
 }
 
 /// `before` without the inserted `texts`; for Go, keeping a settings

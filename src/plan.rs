@@ -42,8 +42,8 @@ pub struct Item {
     pub status: Status,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// An item's status, shown by the same word in text and in JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// A new file.
     Create,
@@ -65,17 +65,42 @@ pub enum Status {
     Stale,
     /// Taken out, by `remove`.
     Remove,
+    /// Written again for other settings, by a re-generation.
+    Update,
 }
 
 impl Status {
+    /// The word that shows the status, Rails-generator style.
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Create => "create",
+            Status::Insert => "insert",
+            Status::Identical => "identical",
+            Status::Present => "present",
+            Status::Conflict => "conflict",
+            Status::Overwrite => "force",
+            Status::Reuse => "reuse",
+            Status::Keep => "keep",
+            Status::Stale => "differs",
+            Status::Remove => "remove",
+            Status::Update => "update",
+        }
+    }
+
     /// Whether the item changes the checkout.
     pub fn writes(self) -> bool {
-        matches!(self, Status::Create | Status::Insert | Status::Overwrite | Status::Remove)
+        matches!(self, Status::Create | Status::Insert | Status::Overwrite | Status::Remove | Status::Update)
     }
 
     /// Whether the item was found already in place.
     pub fn exists(self) -> bool {
         matches!(self, Status::Identical | Status::Present | Status::Conflict | Status::Overwrite | Status::Keep)
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.word())
     }
 }
 

@@ -242,10 +242,12 @@ impl Anchor {
 /// `dirs`, else the built-in one.
 pub fn load(target: &str, dirs: &[PathBuf]) -> Result<Profile> {
     if let Some(path) = dirs.iter().map(|d| d.join(file_name(target))).find(|p| p.is_file()) {
+        crate::log::detail(|| format!("profile: {}", path.display()));
         let text = std::fs::read_to_string(&path).map_err(|e| anyhow!("{}: cannot read: {e}", path.display()))?;
         return parse(&text, &path.display().to_string());
     }
     let (_, text) = BUILT_IN.iter().find(|(t, _)| *t == target).ok_or_else(|| anyhow!("no target {target}"))?;
+    crate::log::detail(|| format!("profile: built-in {}", file_name(target)));
     let mut profile = parse(text, &format!("profile {}", file_name(target)))?;
     profile.built_in = true;
     Ok(profile)

@@ -233,6 +233,9 @@ impl Renderer {
         };
         let mut tera = self.tera.borrow_mut();
         if !tera.contains_template(name) {
+            crate::log::detail(|| {
+                format!("template {name}: {}", if shown.starts_with("template ") { "built-in" } else { &shown })
+            });
             let text = match &origin {
                 Origin::BuiltIn => built_in
                     .ok_or_else(|| anyhow!("no template {name}: neither built in nor in {}", dirs_shown(&self.dirs)))?

@@ -12,17 +12,12 @@ use crate::plan::{FileChange, Plan, Status};
 pub fn summary(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
     for file in &plan.files {
         for item in &file.items {
-            let (word, color) = match item.status {
-                Status::Create => ("create", AnsiColor::Green),
-                Status::Insert => ("insert", AnsiColor::Green),
-                Status::Identical => ("identical", AnsiColor::Blue),
-                Status::Present => ("present", AnsiColor::Blue),
-                Status::Conflict => ("conflict", AnsiColor::Red),
-                Status::Overwrite => ("force", AnsiColor::Yellow),
-                Status::Reuse => ("reuse", AnsiColor::Blue),
-                Status::Keep => ("keep", AnsiColor::Blue),
-                Status::Stale => ("differs", AnsiColor::Yellow),
-                Status::Remove => ("remove", AnsiColor::Red),
+            let word = item.status.word();
+            let color = match item.status {
+                Status::Create | Status::Insert => AnsiColor::Green,
+                Status::Identical | Status::Present | Status::Reuse | Status::Keep => AnsiColor::Blue,
+                Status::Conflict | Status::Remove => AnsiColor::Red,
+                Status::Overwrite | Status::Stale | Status::Update => AnsiColor::Yellow,
             };
             let style = Style::new().fg_color(Some(color.into())).bold();
             if item.what == file.path {
@@ -73,8 +68,12 @@ pub fn colorize_diff(diff: &str) -> String {
         .collect()
 }
 
+/// The version of the JSON documents add-backend prints (docs/schema.json):
+/// raised when a field changes meaning or goes; a new field does not raise it.
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// The plan as JSON: what each file gets, each item's status, the diff.
-pub fn json(plan: &Plan, dry_run: bool) -> String {
+pub fn json(plan: &Plan, dry_run: bool, removing: bool) -> String {
     let files: Vec<_> = plan
         .files
         .iter()
@@ -89,6 +88,9 @@ pub fn json(plan: &Plan, dry_run: bool) -> String {
         })
         .collect();
     let value = json!({
+        "version": SCHEMA_VERSION,
+        "kind": "plan",
+        "command": if removing { "remove" } else { "add" },
         "target": plan.target,
         "backend": plan.backend,
         "dry_run": dry_run,

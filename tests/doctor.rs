@@ -35,7 +35,11 @@ fn flags_a_backend_whose_harness_arm_was_deleted() {
     assert_eq!(json["complete"], false);
     let ftp = json["backends"].as_array().unwrap().iter().find(|b| b["package"] == "ftp").unwrap();
     assert_eq!(ftp["complete"], false);
-    assert_eq!(ftp["checks"][5], serde_json::json!({"name": "harness", "present": false}));
+    assert_eq!(ftp["checks"][5], serde_json::json!({"name": "harness", "present": false, "file": null, "line": null}));
+    assert_eq!(
+        ftp["checks"][2],
+        serde_json::json!({"name": "config", "present": true, "file": "cmd/litestream/main.go", "line": 180})
+    );
 }
 
 #[test]

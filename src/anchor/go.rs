@@ -261,6 +261,11 @@ impl<'a> GoFile<'a> {
         self.body(None, name).is_ok()
     }
 
+    /// Where function `name`'s `func` keyword is.
+    pub fn func_start(&self, name: &str) -> Option<usize> {
+        self.func_decl(None, name).ok().map(|decl| decl.start)
+    }
+
     /// The text of function `name`, from `func` to its closing brace.
     pub fn func_text(&self, name: &str) -> Option<&str> {
         let decl = self.func_decl(None, name).ok()?;

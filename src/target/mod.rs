@@ -8,7 +8,8 @@ pub mod steps;
 use anyhow::{Result, bail};
 
 use crate::checkout::{Checkout, Project};
-use crate::plan::Plan;
+use crate::manifest::{self, Settings};
+use crate::plan::{FileChange, Plan, Status};
 
 /// What the user asked for, beyond the checkout.
 pub struct Request<'a> {
@@ -27,18 +28,175 @@ pub struct Request<'a> {
 
 /// The target's plan, every path of which stays inside the checkout.
 pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
-    let mut plan = target_plan(checkout, request)?;
-    crate::manifest::record(checkout, &mut plan)?;
+    let target = target_of(checkout)?;
+    crate::log::detail(|| format!("project: {} at {}", target.name(), checkout.root.display()));
+    let flags = [("--service", request.service), ("--title", request.title)];
+    if let Some((flag, _)) = flags.iter().find(|(_, value)| value.is_some())
+        && !target.flags().contains(flag)
+    {
+        return Err(crate::error::UsageError(format!(
+            "{flag} applies to sccache checkouts only; {} is a {} checkout",
+            checkout.root.display(),
+            target.name()
+        ))
+        .into());
+    }
+    let name = crate::names::BackendName::parse(request.name, request.go_name)?;
+    let asked = Settings {
+        go_name: request.go_name.map(str::to_string),
+        fields: request.fields.to_vec(),
+        service: request.service.map(str::to_string),
+        title: request.title.map(str::to_string),
+    };
+    let recorded = manifest::read(checkout, &name.r#type)?;
+    let old = recorded.as_ref().and_then(|m| m.settings.clone().map(|s| (s, m.version.clone())));
+    // No settings: those the backend was added with, if it was.
+    let settings = match &old {
+        Some((settings, _)) if asked.is_empty() => settings.clone(),
+        _ => asked,
+    };
+    let request = Request {
+        go_name: settings.go_name.as_deref(),
+        fields: &settings.fields,
+        service: settings.service.as_deref(),
+        title: settings.title.as_deref(),
+        ..*request
+    };
+    let plan = match old {
+        Some((old, version)) if old != settings || version.as_deref() != Some(manifest::VERSION) => {
+            regeneration(checkout, &target, &request, &old, &settings)?
+        }
+        _ => {
+            let mut plan = target.plan(checkout, &request)?;
+            manifest::record(checkout, &mut plan, &settings, &[])?;
+            plan
+        }
+    };
     for file in plan.files.iter().filter(|f| f.changes()) {
         checkout.confine(&file.path)?;
     }
     Ok(plan)
 }
 
+/// The plan that re-generates a backend added with `old` settings with
+/// `new` ones: what its manifest records taken out, in memory, then the
+/// backend added to that with the new settings, as one change from the
+/// checkout as it is. A file the user owns and edited stays; a text the
+/// user edited in a file of the project refuses the run, naming it.
+fn regeneration(
+    checkout: &Checkout,
+    target: &Target,
+    request: &Request,
+    old: &Settings,
+    new: &Settings,
+) -> Result<Plan> {
+    let old_name = crate::names::BackendName::parse(request.name, old.go_name.as_deref())?;
+    let paths = profile_paths(checkout, target.name(), &target.name_vars(&old_name));
+    let allowed = |path: &str| paths.all.iter().any(|p| p == path);
+    let keep = |path: &str| paths.kept.iter().any(|p| p == path);
+    let unwired = manifest::unwire(checkout, &old_name, allowed, keep)?;
+    if !unwired.edited_places.is_empty() {
+        bail!(
+            "cannot re-generate backend {} with other settings: changed since add-backend wrote them: {}; put them back as they were, or remove the backend and add it again",
+            old_name.r#type,
+            unwired.edited_places.join(", ")
+        );
+    }
+    if !unwired.edited_files.is_empty() && !request.force {
+        bail!(
+            "cannot re-generate backend {}: changed since add-backend wrote them: {}; --force re-generates them anyway",
+            old_name.r#type,
+            unwired.edited_files.join(", ")
+        );
+    }
+    let unwired_checkout = checkout.overlay(&unwired.plan.files);
+    let mut plan = target.plan(&unwired_checkout, request)?;
+    manifest::record(&unwired_checkout, &mut plan, new, &unwired.kept)?;
+    for kept in &unwired.kept {
+        plan.warnings.push(format!(
+            "{} is yours and was edited, so it was kept as it is; it was written for the earlier settings ({}): check it against the new ones",
+            kept.path,
+            describe(old)
+        ));
+    }
+    Ok(compose(unwired.plan, plan))
+}
+
+/// `--field host! --field port:int`, as the user gave them.
+fn describe(settings: &Settings) -> String {
+    let mut words: Vec<String> = settings.fields.iter().map(|f| format!("--field {f}")).collect();
+    words.extend(settings.go_name.iter().map(|n| format!("--go-name {n}")));
+    words.extend(settings.service.iter().map(|s| format!("--service {s}")));
+    words.extend(settings.title.iter().map(|t| format!("--title {t:?}")));
+    if words.is_empty() { "no settings".to_string() } else { words.join(" ") }
+}
+
+/// One plan from the checkout as it is: `first`'s changes, then `then`'s
+/// made on top of them. An item of `then` that replaces what `first` took
+/// out says `update`.
+fn compose(first: Plan, then: Plan) -> Plan {
+    let mut files: Vec<FileChange> = Vec::new();
+    let taken_out: Vec<&FileChange> = first.files.iter().filter(|f| f.changes()).collect();
+    for mut file in then.files {
+        if let Some(earlier) = taken_out.iter().find(|f| f.path == file.path) {
+            file.before = earlier.before.clone();
+            let unchanged = file.before.as_deref() == Some(file.after.as_str());
+            for item in &mut file.items {
+                item.status = match item.status {
+                    _ if unchanged && file.inserted.is_empty() => Status::Identical,
+                    _ if unchanged => Status::Present,
+                    Status::Create | Status::Insert => Status::Update,
+                    other => other,
+                };
+            }
+        }
+        files.push(file);
+    }
+    for earlier in first.files {
+        if earlier.changes() && !files.iter().any(|f| f.path == earlier.path) {
+            files.push(earlier);
+        }
+    }
+    Plan { files, ..then }
+}
+
 /// The projects add-backend knows.
 enum Target {
     Litestream,
     Sccache,
+}
+
+impl Target {
+    fn name(&self) -> &'static str {
+        match self {
+            Target::Litestream => "litestream",
+            Target::Sccache => "sccache",
+        }
+    }
+
+    fn plan(&self, checkout: &Checkout, request: &Request) -> Result<Plan> {
+        match self {
+            Target::Litestream => litestream::plan(checkout, request),
+            Target::Sccache => sccache::plan(checkout, request),
+        }
+    }
+
+    /// The variables a path of the profile may use, from the name alone.
+    fn name_vars(&self, name: &crate::names::BackendName) -> serde_json::Value {
+        let vars = match self {
+            Target::Litestream => serde_json::to_value(litestream::name_vars(name)),
+            Target::Sccache => serde_json::to_value(sccache::name_vars(name)),
+        };
+        vars.expect("name variables always serialize")
+    }
+
+    /// The project's own flags of `add`.
+    fn flags(&self) -> &'static [&'static str] {
+        match self {
+            Target::Litestream => &[],
+            Target::Sccache => &["--service", "--title"],
+        }
+    }
 }
 
 /// The target a checkout is, by its manifest.
@@ -61,13 +219,6 @@ fn target_of(checkout: &Checkout) -> Result<Target> {
     }
 }
 
-fn target_plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
-    match target_of(checkout)? {
-        Target::Litestream => litestream::plan(checkout, request),
-        Target::Sccache => sccache::plan(checkout, request),
-    }
-}
-
 /// The wiring report of every backend in the checkout.
 pub fn doctor(checkout: &Checkout) -> Result<crate::doctor::Report> {
     match target_of(checkout)? {
@@ -76,21 +227,32 @@ pub fn doctor(checkout: &Checkout) -> Result<crate::doctor::Report> {
     }
 }
 
+/// The paths an add may write for a backend.
+struct Paths {
+    /// Every file created or patched.
+    all: Vec<String>,
+    /// The files the user owns once written (`keep`).
+    kept: Vec<String>,
+}
+
 /// Every path an add may write by `target`'s built-in profile and by the
 /// checkout's own (if it has one that reads): the files they create and
 /// patch, rendered with `vars` (the name's forms). The manifest may name no
 /// other; a path that needs more than the name to render is none of them.
-fn profile_paths(checkout: &Checkout, target: &str, vars: &impl serde::Serialize) -> Vec<String> {
+fn profile_paths(checkout: &Checkout, target: &str, vars: &impl serde::Serialize) -> Paths {
     let carried = crate::render::override_dirs(None, Some(&checkout.root)).unwrap_or_default();
-    let mut paths = Vec::new();
+    let mut paths = Paths { all: Vec::new(), kept: Vec::new() };
     for dirs in [Vec::new(), carried] {
         let Ok(profile) = crate::profile::load(target, &dirs) else { continue };
         let Ok(mut renderer) = crate::render::Renderer::new(vars, dirs) else { continue };
         for (var, template) in &profile.vars {
             let _ = renderer.define(var, template, &profile.source);
         }
+        let kept = profile.files.iter().filter(|f| f.keep).map(|f| &f.path);
+        paths.kept.extend(kept.filter_map(|p| renderer.render_str(p).ok()));
         let files = profile.files.iter().map(|f| &f.path);
-        paths.extend(files.chain(profile.patches.iter().map(|p| &p.file)).filter_map(|p| renderer.render_str(p).ok()));
+        let all = files.chain(profile.patches.iter().map(|p| &p.file));
+        paths.all.extend(all.filter_map(|p| renderer.render_str(p).ok()));
     }
     paths
 }
@@ -98,11 +260,10 @@ fn profile_paths(checkout: &Checkout, target: &str, vars: &impl serde::Serialize
 /// The plan that takes a backend back out, as its manifest records it.
 pub fn removal(checkout: &Checkout, name: &str, force: bool) -> Result<Plan> {
     let name = crate::names::BackendName::parse(name, None)?;
-    let (target, paths) = match target_of(checkout)? {
-        Target::Litestream => ("litestream", profile_paths(checkout, "litestream", &litestream::name_vars(&name))),
-        Target::Sccache => ("sccache", profile_paths(checkout, "sccache", &sccache::name_vars(&name))),
-    };
-    let allowed = |path: &str| paths.iter().any(|p| p == path);
+    let project = target_of(checkout)?;
+    let target = project.name();
+    let paths = profile_paths(checkout, target, &project.name_vars(&name));
+    let allowed = |path: &str| paths.all.iter().any(|p| p == path);
     let manifested = checkout.read(&crate::manifest::path(&name.r#type))?.is_some();
     let mut plan = match target {
         "litestream" if !manifested => litestream::foreign::removal(checkout, &name, force)?,

@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use super::facts::{self, Facts, MAIN};
-use crate::anchor::go::{GoFile, without_comments};
+use crate::anchor::go::{GoFile, Switch, without_comments};
 use crate::checkout::Checkout;
 use crate::doctor::{Backend, Check, Report};
 
@@ -16,47 +16,79 @@ pub fn examine(checkout: &Checkout) -> Result<Report> {
     let facts = Facts::read(checkout)?;
     let main_src = checkout.require(MAIN, "is this a Litestream checkout?")?;
     let main = GoFile::new(MAIN, &main_src);
-    let config_cases = main.switch_in("NewReplicaFromConfig", Some("c.ReplicaType()"))?.case_values;
+    let config = main.switch_in("NewReplicaFromConfig", Some("c.ReplicaType()"))?;
     let settings = settings_fields(&main)?;
-    let harness_cases = match &facts.testingutil {
-        Some(src) => Some(GoFile::new(facts::TESTINGUTIL, src).switch_in("NewReplicaClient", None)?.case_values),
+    let testingutil = facts.testingutil.as_deref().map(|src| GoFile::new(facts::TESTINGUTIL, src));
+    let harness = match &testingutil {
+        Some(file) => Some(file.switch_in("NewReplicaClient", None)?),
         None => None,
     };
-    let log_cases = match &facts.replicate {
-        Some(src) => GoFile::new(facts::REPLICATE, src).type_switch("r.Client")?.map(|s| s.case_values),
+    let replicate = facts.replicate.as_deref().map(|src| GoFile::new(facts::REPLICATE, src));
+    let log = match &replicate {
+        Some(file) => file.type_switch("r.Client")?,
         None => None,
     };
-    let docs = [checkout.read("README.md")?, checkout.read("docs/ARCHITECTURE.md")?]
+    let docs: Vec<(&str, std::rc::Rc<String>)> = ["README.md", "docs/ARCHITECTURE.md"]
         .into_iter()
-        .flatten()
-        .map(|s| s.to_string())
-        .collect::<String>();
+        .filter_map(|path| checkout.read(path).ok().flatten().map(|src| (path, src)))
+        .collect();
 
     let mut backends = Vec::new();
     for (package, client) in backend_packages(checkout)? {
         // A backend names its type; a test double (upstream's mock/) does not.
         let Some(r#type) = replica_client_type(&client) else { continue };
         let is_type = |v: &String| facts::names_backend(v, &r#type, &package);
-        let check = |name: &'static str, present: Option<bool>| Check { name, present };
+        let client_path = format!("{package}/replica_client.go");
+        // Found in the code, placed in the file as written.
+        let written = checkout.read(&client_path)?.unwrap_or_default();
+        let in_client = |name, needle: &str| {
+            let at = client.contains(needle).then(|| written.find(needle)).flatten();
+            Check::found(name, &written, &client_path, at)
+        };
+        // The clause of `switch` that has a value `matches`, in `file`.
+        let clause = |name, switch: Option<&Switch>, file: Option<&GoFile>, matches: &dyn Fn(&String) -> bool| match (
+            switch, file,
+        ) {
+            (Some(switch), Some(file)) => {
+                let at = switch.clauses.iter().find(|(values, _)| values.iter().any(matches)).map(|c| c.1.start);
+                Check::found(name, file.src, file.path, at)
+            }
+            _ => Check::plain(name, None),
+        };
         let constructor = facts::constructors(&main, &package, "ReplicaClientFromConfig").first().copied();
+        // Where its `func` keyword is, in main.go.
+        let constructor_at = constructor.and_then(|f| main.func_start(f));
+        let log_type = format!("*{package}.ReplicaClient");
+        let doc_marks = [format!("add-backend {type} begin", type = r#type), format!("[{package}/replica_client.go]")];
+        let doc = docs
+            .iter()
+            .find_map(|(path, src)| doc_marks.iter().find_map(|m| src.find(m.as_str())).map(|at| (path, src, at)));
         let checks = vec![
-            check("package", Some(client.contains("litestream.ReplicaClient = (*ReplicaClient)(nil)"))),
-            check("url", facts.url_factory.then(|| client.contains("RegisterReplicaClientFactory("))),
-            check("config", Some(config_cases.iter().any(is_type))),
-            check("constructor", Some(constructor.is_some())),
-            check(
-                "settings",
-                constructor.map(|f| main.fields_read(f, "*ReplicaConfig").iter().all(|s| settings.contains(s))),
-            ),
-            check("harness", harness_cases.as_ref().map(|cases| cases.iter().any(is_type))),
-            check("log", log_cases.as_ref().map(|cases| cases.contains(&format!("*{package}.ReplicaClient")))),
-            check(
-                "docs",
-                Some(
-                    docs.contains(&format!("add-backend {type} begin", type = r#type))
-                        || docs.contains(&format!("[{package}/replica_client.go]")),
-                ),
-            ),
+            in_client("package", "litestream.ReplicaClient = (*ReplicaClient)(nil)"),
+            if facts.url_factory {
+                in_client("url", "RegisterReplicaClientFactory(")
+            } else {
+                Check::plain("url", None)
+            },
+            clause("config", Some(&config), Some(&main), &is_type),
+            Check::found("constructor", &main_src, MAIN, constructor_at),
+            match constructor {
+                Some(f) => {
+                    let wired = main.fields_read(f, "*ReplicaConfig").iter().all(|s| settings.contains(s));
+                    if wired {
+                        Check::found("settings", &main_src, MAIN, constructor_at)
+                    } else {
+                        Check::plain("settings", Some(false))
+                    }
+                }
+                None => Check::plain("settings", None),
+            },
+            clause("harness", harness.as_ref(), testingutil.as_ref(), &is_type),
+            clause("log", log.as_ref(), replicate.as_ref(), &|v: &String| *v == log_type),
+            match doc {
+                Some((path, src, at)) => Check::found("docs", src, path, Some(at)),
+                None => Check::plain("docs", Some(false)),
+            },
         ];
         let complete = checks.iter().all(|c| !REQUIRED.contains(&c.name) || c.present != Some(false));
         backends.push(Backend { package, r#type, checks, complete });

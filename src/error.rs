@@ -1,0 +1,67 @@
+//! The errors a run ends with, and the exit code each one means: the one
+//! place the README's table of exit codes is a copy of.
+
+use std::fmt;
+
+/// A command line add-backend cannot take: exit 2, before anything is read.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// The exit code of a run that failed with `err`.
+pub fn code(err: &anyhow::Error) -> u8 {
+    if err.is::<UsageError>() {
+        2
+    } else if err.is::<crate::apply::ApplyError>() {
+        3
+    } else {
+        1
+    }
+}
+
+/// Where an error is, from the `FILE[:LINE[:COLUMN]]: ` every message that
+/// has a place starts with: a path (it holds a `/` or a `.`, no space) and
+/// the line, if given.
+pub fn location(message: &str) -> (Option<&str>, Option<u64>) {
+    let Some((head, _)) = message.split_once(": ") else { return (None, None) };
+    let mut parts = head.split(':');
+    let file = parts.next().unwrap_or_default();
+    let is_path = !file.is_empty() && !file.contains(' ') && (file.contains('/') || file.contains('.'));
+    if !is_path {
+        return (None, None);
+    }
+    let line = parts.next().and_then(|l| l.parse().ok());
+    (Some(file), line)
+}
+
+/// The error as JSON (docs/schema.json, kind "error").
+pub fn json(message: &str, code: u8) -> String {
+    let (file, line) = location(message);
+    let value = serde_json::json!({
+        "version": crate::show::SCHEMA_VERSION,
+        "kind": "error",
+        "error": { "message": message, "file": file, "line": line, "code": code },
+    });
+    serde_json::to_string_pretty(&value).expect("a JSON value always serializes") + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::location;
+
+    #[test]
+    fn a_message_names_its_place_first() {
+        assert_eq!(location("x/profile.toml:12:3: unknown key"), (Some("x/profile.toml"), Some(12)));
+        assert_eq!(location("cmd/litestream/main.go not found; why"), (None, None));
+        assert_eq!(location("README.md: not UTF-8 text"), (Some("README.md"), None));
+        assert_eq!(location("backend name \"init\" cannot be used: Go"), (None, None));
+        assert_eq!(location("--templates x: no such directory"), (None, None));
+    }
+}
