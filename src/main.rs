@@ -129,6 +129,7 @@ fn request(add: &AddArgs) -> target::Request<'_> {
         force: add.force,
         service: add.service.as_deref(),
         title: add.title.as_deref(),
+        regenerating: false,
     }
 }
 

@@ -458,3 +458,112 @@ fn the_diagram_gets_its_node_and_edge_together_or_not_at_all() {
     sb.run(&["ftp", "--force"]).success();
     assert_eq!(sb.read("docs/ARCHITECTURE.md"), once);
 }
+
+/// `args` after `add ftp`.
+fn add_ftp(args: &[&'static str]) -> Vec<&'static str> {
+    [&["add", "ftp"][..], args].concat()
+}
+
+#[test]
+fn an_add_with_other_settings_re_generates_the_backend_as_a_fresh_add_would() {
+    let sb = Sandbox::litestream();
+    let pristine = sb.tree();
+    sb.run(&add_ftp(&["--field", "host!", "--field", "port:int", "--field", "password:secret"])).success();
+    let new = ["--field", "host!", "--field", "user", "--field", "timeout:duration"];
+    let run = sb.run(&add_ftp(&new));
+    run.success();
+    for line in [
+        "update  ftp/replica_client.go",
+        "update  cmd/litestream/main.go  func newFTPReplicaClientFromConfig()",
+        "update  cmd/litestream/main.go  ReplicaSettings fields timeout",
+        "identical  ftp/storage.go",
+    ] {
+        assert!(run.stderr.contains(line), "{line:?} not in:\n{}", run.stderr);
+    }
+    let fresh = Sandbox::litestream();
+    fresh.run(&add_ftp(&new)).success();
+    assert!(sb.tree() == fresh.tree(), "a re-generation writes what a fresh add with its settings writes");
+
+    // The same settings again, or none (the recorded ones): nothing to do.
+    for args in [add_ftp(&new), add_ftp(&[])] {
+        let run = sb.run(&args);
+        run.success();
+        assert!(run.stderr.contains("already in place: nothing to do"), "{args:?}: {}", run.stderr);
+    }
+    assert!(sb.tree() == fresh.tree());
+    sb.run(&["remove", "ftp"]).success();
+    assert!(sb.tree() == pristine, "remove after a re-generation restores the checkout");
+}
+
+#[test]
+fn a_re_generation_keeps_the_user_s_edits_or_refuses_naming_them() {
+    let sb = Sandbox::litestream();
+    sb.run(&add_ftp(&["--field", "host!"])).success();
+    sb.edit("ftp/storage.go", "return notImplemented(\"Put\")", "return nil");
+    let run = sb.run(&add_ftp(&["--field", "host!", "--field", "port:int"]));
+    run.success();
+    assert!(run.stderr.contains("keep  ftp/storage.go"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: ftp/storage.go is yours and was edited, so it was kept as it is; it was written for the earlier settings (--field host!)"),
+        "{}",
+        run.stderr
+    );
+    assert!(sb.read("ftp/storage.go").contains("return nil"));
+    let fresh = Sandbox::litestream();
+    fresh.run(&add_ftp(&["--field", "host!", "--field", "port:int"])).success();
+    let others = |tree: common::Tree| -> common::Tree {
+        tree.into_iter().filter(|(path, _)| path != "ftp/storage.go" && !path.ends_with("ftp.json")).collect()
+    };
+    assert!(others(sb.tree()) == others(fresh.tree()), "all but the user's file as a fresh add writes it");
+
+    // Wiring edited by hand cannot be re-generated, even forced.
+    sb.edit("cmd/litestream/main.go", "host required for ftp replica", "ftp needs a host");
+    let edited = sb.tree();
+    for force in [&[][..], &["--force"]] {
+        sb.run(&[&add_ftp(&["--field", "host!"])[..], force].concat()).fails(
+            1,
+            "cannot re-generate backend ftp with other settings: changed since add-backend wrote them: // newFTPReplicaClientFromConfig returns",
+        );
+        assert!(sb.tree() == edited);
+    }
+    sb.edit("cmd/litestream/main.go", "ftp needs a host", "host required for ftp replica");
+
+    // A generated file edited by hand is re-generated only when forced.
+    sb.edit("ftp/replica_client.go", "// Type returns", "// Type reports");
+    sb.run(&add_ftp(&["--field", "host!"])).fails(
+        1,
+        "cannot re-generate backend ftp: changed since add-backend wrote them: ftp/replica_client.go; --force re-generates them anyway",
+    );
+    sb.run(&add_ftp(&["--field", "host!", "--force"])).success();
+    assert!(sb.read("ftp/replica_client.go").contains("// Type returns"));
+    assert!(!sb.read("cmd/litestream/main.go").contains("Port"));
+}
+
+#[test]
+fn a_backend_added_by_another_version_is_re_generated_with_its_recorded_settings() {
+    let sb = Sandbox::litestream();
+    sb.run(&add_ftp(&["--field", "host!", "--go-name", "Ftp"])).success();
+    let templates = sb.root.join("../templates");
+    sb.run(&["templates", "export", templates.to_str().unwrap()]).success();
+    let template = templates.join("litestream/replica_client.go.tera");
+    let text = std::fs::read_to_string(&template).unwrap();
+    std::fs::write(&template, text.replacen("// Type returns", "// Type returns (newer templates)", 1)).unwrap();
+    let manifest = sb.read(".add-backend/backends/ftp.json");
+    let version = format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION"));
+    assert!(manifest.contains(&version), "{manifest}");
+
+    // The same version: the files differ from what the templates write now.
+    sb.run(&["ftp", "--templates", templates.to_str().unwrap()]).fails(1, "already exists and differs");
+    sb.write(".add-backend/backends/ftp.json", &manifest.replace(&version, "\"version\": \"0.0.1\""));
+    let run = sb.run(&["ftp", "--templates", templates.to_str().unwrap()]);
+    run.success();
+    assert!(run.stderr.contains("update  ftp/replica_client.go"), "{}", run.stderr);
+    assert!(sb.read("ftp/replica_client.go").contains("// Type returns (newer templates)"));
+    assert!(
+        sb.read("cmd/litestream/main.go").contains("func newFtpReplicaClientFromConfig("),
+        "the recorded --go-name"
+    );
+    let recorded: serde_json::Value = serde_json::from_str(&sb.read(".add-backend/backends/ftp.json")).unwrap();
+    assert_eq!(recorded["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(recorded["settings"], serde_json::json!({"go_name": "Ftp", "fields": ["host!"]}));
+}

@@ -270,3 +270,22 @@ fn remove_takes_a_generated_backend_back_out() {
         assert!(sb.tree() == before, "{}: byte-identical after add and remove", request[0]);
     }
 }
+
+#[test]
+fn an_add_with_other_settings_re_generates_the_backend_as_a_fresh_add_would() {
+    let sb = Sandbox::fixture("sccache");
+    let pristine = sb.tree();
+    sb.run(COS).success();
+    let other: &[&str] = &["cos", "--service", "Cos", "--title", "COS", "--field", "bucket!", "--field", "region"];
+    let run = sb.run(other);
+    run.success();
+    assert!(run.stderr.contains("update  src/cache/cos.rs"), "{}", run.stderr);
+    let fresh = Sandbox::fixture("sccache");
+    fresh.run(other).success();
+    assert!(sb.tree() == fresh.tree(), "a re-generation writes what a fresh add with its settings writes");
+    let again = sb.run(&["cos"]);
+    again.success();
+    assert!(again.stderr.contains("nothing to do"), "the recorded settings: {}", again.stderr);
+    sb.run(&["remove", "cos"]).success();
+    assert!(sb.tree() == pristine, "remove after a re-generation restores the checkout");
+}

@@ -24,6 +24,9 @@ pub struct Request<'a> {
     pub service: Option<&'a str>,
     /// `--title`: the backend's name in an sccache checkout's docs.
     pub title: Option<&'a str>,
+    /// Planned on the checkout with the backend taken out, where the
+    /// files it keeps are expected: not a backend that exists in part.
+    pub regenerating: bool,
 }
 
 /// The target's plan, every path of which stays inside the checkout.
@@ -110,7 +113,7 @@ fn regeneration(
         );
     }
     let unwired_checkout = checkout.overlay(&unwired.plan.files);
-    let mut plan = target.plan(&unwired_checkout, request)?;
+    let mut plan = target.plan(&unwired_checkout, &Request { regenerating: true, ..*request })?;
     manifest::record(&unwired_checkout, &mut plan, new, &unwired.kept)?;
     for kept in &unwired.kept {
         plan.warnings.push(format!(

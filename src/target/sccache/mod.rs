@@ -245,7 +245,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         backend: name,
         files,
     };
-    plan.refuse_partial(request.force)?;
+    plan.refuse_partial(request.force || request.regenerating)?;
     Ok(plan)
 }
 
