@@ -67,6 +67,9 @@ enum Undo {
 /// an `ApplyError`; a refusal before any write, a plain error.
 pub fn apply(root: &Path, plan: &Plan, guard: &Guard) -> Result<usize> {
     let files: Vec<&FileChange> = plan.files.iter().filter(|f| f.changes()).collect();
+    for file in &files {
+        crate::paths::refuse_forbidden(root, &file.path)?;
+    }
     fault::before_apply(root);
     refuse_changed_since_read(root, &files)?;
     Ok(commit_journaled(root, &files, guard)?)

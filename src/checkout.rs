@@ -97,6 +97,9 @@ impl Checkout {
         if let Some(text) = self.files.borrow().get(rel) {
             return Ok(text.clone());
         }
+        if rel.is_empty() || Path::new(rel).components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+            bail!("{rel}: a path to read must lead down from the checkout's root (no `..`, `.` or leading `/`)");
+        }
         let path = self.root.join(rel);
         let text = match std::fs::read(&path) {
             Ok(bytes) => Some(Rc::new(
@@ -130,11 +133,7 @@ impl Checkout {
     /// a symlinked directory, or a symlink in place of the file itself), and
     /// a file its owner made read-only.
     pub fn confine(&self, rel: &str) -> Result<()> {
-        if Path::new(rel).components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
-            bail!(
-                "{rel}: a path to write must lead down from the checkout's root (no `..`, `.` or leading `/`); refusing"
-            );
-        }
+        crate::paths::refuse_forbidden(&self.root, rel)?;
         let root = self.resolve(&self.root)?;
         let path = self.root.join(rel);
         match path.symlink_metadata() {

@@ -14,6 +14,7 @@ mod journal;
 mod log;
 mod manifest;
 mod names;
+mod paths;
 mod plan;
 mod profile;
 mod render;

@@ -1,0 +1,99 @@
+//! Which paths of a checkout add-backend may write, whatever a profile or
+//! a template says: none outside the root, none under `.git/` (nor under
+//! the git directory a `.git` file names), none in the tool's own state,
+//! and under `.add-backend/` only the backends' manifests. Checked when a
+//! plan is made and again just before it is written. A leaf: it knows no
+//! project, profile or plan.
+
+use std::path::{Component, Path};
+
+use anyhow::{Result, bail};
+
+/// Where add-backend keeps what it records of each backend it added.
+pub const MANIFESTS: &str = ".add-backend/backends/";
+
+/// Refuses `rel` (relative to `root`, `/`-separated) if add-backend must
+/// never write it.
+pub fn refuse_forbidden(root: &Path, rel: &str) -> Result<()> {
+    if rel.is_empty() || Path::new(rel).components().any(|c| !matches!(c, Component::Normal(_))) {
+        bail!("{rel}: a path to write must lead down from the checkout's root (no `..`, `.` or leading `/`); refusing");
+    }
+    let parts: Vec<&str> = rel.split(['/', '\\']).collect();
+    // Case-insensitive: on a case-insensitive file system `.GIT` is `.git`.
+    if parts.iter().any(|p| p.eq_ignore_ascii_case(".git")) {
+        bail!("{rel}: inside a .git directory; add-backend never writes there, whatever a profile says");
+    }
+    if parts[0].eq_ignore_ascii_case(".add-backend.state") {
+        bail!("{rel}: add-backend's own state; no profile may write there");
+    }
+    if parts[0].eq_ignore_ascii_case(".add-backend") {
+        let manifest = rel.strip_prefix(MANIFESTS).is_some_and(|name| name.ends_with(".json") && !name.contains('/'));
+        if !manifest {
+            bail!(
+                "{rel}: inside .add-backend/, which holds the checkout's profile and templates; no profile may write there"
+            );
+        }
+    }
+    if let Some(git_dir) = linked_git_dir(root)
+        && root.join(rel).starts_with(&git_dir)
+    {
+        bail!("{rel}: inside the git directory {} that .git names; add-backend never writes there", git_dir.display());
+    }
+    Ok(())
+}
+
+/// The directory a `.git` file at the root names (`gitdir: PATH`, as a
+/// worktree's or a submodule's has), as a path under the root if it is one.
+fn linked_git_dir(root: &Path) -> Option<std::path::PathBuf> {
+    let meta = root.join(".git").symlink_metadata().ok()?;
+    if !meta.is_file() || meta.len() > 4096 {
+        return None;
+    }
+    let text = std::fs::read_to_string(root.join(".git")).ok()?;
+    let target = text.trim().strip_prefix("gitdir: ")?;
+    let mut path = root.to_path_buf();
+    for component in Path::new(target).components() {
+        match component {
+            Component::ParentDir => {
+                path.pop();
+            }
+            Component::CurDir => {}
+            other => path.push(other),
+        }
+    }
+    Some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refuse_forbidden;
+
+    #[test]
+    fn git_state_and_the_checkouts_own_profile_are_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for ok in ["ftp/replica_client.go", "README.md", ".add-backend/backends/ftp.json", "a/.gitignore", "x.git/y"] {
+            assert!(refuse_forbidden(root, ok).is_ok(), "{ok}");
+        }
+        for (bad, why) in [
+            (".git/config", "inside a .git directory"),
+            (".git/hooks/pre-push", "inside a .git directory"),
+            (".GIT/config", "inside a .git directory"),
+            ("sub/.git/info/attributes", "inside a .git directory"),
+            (".add-backend.state/journal", "own state"),
+            (".add-backend/litestream/profile.toml", "inside .add-backend/"),
+            (".add-backend/backends/x/y.json", "inside .add-backend/"),
+            (".add-backend/backends/ftp.go", "inside .add-backend/"),
+            ("../outside", "must lead down"),
+            ("/etc/passwd", "must lead down"),
+            ("", "must lead down"),
+        ] {
+            let err = refuse_forbidden(root, bad).unwrap_err().to_string();
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+        std::fs::write(root.join(".git"), "gitdir: modules/sub\n").unwrap();
+        let err = refuse_forbidden(root, "modules/sub/hooks/pre-commit").unwrap_err().to_string();
+        assert!(err.contains("inside the git directory"), "{err}");
+        assert!(refuse_forbidden(root, "modules/other.go").is_ok());
+    }
+}
