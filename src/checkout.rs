@@ -59,11 +59,11 @@ impl Checkout {
         };
         let project = if root.join("go.mod").is_file() {
             let path = root.join("go.mod");
-            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let text = crate::paths::read_text(&path, true)?;
             Project::Go(module_path(&text).ok_or_else(|| anyhow!("{}: no `module` line", path.display()))?)
         } else {
             let path = root.join("Cargo.toml");
-            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let text = crate::paths::read_text(&path, true)?;
             Project::Cargo(package_name(&text).ok_or_else(|| anyhow!("{}: no [package] name", path.display()))?)
         };
         Ok(Checkout {
@@ -101,12 +101,28 @@ impl Checkout {
             bail!("{rel}: a path to read must lead down from the checkout's root (no `..`, `.` or leading `/`)");
         }
         let path = self.root.join(rel);
-        let text = match std::fs::read(&path) {
-            Ok(bytes) => Some(Rc::new(
-                String::from_utf8(bytes).map_err(|_| anyhow!("{rel}: not UTF-8 text; refusing to edit it"))?,
-            )),
+        let text = match path.symlink_metadata() {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(anyhow!("{rel}: cannot read: {e}")),
+            Ok(meta) => {
+                // Through a symlink, or a symlinked directory, only to a
+                // file inside the checkout: its content may end up in
+                // what is generated.
+                let dir = path.parent().unwrap_or(&self.root);
+                let leads_to = if meta.file_type().is_symlink() {
+                    path.canonicalize().with_context(|| format!("{rel}: cannot resolve"))?
+                } else {
+                    self.resolve(dir)?
+                };
+                if !leads_to.starts_with(self.resolve(&self.root)?) {
+                    bail!("{rel} leads outside the checkout, to {}; refusing to read it", leads_to.display());
+                }
+                let bytes = crate::paths::read_regular(&path, crate::paths::MAX_READ, true)
+                    .map_err(|e| anyhow!("{rel}: {}", e.to_string().split_once(": ").map_or("", |(_, why)| why)))?;
+                Some(Rc::new(
+                    String::from_utf8(bytes).map_err(|_| anyhow!("{rel}: not UTF-8 text; refusing to edit it"))?,
+                ))
+            }
         };
         crate::log::detail(|| match &text {
             Some(text) => format!("read {rel} ({} bytes)", text.len()),

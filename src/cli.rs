@@ -62,6 +62,15 @@ Examples:
   add-backend templates export .add-backend   the built-in templates, to edit
   add-backend templates list                  which template a run takes, from where";
 
+const TRUST_HELP: &str = "\
+A checkout's .add-backend/ is code that add-backend runs for you: its profile says which
+files to write and where. Like direnv's `allow`, trust records a digest of its content
+(sha256) against the checkout's real path in your configuration directory.
+
+Examples:
+  git diff HEAD@{1} -- .add-backend && add-backend trust   review what changed, then trust it
+  add-backend ftp --trust                                  trust it for one run (CI)";
+
 const COMPLETIONS_HELP: &str = "\
 Examples:
   add-backend completions bash > ~/.local/share/bash-completion/completions/add-backend
@@ -109,6 +118,11 @@ pub struct Global {
     /// how long each step took.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// Use the checkout's own profile and templates (its .add-backend/) in this run without
+    /// `add-backend trust`: for a CI job that chose to.
+    #[arg(long, global = true, env = "ADD_BACKEND_TRUST", value_parser = clap::builder::BoolishValueParser::new())]
+    pub trust: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -154,6 +168,11 @@ pub enum Command {
         #[command(subcommand)]
         action: TemplatesAction,
     },
+
+    /// Trusts the checkout's own profile and templates (its .add-backend/) as they are now:
+    /// until then, and after any change to them, a run refuses them. Review them first.
+    #[command(after_help = TRUST_HELP)]
+    Trust,
 
     /// Prints a shell completion script on stdout.
     #[command(after_help = COMPLETIONS_HELP)]

@@ -31,6 +31,13 @@ pub fn detail(message: impl FnOnce() -> String) {
     }
 }
 
+/// Prints `message` unless `--quiet`: what a run should always say.
+pub fn note(message: &str) {
+    if !quiet() {
+        let _ = writeln!(anstream::stderr(), "note: {message}");
+    }
+}
+
 /// Times the steps of a run, printed with `--verbose`.
 pub struct Timer(Instant);
 

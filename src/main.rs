@@ -20,6 +20,7 @@ mod profile;
 mod render;
 mod show;
 mod target;
+mod trust;
 
 use std::ffi::OsString;
 use std::io::Write as _;
@@ -35,6 +36,9 @@ fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     let json = cli::wants_json(&args);
     let result = parse(args).and_then(|cli| {
+        if cli.global.trust {
+            trust::assume();
+        }
         log::set_level(if cli.global.quiet {
             log::QUIET
         } else if cli.global.verbose {
@@ -107,6 +111,30 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Doctor => return doctor(&find()?, format),
         Command::Templates { action } => templates(&cwd, global.root.as_deref(), format, action)?,
+        Command::Trust => {
+            let checkout = find()?;
+            match trust::trust(&checkout.root)? {
+                Some(carried) => {
+                    if !log::quiet() {
+                        let mut out = format!(
+                            "trusted {} ({} files, sha256 {}):\n",
+                            carried.dir.display(),
+                            carried.files.len(),
+                            &carried.digest[..16]
+                        );
+                        for file in &carried.files {
+                            out += &format!("  {file}\n");
+                        }
+                        out += "a change to any of them is untrusted again\n";
+                        emit(std::io::stderr(), &out)?;
+                    }
+                }
+                None => bail!(
+                    "{}: no profile or templates of the checkout's own; nothing to trust",
+                    checkout.root.join(trust::DIR).display()
+                ),
+            }
+        }
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "add-backend", &mut out);

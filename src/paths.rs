@@ -1,5 +1,6 @@
-//! Which paths of a checkout add-backend may write, whatever a profile or
-//! a template says: none outside the root, none under `.git/` (nor under
+//! How add-backend reads a file (only a regular one, never blocking on a
+//! FIFO, never more than a cap), and which paths of a checkout it may
+//! write, whatever a profile or a template says: none outside the root, none under `.git/` (nor under
 //! the git directory a `.git` file names), none in the tool's own state,
 //! and under `.add-backend/` only the backends' manifests. Checked when a
 //! plan is made and again just before it is written. A leaf: it knows no
@@ -7,7 +8,17 @@
 
 use std::path::{Component, Path};
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
+
+/// The largest file add-backend reads: a project's source file, a
+/// profile, a template.
+pub const MAX_READ: u64 = 8 << 20;
+
+/// A file's text, read as `read_regular` does, that must be UTF-8.
+pub fn read_text(path: &Path, follow: bool) -> Result<String> {
+    let bytes = read_regular(path, MAX_READ, follow)?;
+    String::from_utf8(bytes).map_err(|_| anyhow!("{}: not UTF-8 text", path.display()))
+}
 
 /// Where add-backend keeps what it records of each backend it added.
 pub const MANIFESTS: &str = ".add-backend/backends/";
@@ -62,6 +73,46 @@ fn linked_git_dir(root: &Path) -> Option<std::path::PathBuf> {
         }
     }
     Some(path)
+}
+
+/// The bytes of `path` if it is a regular file of at most `max` bytes:
+/// never a FIFO (opened without blocking), a device or a socket, nor a
+/// symlink unless `follow`.
+pub fn read_regular(path: &Path, max: u64, follow: bool) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let nofollow = if follow { rustix::fs::OFlags::empty() } else { rustix::fs::OFlags::NOFOLLOW };
+        let flags = nofollow | rustix::fs::OFlags::NONBLOCK;
+        options.custom_flags(flags.bits() as i32);
+    }
+    #[cfg(not(target_os = "linux"))]
+    if !follow && path.symlink_metadata().is_ok_and(|m| !m.is_file()) {
+        bail!("{}: not a regular file (a symlink, FIFO, device or socket); refusing to read it", path.display());
+    }
+    let file = options.open(path).map_err(|e| {
+        if !follow && path.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) {
+            anyhow!("{}: a symlink; refusing to read it", path.display())
+        } else {
+            anyhow!("{}: cannot read: {e}", path.display())
+        }
+    })?;
+    let meta = file.metadata().map_err(|e| anyhow!("{}: cannot read: {e}", path.display()))?;
+    if !meta.is_file() {
+        bail!("{}: not a regular file (a FIFO, device or socket); refusing to read it", path.display());
+    }
+    if meta.len() > max {
+        bail!("{}: {} bytes, more than add-backend reads ({max})", path.display(), meta.len());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max + 1).read_to_end(&mut bytes).map_err(|e| anyhow!("{}: cannot read: {e}", path.display()))?;
+    if bytes.len() as u64 > max {
+        bail!("{}: more than {max} bytes; refusing to read it", path.display());
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -243,7 +243,7 @@ impl Anchor {
 pub fn load(target: &str, dirs: &[PathBuf]) -> Result<Profile> {
     if let Some(path) = dirs.iter().map(|d| d.join(file_name(target))).find(|p| p.is_file()) {
         crate::log::detail(|| format!("profile: {}", path.display()));
-        let text = std::fs::read_to_string(&path).map_err(|e| anyhow!("{}: cannot read: {e}", path.display()))?;
+        let text = crate::paths::read_text(&path, false)?;
         return parse(&text, &path.display().to_string());
     }
     let (_, text) = BUILT_IN.iter().find(|(t, _)| *t == target).ok_or_else(|| anyhow!("no target {target}"))?;

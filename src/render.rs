@@ -82,11 +82,16 @@ pub fn override_dirs(explicit: Option<&Path>, root: Option<&Path>) -> Result<Vec
         bail!("--templates {}: no such directory", dir.display());
     }
     let mut dirs: Vec<PathBuf> = explicit.map(Path::to_path_buf).into_iter().collect();
-    if let Some(root) = root {
-        let carried = root.join(".add-backend");
-        if carried.is_dir() {
-            dirs.push(carried);
-        }
+    if let Some(root) = root
+        && let Some(carried) = crate::trust::checked(root)?
+    {
+        dirs.push(carried);
+    }
+    // A run says once whose profile and templates it uses, when they are
+    // not only the built-in ones.
+    static SAID: std::sync::Once = std::sync::Once::new();
+    if !dirs.is_empty() {
+        SAID.call_once(|| crate::log::note(&format!("using the profile and templates in {}", dirs_shown(&dirs))));
     }
     Ok(dirs)
 }
@@ -240,9 +245,7 @@ impl Renderer {
                 Origin::BuiltIn => built_in
                     .ok_or_else(|| anyhow!("no template {name}: neither built in nor in {}", dirs_shown(&self.dirs)))?
                     .to_string(),
-                Origin::File(path) => {
-                    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?
-                }
+                Origin::File(path) => crate::paths::read_text(path, false)?,
             };
             tera.add_raw_template(name, &text).map_err(|e| anyhow!("{shown}: {}", one_line(&e)))?;
         }

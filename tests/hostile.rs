@@ -116,3 +116,138 @@ fn a_profile_cannot_read_outside_the_root() {
     h.run_trusted(&["ftp"]).fails(1, "must lead down from the checkout's root");
     assert!(h.sb.tree() == before);
 }
+
+/// The checkout's own copy of the built-in templates, one of them changed
+/// to leave a mark in what it generates.
+fn carry_templates(h: &Hostile) {
+    let dir = h.sb.root.join(".add-backend");
+    h.sb.run(&["templates", "export", dir.to_str().unwrap()]).success();
+    h.sb.edit(
+        ".add-backend/litestream/storage.go.tera",
+        "type Storage interface {",
+        "// carried\ntype Storage interface {",
+    );
+}
+
+#[test]
+fn a_checkout_s_own_templates_are_used_only_once_trusted() {
+    let h = Hostile::new();
+    carry_templates(&h);
+    let before = h.sb.tree();
+    h.sb.run(&["ftp"]).fails(
+        1,
+        ".add-backend: the checkout's own profile and templates (35 files) are not trusted yet; review them, then run 'add-backend trust' (or pass --trust for this run)",
+    );
+    assert!(h.sb.tree() == before, "nothing written");
+    assert!(!h.sb.config_home().join("add-backend/trusted").exists(), "nothing trusted by a refused run");
+
+    let trust = h.sb.run(&["trust"]);
+    trust.success();
+    assert!(trust.stderr.contains("(35 files, sha256 "), "{}", trust.stderr);
+    assert!(trust.stderr.contains("  litestream/storage.go.tera\n"), "the files trusted are listed: {}", trust.stderr);
+    assert!(h.sb.tree() == before, "trusting writes nothing in the checkout");
+    let run = h.sb.run(&["ftp", "--dry-run"]);
+    run.success();
+    assert!(run.stdout.contains("+// carried"), "the trusted templates are used");
+
+    // Any change is untrusted again.
+    h.sb.edit(".add-backend/litestream/profile.toml", "target = \"litestream\"", "target = \"litestream\"\n");
+    h.sb.run(&["ftp", "--dry-run"]).fails(1, "are changed since it was trusted; review them");
+    h.sb.run(&["trust"]).success();
+    h.sb.run(&["ftp", "--dry-run"]).success();
+    // A new file too, even one no run reads.
+    h.sb.write(".add-backend/notes.txt", "hi\n");
+    h.sb.run(&["ftp", "--dry-run"]).fails(1, "changed since it was trusted");
+}
+
+#[test]
+fn trust_for_one_run_by_flag_or_environment_and_templates_named_on_the_command_line() {
+    let h = Hostile::new();
+    carry_templates(&h);
+    let run = h.sb.run(&["ftp", "--dry-run", "--trust"]);
+    run.success();
+    assert!(run.stdout.contains("+// carried"));
+    let run = h.sb.run_in(&h.sb.root, &["ftp", "--dry-run"], &[("ADD_BACKEND_TRUST", "1")]);
+    run.success();
+    h.sb.run_in(&h.sb.root, &["ftp", "--dry-run"], &[("ADD_BACKEND_TRUST", "0")]).fails(1, "not trusted yet");
+    assert!(!h.sb.config_home().join("add-backend/trusted").exists(), "--trust records nothing");
+
+    // Templates named with --templates are the user's choice.
+    let named = h.sb.root.join("../named");
+    h.sb.run(&["templates", "export", named.to_str().unwrap()]).success();
+    std::fs::remove_dir_all(h.sb.root.join(".add-backend")).unwrap();
+    h.sb.run(&["ftp", "--dry-run", "--templates", named.to_str().unwrap()]).success();
+
+    // Manifests alone are not a profile: nothing to trust.
+    h.sb.run(&["ftp"]).success();
+    h.sb.run(&["ftp"]).success();
+    h.sb.run(&["trust"]).fails(1, "no profile or templates of the checkout's own; nothing to trust");
+}
+
+#[test]
+fn a_template_that_is_a_symlink_or_a_special_file_is_refused_even_trusted() {
+    let h = Hostile::new();
+    carry_templates(&h);
+    let template = h.sb.root.join(".add-backend/litestream/readme.md.tera");
+    std::fs::remove_file(&template).unwrap();
+    std::os::unix::fs::symlink(h.outside.path().join("secret"), &template).unwrap();
+    let before = h.sb.tree();
+    h.run_trusted(&["ftp"]).fails(1, "readme.md.tera: not a regular file (a symlink, FIFO or device); refusing it");
+    h.sb.run(&["trust"]).fails(1, "not a regular file");
+    assert!(h.sb.tree() == before);
+    assert!(!h.sb.read("README.md").contains("secret"));
+
+    std::fs::remove_file(&template).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", &template).unwrap();
+    h.run_trusted(&["ftp"]).fails(1, "not a regular file");
+
+    // A FIFO never blocks the run.
+    std::fs::remove_file(&template).unwrap();
+    let made = Command::new("mkfifo").arg(&template).status().unwrap();
+    assert!(made.success());
+    let started = std::time::Instant::now();
+    h.run_trusted(&["ftp"]).fails(1, "not a regular file");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+
+    // Nor a huge one.
+    std::fs::remove_file(&template).unwrap();
+    let file = std::fs::File::create(&template).unwrap();
+    file.set_len(100 << 20).unwrap();
+    h.run_trusted(&["ftp"]).fails(1, "104857600 bytes, more than a profile or template may be");
+
+    // Nor the directory itself as a symlink.
+    std::fs::remove_dir_all(h.sb.root.join(".add-backend")).unwrap();
+    std::os::unix::fs::symlink(h.outside.path(), h.sb.root.join(".add-backend")).unwrap();
+    h.run_trusted(&["ftp"]).fails(1, ".add-backend: not a directory (a symlink?); refusing it");
+}
+
+#[test]
+fn a_project_file_that_is_special_huge_or_a_way_out_gets_an_error_at_once() {
+    let h = Hostile::new();
+    let before = h.sb.tree();
+    let started = std::time::Instant::now();
+
+    // A FIFO named like a Go file of package main: read without blocking.
+    let fifo = h.sb.root.join("cmd/litestream/zz.go");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    h.sb.run(&["ftp"]).fails(1, "cmd/litestream/zz.go: not a regular file (a FIFO, device or socket)");
+    std::fs::remove_file(&fifo).unwrap();
+
+    // A symlink to a device, or to a file outside.
+    std::fs::rename(h.sb.root.join("README.md"), h.sb.root.join("README.real")).unwrap();
+    for target in [Path::new("/dev/zero"), &h.outside.path().join("secret")] {
+        std::os::unix::fs::symlink(target, h.sb.root.join("README.md")).unwrap();
+        h.sb.run(&["ftp"]).fails(1, "README.md leads outside the checkout");
+        std::fs::remove_file(h.sb.root.join("README.md")).unwrap();
+    }
+    std::fs::rename(h.sb.root.join("README.real"), h.sb.root.join("README.md")).unwrap();
+
+    // 100 MiB.
+    let big = std::fs::File::create(h.sb.root.join("cmd/litestream/big.go")).unwrap();
+    big.set_len(100 << 20).unwrap();
+    h.sb.run(&["ftp"]).fails(1, "cmd/litestream/big.go: 104857600 bytes, more than add-backend reads (8388608)");
+    std::fs::remove_file(h.sb.root.join("cmd/litestream/big.go")).unwrap();
+
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(h.sb.tree() == before);
+}

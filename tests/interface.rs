@@ -376,6 +376,10 @@ fn every_json_document_follows_the_published_schema() {
     std::fs::create_dir_all(&profile_dir).unwrap();
     std::fs::write(profile_dir.join("profile.toml"), "target = \"litestream\"\n\n[nope]\n").unwrap();
     let run = sb.run(&with(&["ftp"]));
+    let error = valid(&schema, &run.stdout, "error");
+    assert!(error["error"]["message"].as_str().unwrap().contains("not trusted yet"), "{error}");
+    assert!(error["error"]["file"].as_str().unwrap().ends_with(".add-backend"), "{error}");
+    let run = sb.run(&with(&["ftp", "--trust"]));
     assert_eq!(run.code, 1, "{}", run.stderr);
     let error = valid(&schema, &run.stdout, "error");
     assert!(error["error"]["file"].as_str().unwrap().ends_with(".add-backend/litestream/profile.toml"), "{error}");

@@ -15,7 +15,7 @@ fn a_symlinked_directory_cannot_lead_a_write_outside_the_checkout() {
     let main = std::fs::read(outside.path().join("litestream/main.go")).unwrap();
     let before = sb.tree();
 
-    sb.run(&["ftp"]).fails(1, "would be written outside the checkout");
+    sb.run(&["ftp"]).fails(1, "leads outside the checkout, to ");
     assert_eq!(sb.tree(), before);
     assert_eq!(std::fs::read(outside.path().join("litestream/main.go")).unwrap(), main);
 }
@@ -26,7 +26,7 @@ fn a_backend_directory_linked_elsewhere_is_refused() {
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("storage.go"), "package ftp\n").unwrap();
     std::os::unix::fs::symlink(outside.path(), sb.root.join("ftp")).unwrap();
-    sb.run(&["ftp", "--force"]).fails(1, "ftp/replica_client.go would be written outside the checkout");
+    sb.run(&["ftp", "--force"]).fails(1, "ftp/storage.go leads outside the checkout, to ");
     assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 1, "nothing written outside");
 }
 

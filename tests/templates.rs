@@ -4,13 +4,19 @@
 
 mod common;
 
-use common::Sandbox;
+use common::{Run, Sandbox};
+
+/// Runs add-backend trusting the checkout's own profile and templates,
+/// which these tests write (trust itself: tests/hostile.rs).
+fn trusted(sb: &Sandbox, args: &[&str]) -> Run {
+    sb.run_in(&sb.root, args, &[("ADD_BACKEND_TRUST", "1")])
+}
 
 /// The built-in templates exported into the checkout's `.add-backend/`.
 fn with_exported_templates() -> Sandbox {
     let sb = Sandbox::litestream();
     let dir = sb.root.join(".add-backend");
-    sb.run(&["templates", "export", dir.to_str().unwrap()]).success();
+    trusted(&sb, &["templates", "export", dir.to_str().unwrap()]).success();
     sb
 }
 
@@ -22,7 +28,7 @@ fn an_exported_and_edited_template_is_the_one_used() {
         "// Package {{ package }} replicates LTX files to {{ go_name }}.",
         "// Package {{ package }} is our team's {{ go_name }} backend.",
     );
-    sb.run(&["ftp"]).success();
+    trusted(&sb, &["ftp"]).success();
     assert!(sb.read("ftp/replica_client.go").starts_with("// Package ftp is our team's FTP backend.\n"));
     // The rest are the built-in ones, exported unchanged.
     assert!(sb.read("ftp/storage.go").contains("type Storage interface"));
@@ -33,7 +39,7 @@ fn exporting_never_overwrites() {
     let sb = with_exported_templates();
     let dir = sb.root.join(".add-backend");
     let before = sb.tree();
-    sb.run(&["templates", "export", dir.to_str().unwrap()]).fails(1, "exists; export into an empty directory");
+    trusted(&sb, &["templates", "export", dir.to_str().unwrap()]).fails(1, "exists; export into an empty directory");
     assert_eq!(sb.tree(), before);
 }
 
@@ -42,7 +48,7 @@ fn a_broken_template_fails_before_anything_is_written_with_its_file_and_line() {
     let sb = with_exported_templates();
     sb.edit(".add-backend/litestream/storage.go.tera", "type Storage interface {", "type Storage interface { {% if %}");
     let before = sb.tree();
-    let run = sb.run(&["ftp"]);
+    let run = trusted(&sb, &["ftp"]);
     run.fails(1, ".add-backend/litestream/storage.go.tera: line 15, column 32: ");
     assert!(run.stderr.contains("Found `%}` but expected"), "{}", run.stderr);
     assert_eq!(sb.tree(), before);
@@ -53,7 +59,8 @@ fn a_template_that_renders_invalid_go_is_named() {
     let sb = with_exported_templates();
     sb.edit(".add-backend/litestream/main_case.go.tera", "case \"{{ type }}\":", "case \"{{ type }}\" {");
     let before = sb.tree();
-    sb.run(&["ftp"]).fails(1, ".add-backend/litestream/main_case.go.tera: renders code that is not valid Go (line 1");
+    trusted(&sb, &["ftp"])
+        .fails(1, ".add-backend/litestream/main_case.go.tera: renders code that is not valid Go (line 1");
     assert_eq!(sb.tree(), before);
 }
 
@@ -65,7 +72,7 @@ fn list_says_where_each_template_comes_from_and_templates_dir_comes_first() {
     std::fs::create_dir(own.path().join("litestream")).unwrap();
     std::fs::write(own.path().join("litestream/storage.go.tera"), "package {{ package }}\n").unwrap();
 
-    let run = sb.run(&["templates", "list", "--templates", own.path().to_str().unwrap()]);
+    let run = trusted(&sb, &["templates", "list", "--templates", own.path().to_str().unwrap()]);
     run.success();
     let from = |name: &str| {
         let line = run.stdout.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap();
@@ -83,12 +90,12 @@ fn list_says_where_each_template_comes_from_and_templates_dir_comes_first() {
 #[test]
 fn a_missing_templates_directory_or_a_file_without_package_is_refused() {
     let sb = Sandbox::litestream();
-    sb.run(&["ftp", "--templates", "/no/such/dir"]).fails(1, "--templates /no/such/dir: no such directory");
+    trusted(&sb, &["ftp", "--templates", "/no/such/dir"]).fails(1, "--templates /no/such/dir: no such directory");
 
     let sb = with_exported_templates();
     sb.write(".add-backend/litestream/storage.go.tera", "import \"errors\"\n\nvar ErrX = errors.New(\"x\")\n");
     let before = sb.tree();
-    sb.run(&["ftp"]).fails(1, "storage.go.tera: renders code that is not valid Go (line 1");
+    trusted(&sb, &["ftp"]).fails(1, "storage.go.tera: renders code that is not valid Go (line 1");
     assert_eq!(sb.tree(), before);
 }
 
@@ -107,12 +114,12 @@ fn an_edited_profile_moves_a_file_adds_one_and_drops_a_patch() {
     sb.write(".add-backend/litestream/owners.md.tera", "# {{ go_name }} backend\n\nOwned by the storage team.\n");
     let readme = sb.read("README.md");
 
-    sb.run(&["ftp"]).success();
+    trusted(&sb, &["ftp"]).success();
     assert!(sb.read("ftp/ftp_storage.go").contains("type ftpStorage struct"));
     assert!(!sb.root.join("ftp/storage.go").exists());
     assert_eq!(sb.read("ftp/OWNERS.md"), "# FTP backend\n\nOwned by the storage team.\n");
     assert_eq!(sb.read("README.md"), readme, "the dropped patch is not made");
-    let again = sb.run(&["ftp"]);
+    let again = trusted(&sb, &["ftp"]);
     again.success();
     assert!(again.stderr.contains("nothing to do"), "{}", again.stderr);
 }
@@ -125,19 +132,19 @@ fn a_broken_profile_is_refused_with_its_line_and_column_and_nothing_written() {
     sb.edit(profile, "anchor = \"type-switch-case\"", "anchor = \"type-switch\"");
     let at = sb.read(profile).lines().position(|l| l == "anchor = \"type-switch\"").unwrap() + 1;
     let edited = sb.tree();
-    sb.run(&["ftp"])
+    trusted(&sb, &["ftp"])
         .fails(1, &format!("{profile}:{at}:10: unknown anchor \"type-switch\"; expected one of import, struct-end"));
     assert_eq!(sb.tree(), edited);
 
     // Not TOML at all: toml_edit's own message, placed.
     sb.edit(profile, "[vars]", "[vars");
     let at = sb.read(profile).lines().position(|l| l == "[vars").unwrap() + 1;
-    sb.run(&["ftp"]).fails(1, &format!("{profile}:{at}:"));
+    trusted(&sb, &["ftp"]).fails(1, &format!("{profile}:{at}:"));
     // A key no anchor knows.
     sb.edit(profile, "[vars", "[vars]");
     sb.edit(profile, "func = \"NewReplicaFromConfig\"", "fun = \"NewReplicaFromConfig\"");
     let at = sb.read(profile).lines().position(|l| l == "fun = \"NewReplicaFromConfig\"").unwrap() + 1;
-    sb.run(&["ftp"]).fails(1, &format!("{profile}:{at}:1: unknown key `fun` in [[patches]]"));
+    trusted(&sb, &["ftp"]).fails(1, &format!("{profile}:{at}:1: unknown key `fun` in [[patches]]"));
     assert_eq!(sb.tree().len(), before.len(), "no file added or removed by any of the runs");
 }
 
@@ -150,7 +157,7 @@ fn a_profile_whose_detect_files_are_missing_refuses_the_checkout() {
         "files = [\"go.mod\", \"db.go\"]",
     );
     let before = sb.tree();
-    sb.run(&["ftp"]).fails(1, "db.go not found in ");
+    trusted(&sb, &["ftp"]).fails(1, "db.go not found in ");
     assert_eq!(sb.tree(), before);
 }
 
@@ -164,8 +171,8 @@ fn a_misspelt_when_or_template_in_a_profile_is_an_error_placed_in_it() {
     let table =
         sb.read(profile).lines().take(at).collect::<Vec<_>>().iter().rposition(|l| *l == "[[patches]]").unwrap() + 1;
     let before = sb.tree();
-    sb.run(&["ftp"]).fails(1, &format!("{profile}:{table}:1: when: "));
-    assert!(sb.run(&["ftp"]).stderr.contains("has_harnes"));
+    trusted(&sb, &["ftp"]).fails(1, &format!("{profile}:{table}:1: when: "));
+    assert!(trusted(&sb, &["ftp"]).stderr.contains("has_harnes"));
     assert_eq!(sb.tree(), before);
 
     sb.edit(profile, "when = \"has_harnes\"", "when = \"has_harness\"");
@@ -174,7 +181,7 @@ fn a_misspelt_when_or_template_in_a_profile_is_an_error_placed_in_it() {
     let table =
         sb.read(profile).lines().take(at).collect::<Vec<_>>().iter().rposition(|l| *l == "[[patches]]").unwrap() + 1;
     let before = sb.tree();
-    sb.run(&["ftp"]).fails(1, &format!("{profile}:{table}:1: no template litestream/main_cse.go"));
+    trusted(&sb, &["ftp"]).fails(1, &format!("{profile}:{table}:1: no template litestream/main_cse.go"));
     assert!(sb.tree() == before, "nothing written");
 }
 
@@ -188,7 +195,7 @@ fn a_profile_path_leading_out_of_the_checkout_is_refused() {
         "path = \"zz/../../escape.go\"",
     );
     let before = sb.tree();
-    sb.run(&["ftp"]).fails(1, "zz/../../escape.go: a path to write must lead down from the checkout's root");
+    trusted(&sb, &["ftp"]).fails(1, "zz/../../escape.go: a path to read must lead down from the checkout's root");
     assert_eq!(sb.tree(), before);
     assert!(!sb.root.parent().unwrap().join("escape.go").exists());
     assert_eq!(before.len(), before_edit.len());
@@ -204,7 +211,7 @@ fn an_import_a_patch_adds_is_not_added_again_by_the_next() {
     );
     assert!(!sb.read("cmd/litestream/main.go").contains("\"strconv\""));
     // The port's constructor code uses strconv too.
-    sb.run(&["ftp", "--field", "port:int"]).success();
+    trusted(&sb, &["ftp", "--field", "port:int"]).success();
     assert_eq!(sb.read("cmd/litestream/main.go").matches("\t\"strconv\"\n").count(), 1);
 }
 
@@ -212,11 +219,11 @@ fn an_import_a_patch_adds_is_not_added_again_by_the_next() {
 fn remove_works_whatever_becomes_of_the_checkouts_profile() {
     let sb = Sandbox::litestream();
     let before = sb.tree();
-    sb.run(&["ftp"]).success();
+    trusted(&sb, &["ftp"]).success();
     let dir = sb.root.join(".add-backend");
-    sb.run(&["templates", "export", dir.to_str().unwrap()]).success();
+    trusted(&sb, &["templates", "export", dir.to_str().unwrap()]).success();
     sb.edit(".add-backend/litestream/profile.toml", "target = \"litestream\"", "target = \"litestream\"\nbogus = 1");
-    sb.run(&["remove", "ftp"]).success();
+    trusted(&sb, &["remove", "ftp"]).success();
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(sb.tree(), before);
 }

@@ -75,11 +75,19 @@ impl Sandbox {
         self.run_in(&self.root, args, &[])
     }
 
+    /// The user's configuration directory of this sandbox's runs (where
+    /// `add-backend trust` records what it trusts), beside the checkout.
+    pub fn config_home(&self) -> PathBuf {
+        self.root.parent().unwrap().join("config")
+    }
+
     pub fn run_in(&self, cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_add-backend"))
             .args(args)
             .current_dir(cwd)
             .env_remove("CLICOLOR_FORCE")
+            .env_remove("ADD_BACKEND_TRUST")
+            .env("XDG_CONFIG_HOME", self.config_home())
             .envs(env.iter().copied())
             .output()
             .unwrap();
@@ -126,12 +134,14 @@ impl Run {
         self
     }
 
-    /// Asserts a failure with `code` and a one-line `error:` message holding `needle`.
+    /// Asserts a failure with `code` and a one-line `error:` message holding
+    /// `needle` (after the `note:` saying whose templates the run used).
     #[track_caller]
     pub fn fails(&self, code: i32, needle: &str) -> &Run {
         assert_eq!(self.code, code, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
-        assert!(self.stderr.starts_with("error: "), "stderr: {}", self.stderr);
-        assert_eq!(self.stderr.lines().count(), 1, "one line: {}", self.stderr);
+        let error: Vec<&str> = self.stderr.lines().skip_while(|l| l.starts_with("note: ")).collect();
+        assert!(error.first().is_some_and(|l| l.starts_with("error: ")), "stderr: {}", self.stderr);
+        assert_eq!(error.len(), 1, "one line: {}", self.stderr);
         assert!(self.stderr.contains(needle), "{needle:?} not in: {}", self.stderr);
         self
     }
