@@ -106,7 +106,8 @@ pub struct Global {
     pub root: Option<PathBuf>,
 
     /// How to report on stdout: text (a status list; diffs on --dry-run; a table for
-    /// doctor) or json (docs/schema.json), errors included.
+    /// doctor) or json (docs/schema.json), errors included; completions and man print
+    /// their own formats.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
@@ -273,11 +274,18 @@ pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError> {
     let takes_value = value_options(&command);
     let mut first = None;
     let mut i = 1;
+    let asks = |arg: &str| {
+        matches!(arg, "--help" | "--version")
+            || (arg.starts_with('-') && !arg.starts_with("--") && arg[1..].contains(['h', 'V']))
+    };
     while i < args.len() {
-        let Some(arg) = args[i].to_str() else {
-            first = Some(i);
-            break;
-        };
+        // Lossy: a non-UTF-8 value (`--root=<bytes>`) is still a value.
+        let arg = args[i].to_string_lossy();
+        let arg = arg.as_ref();
+        if asks(arg) {
+            // Help or the version, whatever follows: clap prints it.
+            return Ok(args);
+        }
         if arg == "--" {
             break;
         } else if arg.starts_with("--") {
@@ -382,8 +390,22 @@ mod tests {
         assert_eq!(normalized(&["-q", "--root", "x", "add", "doctr"]).unwrap(), ["add", "-q", "--root", "x", "doctr"]);
         assert_eq!(normalized(&["--", "doctor"]).unwrap(), ["add", "--", "doctor"]);
         assert_eq!(normalized(&["--help"]).unwrap(), ["--help"]);
+        assert_eq!(normalized(&["-qh"]).unwrap(), ["-qh"]);
+        assert_eq!(normalized(&["-V", "doctr"]).unwrap(), ["-V", "doctr"]);
+        assert_eq!(normalized(&["ftp", "--help"]).unwrap(), ["add", "ftp", "--help"]);
         assert_eq!(normalized(&[]).unwrap(), Vec::<String>::new());
         assert_eq!(normalized(&["--dry-run"]).unwrap(), ["add", "--dry-run"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_value_that_is_not_utf8_is_still_a_value() {
+        use std::os::unix::ffi::OsStringExt as _;
+        let root = OsString::from_vec(b"--root=/tmp/\xff".to_vec());
+        let args = vec!["add-backend".into(), root.clone(), "doctr".into()];
+        assert!(normalize(args).unwrap_err().0.contains("'doctr' is not a command"));
+        let args = vec!["add-backend".into(), "--root".into(), OsString::from_vec(b"\xff".to_vec()), "doctr".into()];
+        assert!(normalize(args).is_err());
     }
 
     #[test]

@@ -76,14 +76,20 @@ fn parse(args: Vec<OsString>) -> Result<Cli> {
             std::process::exit(e.exit_code());
         }
         let rendered = anstream::adapter::strip_str(&e.render().to_string()).to_string();
-        let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
-        let mut message = lines.next().unwrap_or_default().trim_start_matches("error: ").to_string();
-        for tip in lines.clone().filter_map(|l| l.strip_prefix("tip: ")) {
+        // The first paragraph is the error (a list of missing arguments
+        // goes on indented lines), then tips, then the usage.
+        let mut paragraphs = rendered.split("\n\n").map(str::trim).filter(|p| !p.is_empty());
+        let first = paragraphs.next().unwrap_or_default().trim_start_matches("error: ");
+        let mut message = first.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+        let rest: Vec<&str> = paragraphs.flat_map(str::lines).map(str::trim).collect();
+        for tip in rest.iter().filter_map(|l| l.strip_prefix("tip: ")) {
             message += &format!(" ({tip})");
         }
-        let usage = lines.find_map(|l| l.strip_prefix("Usage: ")).unwrap_or("add-backend");
-        let command: Vec<&str> = usage.split(' ').take_while(|w| !w.starts_with(['-', '<', '['])).collect();
-        message += &format!("; see '{} --help'", command.join(" "));
+        let command = match args.get(1).and_then(|a| a.to_str()) {
+            Some(sub) if Cli::command().find_subcommand(sub).is_some() => format!("add-backend {sub}"),
+            _ => "add-backend".to_string(),
+        };
+        message += &format!("; see '{command} --help'");
         error::UsageError(message).into()
     })
 }
@@ -278,7 +284,7 @@ fn doctor(checkout: &Checkout, format: Format) -> Result<ExitCode> {
     emit(std::io::stdout(), &text)?;
     let incomplete: Vec<&str> = report.backends.iter().filter(|b| !b.complete).map(|b| b.package.as_str()).collect();
     if !incomplete.is_empty() {
-        writeln!(anstream::stderr(), "error: not wired everywhere: {}", incomplete.join(", "))?;
+        let _ = writeln!(anstream::stderr(), "error: not wired everywhere: {}", incomplete.join(", "));
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
@@ -319,7 +325,9 @@ fn report(output: Output, plan: &plan::Plan) -> Result<()> {
         err.clear();
     }
     emit(std::io::stdout(), &out)?;
-    emit(std::io::stderr(), &String::from_utf8_lossy(&err))?;
+    // The document is out: a status line that cannot be printed changes
+    // nothing, and must not add an error document after it.
+    let _ = emit(std::io::stderr(), &String::from_utf8_lossy(&err));
     Ok(())
 }
 

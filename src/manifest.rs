@@ -103,9 +103,10 @@ pub fn read(checkout: &Checkout, backend_type: &str) -> Result<Option<Manifest>>
 
 /// Adds the manifest of `plan`, made with `settings`, to it, merged with
 /// what an earlier run left that is still in the checkout, so that
-/// `remove` undoes both. `carried`: the files of an earlier add that a
-/// re-generation kept, as they were recorded.
-pub fn record(checkout: &Checkout, plan: &mut Plan, settings: &Settings, carried: &[Created]) -> Result<()> {
+/// `remove` undoes both. `carried`: what of an earlier add a re-generation
+/// kept (the user's edited files, texts other code still uses), as it was
+/// recorded.
+pub fn record(checkout: &Checkout, plan: &mut Plan, settings: &Settings, carried: &Kept) -> Result<()> {
     if !plan.changes() {
         return Ok(());
     }
@@ -117,7 +118,12 @@ pub fn record(checkout: &Checkout, plan: &mut Plan, settings: &Settings, carried
     manifest.settings = Some(settings.clone());
     // Entries of an earlier run that the checkout no longer holds are stale.
     manifest.created.retain(|c| checkout.read(&c.path).ok().flatten().is_some_and(|now| same_content(&now, &c.digest)));
-    for kept in carried {
+    for text in &carried.inserted {
+        if checkout.read(&text.path)?.is_some_and(|now| lf(&now).contains(lf(&text.text).as_ref())) {
+            manifest.inserted.push(text.clone());
+        }
+    }
+    for kept in &carried.files {
         if !manifest.created.iter().any(|c| c.path == kept.path) {
             manifest.created.push(kept.clone());
         }
@@ -190,8 +196,17 @@ pub struct Unwired {
     pub edited_files: Vec<String>,
     /// Texts it inserted that were edited since: `what in path`.
     pub edited_places: Vec<String>,
-    /// Files it created that `keep` keeps: edited since, left in place.
-    pub kept: Vec<Created>,
+    /// What stays of it.
+    pub kept: Kept,
+}
+
+/// What a backend's removal leaves in place, still its own.
+#[derive(Debug, Default)]
+pub struct Kept {
+    /// Files it created that the user owns and edited.
+    pub files: Vec<Created>,
+    /// Texts it inserted that other code still uses (a settings group).
+    pub inserted: Vec<Inserted>,
 }
 
 /// Takes out what the manifest of `name` records; a file it created that
@@ -215,13 +230,13 @@ pub fn unwire(
 
     let mut files = Vec::new();
     let mut edited_files = Vec::new();
-    let mut kept = Vec::new();
+    let mut kept = Kept::default();
     for created in &manifest.created {
         let Some(current) = checkout.read(&created.path)? else { continue };
         let status = if same_content(&current, &created.digest) { Status::Remove } else { Status::Stale };
         if status == Status::Stale {
             if keep(&created.path) {
-                kept.push(created.clone());
+                kept.files.push(created.clone());
                 continue;
             }
             edited_files.push(created.path.clone());
@@ -253,7 +268,9 @@ pub fn unwire(
             .filter(|i| i.path == path)
             .map(|i| if crlf { lf(&i.text).replace('\n', "\r\n") } else { lf(&i.text).into_owned() })
             .collect();
-        let (after, items) = take_out(path, &before, &texts, &mut edited_places);
+        let mut still_used = Vec::new();
+        let (after, items) = take_out(path, &before, &texts, &mut edited_places, &mut still_used);
+        kept.inserted.extend(still_used.into_iter().map(|text| Inserted { path: path.to_string(), text }));
         files.push(FileChange::whole(path.to_string(), Some(before.to_string()), after, items));
     }
     files.push(deletion(rel, text.to_string(), Status::Remove));
@@ -265,7 +282,13 @@ pub fn unwire(
 /// `before` without the inserted `texts`; for Go, keeping a settings
 /// group (with its defaults) whose fields other code still uses, and
 /// dropping the imports only the removed code used.
-fn take_out(path: &str, before: &str, texts: &[String], edited: &mut Vec<String>) -> (String, Vec<Item>) {
+fn take_out(
+    path: &str,
+    before: &str,
+    texts: &[String],
+    edited: &mut Vec<String>,
+    still_used: &mut Vec<String>,
+) -> (String, Vec<Item>) {
     let go = path.ends_with(".go");
     let mut content = before.to_string();
     let mut items = Vec::new();
@@ -290,10 +313,11 @@ fn take_out(path: &str, before: &str, texts: &[String], edited: &mut Vec<String>
         for text in &members {
             without = without.replacen(text.as_str(), "", 1);
         }
-        let still_used = members.iter().flat_map(|t| declared_fields(t)).any(|f| uses_field(&without, f));
+        let used = members.iter().flat_map(|t| declared_fields(t)).any(|f| uses_field(&without, f));
         for text in members {
-            if still_used {
+            if used {
                 items.push(Item { what: format!("{} (still used)", describe(text)), status: Status::Present });
+                still_used.push(text.clone());
             } else {
                 take(&mut content, text, 1, path, &mut items, edited);
             }

@@ -567,3 +567,23 @@ fn a_backend_added_by_another_version_is_re_generated_with_its_recorded_settings
     assert_eq!(recorded["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(recorded["settings"], serde_json::json!({"go_name": "Ftp", "fields": ["host!"]}));
 }
+
+#[test]
+fn a_settings_group_another_backend_still_uses_stays_recorded_through_a_re_generation() {
+    for order in [["webdav", "ftp"], ["ftp", "webdav"]] {
+        // The same two backends, ftp re-generated in one checkout only.
+        let (sb, plain) = (Sandbox::litestream(), Sandbox::litestream());
+        for s in [&sb, &plain] {
+            s.run(&add_ftp(&["--field", "region2"])).success();
+            s.run(&["webdav", "--field", "region2"]).success();
+        }
+        sb.run(&add_ftp(&["--field", "host!"])).success();
+        let manifest = sb.read(".add-backend/backends/ftp.json");
+        assert!(manifest.contains("Region2 string"), "the group webdav uses is still ftp's: {manifest}");
+        for backend in order {
+            sb.run(&["remove", backend]).success();
+            plain.run(&["remove", backend]).success();
+        }
+        assert!(sb.tree() == plain.tree(), "{order:?}: removals leave what they leave without the re-generation");
+    }
+}

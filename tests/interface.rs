@@ -188,6 +188,9 @@ fn a_usage_error_is_one_line_with_clap_s_tip_and_where_to_look() {
     sb.run(&["doctor", "ftp"]).fails(2, "see 'add-backend doctor --help'");
     sb.run(&["ftp", "--format", "xml"]).fails(2, "invalid value 'xml' for '--format <FORMAT>'");
     sb.run(&["-q", "-v", "ftp"]).fails(2, "cannot be used with");
+    sb.run(&["add"])
+        .fails(2, "error: the following required arguments were not provided: <NAME>; see 'add-backend add --help'");
+    sb.run(&["completions", "tcsh"]).fails(2, "see 'add-backend completions --help'");
 }
 
 #[test]

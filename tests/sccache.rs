@@ -253,6 +253,7 @@ fn bad_requests_are_refused_before_anything_is_written() {
     sb.run(&["cos", "--service", "services-cos", "--field", "bucket!"])
         .fails(1, "--service \"services-cos\": give the OpenDAL service's type name");
     sb.run(&["cos", "--title", "[COS]", "--field", "bucket!"]).fails(1, "--title \"[COS]\": give the backend's name");
+    sb.run(&["cos", "--field", "bucket!", "--field", "rw_mode"]).fails(1, "every cache config has rw_mode already");
     sb.edit("src/config.rs", "pub enum CacheType {", "pub enum CacheKind {");
     let edited = sb.tree();
     sb.run(COS).fails(1, "src/config.rs: no struct or enum CacheType");
@@ -288,4 +289,14 @@ fn an_add_with_other_settings_re_generates_the_backend_as_a_fresh_add_would() {
     assert!(again.stderr.contains("nothing to do"), "the recorded settings: {}", again.stderr);
     sb.run(&["remove", "cos"]).success();
     assert!(sb.tree() == pristine, "remove after a re-generation restores the checkout");
+}
+
+#[test]
+fn a_backend_added_with_a_go_name_is_removed_by_its_recorded_name() {
+    let sb = Sandbox::fixture("sccache");
+    let pristine = sb.tree();
+    sb.run(&["gdrive", "--go-name", "GDrive", "--service", "Gdrive", "--field", "root!"]).success();
+    assert!(sb.root.join("docs/GDrive.md").is_file());
+    sb.run(&["remove", "gdrive"]).success();
+    assert!(sb.tree() == pristine);
 }

@@ -54,9 +54,23 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     let recorded = manifest::read(checkout, &name.r#type)?;
     let old = recorded.as_ref().and_then(|m| m.settings.clone().map(|s| (s, m.version.clone())));
     // No settings: those the backend was added with, if it was.
+    let reapplied = asked.is_empty() && old.is_some();
+    let unrecorded = !asked.is_empty() && recorded.as_ref().is_some_and(|m| m.settings.is_none());
     let settings = match &old {
         Some((settings, _)) if asked.is_empty() => settings.clone(),
         _ => asked,
+    };
+    let manifest_path = manifest::path(&name.r#type);
+    let context = |err: anyhow::Error| {
+        if reapplied {
+            err.context(format!("the settings {manifest_path} records ({})", describe(&settings)))
+        } else if unrecorded {
+            err.context(format!(
+                "{manifest_path} was written by an earlier add-backend and does not record the backend's settings, so it cannot be re-generated: remove it and add it again to change them"
+            ))
+        } else {
+            err
+        }
     };
     let request = Request {
         go_name: settings.go_name.as_deref(),
@@ -67,11 +81,11 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     };
     let plan = match old {
         Some((old, version)) if old != settings || version.as_deref() != Some(manifest::VERSION) => {
-            regeneration(checkout, &target, &request, &old, &settings)?
+            regeneration(checkout, &target, &request, &old, &settings).map_err(context)?
         }
         _ => {
-            let mut plan = target.plan(checkout, &request)?;
-            manifest::record(checkout, &mut plan, &settings, &[])?;
+            let mut plan = target.plan(checkout, &request).map_err(context)?;
+            manifest::record(checkout, &mut plan, &settings, &manifest::Kept::default())?;
             plan
         }
     };
@@ -98,9 +112,10 @@ fn regeneration(
     let allowed = |path: &str| paths.all.iter().any(|p| p == path);
     let keep = |path: &str| paths.kept.iter().any(|p| p == path);
     let unwired = manifest::unwire(checkout, &old_name, allowed, keep)?;
+    let why = if old == new { "with this version's templates" } else { "with other settings" };
     if !unwired.edited_places.is_empty() {
         bail!(
-            "cannot re-generate backend {} with other settings: changed since add-backend wrote them: {}; put them back as they were, or remove the backend and add it again",
+            "cannot re-generate backend {} {why}: changed since add-backend wrote them: {}; put them back as they were, or remove the backend and add it again",
             old_name.r#type,
             unwired.edited_places.join(", ")
         );
@@ -115,7 +130,7 @@ fn regeneration(
     let unwired_checkout = checkout.overlay(&unwired.plan.files);
     let mut plan = target.plan(&unwired_checkout, &Request { regenerating: true, ..*request })?;
     manifest::record(&unwired_checkout, &mut plan, new, &unwired.kept)?;
-    for kept in &unwired.kept {
+    for kept in &unwired.kept.files {
         plan.warnings.push(format!(
             "{} is yours and was edited, so it was kept as it is; it was written for the earlier settings ({}): check it against the new ones",
             kept.path,
@@ -263,6 +278,12 @@ fn profile_paths(checkout: &Checkout, target: &str, vars: &impl serde::Serialize
 /// The plan that takes a backend back out, as its manifest records it.
 pub fn removal(checkout: &Checkout, name: &str, force: bool) -> Result<Plan> {
     let name = crate::names::BackendName::parse(name, None)?;
+    // Named as it was added: a --go-name changes the paths of some files.
+    let recorded = manifest::read(checkout, &name.r#type)?.and_then(|m| m.settings).and_then(|s| s.go_name);
+    let name = match recorded {
+        Some(go_name) => crate::names::BackendName::parse(&name.r#type, Some(&go_name))?,
+        None => name,
+    };
     let project = target_of(checkout)?;
     let target = project.name();
     let paths = profile_paths(checkout, target, &project.name_vars(&name));

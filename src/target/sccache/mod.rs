@@ -298,6 +298,9 @@ fn fields(raw: &[String], module: &str, env: &str) -> Result<Vec<Field>> {
         if fields.iter().any(|f| f.name == name) {
             bail!("--field {spec}: given twice");
         }
+        if name == "rw_mode" {
+            bail!("--field {spec}: every cache config has rw_mode already (READ_ONLY or READ_WRITE)");
+        }
         let prefix = name == "key_prefix";
         if prefix && required {
             bail!("--field {spec}: key_prefix defaults to empty and cannot be required");
