@@ -57,6 +57,9 @@ impl Checkout {
                 )
             })?,
         };
+        // One spelling of the root, whichever reached it: one lock, one
+        // journal, one trust.
+        let root = root.canonicalize().with_context(|| format!("cannot resolve {}", root.display()))?;
         let project = if root.join("go.mod").is_file() {
             let path = root.join("go.mod");
             let text = crate::paths::read_text(&path, true)?;

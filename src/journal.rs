@@ -1,22 +1,31 @@
 //! What protects a checkout from two runs at once and from a run killed
 //! half-way: a lock, and a journal of what an apply is about to change.
 //!
-//! The journal lives in `.git/add-backend/` when the checkout is in a git
-//! work tree (outside the tree, as git keeps its own state), else in
-//! `.add-backend.state/` at its root, made for an apply and removed after.
+//! Both live where the checkout's content cannot plant or redirect them.
+//! In a git work tree whose `.git` is a real directory (at the root or
+//! above it), in `.git/add-backend/`, as git keeps its own state outside
+//! the tree; anywhere else (no git, a `.git` file of a worktree or a
+//! submodule, a `.git` symlink), in the user's state directory
+//! (`$XDG_STATE_HOME/add-backend/<digest of the canonical root>/`), so
+//! that a checkout reached by two spellings has one lock and one journal.
 //!
-//! The lock is an advisory lock (`File::try_lock`) on the directory that
-//! holds that state directory (the git directory, or the root), so taking
-//! it creates nothing, and the system releases it however the holder dies:
-//! exclusive for a run that may write, shared for one that only reads (a
-//! dry run, `doctor`), so that reads run side by side and never beside a
-//! write. Where a directory cannot be locked (not Unix, or a file system
-//! that refuses), a `lock` file in the state directory is locked instead.
-//! It is written before the first change and removed after the last; if it
-//! is there when a run starts, the previous one was interrupted, and the
-//! run restores every file it lists before doing anything else.
+//! The lock is an advisory lock (`File::try_lock`) on the git directory,
+//! or on the user's state directory of the checkout, and the system
+//! releases it however the holder dies: exclusive for a run that may
+//! write, shared for one that only reads (a dry run, `doctor`), so that
+//! reads run side by side and never beside a write. Where a directory
+//! cannot be locked (not Unix, or a file system that refuses), a `lock`
+//! file in the state directory is locked instead.
+//!
+//! The journal is written before the first change and removed after the
+//! last; if it is there when a run starts, the previous one was
+//! interrupted, and the run restores every file it lists before doing
+//! anything else. It is followed only if it is a regular file of the
+//! user's, signed with the user's own key (HMAC-SHA256; the key is made on
+//! first use, readable by the user alone), and only for paths inside the
+//! checkout that add-backend may write: a journal a checkout ships, or
+//! anyone else wrote, is ignored and removed, with a warning.
 
-use std::cell::Cell;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -44,7 +53,7 @@ pub struct Entry {
 
 /// The journal's first line; its last is `end`, so that one cut short by
 /// a kill is told from a whole one.
-const HEADER: &str = "add-backend journal 1\n";
+const HEADER: &str = "add-backend journal 2\n";
 
 impl Journal {
     /// The journal as written: a line a directory (`dir PATH`), then a
@@ -68,6 +77,31 @@ impl Journal {
         }
         out.extend_from_slice(b"end\n");
         out
+    }
+
+    /// The journal as written, signed with `key`: the encoding, then a
+    /// line `sig HEX` of its HMAC-SHA256.
+    fn sealed(&self, key: &[u8]) -> Vec<u8> {
+        let mut out = self.encode();
+        let sig = mac(key, &out);
+        out.extend_from_slice(format!("sig {sig}\n").as_bytes());
+        out
+    }
+
+    /// What `sealed` wrote, if `key` signed it.
+    fn unsealed(bytes: &[u8], key: &[u8]) -> Unsealed {
+        let Some(end) = memchr::memmem::rfind(bytes, b"\nend\n").map(|at| at + 5) else { return Unsealed::CutShort };
+        let (body, trailer) = bytes.split_at(end);
+        let Some(sig) = trailer.strip_prefix(b"sig ").and_then(|t| t.strip_suffix(b"\n")) else {
+            return Unsealed::CutShort;
+        };
+        if sig != mac(key, body).as_bytes() {
+            return Unsealed::Forged;
+        }
+        match Journal::decode(body) {
+            Some(journal) => Unsealed::Whole(journal),
+            None => Unsealed::Forged,
+        }
     }
 
     /// The journal `encode` wrote; `None` for anything else, a journal cut
@@ -113,6 +147,84 @@ impl Journal {
     }
 }
 
+/// The largest journal followed: it holds the original of every file a
+/// run changes.
+const MAX_JOURNAL: u64 = 1 << 30;
+
+/// What a journal file held.
+enum Unsealed {
+    Whole(Journal),
+    /// Written only in part: the run was killed while writing it, before
+    /// it changed anything.
+    CutShort,
+    /// Whole, but not signed with the user's key: not written by
+    /// add-backend for this user.
+    Forged,
+}
+
+/// The HMAC-SHA256 of `bytes` with `key`, in hex.
+fn mac(key: &[u8], bytes: &[u8]) -> String {
+    use hmac::{KeyInit as _, Mac as _};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(bytes);
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The user's state directory for add-backend.
+fn state_home() -> Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "add-backend")
+        .ok_or_else(|| anyhow!("no home directory to keep add-backend's state in"))?;
+    Ok(dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf())
+}
+
+/// A directory of the user's alone, made if missing (0700 on Unix).
+fn private_dir(dir: &Path) -> Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    match dir.symlink_metadata() {
+        Ok(m) if m.is_dir() => Ok(()),
+        _ => bail!("{}: not a directory (a symlink?); refusing to keep state there", dir.display()),
+    }
+}
+
+/// The user's key that signs journals: 32 random bytes, made on first use,
+/// readable by the user alone.
+fn user_key() -> Result<Vec<u8>> {
+    let home = state_home()?;
+    let path = home.join("journal.key");
+    if let Ok(key) = crate::paths::read_regular(&path, 64, false)
+        && key.len() == 32
+    {
+        return Ok(key);
+    }
+    private_dir(&home)?;
+    let mut key = vec![0; 32];
+    getrandom::fill(&mut key).map_err(|e| anyhow!("no randomness for the journal's key: {e}"))?;
+    let mut options = File::options();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(&path) {
+        Ok(mut file) => {
+            use std::io::Write as _;
+            file.write_all(&key).with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(key)
+        }
+        // Another run made it first.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let key = crate::paths::read_regular(&path, 64, false)?;
+            if key.len() != 32 {
+                bail!("{}: not a key add-backend made; delete it", path.display());
+            }
+            Ok(key)
+        }
+        Err(e) => bail!("cannot create {}: {e}", path.display()),
+    }
+}
+
 /// A digest of file content, for recognising what an apply wrote.
 pub fn digest(content: &[u8]) -> String {
     // FNV-1a: stable across builds and platforms, and ample for telling
@@ -131,6 +243,9 @@ pub struct Recovery {
     pub discarded: bool,
     /// Files changed since the interrupted run, left as they are.
     pub left: Vec<String>,
+    /// The journal there was not the user's (not signed with their key, or
+    /// not their file): ignored, and removed.
+    pub forged: Option<String>,
 }
 
 /// The prefix of every temporary file an apply stages.
@@ -150,46 +265,61 @@ pub struct Guard {
     dir: PathBuf,
     /// This checkout's journal, in `dir`.
     journal: PathBuf,
-    _lock: File,
-    /// Remove the state directory at the end, if it is empty: ours alone
-    /// (not inside `.git`), and made or used by a run that may write.
-    tidy: Cell<bool>,
-    owned: bool,
+    /// `None` for a read where no state directory could be made: there is
+    /// then no journal either, and nothing to lock against.
+    _lock: Option<File>,
 }
 
-/// Where the lock and journal live: in the git directory of the work tree
-/// holding `root` (a `.git` directory, or the one a `.git` file of a
-/// worktree or submodule points to), else in `.add-backend.state/`; and
-/// the journal's name there, which tells checkouts nested in one work tree
-/// apart (`journal` for the work tree's top).
-fn state_dir(root: &Path) -> (PathBuf, String, bool) {
+/// Where the lock and journal live, the journal's name there (which tells
+/// checkouts nested in one work tree apart; `journal` for the work tree's
+/// top), whether the state directory is in a git directory, and the
+/// directory to lock. `root` is canonical.
+fn state_dir(root: &Path) -> Result<(PathBuf, String, bool, PathBuf)> {
     for dir in root.ancestors() {
-        let name = match root.strip_prefix(dir) {
-            Ok(rel) if rel.as_os_str().is_empty() => "journal".to_string(),
-            Ok(rel) => format!("journal-{}", digest(rel.to_string_lossy().replace('\\', "/").as_bytes())),
-            Err(_) => "journal".to_string(),
-        };
         let git = dir.join(".git");
-        if git.is_dir() {
-            return (git.join("add-backend"), name, false);
-        }
-        if let Ok(text) = std::fs::read_to_string(&git)
-            && let Some(target) = text.trim().strip_prefix("gitdir: ")
-        {
-            return (dir.join(target).join("add-backend"), name, false);
+        match git.symlink_metadata() {
+            Ok(meta) if meta.is_dir() => {
+                let rel = root.strip_prefix(dir).unwrap_or(Path::new(""));
+                let name = if rel.as_os_str().is_empty() {
+                    "journal".to_string()
+                } else {
+                    format!("journal-{}", digest(rel.to_string_lossy().replace('\\', "/").as_bytes()))
+                };
+                return Ok((git.join("add-backend"), name, true, git));
+            }
+            // A `.git` file or symlink names a directory anywhere: not one
+            // to trust with state.
+            Ok(_) => break,
+            Err(_) => {}
         }
     }
-    (root.join(".add-backend.state"), "journal".to_string(), true)
+    let key = digest_hex(root.to_string_lossy().as_bytes());
+    let dir = state_home()?.join(&key[..32]);
+    Ok((dir.clone(), "journal".to_string(), false, dir))
 }
 
-/// Takes the checkout's lock, or says who holds it.
-///
-/// The lock is on the directory that holds the state directory: the git
-/// directory, which every checkout nested in the work tree shares with its
-/// journals, or the root outside git. Nothing is created to take it.
+/// The SHA-256 of `bytes`, in hex.
+fn digest_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Takes the checkout's lock, or says who holds it. `root` is canonical.
 pub fn lock(root: &Path, access: Access) -> Result<Guard> {
-    let (dir, name, owned) = state_dir(root);
+    let (dir, name, in_git, holder) = state_dir(root)?;
     let journal = dir.join(name);
+    if dir.symlink_metadata().is_ok_and(|m| !m.is_dir()) {
+        bail!("{}: not a directory (a symlink?); refusing to keep state there", dir.display());
+    }
+    if !in_git {
+        // The user's own directory: made for reads too, so that they lock.
+        if let Err(e) = private_dir(&dir) {
+            if access == Access::Read {
+                return Ok(Guard { dir, journal, _lock: None });
+            }
+            return Err(e);
+        }
+    }
     let take = |file: &File| match access {
         Access::Read => file.try_lock_shared(),
         Access::Write => file.try_lock(),
@@ -200,15 +330,11 @@ pub fn lock(root: &Path, access: Access) -> Result<Guard> {
             path.display()
         )
     };
-    let holder = dir.parent().unwrap_or(root).to_path_buf();
     if cfg!(unix)
         && let Ok(file) = File::open(&holder)
     {
         match take(&file) {
-            Ok(()) => {
-                let tidy = Cell::new(owned && access == Access::Write);
-                return Ok(Guard { dir, journal, _lock: file, tidy, owned });
-            }
+            Ok(()) => return Ok(Guard { dir, journal, _lock: Some(file) }),
             Err(std::fs::TryLockError::WouldBlock) => return Err(held(&holder)),
             Err(std::fs::TryLockError::Error(_)) => {}
         }
@@ -216,87 +342,104 @@ pub fn lock(root: &Path, access: Access) -> Result<Guard> {
     // A lock file where a directory cannot be locked. It stays: removing
     // a lock file that another run may have open lets a third take a
     // second lock beside it.
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    private_dir(&dir)?;
     let path = dir.join("lock");
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
+    let mut options = File::options();
+    options.create(true).truncate(false).write(true);
+    #[cfg(target_os = "linux")]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+    let file = options.open(&path).with_context(|| format!("cannot open {}", path.display()))?;
     match take(&file) {
-        Ok(()) => Ok(Guard { dir, journal, _lock: file, tidy: Cell::new(false), owned }),
+        Ok(()) => Ok(Guard { dir, journal, _lock: Some(file) }),
         Err(std::fs::TryLockError::WouldBlock) => Err(held(&path)),
         Err(std::fs::TryLockError::Error(e)) => Err(anyhow!("cannot lock {}: {e}", path.display())),
     }
 }
 
 impl Guard {
-    fn journal_path(&self) -> PathBuf {
-        self.journal.clone()
-    }
-
-    /// Written before the first change. A write that fails is removed
-    /// again; one cut short by a kill is discarded by `recover`, since
-    /// nothing else had changed yet.
+    /// Written, signed, before the first change. A write that fails is
+    /// removed again; one cut short by a kill is discarded by `recover`,
+    /// since nothing else had changed yet.
     pub fn write_journal(&self, journal: &Journal) -> Result<()> {
+        let key = user_key()?;
         if !self.dir.is_dir() {
-            std::fs::create_dir_all(&self.dir).with_context(|| format!("cannot create {}", self.dir.display()))?;
-            self.tidy.set(self.owned);
+            private_dir(&self.dir)?;
         }
-        let written = crate::apply::fault_point().and_then(|()| std::fs::write(self.journal_path(), journal.encode()));
+        let sealed = journal.sealed(&key);
+        let written = crate::apply::fault_point().and_then(|()| {
+            // Never through a symlink planted in its place.
+            let _ = std::fs::remove_file(&self.journal);
+            let mut options = File::options();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            use std::io::Write as _;
+            options.open(&self.journal)?.write_all(&sealed)
+        });
         if let Err(e) = written {
-            let _ = std::fs::remove_file(self.journal_path());
+            let _ = std::fs::remove_file(&self.journal);
             return Err(anyhow!("cannot write the journal: {e}"));
         }
         Ok(())
     }
 
-    /// The journal of add-backend 0.1 before it was written raw: a run of
-    /// that version, interrupted, is this version's to refuse, not to undo.
-    fn legacy_journal_path(&self) -> PathBuf {
-        self.dir.join("journal.json")
-    }
-
-    /// Whether an interrupted run left a journal.
+    /// Whether an interrupted run left a journal of the user's.
     pub fn pending(&self) -> bool {
-        self.journal_path().is_file() || self.legacy_journal_path().is_file()
+        matches!(self.read_journal(), Ok(Some(Unsealed::Whole(_))))
     }
 
     pub fn clear_journal(&self) -> Result<()> {
-        match std::fs::remove_file(self.journal_path()) {
+        match std::fs::remove_file(&self.journal) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(anyhow!("cannot remove the journal: {e}")),
             _ => Ok(()),
         }
+    }
+
+    /// The journal, if there is one: a regular file of the user's, signed
+    /// with the user's key, or else `Forged`.
+    fn read_journal(&self) -> Result<Option<Unsealed>> {
+        let meta = match self.journal.symlink_metadata() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => bail!("cannot read {}: {e}", self.journal.display()),
+            Ok(meta) => meta,
+        };
+        #[cfg(target_os = "linux")]
+        let theirs = std::os::unix::fs::MetadataExt::uid(&meta) != rustix::process::geteuid().as_raw();
+        #[cfg(not(target_os = "linux"))]
+        let theirs = false;
+        if !meta.is_file() || theirs {
+            return Ok(Some(Unsealed::Forged));
+        }
+        let Ok(bytes) = crate::paths::read_regular(&self.journal, MAX_JOURNAL, false) else {
+            return Ok(Some(Unsealed::Forged));
+        };
+        Ok(Some(Journal::unsealed(&bytes, &user_key()?)))
     }
 
     /// Puts back what an interrupted run changed, or `None` when no run
     /// was interrupted. A file is put back only if it still holds what that
     /// run wrote; one changed since is left alone, and reported.
     pub fn recover(&self, root: &Path) -> Result<Option<Recovery>> {
-        let legacy = self.legacy_journal_path();
-        if legacy.is_file() {
-            bail!(
-                "an interrupted run of an earlier add-backend left {}; run that version again to restore the checkout, or delete the file if the checkout is as you want it",
-                legacy.display()
-            );
-        }
-        let path = self.journal_path();
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => bail!("cannot read {}: {e}", path.display()),
-        };
         let mut recovery = Recovery::default();
-        let Some(journal) = Journal::decode(&bytes) else {
-            // Cut short while being written, before any other change.
-            self.clear_journal()?;
-            recovery.discarded = true;
-            return Ok(Some(recovery));
+        let journal = match self.read_journal()? {
+            None => return Ok(None),
+            Some(Unsealed::CutShort) => {
+                // Cut short while being written, before any other change.
+                self.clear_journal()?;
+                recovery.discarded = true;
+                return Ok(Some(recovery));
+            }
+            Some(Unsealed::Forged) => {
+                // Not ours to follow, and in our place: removed.
+                self.clear_journal()?;
+                recovery.forged = Some(self.journal.display().to_string());
+                return Ok(Some(recovery));
+            }
+            Some(Unsealed::Whole(journal)) => journal,
         };
-        // Only paths inside the checkout are ever journaled; anything else
-        // was not written by add-backend, and is not followed.
-        let inside = |rel: &str| Path::new(rel).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        // Only paths inside the checkout that add-backend may write are
+        // ever journaled; anything else is not followed.
+        let inside = |rel: &str| crate::paths::refuse_forbidden(root, rel).is_ok();
         let mut dirs: Vec<PathBuf> = journal.dirs.iter().filter(|d| inside(d)).map(|d| root.join(d)).collect();
         for entry in &journal.files {
             if !inside(&entry.path) {
@@ -370,15 +513,6 @@ fn remove_temp_files(dir: &Path) {
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());
         if is_file && is_temp_name(&entry.file_name().to_string_lossy()) {
             let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        // Only if empty: a journal left for the next run, or a lock file, stays.
-        if self.tidy.get() {
-            let _ = std::fs::remove_dir(&self.dir);
         }
     }
 }

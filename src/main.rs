@@ -189,7 +189,11 @@ fn change(checkout: &Checkout, output: Output, plan: impl FnOnce(&Checkout) -> R
             );
         }
     } else if let Some(recovery) = guard.recover(&checkout.root)? {
-        let mut message = if recovery.discarded {
+        let mut message = if let Some(journal) = &recovery.forged {
+            format!(
+                "warning: ignored and removed {journal}: a journal not written by add-backend for this user, so not followed"
+            )
+        } else if recovery.discarded {
             "warning: an earlier run was interrupted while writing its journal, before it changed anything; discarded the journal".to_string()
         } else {
             format!(

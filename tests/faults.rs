@@ -55,7 +55,7 @@ fn a_run_killed_at_any_step_is_undone_by_the_next() {
         assert_eq!(killed.code, -1, "step {step}: killed, not exited: {}", killed.stderr);
 
         // Once the journal is written, a dry run cannot restore, and says how.
-        let journaled = sb.root.join(".add-backend.state/journal").is_file();
+        let journaled = !sb.journals().is_empty();
         if journaled {
             sb.run(&[&ARGS[..], &["--dry-run"]].concat()).fails(1, "run add-backend without --dry-run to restore it");
         }
@@ -98,8 +98,8 @@ fn a_file_changed_between_planning_and_writing_is_not_overwritten() {
 #[test]
 fn a_second_run_at_the_same_time_waits_for_no_one_and_changes_nothing() {
     let sb = Sandbox::litestream();
-    // A run holds the lock on the checkout's root directory.
-    let held = std::fs::File::open(&sb.root).unwrap();
+    // A run holds the lock on the checkout's state directory.
+    let held = std::fs::File::open(sb.state_dir()).unwrap();
     held.lock().unwrap();
     let before = sb.tree();
     sb.run(&ARGS).fails(1, "another add-backend run is using this checkout");
@@ -114,7 +114,7 @@ fn a_second_run_at_the_same_time_waits_for_no_one_and_changes_nothing() {
 fn reads_run_beside_reads_but_never_beside_a_write() {
     let sb = Sandbox::litestream();
     // A dry run (or doctor) holds the lock shared.
-    let reading = std::fs::File::open(&sb.root).unwrap();
+    let reading = std::fs::File::open(sb.state_dir()).unwrap();
     reading.lock_shared().unwrap();
     let before = sb.tree();
     sb.run(&[&ARGS[..], &["--dry-run"]].concat()).success();
@@ -127,17 +127,24 @@ fn reads_run_beside_reads_but_never_beside_a_write() {
 
 #[test]
 fn a_dry_run_creates_nothing_so_runs_where_nothing_can_be() {
-    // Where the state directory cannot be made (here a file has its name;
-    // a read-only checkout is the same), a dry run still runs, as in CI on
-    // a read-only clone; an apply names what is in its way.
+    // Where the state directory cannot be made (here a file has the name
+    // of the user's state directory), a dry run still runs, as in CI with
+    // a read-only home; an apply names what is in its way.
     let sb = Sandbox::litestream();
-    sb.write(".add-backend.state", "");
+    std::fs::write(sb.state_home(), "").unwrap();
     let before = sb.tree();
     let dry = sb.run(&[&ARGS[..], &["--dry-run"]].concat());
     dry.success();
     assert!(dry.stdout.contains("+++ b/ftp/replica_client.go"), "{}", dry.stdout);
     sb.run(&["doctor"]).success();
-    sb.run(&ARGS).fails(1, ".add-backend.state");
+    sb.run(&ARGS).fails(1, &format!("cannot create {}", sb.state_home().join("add-backend").display()));
+    assert_eq!(sb.tree(), before);
+    // A read-only checkout is the same: nothing is made in it.
+    std::fs::remove_file(sb.state_home()).unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&sb.root, std::fs::Permissions::from_mode(0o555)).unwrap();
+    sb.run(&[&ARGS[..], &["--dry-run"]].concat()).success();
+    std::fs::set_permissions(&sb.root, std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(sb.tree(), before);
 }
 
@@ -198,8 +205,13 @@ fn the_state_of_a_git_worktree_stays_out_of_its_tree() {
     git(&["worktree", "add", "-q", worktree.to_str().unwrap()]);
     let killed = sb.run_in(&worktree, &ARGS, &[("ADD_BACKEND_KILL_AT", "5")]);
     assert_eq!(killed.code, -1);
+    // A worktree's `.git` is a file, which a checkout could forge: its
+    // state goes to the user's state directory, nowhere in git's.
     assert!(!worktree.join(".add-backend.state").exists(), "the journal went into the work tree");
-    assert!(sb.root.join(".git/worktrees/worktree/add-backend/journal").is_file());
+    assert!(!sb.root.join(".git/worktrees/worktree/add-backend").exists());
+    let states: Vec<_> =
+        walkdir::WalkDir::new(sb.state_home()).into_iter().flatten().filter(|e| e.file_name() == "journal").collect();
+    assert_eq!(states.len(), 1, "the worktree's journal is in the user's state directory");
     let next = sb.run_in(&worktree, &ARGS, &[]);
     next.success();
     assert!(next.stderr.contains("an earlier run was interrupted"), "{}", next.stderr);
@@ -260,28 +272,55 @@ fn a_forced_remove_of_a_backend_add_backend_did_not_write_failed_or_killed_is_un
 }
 
 #[test]
-fn a_journal_this_version_did_not_write_is_refused_or_not_followed() {
+fn a_journal_the_user_did_not_sign_is_ignored_and_never_followed() {
+    // A checkout that ships git state of its own (a tarball, say), with a
+    // journal that would "restore" a file outside: not signed with the
+    // user's key, it is ignored and removed, with a warning.
     let sb = Sandbox::litestream();
-    std::fs::create_dir_all(sb.root.join(".add-backend.state")).unwrap();
-    std::fs::write(sb.root.join(".add-backend.state/journal.json"), "{\"files\": [], \"dirs\": []}").unwrap();
-    let before = sb.tree();
-    sb.run(&ARGS).fails(1, "an interrupted run of an earlier add-backend left");
-    sb.run(&[&ARGS[..], &["--dry-run"]].concat()).fails(1, "run add-backend without --dry-run to restore it");
-    assert_eq!(sb.tree(), before);
-
-    let sb = Sandbox::litestream();
+    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(&sb.root).status().unwrap();
+    assert!(git.success());
     let outside = sb.root.parent().unwrap().join("outside.txt");
     std::fs::write(&outside, "mine\n").unwrap();
-    // As if the run had created it: its digest (FNV-1a) is what it holds.
     let digest =
         b"mine\n".iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    let forged = format!("add-backend journal 1\nfile {digest:016x} 0 14 -\n../outside.txt\nend\n");
+    for forged in [
+        format!("add-backend journal 2\nfile {digest:016x} 0 14 -\n../outside.txt\nend\nsig {}\n", "0".repeat(64)),
+        format!("add-backend journal 1\nfile {digest:016x} 0 14 -\n../outside.txt\nend\n"),
+    ] {
+        std::fs::create_dir_all(sb.root.join(".git/add-backend")).unwrap();
+        std::fs::write(sb.root.join(".git/add-backend/journal"), &forged).unwrap();
+        sb.run(&[&ARGS[..], &["--dry-run"]].concat()).success();
+        let run = sb.run(&["ftp", "--dry-run"]);
+        run.success();
+        let apply = sb.run(&["sftp2"]);
+        apply.success();
+        assert!(
+            apply.stderr.contains("warning: ignored and removed") || apply.stderr.contains("discarded the journal"),
+            "{}",
+            apply.stderr
+        );
+        assert!(!sb.root.join(".git/add-backend/journal").exists());
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "mine\n");
+        sb.run(&["remove", "sftp2"]).success();
+    }
+
+    // State planted in the tree is not state: nothing reads it.
+    let sb = Sandbox::litestream();
     std::fs::create_dir_all(sb.root.join(".add-backend.state")).unwrap();
-    std::fs::write(sb.root.join(".add-backend.state/journal"), forged).unwrap();
+    std::fs::write(sb.root.join(".add-backend.state/journal"), "add-backend journal 2\nend\n").unwrap();
     let run = sb.run(&ARGS);
     run.success();
-    assert!(run.stderr.contains("left alone, as they changed since: ../outside.txt"), "{}", run.stderr);
-    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "mine\n");
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    assert!(sb.root.join(".add-backend.state/journal").is_file());
+
+    // A journal that is a symlink, or another user's, is not the user's.
+    let sb = Sandbox::litestream();
+    let state = sb.state_dir();
+    std::os::unix::fs::symlink(&outside, state.join("journal")).unwrap();
+    let run = sb.run(&ARGS);
+    run.success();
+    assert!(run.stderr.contains("warning: ignored and removed"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "mine\n", "the link's target is left alone");
 }
 
 /// Two checkouts nested in one git work tree (`tmp/litestream` and

@@ -251,3 +251,59 @@ fn a_project_file_that_is_special_huge_or_a_way_out_gets_an_error_at_once() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
     assert!(h.sb.tree() == before);
 }
+
+#[test]
+fn one_checkout_by_two_spellings_has_one_lock_and_one_journal() {
+    let sb = Sandbox::litestream();
+    let link = sb.root.parent().unwrap().join("link");
+    std::os::unix::fs::symlink(&sb.root, &link).unwrap();
+    let (real, linked) = (sb.root.to_str().unwrap(), link.to_str().unwrap());
+    let bin = env!("CARGO_BIN_EXE_add-backend");
+    let spawn = |root: &str, name: &str| {
+        Command::new(bin)
+            .args(["--root", root, name, "--field", "host"])
+            .env("XDG_STATE_HOME", sb.state_home())
+            .env("XDG_CONFIG_HOME", sb.config_home())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut added = Vec::new();
+    for pair in 0..50 {
+        let (a, b) = (format!("a{pair}"), format!("b{pair}"));
+        let (first, second) = (spawn(linked, &a), spawn(real, &b));
+        for (child, name) in [(first, a), (second, b)] {
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            if out.status.success() {
+                added.push(name);
+            } else {
+                assert!(stderr.contains("another add-backend run is using this checkout"), "{stderr}");
+            }
+        }
+    }
+    // Every run that said it added its backend did: no update was lost.
+    let main = sb.read("cmd/litestream/main.go");
+    for name in &added {
+        assert!(main.contains(&format!("case \"{name}\":")), "{name} was lost");
+        assert!(sb.root.join(format!("{name}/replica_client.go")).is_file());
+    }
+    assert!(added.len() >= 50, "at least one run of each pair: {}", added.len());
+
+    // Killed under one spelling, restored under the other.
+    let before = sb.tree();
+    let killed = sb.run_in(&sb.root, &["--root", linked, "ftp"], &[("ADD_BACKEND_KILL_AT", "12")]);
+    assert_eq!(killed.code, -1, "{}", killed.stderr);
+    assert!(sb.tree() != before);
+    let dry = sb.run(&["--root", real, "x1", "--dry-run"]);
+    dry.fails(1, "an interrupted run left this checkout half-changed");
+    let next = sb.run(&["--root", real, "remove", "a0", "--dry-run"]);
+    next.fails(1, "interrupted");
+    let restore = sb.run(&["--root", real, "doctor"]);
+    assert_ne!(restore.code, 0);
+    let run = sb.run(&["--root", real, "ftp"]);
+    run.success();
+    assert!(run.stderr.starts_with("warning: an earlier run was interrupted; restored the "), "{}", run.stderr);
+    assert!(sb.journals().is_empty(), "{:?}", sb.journals());
+}

@@ -100,6 +100,8 @@ fn a_read_only_file_or_directory_fails_cleanly_for_an_unprivileged_user() {
     }
     for read_only in ["README.md", "cmd/litestream"] {
         let sb = Sandbox::litestream();
+        std::fs::create_dir_all(sb.state_home()).unwrap();
+        std::fs::create_dir_all(sb.config_home()).unwrap();
         // Let an unprivileged user reach and write the checkout, but for the one path.
         for entry in walkdir::WalkDir::new(sb.root.parent().unwrap()) {
             let entry = entry.unwrap();
@@ -119,7 +121,13 @@ fn a_read_only_file_or_directory_fails_cleanly_for_an_unprivileged_user() {
         } else {
             std::process::Command::new(bin)
         };
-        let out = cmd.arg("ftp").current_dir(&sb.root).output().unwrap();
+        let out = cmd
+            .arg("ftp")
+            .current_dir(&sb.root)
+            .env("XDG_STATE_HOME", sb.state_home())
+            .env("XDG_CONFIG_HOME", sb.config_home())
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_ne!(out.status.code(), Some(0), "{read_only}: {stderr}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");

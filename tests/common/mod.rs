@@ -81,6 +81,40 @@ impl Sandbox {
         self.root.parent().unwrap().join("config")
     }
 
+    /// The user's state directory of this sandbox's runs (the lock and
+    /// journal of a checkout outside git, the key that signs journals).
+    pub fn state_home(&self) -> PathBuf {
+        self.root.parent().unwrap().join("state")
+    }
+
+    /// The user's state directory of this checkout outside git, where its
+    /// lock is taken: named by the SHA-256 of its canonical root.
+    pub fn state_dir(&self) -> PathBuf {
+        use sha2::Digest as _;
+        let root = self.root.canonicalize().unwrap();
+        let hex: String =
+            sha2::Sha256::digest(root.to_string_lossy().as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let dir = self.state_home().join("add-backend").join(&hex[..32]);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// Every journal a run left: in the user's state directory, or in a
+    /// git directory at or above the root.
+    pub fn journals(&self) -> Vec<PathBuf> {
+        let mut dirs = vec![self.state_home().join("add-backend")];
+        dirs.extend(self.root.ancestors().take(2).map(|a| a.join(".git/add-backend")));
+        let mut found: Vec<PathBuf> = dirs
+            .iter()
+            .flat_map(|d| walkdir::WalkDir::new(d).into_iter().flatten())
+            .filter(|e| e.file_type().is_file() && e.file_name().to_string_lossy().starts_with("journal"))
+            .filter(|e| e.file_name() != "journal.key")
+            .map(|e| e.into_path())
+            .collect();
+        found.sort();
+        found
+    }
+
     pub fn run_in(&self, cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_add-backend"))
             .args(args)
@@ -88,6 +122,7 @@ impl Sandbox {
             .env_remove("CLICOLOR_FORCE")
             .env_remove("ADD_BACKEND_TRUST")
             .env("XDG_CONFIG_HOME", self.config_home())
+            .env("XDG_STATE_HOME", self.state_home())
             .envs(env.iter().copied())
             .output()
             .unwrap();
