@@ -89,21 +89,67 @@ fn commit_journaled(root: &Path, files: &[&FileChange], guard: &Guard) -> Result
             })
             .collect(),
         dirs: new_dirs.iter().map(|d| d.strip_prefix(root).unwrap_or(d).to_string_lossy().replace('\\', "/")).collect(),
+        done: false,
+        left: Vec::new(),
     };
     guard.write_journal(&journal).map_err(unchanged)?;
-    let result = commit(root, files, &new_dirs);
-    // A failed restore keeps the journal, for the next run to finish it.
-    if result.as_ref().err().is_none_or(|e| e.restore.is_ok())
-        && let Err(e) = guard.clear_journal()
-    {
-        match &result {
-            // Written, but the next run would take the journal for an
-            // interrupted run and undo this one: say so, do not fail.
-            Ok(_) => eprintln!("warning: {e:#}; the next run would undo this one unless you delete it"),
-            Err(_) => return Err(ApplyError { cause: e, restore: Err("the journal remains".into()) }),
+    match commit(root, files, &new_dirs) {
+        Ok(originals) => {
+            finish(root, guard, originals);
+            Ok(files.len())
+        }
+        Err(e) => {
+            // A failed restore keeps the journal, for the next run to finish it.
+            if e.restore.is_ok()
+                && let Err(cleared) = guard.clear_journal()
+            {
+                return Err(ApplyError { cause: cleared, restore: Err("the journal remains".into()) });
+            }
+            Err(e)
         }
     }
-    result
+}
+
+/// Every file is in place: the run is done, whatever fails now. The
+/// journal is marked so, then the originals swapped out are removed, then
+/// the journal. What cannot be is said, file by file, and left for the
+/// next run to remove; it never undoes this one.
+fn finish(root: &Path, guard: &Guard, originals: Vec<NamedTempFile>) {
+    let rel = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+    let names: Vec<String> = originals.iter().map(|t| rel(t.path())).collect();
+    let marked = guard.mark_done(&names);
+    let mut left = Vec::new();
+    for original in originals {
+        let path = rel(original.path());
+        let removed = match fault::cleanup("files") {
+            Ok(()) => original.close(),
+            // As an unlink that failed: the file stays.
+            Err(e) => original.keep().map_or_else(|k| Err(k.error), |_| Err(e)),
+        };
+        if let Err(e) = removed {
+            left.push(format!("{path} ({e})"));
+        }
+    }
+    // A journal not marked done must go at any cost: the next run would
+    // take it for an interrupted run's, and undo this one.
+    let cleared = if left.is_empty() || marked.is_err() { guard.clear_journal() } else { Ok(()) };
+    if !left.is_empty() {
+        let next = match (&marked, &cleared) {
+            (Ok(()), _) => "the next run removes them".to_string(),
+            (Err(_), Ok(())) => "delete them".to_string(),
+            (Err(_), Err(_)) => format!("delete them and {}", guard.journal_path().display()),
+        };
+        eprintln!(
+            "warning: the backend is written, but these temporary files of the originals are left: {}; {next}",
+            left.join(", ")
+        );
+    }
+    if let Err(e) = cleared {
+        eprintln!(
+            "warning: the backend is written, but {e:#}; delete {} before the next run",
+            guard.journal_path().display()
+        );
+    }
 }
 
 /// The plan holds each file as it was read; refuse to write over a file
@@ -133,7 +179,9 @@ fn missing_dirs(root: &Path, files: &[&FileChange]) -> Vec<PathBuf> {
     dirs
 }
 
-fn commit(root: &Path, files: &[&FileChange], new_dirs: &[PathBuf]) -> Result<usize, ApplyError> {
+/// Puts every file in place; returns the originals swapped out (Linux),
+/// still to remove.
+fn commit(root: &Path, files: &[&FileChange], new_dirs: &[PathBuf]) -> Result<Vec<NamedTempFile>, ApplyError> {
     let mut journal = Vec::new();
     for dir in new_dirs {
         let created = fault::point()
@@ -178,14 +226,14 @@ fn commit(root: &Path, files: &[&FileChange], new_dirs: &[PathBuf]) -> Result<us
             }
         }
     }
-    // Every file is in place: the originals swapped out go.
-    for step in journal {
-        if let Undo::Swap(original, ..) = step
-            && let Err(e) = original.close()
-        {
-            eprintln!("warning: cannot remove a temporary file of this run: {e}; delete .add-backend-* files");
-        }
-    }
+    // Every file is in place: the originals swapped out go, by `finish`.
+    let originals = journal
+        .into_iter()
+        .filter_map(|step| match step {
+            Undo::Swap(original, ..) => Some(original),
+            _ => None,
+        })
+        .collect();
     // What a removal emptied goes too, up to the checkout root.
     for file in files.iter().filter(|f| f.delete) {
         let path = root.join(&file.path);
@@ -195,7 +243,7 @@ fn commit(root: &Path, files: &[&FileChange], new_dirs: &[PathBuf]) -> Result<us
             }
         }
     }
-    Ok(files.len())
+    Ok(originals)
 }
 
 /// Puts the staged `tmp` in place of the existing file at `path`: by a
@@ -269,6 +317,12 @@ pub fn fault_point() -> std::io::Result<()> {
     fault::point()
 }
 
+/// A step of the clean-up after the last rename, where the tests may
+/// inject a fault (`ADD_BACKEND_FAIL_CLEANUP`; nothing, in a normal build).
+pub fn fault_cleanup() -> std::io::Result<()> {
+    fault::cleanup("journal")
+}
+
 /// Test-only fault injection, built with the `fault-injection` feature:
 /// - `ADD_BACKEND_FAIL_AT=N` fails the N-th filesystem step of an apply,
 ///   with `ADD_BACKEND_FAIL_KIND` (`nospace`, `readonly`, else a plain error);
@@ -295,6 +349,22 @@ mod fault {
             Ok("readonly") => std::io::Error::from(std::io::ErrorKind::PermissionDenied),
             _ => std::io::Error::other(format!("injected fault at step {step}")),
         })
+    }
+
+    /// `ADD_BACKEND_FAIL_CLEANUP=all` fails every step of the clean-up
+    /// after the last rename (`what`: `journal`, marking it done; `files`,
+    /// removing the originals); `=files` or `=journal`, that step only.
+    #[cfg(feature = "fault-injection")]
+    pub fn cleanup(what: &str) -> std::io::Result<()> {
+        match std::env::var("ADD_BACKEND_FAIL_CLEANUP") {
+            Ok(v) if v == "all" || v == what => Err(std::io::Error::other("injected clean-up fault")),
+            _ => Ok(()),
+        }
+    }
+
+    #[cfg(not(feature = "fault-injection"))]
+    pub fn cleanup(_: &str) -> std::io::Result<()> {
+        Ok(())
     }
 
     #[cfg(feature = "fault-injection")]

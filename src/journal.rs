@@ -37,6 +37,12 @@ pub struct Journal {
     pub files: Vec<Entry>,
     /// Directories the apply creates, parents first.
     pub dirs: Vec<String>,
+    /// Set once every file is in place: the run is done, and what is left
+    /// to do is removing `left`, never undoing it.
+    pub done: bool,
+    /// Temporary files (the originals swapped out) the run still has to
+    /// remove, once done.
+    pub left: Vec<String>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -64,6 +70,14 @@ impl Journal {
         let size: usize = self.files.iter().map(|f| f.path.len() + f.before.as_ref().map_or(0, String::len) + 64).sum();
         let mut out = Vec::with_capacity(HEADER.len() + size + 8);
         out.extend_from_slice(HEADER.as_bytes());
+        if self.done {
+            out.extend_from_slice(b"done\n");
+        }
+        for path in &self.left {
+            out.extend_from_slice(format!("left {}\n", path.len()).as_bytes());
+            out.extend_from_slice(path.as_bytes());
+            out.push(b'\n');
+        }
         for dir in &self.dirs {
             out.extend_from_slice(format!("dir {dir}\n").as_bytes());
         }
@@ -108,13 +122,26 @@ impl Journal {
     /// short among them.
     fn decode(bytes: &[u8]) -> Option<Journal> {
         let mut rest = bytes.strip_prefix(HEADER.as_bytes())?;
-        let mut journal = Journal { files: Vec::new(), dirs: Vec::new() };
+        let mut journal = Journal { files: Vec::new(), dirs: Vec::new(), done: false, left: Vec::new() };
         loop {
             let newline = memchr::memchr(b'\n', rest)?;
             let line = std::str::from_utf8(&rest[..newline]).ok()?;
             rest = &rest[newline + 1..];
             if line == "end" {
                 return rest.is_empty().then_some(journal);
+            }
+            if line == "done" {
+                journal.done = true;
+                continue;
+            }
+            if let Some(len) = line.strip_prefix("left ") {
+                let len: usize = len.parse().ok()?;
+                if rest.len() <= len || rest[len] != b'\n' {
+                    return None;
+                }
+                journal.left.push(std::str::from_utf8(&rest[..len]).ok()?.to_string());
+                rest = &rest[len + 1..];
+                continue;
             }
             if let Some(dir) = line.strip_prefix("dir ") {
                 journal.dirs.push(dir.to_string());
@@ -243,6 +270,10 @@ pub struct Recovery {
     pub discarded: bool,
     /// Files changed since the interrupted run, left as they are.
     pub left: Vec<String>,
+    /// The run had completed: only its temporary files were left, and this
+    /// many of them were removed.
+    pub done: bool,
+    pub cleaned: usize,
     /// The journal there was not the user's (not signed with their key, or
     /// not their file): ignored, and removed.
     pub forged: Option<String>,
@@ -366,16 +397,7 @@ impl Guard {
             private_dir(&self.dir)?;
         }
         let sealed = journal.sealed(&key);
-        let written = crate::apply::fault_point().and_then(|()| {
-            // Never through a symlink planted in its place.
-            let _ = std::fs::remove_file(&self.journal);
-            let mut options = File::options();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            use std::io::Write as _;
-            options.open(&self.journal)?.write_all(&sealed)
-        });
+        let written = crate::apply::fault_point().and_then(|()| self.replace_journal(&sealed));
         if let Err(e) = written {
             let _ = std::fs::remove_file(&self.journal);
             return Err(anyhow!("cannot write the journal: {e}"));
@@ -383,9 +405,41 @@ impl Guard {
         Ok(())
     }
 
+    /// Replaces the journal, undo entries and all, by one that says the run
+    /// is done and lists the temporary files it has `left` to remove: so
+    /// that, whatever fails after, the next run finishes the clean-up and
+    /// never undoes the run.
+    pub fn mark_done(&self, left: &[String]) -> Result<()> {
+        let journal = Journal { files: Vec::new(), dirs: Vec::new(), done: true, left: left.to_vec() };
+        let sealed = journal.sealed(&user_key()?);
+        crate::apply::fault_cleanup()
+            .and_then(|()| self.replace_journal(&sealed))
+            .map_err(|e| anyhow!("cannot mark the journal done: {e}"))
+    }
+
+    /// Writes `bytes` as the journal in one step: a new file of the user's
+    /// alone (never through a symlink planted in the way), renamed over it.
+    fn replace_journal(&self, bytes: &[u8]) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut options = File::options();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let staged = self.dir.join(format!(".{}.new", self.journal.file_name().unwrap_or_default().to_string_lossy()));
+        let _ = std::fs::remove_file(&staged);
+        options.open(&staged)?.write_all(bytes)?;
+        std::fs::rename(&staged, &self.journal).inspect_err(|_| {
+            let _ = std::fs::remove_file(&staged);
+        })
+    }
+
+    pub fn journal_path(&self) -> &Path {
+        &self.journal
+    }
+
     /// Whether an interrupted run left a journal of the user's.
     pub fn pending(&self) -> bool {
-        matches!(self.read_journal(), Ok(Some(Unsealed::Whole(_))))
+        matches!(self.read_journal(), Ok(Some(Unsealed::Whole(journal))) if !journal.done)
     }
 
     pub fn clear_journal(&self) -> Result<()> {
@@ -433,6 +487,21 @@ impl Guard {
                 // Not ours to follow, and in our place: removed.
                 self.clear_journal()?;
                 recovery.forged = Some(self.journal.display().to_string());
+                return Ok(Some(recovery));
+            }
+            Some(Unsealed::Whole(journal)) if journal.done => {
+                // The run was done: only its temporary files are left.
+                recovery.done = true;
+                for rel in &journal.left {
+                    let name = Path::new(rel).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    if is_temp_name(&name) && crate::paths::refuse_forbidden(root, rel).is_ok() {
+                        match std::fs::remove_file(root.join(rel)) {
+                            Err(e) if e.kind() != std::io::ErrorKind::NotFound => recovery.left.push(rel.clone()),
+                            _ => recovery.cleaned += 1,
+                        }
+                    }
+                }
+                self.clear_journal()?;
                 return Ok(Some(recovery));
             }
             Some(Unsealed::Whole(journal)) => journal,
@@ -543,6 +612,8 @@ mod tests {
                 Entry { path: "gone.go".into(), before: Some(String::new()), after: digest(b""), deleted: true },
             ],
             dirs: vec!["a b".into(), "a b/c".into()],
+            done: false,
+            left: Vec::new(),
         };
         let bytes = journal.encode();
         assert_eq!(Journal::decode(&bytes), Some(journal));
@@ -550,6 +621,9 @@ mod tests {
             assert_eq!(Journal::decode(&bytes[..cut]), None, "cut at {cut}");
         }
         assert_eq!(Journal::decode(b"{\"files\": []}"), None);
+        let done =
+            Journal { files: Vec::new(), dirs: Vec::new(), done: true, left: vec!["a/.add-backend-x1Y2z3".into()] };
+        assert_eq!(Journal::decode(&done.encode()), Some(done));
     }
 
     #[test]

@@ -189,7 +189,9 @@ fn change(checkout: &Checkout, output: Output, plan: impl FnOnce(&Checkout) -> R
             );
         }
     } else if let Some(recovery) = guard.recover(&checkout.root)? {
-        let mut message = if let Some(journal) = &recovery.forged {
+        let mut message = if recovery.done {
+            format!("warning: an earlier run completed, but left temporary files; removed {} of them", recovery.cleaned)
+        } else if let Some(journal) = &recovery.forged {
             format!(
                 "warning: ignored and removed {journal}: a journal not written by add-backend for this user, so not followed"
             )

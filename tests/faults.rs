@@ -372,3 +372,50 @@ fn checkouts_nested_in_one_work_tree_share_a_lock_not_a_journal() {
     assert_eq!(sb.tree(), clean.tree());
     assert!(journals().is_empty());
 }
+
+#[test]
+fn a_failure_after_the_last_rename_says_what_is_left_and_the_next_run_cleans_it_without_undoing() {
+    let clean = Sandbox::litestream();
+    clean.run(&ARGS).success();
+    for failing in ["files", "all"] {
+        let sb = Sandbox::litestream();
+        let run = sb.run_in(&sb.root, &ARGS, &[("ADD_BACKEND_FAIL_CLEANUP", failing)]);
+        run.success();
+        assert!(
+            run.stderr.contains("warning: the backend is written, but these temporary files of the originals are left: cmd/litestream/.add-backend-"),
+            "{failing}: {}",
+            run.stderr
+        );
+        let temps = |sb: &Sandbox| {
+            sb.tree().into_keys().filter(|p| p.contains("/.add-backend-") || p.starts_with(".add-backend-")).count()
+        };
+        assert!(temps(&sb) > 0, "{failing}: the originals are left");
+        // The next run, whatever it does, removes them and keeps the add.
+        let next = sb.run(&["sftp2", "--dry-run"]);
+        if failing == "files" {
+            next.success();
+            let apply = sb.run(&["ftp"]);
+            apply.success();
+            assert!(
+                apply.stderr.contains("an earlier run completed, but left temporary files; removed "),
+                "{}",
+                apply.stderr
+            );
+            assert_eq!(temps(&sb), 0);
+            assert!(sb.tree() == clean.tree(), "the add stays, the temporary files go");
+        } else {
+            // The journal could not be marked done: it went, so the next
+            // run undoes nothing, and the files are named to delete.
+            assert!(run.stderr.contains("; delete them\n"), "{}", run.stderr);
+            assert!(sb.journals().is_empty(), "{:?}", sb.journals());
+            next.success();
+            let again = sb.run(&ARGS);
+            again.success();
+            assert!(!again.stderr.contains("interrupted"), "{}", again.stderr);
+            let without_temps = |tree: common::Tree| -> common::Tree {
+                tree.into_iter().filter(|(p, _)| !p.contains(".add-backend-")).collect()
+            };
+            assert!(without_temps(sb.tree()) == clean.tree(), "the add stays");
+        }
+    }
+}
