@@ -26,6 +26,21 @@ pub fn code(err: &anyhow::Error) -> u8 {
     }
 }
 
+/// Whether the run reports in JSON, for an error that ends it from
+/// anywhere (`exit_now`).
+pub static JSON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Ends the process now with `message` as its error: for a watchdog that
+/// cannot return an error to `main`. Only before anything is written.
+pub fn exit_now(message: &str, code: u8) -> ! {
+    use std::io::Write as _;
+    let _ = writeln!(anstream::stderr(), "error: {message}");
+    if JSON.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = std::io::stdout().write_all(json(message, code).as_bytes());
+    }
+    std::process::exit(i32::from(code))
+}
+
 /// Where an error is, from the `FILE[:LINE[:COLUMN]]: ` every message that
 /// has a place starts with: a path (it holds a `/` or a `.`, no space) and
 /// the line, if given.

@@ -35,6 +35,7 @@ use crate::cli::{AddArgs, Cli, Command, Format, TemplatesAction};
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     let json = cli::wants_json(&args);
+    error::JSON.store(json, std::sync::atomic::Ordering::Relaxed);
     let result = parse(args).and_then(|cli| {
         if cli.global.trust {
             trust::assume();

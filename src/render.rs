@@ -171,10 +171,20 @@ impl Renderer {
         if let Some(plain) = self.substitute(template) {
             return Ok(plain);
         }
-        self.tera
+        let _watched = self.watch(|| format!("{template:?}"));
+        let out = self
+            .tera
             .borrow()
             .render_str(template, &self.context, false)
-            .map_err(|e| anyhow!("{template:?}: {}", one_line(&e)))
+            .map_err(|e| anyhow!("{template:?}: {}", one_line(&e)))?;
+        capped(out, || format!("{template:?}"))
+    }
+
+    /// Times a rendering of a team's template or profile (the built-in ones
+    /// are proven by the tests): one that takes longer than `MAX_RENDER`
+    /// ends the run, before anything is written.
+    fn watch(&self, what: impl FnOnce() -> String) -> Option<Watched> {
+        (!self.dirs.is_empty()).then(|| watchdog::start(what()))
     }
 
     /// `template` rendered without compiling it, when it is text and bare
@@ -249,7 +259,10 @@ impl Renderer {
             };
             tera.add_raw_template(name, &text).map_err(|e| anyhow!("{shown}: {}", one_line(&e)))?;
         }
+        let watched = self.watch(|| shown.clone());
         let out = tera.render(name, context).map_err(|e| anyhow!("{shown}: {}", one_line(&e)))?;
+        drop(watched);
+        let out = capped(out, || shown.clone())?;
         // The built-in templates are proven by the tests; a team's own are
         // checked here, before anything is written.
         if let Origin::File(_) = origin
@@ -259,6 +272,63 @@ impl Renderer {
             bail!("{shown}: renders code that is not valid Go (line {line} of its output)");
         }
         Ok(out)
+    }
+}
+
+/// The largest text a template may render.
+const MAX_OUTPUT: usize = 4 << 20;
+
+/// How long one rendering may take.
+const MAX_RENDER: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn capped(out: String, what: impl FnOnce() -> String) -> Result<String> {
+    if out.len() > MAX_OUTPUT {
+        bail!("{}: renders {} bytes, more than a template may ({MAX_OUTPUT})", what(), out.len());
+    }
+    Ok(out)
+}
+
+use watchdog::Watched;
+
+/// Ends a run whose rendering does not end: Tera has no limit of its own
+/// on loops, so a thread watches the clock. Planning writes nothing, so
+/// ending the process then leaves the checkout as it was.
+mod watchdog {
+    use std::sync::Mutex;
+    use std::time::Instant;
+
+    static CURRENT: Mutex<Option<(Instant, String)>> = Mutex::new(None);
+    static STARTED: std::sync::Once = std::sync::Once::new();
+
+    /// A rendering being watched, until dropped.
+    pub struct Watched;
+
+    pub fn start(what: String) -> Watched {
+        STARTED.call_once(|| {
+            std::thread::spawn(|| {
+                loop {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    let current = CURRENT.lock().unwrap_or_else(|e| e.into_inner());
+                    if let Some((since, what)) = current.as_ref()
+                        && since.elapsed() > super::MAX_RENDER
+                    {
+                        let message = format!(
+                            "{what}: rendering took more than {} s (a loop that does not end?); nothing was written",
+                            super::MAX_RENDER.as_secs()
+                        );
+                        crate::error::exit_now(&message, 1);
+                    }
+                }
+            });
+        });
+        *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), what));
+        Watched
+    }
+
+    impl Drop for Watched {
+        fn drop(&mut self) {
+            *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        }
     }
 }
 

@@ -307,3 +307,30 @@ fn one_checkout_by_two_spellings_has_one_lock_and_one_journal() {
     assert!(run.stderr.starts_with("warning: an earlier run was interrupted; restored the "), "{}", run.stderr);
     assert!(sb.journals().is_empty(), "{:?}", sb.journals());
 }
+
+#[test]
+fn a_template_that_never_ends_or_renders_too_much_is_stopped() {
+    let h = Hostile::new();
+    let dir = h.sb.root.join("../bomb/litestream");
+    std::fs::create_dir_all(&dir).unwrap();
+    let before = h.sb.tree();
+    let templates = dir.parent().unwrap().to_str().unwrap().to_string();
+    for (template, why) in [
+        (
+            "{% for i in range(end=100000) %}{% for j in range(end=100000) %}xxxxxxxxxxxxxxxx{% endfor %}{% endfor %}",
+            "readme.md.tera: rendering took more than 2 s (a loop that does not end?); nothing was written",
+        ),
+        (
+            "{% for i in range(end=1000) %}{% for j in range(end=300) %}xxxxxxxxxxxxxxxx{% endfor %}{% endfor %}",
+            "readme.md.tera: renders 4800000 bytes, more than a template may",
+        ),
+    ] {
+        std::fs::write(dir.join("readme.md.tera"), template).unwrap();
+        let started = std::time::Instant::now();
+        let run = h.sb.run(&["ftp", "--templates", &templates, "--format", "json"]);
+        run.fails(1, why);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+        assert!(run.stdout.contains("\"kind\": \"error\""), "{}", run.stdout);
+        assert!(h.sb.tree() == before);
+    }
+}
