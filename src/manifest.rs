@@ -116,6 +116,10 @@ pub fn record(checkout: &Checkout, plan: &mut Plan, settings: &Settings, carried
         .unwrap_or_else(|| Manifest { backend: plan.backend.r#type.clone(), ..Manifest::default() });
     manifest.version = Some(VERSION.to_string());
     manifest.settings = Some(settings.clone());
+    // A file an earlier add created stays the backend's own, to remove
+    // with it, even when edited since and overwritten now with --force:
+    // putting the edit back alone would leave a package that does not build.
+    let created_before: Vec<String> = manifest.created.iter().map(|c| c.path.clone()).collect();
     // Entries of an earlier run that the checkout no longer holds are stale.
     manifest.created.retain(|c| checkout.read(&c.path).ok().flatten().is_some_and(|now| same_content(&now, &c.digest)));
     for text in &carried.inserted {
@@ -133,8 +137,9 @@ pub fn record(checkout: &Checkout, plan: &mut Plan, settings: &Settings, carried
         .retain(|i| checkout.read(&i.path).ok().flatten().is_some_and(|now| lf(&now).contains(lf(&i.text).as_ref())));
     for file in plan.files.iter().filter(|f| f.changes()) {
         let after = digest(lf(&file.after).as_bytes());
+        let ours = file.inserted.is_empty() && created_before.contains(&file.path);
         match &file.before {
-            None => {
+            _ if file.before.is_none() || ours => {
                 manifest.created.retain(|c| c.path != file.path);
                 manifest.created.push(Created { path: file.path.clone(), digest: after });
             }
@@ -142,7 +147,7 @@ pub fn record(checkout: &Checkout, plan: &mut Plan, settings: &Settings, carried
                 manifest.replaced.retain(|r| r.path != file.path);
                 manifest.replaced.push(Replaced { path: file.path.clone(), digest: after, before: before.clone() });
             }
-            Some(_) => {
+            _ => {
                 // A text inserted n times (the same feature in several
                 // cfg lists) is listed n times; a later run that inserts it
                 // again where it went missing does not add to the count.

@@ -334,3 +334,64 @@ fn a_template_that_never_ends_or_renders_too_much_is_stopped() {
         assert!(h.sb.tree() == before);
     }
 }
+
+/// `go vet ./...` on the checkout, which must pass (Go is required in CI).
+fn go_vet(root: &Path) -> Result<(), String> {
+    let Ok(out) = Command::new("go").args(["vet", "./..."]).current_dir(root).output() else {
+        assert!(std::env::var_os("CI").is_none(), "go is needed under CI");
+        return Ok(());
+    };
+    if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
+}
+
+#[test]
+fn the_case_goes_into_the_function_s_own_switch_not_one_nested_in_an_if() {
+    let sb = Sandbox::litestream();
+    sb.edit(
+        "cmd/litestream/main.go",
+        "\tr := litestream.NewReplica(db)\n",
+        "\tr := litestream.NewReplica(db)\n\n\tif c.Path == \"-\" {\n\t\tswitch c.ReplicaType() {\n\t\tcase \"file\":\n\t\t\treturn nil, fmt.Errorf(\"no path\")\n\t\tdefault:\n\t\t}\n\t}\n",
+    );
+    sb.run(&["ftp"]).success();
+    let main = sb.read("cmd/litestream/main.go");
+    let nested = &main[main.find("\tif c.Path == \"-\" {").unwrap()..];
+    let nested = &nested[..nested.find("\n\t}\n").unwrap()];
+    assert!(!nested.contains("ftp"), "the nested switch is left alone:\n{nested}");
+    assert!(main.contains("\tcase \"ftp\":\n\t\tif r.Client, err = newFTPReplicaClientFromConfig(c, r); err != nil {"));
+    go_vet(&sb.root).unwrap();
+    let doctor = sb.run(&["doctor"]);
+    doctor.success();
+}
+
+#[test]
+fn a_package_level_name_like_the_new_package_is_refused_before_go_vet_would() {
+    for (file, decl) in [
+        ("cmd/litestream/extra.go", "package main\n\nvar ftp = 1\n"),
+        ("cmd/litestream/extra.go", "package main\n\nconst (\n\tother = 1\n\tftp   = 2\n)\n"),
+        ("cmd/litestream/main_extra_test.go", "package main\n\nvar ftp, sftp2 int\n"),
+        ("internal/testingutil/extra.go", "package testingutil\n\nvar ftp = \"x\"\n"),
+    ] {
+        let sb = Sandbox::litestream();
+        sb.write(file, decl);
+        go_vet(&sb.root).unwrap();
+        let before = sb.tree();
+        sb.run(&["ftp"]).fails(1, "backend name \"ftp\" is taken: package ");
+        assert!(sb.tree() == before, "{file}");
+    }
+}
+
+#[test]
+fn a_go_name_another_backend_owns_is_refused() {
+    let sb = Sandbox::litestream();
+    let before = sb.tree();
+    sb.run(&["ftp", "--go-name", "S3"])
+        .fails(1, "Go name S3 is taken: cmd/litestream/main.go has NewS3ReplicaClientFromConfig() for another backend");
+    sb.run(&["ftp", "--go-name", "File"]).fails(
+        1,
+        "Go name File is taken: cmd/litestream/main.go has newFileReplicaClientFromConfig() for another backend",
+    );
+    assert!(sb.tree() == before);
+    // Its own, again, is fine.
+    sb.run(&["ftp", "--go-name", "Ftp"]).success();
+    sb.run(&["ftp", "--go-name", "Ftp"]).success();
+}

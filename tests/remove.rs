@@ -194,3 +194,15 @@ fn force_refuses_what_would_leave_code_that_no_longer_builds() {
     let main = sb.read("cmd/litestream/main.go");
     assert!(!main.contains("experimental") && main.contains("\t// Anything else is an error.\n\tdefault:"), "{main}");
 }
+
+#[test]
+fn a_file_edited_then_overwritten_with_force_goes_with_its_backend() {
+    let sb = Sandbox::litestream();
+    let pristine = sb.tree();
+    sb.run(&["ftp"]).success();
+    sb.edit("ftp/replica_client.go", "// Type returns", "// Type reports");
+    sb.run(&["ftp", "--force"]).success();
+    sb.run(&["remove", "ftp"]).success();
+    assert!(!sb.root.join("ftp").exists(), "no half package is left to not build");
+    assert!(sb.tree() == pristine);
+}

@@ -254,6 +254,12 @@ fn bad_requests_are_refused_before_anything_is_written() {
         .fails(1, "--service \"services-cos\": give the OpenDAL service's type name");
     sb.run(&["cos", "--title", "[COS]", "--field", "bucket!"]).fails(1, "--title \"[COS]\": give the backend's name");
     sb.run(&["cos", "--field", "bucket!", "--field", "rw_mode"]).fails(1, "every cache config has rw_mode already");
+    for (name, what) in
+        [("all", "a feature"), ("dist-client", "a feature"), ("reqwest", "a dependency"), ("opendal", "a dependency")]
+    {
+        sb.run(&[name, "--field", "bucket!"])
+            .fails(1, &format!("backend name {name:?} is taken: Cargo.toml has {what} of that name already"));
+    }
     sb.edit("src/config.rs", "pub enum CacheType {", "pub enum CacheKind {");
     let edited = sb.tree();
     sb.run(COS).fails(1, "src/config.rs: no struct or enum CacheType");

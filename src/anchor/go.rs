@@ -441,16 +441,23 @@ impl<'a> GoFile<'a> {
         })
     }
 
-    /// The `switch <value>` statement inside function `func`; with no
-    /// value, its first expression switch.
+    /// The `switch <value>` statement of function `func`'s own body (not
+    /// one nested in an `if` or a loop); with no value, its first
+    /// expression switch.
     pub fn switch_in(&self, func: &str, value: Option<&str>) -> Result<Switch> {
         let decl = self.func_decl(None, func)?;
         let shown = value.map_or("switch".to_string(), |v| format!("`switch {v}`"));
-        let line = |l: &str| match value {
-            Some(v) => l.contains(&format!("switch {v} {{")),
-            None => l.trim_start().starts_with("switch ") && !l.contains(".(type)"),
+        // gofmt indents a statement of the body by one tab.
+        let line = |l: &str| {
+            let Some(statement) = l.strip_prefix('\t').filter(|rest| !rest.starts_with(['\t', ' '])) else {
+                return false;
+            };
+            match value {
+                Some(v) => statement.starts_with(&format!("switch {v} {{")),
+                None => statement.starts_with("switch ") && !l.contains(".(type)"),
+            }
         };
-        let switch = self.find_switch(decl, "expression_switch_statement", value, line, |stmt, text, base| {
+        let switch = self.find_switch(decl, "expression_switch_statement", value, line, true, |stmt, text, base| {
             self.switch_cases(stmt, text, base).ok_or_else(|| {
                 anyhow!("{}: the {shown} in {func}() has no `default:` arm; expected one to insert before", self.path)
             })
@@ -465,11 +472,15 @@ impl<'a> GoFile<'a> {
         let funcs = self.decls.iter().filter(|d| matches!(d.kind, DeclKind::Func | DeclKind::Method));
         for decl in funcs.filter(|d| self.src[d.start..d.end].contains(&needle)) {
             let line = |l: &str| l.contains(&format!("{needle} {{"));
-            let found = self.find_switch(decl, "type_switch_statement", Some(value), line, |stmt, text, base| {
-                self.switch_cases(stmt, text, base).ok_or_else(|| {
-                    anyhow!("{}: the `switch {needle}` has no `default:` arm; expected one to insert before", self.path)
-                })
-            })?;
+            let found =
+                self.find_switch(decl, "type_switch_statement", Some(value), line, false, |stmt, text, base| {
+                    self.switch_cases(stmt, text, base).ok_or_else(|| {
+                        anyhow!(
+                            "{}: the `switch {needle}` has no `default:` arm; expected one to insert before",
+                            self.path
+                        )
+                    })
+                })?;
             if found.is_some() {
                 return Ok(found);
             }
@@ -478,15 +489,17 @@ impl<'a> GoFile<'a> {
     }
 
     /// Runs `f` on the switch statement of `kind` in `decl` whose value is
-    /// `value` (any, when `None`). Only the statement is parsed when it can
-    /// be cut out: from the line `line` accepts to the closing brace gofmt
-    /// puts at the same indentation. Otherwise the whole declaration is.
+    /// `value` (any, when `None`), a statement of the body itself if
+    /// `top_level`. Only the statement is parsed when it can be cut out:
+    /// from the line `line` accepts to the closing brace gofmt puts at the
+    /// same indentation. Otherwise the whole declaration is.
     fn find_switch<T>(
         &self,
         decl: &Decl,
         kind: &str,
         value: Option<&str>,
         line: impl Fn(&str) -> bool,
+        top_level: bool,
         f: impl FnOnce(Node, &str, usize) -> Result<T>,
     ) -> Result<Option<T>> {
         let matches = |n: Node, text: &str| {
@@ -503,9 +516,18 @@ impl<'a> GoFile<'a> {
             }
         }
         let decl_kind = if decl.kind == DeclKind::Method { "method_declaration" } else { "function_declaration" };
-        self.with_decl(decl, decl_kind, |node, text, base| match find(node, &|n| matches(n, text)) {
-            Some(stmt) => f(stmt, text, base).map(Some),
-            None => Ok(None),
+        self.with_decl(decl, decl_kind, |node, text, base| {
+            let in_body = |n: Node| {
+                let mut parent = n.parent();
+                if parent.is_some_and(|p| p.kind() == "statement_list") {
+                    parent = parent.and_then(|p| p.parent());
+                }
+                parent.filter(|p| p.kind() == "block").and_then(|b| b.parent()) == Some(node)
+            };
+            match find(node, &|n| matches(n, text) && (!top_level || in_body(n))) {
+                Some(stmt) => f(stmt, text, base).map(Some),
+                None => Ok(None),
+            }
         })
     }
 
@@ -1001,6 +1023,50 @@ pub fn top_level_names(src: &str) -> Vec<&str> {
     names
 }
 
+/// The names a file declares at top level with `var` and `const`, alone
+/// (`var a, b = 1, 2`) or in a block (`const (` ... `)`), found without
+/// parsing, as gofmt lays them out.
+pub fn top_level_value_names(src: &str) -> Vec<&str> {
+    // `a, b int = ...`: the names before the type or `=`.
+    fn names_of<'s>(spec: &'s str, out: &mut Vec<&'s str>) {
+        let mut rest = spec.trim_start();
+        loop {
+            let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+            if end == 0 {
+                break;
+            }
+            out.push(&rest[..end]);
+            match rest[end..].trim_start().strip_prefix(',') {
+                Some(more) => rest = more.trim_start(),
+                None => break,
+            }
+        }
+    }
+    let mut names = Vec::new();
+    for keyword in ["var", "const"] {
+        let mut starts: Vec<usize> =
+            memchr::memmem::find_iter(src.as_bytes(), format!("\n{keyword}").as_bytes()).map(|at| at + 1).collect();
+        if src.starts_with(keyword) {
+            starts.push(0);
+        }
+        for at in starts {
+            let rest = &src[at + keyword.len()..];
+            if let Some(block) = rest.strip_prefix(" (\n").or_else(|| rest.strip_prefix("(\n")) {
+                let body = &block[..block.find("\n)").map_or(block.len(), |e| e + 1)];
+                for line in body.lines() {
+                    // A spec at the block's own indentation, not a value's continuation.
+                    if let Some(spec) = line.strip_prefix('\t').filter(|l| !l.starts_with(['\t', ' ', '/', ')'])) {
+                        names_of(spec, &mut names);
+                    }
+                }
+            } else if rest.starts_with([' ', '\t']) {
+                names_of(rest.lines().next().unwrap_or_default(), &mut names);
+            }
+        }
+    }
+    names
+}
+
 /// Recognises the first line of a top-level declaration: its kind, a
 /// method's receiver type, and the declared name.
 fn decl_header(line: &str) -> Option<(DeclKind, String, String)> {
@@ -1024,6 +1090,19 @@ fn decl_header(line: &str) -> Option<(DeclKind, String, String)> {
             None => (DeclKind::Func, String::new(), ident(rest)),
         },
     })
+}
+
+#[cfg(test)]
+mod value_names_tests {
+    use super::top_level_value_names;
+
+    #[test]
+    fn vars_and_consts_alone_and_in_blocks() {
+        let src = "package main\n\nvar ftp = 1\nvar a, b int\nconst (\n\tc = iota\n\td, e = 1, 2\n\t// f\n\tg string = \"x\" +\n\t\t\"y\"\n)\nvar (\n\th = func() {\n\t\tvar inner int\n\t}\n)\nfunc f() {\n\tvar local int\n}\n";
+        let mut names = top_level_value_names(src);
+        names.sort();
+        assert_eq!(names, ["a", "b", "c", "d", "e", "ftp", "g", "h"]);
+    }
 }
 
 #[cfg(test)]

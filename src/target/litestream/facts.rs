@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use anyhow::{Result, anyhow};
 
-use crate::anchor::go::{GoFile, MethodSpec, top_level_names};
+use crate::anchor::go::{GoFile, MethodSpec, top_level_names, top_level_value_names};
 use crate::checkout::Checkout;
 
 pub const INTERFACE_FILE: &str = "replica_client.go";
@@ -34,14 +34,28 @@ pub struct Facts {
 /// `cmd/litestream` (found cheaply: only main.go is ever parsed).
 pub fn main_package_names(checkout: &Checkout, main: &GoFile) -> Result<Vec<String>> {
     let mut names: Vec<String> = main.decl_names().map(str::to_string).collect();
-    let files = checkout.list("cmd/litestream").map_err(|e| anyhow!("cmd/litestream: cannot list: {e}"))?;
+    names.extend(top_level_value_names(main.src).into_iter().map(str::to_string));
+    names.extend(package_names(checkout, "cmd/litestream", Some("main.go"))?);
+    Ok(names)
+}
+
+/// The top-level names (functions, types, variables, constants) every Go
+/// file of directory `dir` declares, but `except`; none if there is no
+/// such directory.
+pub fn package_names(checkout: &Checkout, dir: &str, except: Option<&str>) -> Result<Vec<String>> {
+    let files = match checkout.list(dir) {
+        Ok(files) => files,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(anyhow!("{dir}: cannot list: {e}")),
+    };
+    let mut names = Vec::new();
     for file_name in files {
-        if !file_name.ends_with(".go") || file_name == "main.go" {
+        if !file_name.ends_with(".go") || Some(file_name.as_str()) == except {
             continue;
         }
-        let rel = format!("cmd/litestream/{file_name}");
-        if let Some(src) = checkout.read(&rel)? {
+        if let Some(src) = checkout.read(&format!("{dir}/{file_name}"))? {
             names.extend(top_level_names(&src).into_iter().map(str::to_string));
+            names.extend(top_level_value_names(&src).into_iter().map(str::to_string));
         }
     }
     Ok(names)

@@ -163,6 +163,16 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     let main_imports = main.imports()?;
     let main_names = facts::main_package_names(checkout, &main)?;
     check_name_is_free(checkout, &name, &main_imports, &main_names)?;
+    if facts.testingutil.is_some()
+        && facts::package_names(checkout, "internal/testingutil", None)?.contains(&name.package)
+    {
+        bail!(
+            "backend name {:?} is taken: package testingutil (internal/testingutil) declares {} already",
+            name.package,
+            name.package
+        );
+    }
+    check_go_name_is_free(&main, facts.testingutil.as_deref(), &name)?;
 
     let mut fields = fields::parse_all(request.fields, &name)?;
     // The constructor's locals may shadow packages it does not use (as
@@ -310,6 +320,33 @@ pub struct NameVars<'a> {
 
 pub fn name_vars(name: &BackendName) -> NameVars<'_> {
     NameVars { r#type: &name.r#type, package: &name.package, go_name: &name.go_name, module: MODULE }
+}
+
+/// A Go name whose constructor or harness constructor another backend has
+/// already (`--go-name S3`): the wiring would call that backend's code.
+fn check_go_name_is_free(main: &GoFile, testingutil: Option<&String>, name: &BackendName) -> Result<()> {
+    let constructor = wiring::constructor_name(main, name);
+    if main.has_func(&constructor)
+        && !facts::constructors(main, &name.package, "ReplicaClientFromConfig").contains(&constructor.as_str())
+    {
+        bail!(
+            "Go name {} is taken: {MAIN} has {constructor}() for another backend; give the new one its own (--go-name)",
+            name.go_name
+        );
+    }
+    if let Some(src) = testingutil {
+        let harness = GoFile::new(facts::TESTINGUTIL, src);
+        let function = format!("New{}ReplicaClient", name.go_name);
+        let ours = format!("*{}.ReplicaClient", name.package);
+        if harness.func_header(&function).is_some_and(|h| !h.contains(&ours)) {
+            bail!(
+                "Go name {} is taken: {} has {function}() for another backend; give the new one its own (--go-name)",
+                name.go_name,
+                facts::TESTINGUTIL
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A package name that would collide with an import or a declaration of

@@ -156,6 +156,11 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         bail!("backend name {:?} cannot be used: {module} is a Rust keyword or a module of src/cache", name.r#type);
     }
     let backends = backends(checkout)?;
+    if !backends.contains(&name.r#type)
+        && let Some(clash) = cargo_name_clash(checkout, &name.r#type)?
+    {
+        bail!("backend name {:?} is taken: Cargo.toml has {clash} of that name already", name.r#type);
+    }
     let env = format!("SCCACHE_{}", module.to_shouty_snake_case());
     let fields = fields(request.fields, &module, &env)?;
     let Some(gate) = fields.iter().find(|f| f.required && !f.prefix) else {
@@ -262,6 +267,26 @@ fn backends(checkout: &Checkout) -> Result<Vec<String>> {
         deps.is_some_and(|deps| deps.iter().any(|d| d.as_str().is_some_and(|d| d.starts_with("opendal/services-"))))
     };
     Ok(all.iter().filter_map(|v| v.as_str()).filter(|f| service(f)).map(str::to_string).collect())
+}
+
+/// What the feature a backend named `feature` adds would clash with: a
+/// feature of that name (`all`, `dist-server`), or a dependency (whose
+/// optional ones are features too: `reqwest`, `url`).
+fn cargo_name_clash(checkout: &Checkout, feature: &str) -> Result<Option<&'static str>> {
+    let text = checkout.require("Cargo.toml", "is this an sccache checkout?")?;
+    let doc = Document::parse(&*text).map_err(|e| anyhow::anyhow!("Cargo.toml: {}", e.message().trim_end()))?;
+    if doc.get("features").and_then(|f| f.get(feature)).is_some() {
+        return Ok(Some("a feature"));
+    }
+    let tables = ["dependencies", "dev-dependencies", "build-dependencies"];
+    let mut deps: Vec<&Item> = tables.iter().filter_map(|t| doc.get(t)).collect();
+    if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
+        for (_, target) in targets.iter() {
+            deps.extend(tables.iter().filter_map(|t| target.get(t)));
+        }
+    }
+    let named = |deps: &Item| deps.as_table_like().is_some_and(|t| t.iter().any(|(name, _)| name == feature));
+    Ok(deps.into_iter().any(named).then_some("a dependency"))
 }
 
 /// rustfmt's `max_width` in the checkout's .rustfmt.toml or rustfmt.toml
