@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use tempfile::NamedTempFile;
 
+use crate::beneath::Beneath;
 use crate::journal::{Entry, Guard, Journal, TEMP_PREFIX, digest};
 use crate::plan::{FileChange, Plan};
 
@@ -93,9 +94,10 @@ fn commit_journaled(root: &Path, files: &[&FileChange], guard: &Guard) -> Result
         left: Vec::new(),
     };
     guard.write_journal(&journal).map_err(unchanged)?;
-    match commit(root, files, &new_dirs) {
+    let beneath = Beneath::new(root);
+    match commit(root, &beneath, files, &new_dirs) {
         Ok(originals) => {
-            finish(root, guard, originals);
+            finish(&beneath, guard, originals);
             Ok(files.len())
         }
         Err(e) => {
@@ -114,8 +116,8 @@ fn commit_journaled(root: &Path, files: &[&FileChange], guard: &Guard) -> Result
 /// journal is marked so, then the originals swapped out are removed, then
 /// the journal. What cannot be is said, file by file, and left for the
 /// next run to remove; it never undoes this one.
-fn finish(root: &Path, guard: &Guard, originals: Vec<NamedTempFile>) {
-    let rel = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+fn finish(beneath: &Beneath, guard: &Guard, originals: Vec<NamedTempFile>) {
+    let rel = |path: &Path| beneath.shown(path);
     let names: Vec<String> = originals.iter().map(|t| rel(t.path())).collect();
     let marked = guard.mark_done(&names);
     let mut left = Vec::new();
@@ -181,26 +183,40 @@ fn missing_dirs(root: &Path, files: &[&FileChange]) -> Vec<PathBuf> {
 
 /// Puts every file in place; returns the originals swapped out (Linux),
 /// still to remove.
-fn commit(root: &Path, files: &[&FileChange], new_dirs: &[PathBuf]) -> Result<Vec<NamedTempFile>, ApplyError> {
+fn commit(
+    root: &Path,
+    beneath: &Beneath,
+    files: &[&FileChange],
+    new_dirs: &[PathBuf],
+) -> Result<Vec<NamedTempFile>, ApplyError> {
     let mut journal = Vec::new();
     for dir in new_dirs {
+        let rel = dir.strip_prefix(root).unwrap_or(dir).to_string_lossy().replace('\\', "/");
         let created = fault::point()
-            .and_then(|()| std::fs::create_dir(dir))
-            .with_context(|| format!("cannot create directory {}", dir.strip_prefix(root).unwrap_or(dir).display()));
-        if let Err(cause) = created {
-            return Err(ApplyError { cause, restore: undo(journal) });
+            .and_then(|()| beneath.path(&rel))
+            .and_then(|path| std::fs::create_dir(&path).map(|()| path))
+            .with_context(|| format!("cannot create directory {rel}"));
+        match created {
+            Ok(path) => journal.push(Undo::RemoveDir(path)),
+            Err(cause) => return Err(ApplyError { cause, restore: undo(journal, beneath) }),
         }
-        journal.push(Undo::RemoveDir(dir.clone()));
     }
     let written: Vec<&FileChange> = files.iter().copied().filter(|f| !f.delete).collect();
-    let staged = match stage_all(root, &written) {
+    let staged = match stage_all(beneath, &written) {
         Ok(staged) => staged,
-        Err(cause) => return Err(ApplyError { cause, restore: undo(journal) }),
+        Err(cause) => return Err(ApplyError { cause, restore: undo(journal, beneath) }),
     };
     let mut staged = staged.into_iter();
     let mut swap = cfg!(target_os = "linux");
     for file in files {
-        let path = root.join(&file.path);
+        let path = match beneath.path(&file.path) {
+            Ok(path) => path,
+            Err(e) => {
+                drop(staged);
+                let cause = anyhow::Error::from(e).context(format!("cannot write {}", file.path));
+                return Err(ApplyError { cause, restore: undo(journal, beneath) });
+            }
+        };
         let renamed: Result<Undo> = if file.delete {
             fault::point()
                 .and_then(|()| std::fs::remove_file(&path))
@@ -221,7 +237,7 @@ fn commit(root: &Path, files: &[&FileChange], new_dirs: &[PathBuf]) -> Result<Ve
                 drop(staged);
                 return Err(ApplyError {
                     cause: cause.context(format!("cannot write {}", file.path)),
-                    restore: undo(journal),
+                    restore: undo(journal, beneath),
                 });
             }
         }
@@ -273,10 +289,13 @@ fn replace(tmp: NamedTempFile, path: PathBuf, before: &str, swap: &mut bool) -> 
 
 /// Stages every file; the first error wins, and drops (so removes) the
 /// files staged before it.
-fn stage_all(root: &Path, files: &[&FileChange]) -> Result<Vec<NamedTempFile>> {
+fn stage_all(beneath: &Beneath, files: &[&FileChange]) -> Result<Vec<NamedTempFile>> {
     files
         .iter()
-        .map(|f| stage(&root.join(&f.path), &f.after).with_context(|| format!("cannot write {}", f.path)))
+        .map(|f| {
+            let path = beneath.path(&f.path)?;
+            stage(&path, &f.after).with_context(|| format!("cannot write {}", f.path))
+        })
         .collect()
 }
 
@@ -328,7 +347,9 @@ pub fn fault_cleanup() -> std::io::Result<()> {
 ///   with `ADD_BACKEND_FAIL_KIND` (`nospace`, `readonly`, else a plain error);
 /// - `ADD_BACKEND_KILL_AT=N` kills the process at the N-th step, running
 ///   no destructor, as SIGKILL would;
-/// - `ADD_BACKEND_TOUCH=FILE` changes FILE between planning and applying.
+/// - `ADD_BACKEND_TOUCH=FILE` changes FILE between planning and applying;
+/// - `ADD_BACKEND_SWAP=DIR` swaps directory DIR for a symlink to it, moved
+///   out of the checkout, between planning and applying.
 ///
 /// Undoing is counted too, so a test can also fail the restore.
 mod fault {
@@ -369,6 +390,13 @@ mod fault {
 
     #[cfg(feature = "fault-injection")]
     pub fn before_apply(root: &std::path::Path) {
+        // A local attacker's race: directory DIR moved out of the checkout
+        // and a symlink to it put in its place, once the plan is made.
+        if let Ok(dir) = std::env::var("ADD_BACKEND_SWAP") {
+            let away = root.parent().expect("the checkout has a parent").join("swapped");
+            std::fs::rename(root.join(&dir), &away).expect("the test's directory can be moved");
+            std::os::unix::fs::symlink(&away, root.join(&dir)).expect("the test's symlink can be made");
+        }
         if let Ok(file) = std::env::var("ADD_BACKEND_TOUCH") {
             let path = root.join(file);
             let mut text = std::fs::read_to_string(&path).unwrap_or_default();
@@ -386,7 +414,7 @@ mod fault {
     pub fn before_apply(_: &std::path::Path) {}
 }
 
-fn undo(journal: Vec<Undo>) -> Result<(), String> {
+fn undo(journal: Vec<Undo>, beneath: &Beneath) -> Result<(), String> {
     let mut failures = Vec::new();
     for step in journal.into_iter().rev() {
         let (path, result) = match step {
@@ -411,7 +439,7 @@ fn undo(journal: Vec<Undo>) -> Result<(), String> {
             }
         };
         if let Err(e) = result {
-            failures.push(format!("{}: {e}", path.display()));
+            failures.push(format!("{}: {e}", beneath.shown(&path)));
         }
     }
     if failures.is_empty() { Ok(()) } else { Err(failures.join("; ")) }

@@ -3,6 +3,7 @@
 
 mod anchor;
 mod apply;
+mod beneath;
 mod checkout;
 mod cli;
 mod doctor;

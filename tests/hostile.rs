@@ -395,3 +395,19 @@ fn a_go_name_another_backend_owns_is_refused() {
     sb.run(&["ftp", "--go-name", "Ftp"]).success();
     sb.run(&["ftp", "--go-name", "Ftp"]).success();
 }
+
+#[test]
+fn a_directory_swapped_for_a_symlink_between_planning_and_writing_makes_the_write_fail_not_escape() {
+    for dir in ["cmd/litestream", "internal/testingutil", "cmd"] {
+        let h = Hostile::new();
+        let moved = h.sb.root.parent().unwrap().join("swapped");
+        let before = tree(&h.sb.root.join(dir));
+        let run = h.sb.run_in(&h.sb.root, &["ftp"], &[("ADD_BACKEND_SWAP", dir)]);
+        assert_eq!(run.code, 3, "{dir}: {}", run.stderr);
+        assert!(run.stderr.contains("a symlink stands on its way"), "{dir}: {}", run.stderr);
+        assert!(run.stderr.contains("nothing was changed"), "{dir}: {}", run.stderr);
+        assert!(tree(&moved) == before, "{dir}: nothing written where the symlink led");
+        // The rest of the checkout is as it was: no file of the backend.
+        assert!(!h.sb.root.join("ftp").exists(), "{dir}");
+    }
+}
