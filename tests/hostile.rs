@@ -37,8 +37,14 @@ impl Hostile {
         std::fs::write(dir.join("profile.toml"), format!("{built_in}\n{extra}")).unwrap();
     }
 
+    /// Everything outside the checkout a run could reach: the directory
+    /// beside it, and the user's configuration and state directories.
     fn outside_tree(&self) -> Tree {
-        tree(self.outside.path())
+        let mut all = tree(self.outside.path());
+        for (name, dir) in [("config", self.sb.config_home()), ("state", self.sb.state_home())] {
+            all.extend(tree(&dir).into_iter().map(|(path, content)| (format!("{name}/{path}"), content)));
+        }
+        all
     }
 
     /// Runs add-backend trusting the checkout's own profile and templates,
@@ -48,7 +54,11 @@ impl Hostile {
     }
 }
 
+/// Every file and directory under `root` (none if it does not exist).
 fn tree(root: &Path) -> Tree {
+    if !root.exists() {
+        return Tree::new();
+    }
     walkdir::WalkDir::new(root)
         .into_iter()
         .map(Result::unwrap)
@@ -68,6 +78,7 @@ fn a_profile_cannot_patch_git_s_config() {
         "[[patches]]\nfile = \".git/config\"\nanchor = \"marked-block\"\nstyle = \"yaml\"\ntemplate = \"litestream.yml\"\nwhat = \"fsmonitor\"\n",
     );
     let (before, outside) = (h.sb.tree(), h.outside_tree());
+    h.sb.run(&["ftp"]).fails(1, "are not trusted yet");
     h.run_trusted(&["ftp"]).fails(1, ".git/config: inside a .git directory; add-backend never writes there");
     assert!(h.sb.tree() == before && h.outside_tree() == outside);
 }
@@ -85,6 +96,7 @@ fn a_profile_cannot_create_a_git_hook_or_write_outside_the_root() {
         let h = Hostile::new();
         h.profile(&format!("[[files]]\ntemplate = \"storage.go\"\npath = \"{path}\"\n"));
         let (before, outside) = (h.sb.tree(), h.outside_tree());
+        h.sb.run(&["ftp"]).fails(1, "are not trusted yet");
         h.run_trusted(&["ftp"]).fails(1, why);
         assert!(h.sb.tree() == before, "{path}");
         assert!(h.outside_tree() == outside, "{path}");
