@@ -195,7 +195,7 @@ fn a_profile_path_leading_out_of_the_checkout_is_refused() {
         "path = \"zz/../../escape.go\"",
     );
     let before = sb.tree();
-    trusted(&sb, &["ftp"]).fails(1, "zz/../../escape.go: a path to read must lead down from the checkout's root");
+    trusted(&sb, &["ftp"]).fails(1, "zz/../../escape.go: a path to write must lead down from the checkout's root");
     assert_eq!(sb.tree(), before);
     assert!(!sb.root.parent().unwrap().join("escape.go").exists());
     assert_eq!(before.len(), before_edit.len());

@@ -50,6 +50,7 @@ impl Steps<'_> {
 
     fn new_file(&self, file: &NewFile) -> Result<FileChange> {
         let path = self.renderer.render_str(&file.path)?;
+        crate::paths::refuse_forbidden(&self.checkout.root, &path)?;
         let rendered = self.renderer.render(&self.template(&file.template), Shape::File)?;
         let content = if path.ends_with(".go") { go_imports::tidy(&path, &rendered, self.module)? } else { rendered };
         let before = self.checkout.read(&path)?.map(Rc::unwrap_or_clone);
@@ -76,6 +77,7 @@ impl Steps<'_> {
                 continue;
             }
             let file = self.renderer.render_str(&patch.file).map_err(|e| self.placed(e, Some(patch)))?;
+            crate::paths::refuse_forbidden(&self.checkout.root, &file).map_err(|e| self.placed(e, Some(patch)))?;
             if !by_file.contains_key(&file) {
                 order.push(file.clone());
             }
