@@ -423,3 +423,21 @@ fn a_directory_swapped_for_a_symlink_between_planning_and_writing_makes_the_writ
         assert!(!h.sb.root.join("ftp").exists(), "{dir}");
     }
 }
+
+#[test]
+fn a_bogus_git_file_leads_no_state_outside() {
+    let h = Hostile::new();
+    std::fs::remove_dir_all(h.sb.root.join(".git")).unwrap();
+    let elsewhere = h.outside.path().join("gitdir");
+    for target in [Path::new("/nonexistent/add-backend-test"), &elsewhere] {
+        std::fs::write(h.sb.root.join(".git"), format!("gitdir: {}\n", target.display())).unwrap();
+        let outside = h.outside_tree();
+        let outside_files: Vec<_> = outside.keys().filter(|k| !k.starts_with("state/")).cloned().collect();
+        h.sb.run(&["ftp", "--dry-run"]).success();
+        h.sb.run(&["ftp"]).success();
+        h.sb.run(&["remove", "ftp"]).success();
+        assert!(!target.exists(), "nothing made where .git points: {}", target.display());
+        let after: Vec<_> = h.outside_tree().into_keys().filter(|k| !k.starts_with("state/")).collect();
+        assert_eq!(after, outside_files, "only the user's state directory is used");
+    }
+}
