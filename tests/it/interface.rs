@@ -2,12 +2,10 @@
 //! typos, options in any place, help, completions, the man page, quiet and
 //! verbose runs, and every JSON document checked against docs/schema.json.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::Sandbox;
+use crate::common::Sandbox;
 
 /// The commands add-backend has, as `--help` lists them.
 const COMMANDS: &[&str] = &["add", "remove", "doctor", "templates", "completions", "man", "help"];

@@ -2,12 +2,10 @@
 //! request's branch) could make, each built here, and what they get. After
 //! every one, nothing outside the root and nothing under `.git/` changed.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::{Sandbox, Tree};
+use crate::common::{Sandbox, Tree};
 
 /// The Litestream fixture as a git repository, with a directory beside it
 /// that stands for everything outside the checkout.
@@ -49,7 +47,7 @@ impl Hostile {
 
     /// Runs add-backend trusting the checkout's own profile and templates,
     /// as `--trust` does: the attack gets its best chance.
-    fn run_trusted(&self, args: &[&str]) -> common::Run {
+    fn run_trusted(&self, args: &[&str]) -> crate::common::Run {
         self.sb.run_in(&self.sb.root, args, &[("ADD_BACKEND_TRUST", "1")])
     }
 }

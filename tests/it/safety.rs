@@ -2,9 +2,7 @@
 //! the text it does not add byte for byte, and refuses what it cannot edit
 //! faithfully.
 
-mod common;
-
-use common::Sandbox;
+use crate::common::Sandbox;
 
 #[test]
 fn a_symlinked_directory_cannot_lead_a_write_outside_the_checkout() {

@@ -1,9 +1,7 @@
 //! `add-backend doctor`: the wiring of every backend, as a table or JSON,
 //! failing when one is incomplete.
 
-mod common;
-
-use common::Sandbox;
+use crate::common::Sandbox;
 
 #[test]
 fn reports_every_backend_of_the_fixture_as_wired() {

@@ -1,9 +1,7 @@
 //! `add-backend remove`: the exact undo of an add, from what the add
 //! recorded; refusals when what it wrote was changed since.
 
-mod common;
-
-use common::{FIELDS, Sandbox};
+use crate::common::{FIELDS, Sandbox};
 
 #[test]
 fn add_then_remove_leaves_the_checkout_byte_identical() {

@@ -1,6 +1,5 @@
 //! A temp copy of a fixture checkout, the real binary run inside it, and
 //! what came out: each test reads as a specification.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

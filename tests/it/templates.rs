@@ -2,9 +2,7 @@
 //! checkout's `.add-backend/` or given with `--templates`, and checked
 //! before anything is written.
 
-mod common;
-
-use common::{Run, Sandbox};
+use crate::common::{Run, Sandbox};
 
 /// Runs add-backend trusting the checkout's own profile and templates,
 /// which these tests write (trust itself: tests/hostile.rs).

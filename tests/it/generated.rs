@@ -3,9 +3,7 @@
 //! of a plain backend. Review a changed snapshot as you would the code it
 //! shows.
 
-mod common;
-
-use common::{FIELDS, Sandbox};
+use crate::common::{FIELDS, Sandbox};
 
 const CREATED: &[&str] =
     &["ftp/replica_client.go", "ftp/storage.go", "ftp/replica_client_test.go", "cmd/litestream/ftp_config_test.go"];

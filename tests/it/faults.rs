@@ -2,9 +2,7 @@
 //! Needs the test-only `fault-injection` feature (`cargo test --all-features`).
 #![cfg(feature = "fault-injection")]
 
-mod common;
-
-use common::Sandbox;
+use crate::common::Sandbox;
 
 const ARGS: [&str; 5] = ["ftp", "--field", "host!", "--field", "port:int"];
 
@@ -221,7 +219,7 @@ fn the_state_of_a_git_worktree_stays_out_of_its_tree() {
 /// filesystem step in turn: a failure leaves the checkout as it was; after
 /// a kill, running `args` again restores it and completes, to `wanted`.
 /// Returns how many steps there were.
-fn every_step_undone(prepare: &dyn Fn() -> Sandbox, args: &[&str], wanted: &common::Tree) -> usize {
+fn every_step_undone(prepare: &dyn Fn() -> Sandbox, args: &[&str], wanted: &crate::common::Tree) -> usize {
     let mut steps = 0;
     for hook in ["ADD_BACKEND_FAIL_AT", "ADD_BACKEND_KILL_AT"] {
         let mut step = 1;
@@ -330,7 +328,7 @@ fn nested_pair() -> (Sandbox, std::path::PathBuf) {
     let sb = Sandbox::litestream();
     let top = sb.root.parent().unwrap().to_path_buf();
     let other = top.join("other");
-    common::copy_tree(&sb.root, &other);
+    crate::common::copy_tree(&sb.root, &other);
     let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(&top).status().unwrap();
     assert!(git.success());
     (sb, other)
@@ -412,7 +410,7 @@ fn a_failure_after_the_last_rename_says_what_is_left_and_the_next_run_cleans_it_
             let again = sb.run(&ARGS);
             again.success();
             assert!(!again.stderr.contains("interrupted"), "{}", again.stderr);
-            let without_temps = |tree: common::Tree| -> common::Tree {
+            let without_temps = |tree: crate::common::Tree| -> crate::common::Tree {
                 tree.into_iter().filter(|(p, _)| !p.contains(".add-backend-")).collect()
             };
             assert!(without_temps(sb.tree()) == clean.tree(), "the add stays");

@@ -3,12 +3,10 @@
 //! and the v0.5.0 one). Without `go` on PATH these tests are skipped
 //! locally; under CI (CI set to anything but "false" or "0") they fail.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{FIELDS, Sandbox};
+use crate::common::{FIELDS, Sandbox};
 
 /// Every type of setting, and two required ones.
 fn fields() -> Vec<&'static str> {

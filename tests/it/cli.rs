@@ -1,9 +1,7 @@
 //! The command's behaviour on the Litestream fixture: what it writes, what
 //! it refuses, and that a refusal or a failure writes nothing.
 
-mod common;
-
-use common::Sandbox;
+use crate::common::Sandbox;
 
 #[test]
 fn adds_a_backend_and_reports_each_item() {
@@ -511,7 +509,7 @@ fn a_re_generation_keeps_the_user_s_edits_or_refuses_naming_them() {
     assert!(sb.read("ftp/storage.go").contains("return nil"));
     let fresh = Sandbox::litestream();
     fresh.run(&add_ftp(&["--field", "host!", "--field", "port:int"])).success();
-    let others = |tree: common::Tree| -> common::Tree {
+    let others = |tree: crate::common::Tree| -> crate::common::Tree {
         tree.into_iter().filter(|(path, _)| path != "ftp/storage.go" && !path.ends_with("ftp.json")).collect()
     };
     assert!(others(sb.tree()) == others(fresh.tree()), "all but the user's file as a fresh add writes it");

@@ -5,12 +5,10 @@
 //! (the file-config test the generator extended among them) pass.
 //! Snapshots show each created file and the diff of each patched one.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::Sandbox;
+use crate::common::Sandbox;
 
 const COS: &[&str] = &[
     "cos",

@@ -1,0 +1,30 @@
+//! The integration tests: one binary (linked once, sharing `common`), each
+//! module driving the real `add-backend` binary on temporary copies of the
+//! fixtures in `tests/fixtures/`. Where to look:
+//!
+//! - `common`: the sandbox (a fixture copied to a temp dir, with its own
+//!   config and state directories), running the binary, and tree snapshots.
+//! - `cli`: adding a backend on the Litestream fixture, what it writes and
+//!   what it refuses; re-generation with other settings.
+//! - `interface`: the command line itself: command typos, option order,
+//!   help, completions, the man page, quiet/verbose, the JSON schema.
+//! - `generated`: insta snapshots of every generated file and diff.
+//! - `go_toolchain`: gofmt, go vet, go build and go test on generated code.
+//! - `sccache`: the sccache fixture, built with cargo before and after an add.
+//! - `remove`, `doctor`, `templates`: the commands of the same names.
+//! - `faults`: a failure or a kill at every filesystem step; locks; journals.
+//! - `safety`: symlinks, read-only files, encodings, modes.
+//! - `hostile`: what a hostile checkout could try (docs/RELIABILITY.md).
+
+mod cli;
+mod common;
+mod doctor;
+mod faults;
+mod generated;
+mod go_toolchain;
+mod hostile;
+mod interface;
+mod remove;
+mod safety;
+mod sccache;
+mod templates;
