@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use crate::anchor::go::GoFile;
 use crate::checkout::Checkout;
 use crate::names::BackendName;
-use crate::target::{self, Request};
+use crate::project::{self, Request};
 
 /// Go text that confuses cheap cuts: braces, strings, comments, keywords.
 fn go_fragment() -> impl Strategy<Value = String> {
@@ -166,7 +166,7 @@ proptest! {
         let before = snapshot(root);
         let checkout = Checkout::find(root, Some(root)).unwrap();
         let fields = vec![field];
-        let _ = target::plan(&checkout, &Request { name: "ftp", go_name: None, fields: &fields, templates: None, force: true, service: None, title: None, regenerating: false });
+        let _ = project::plan(&checkout, &Request { name: "ftp", go_name: None, fields: &fields, templates: None, force: true, service: None, title: None, regenerating: false });
         prop_assert!(snapshot(root) == before, "planning wrote to the checkout");
     }
 
@@ -187,7 +187,7 @@ proptest! {
         let Ok(checkout) = Checkout::find(root, Some(root)) else { return Ok(()) };
         let fields = vec!["bucket!".to_string(), "endpoint".to_string()];
         let request = Request { name: "cos", go_name: None, fields: &fields, templates: None, force: true, service: None, title: None, regenerating: false };
-        let _ = target::plan(&checkout, &request);
+        let _ = project::plan(&checkout, &request);
         prop_assert!(snapshot(root) == before, "planning wrote to the checkout");
     }
 }

@@ -18,9 +18,9 @@ mod names;
 mod paths;
 mod plan;
 mod profile;
+mod project;
 mod render;
 mod show;
-mod target;
 mod trust;
 
 use std::ffi::OsString;
@@ -110,12 +110,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Add(add) => {
             let checkout = find()?;
             let output = Output { dry_run: add.dry_run, format, removing: false };
-            change(&checkout, output, |checkout| target::plan(checkout, &request(add)))?;
+            change(&checkout, output, |checkout| project::plan(checkout, &request(add)))?;
         }
         Command::Remove { name, dry_run, force } => {
             let checkout = find()?;
             let output = Output { dry_run: *dry_run, format, removing: true };
-            change(&checkout, output, |checkout| target::removal(checkout, name, *force))?;
+            change(&checkout, output, |checkout| project::removal(checkout, name, *force))?;
         }
         Command::Doctor => return doctor(&find()?, format),
         Command::Templates { action } => templates(&cwd, global.root.as_deref(), format, action)?,
@@ -157,8 +157,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn request(add: &AddArgs) -> target::Request<'_> {
-    target::Request {
+fn request(add: &AddArgs) -> project::Request<'_> {
+    project::Request {
         name: &add.name,
         go_name: add.go_name.as_deref(),
         fields: &add.fields,
@@ -287,7 +287,7 @@ fn doctor(checkout: &Checkout, format: Format) -> Result<ExitCode> {
     if guard.pending() {
         bail!("an interrupted run left this checkout half-changed; run add-backend NAME to restore it first");
     }
-    let report = target::doctor(checkout)?;
+    let report = project::doctor(checkout)?;
     let text = if format == Format::Json { report.json() } else { report.table() };
     emit(std::io::stdout(), &text)?;
     let incomplete: Vec<&str> = report.backends.iter().filter(|b| !b.complete).map(|b| b.package.as_str()).collect();

@@ -17,8 +17,8 @@ use crate::checkout::Checkout;
 use crate::names::BackendName;
 use crate::plan::Plan;
 use crate::profile;
+use crate::project::steps::Steps;
 use crate::render::{self, Renderer};
-use crate::target::steps::Steps;
 
 /// The package name a Cargo.toml of sccache declares.
 pub const PACKAGE: &str = "sccache";

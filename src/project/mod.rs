@@ -29,18 +29,18 @@ pub struct Request<'a> {
     pub regenerating: bool,
 }
 
-/// The target's plan, every path of which stays inside the checkout.
+/// The project's plan, every path of which stays inside the checkout.
 pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
-    let target = target_of(checkout)?;
-    crate::log::detail(|| format!("project: {} at {}", target.name(), checkout.root.display()));
+    let known = known_of(checkout)?;
+    crate::log::detail(|| format!("project: {} at {}", known.name(), checkout.root.display()));
     let flags = [("--service", request.service), ("--title", request.title)];
     if let Some((flag, _)) = flags.iter().find(|(_, value)| value.is_some())
-        && !target.flags().contains(flag)
+        && !known.flags().contains(flag)
     {
         return Err(crate::error::UsageError(format!(
             "{flag} applies to sccache checkouts only; {} is a {} checkout",
             checkout.root.display(),
-            target.name()
+            known.name()
         ))
         .into());
     }
@@ -81,10 +81,10 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     };
     let plan = match old {
         Some((old, version)) if old != settings || version.as_deref() != Some(manifest::VERSION) => {
-            regeneration(checkout, &target, &request, &old, &settings).map_err(context)?
+            regeneration(checkout, &known, &request, &old, &settings).map_err(context)?
         }
         _ => {
-            let mut plan = target.plan(checkout, &request).map_err(context)?;
+            let mut plan = known.plan(checkout, &request).map_err(context)?;
             manifest::record(checkout, &mut plan, &settings, &manifest::Kept::default())?;
             plan
         }
@@ -102,13 +102,13 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
 /// user edited in a file of the project refuses the run, naming it.
 fn regeneration(
     checkout: &Checkout,
-    target: &Target,
+    known: &Known,
     request: &Request,
     old: &Settings,
     new: &Settings,
 ) -> Result<Plan> {
     let old_name = crate::names::BackendName::parse(request.name, old.go_name.as_deref())?;
-    let paths = profile_paths(checkout, target.name(), &target.name_vars(&old_name));
+    let paths = profile_paths(checkout, known.name(), &known.name_vars(&old_name));
     let allowed = |path: &str| paths.all.iter().any(|p| p == path);
     let keep = |path: &str| paths.kept.iter().any(|p| p == path);
     let unwired = manifest::unwire(checkout, &old_name, allowed, keep)?;
@@ -128,7 +128,7 @@ fn regeneration(
         );
     }
     let unwired_checkout = checkout.overlay(&unwired.plan.files);
-    let mut plan = target.plan(&unwired_checkout, &Request { regenerating: true, ..*request })?;
+    let mut plan = known.plan(&unwired_checkout, &Request { regenerating: true, ..*request })?;
     manifest::record(&unwired_checkout, &mut plan, new, &unwired.kept)?;
     for kept in &unwired.kept.files {
         plan.warnings.push(format!(
@@ -179,31 +179,31 @@ fn compose(first: Plan, then: Plan) -> Plan {
 }
 
 /// The projects add-backend knows.
-enum Target {
+enum Known {
     Litestream,
     Sccache,
 }
 
-impl Target {
+impl Known {
     fn name(&self) -> &'static str {
         match self {
-            Target::Litestream => "litestream",
-            Target::Sccache => "sccache",
+            Known::Litestream => "litestream",
+            Known::Sccache => "sccache",
         }
     }
 
     fn plan(&self, checkout: &Checkout, request: &Request) -> Result<Plan> {
         match self {
-            Target::Litestream => litestream::plan(checkout, request),
-            Target::Sccache => sccache::plan(checkout, request),
+            Known::Litestream => litestream::plan(checkout, request),
+            Known::Sccache => sccache::plan(checkout, request),
         }
     }
 
     /// The variables a path of the profile may use, from the name alone.
     fn name_vars(&self, name: &crate::names::BackendName) -> serde_json::Value {
         let vars = match self {
-            Target::Litestream => serde_json::to_value(litestream::name_vars(name)),
-            Target::Sccache => serde_json::to_value(sccache::name_vars(name)),
+            Known::Litestream => serde_json::to_value(litestream::name_vars(name)),
+            Known::Sccache => serde_json::to_value(sccache::name_vars(name)),
         };
         vars.expect("name variables always serialize")
     }
@@ -211,17 +211,17 @@ impl Target {
     /// The project's own flags of `add`.
     fn flags(&self) -> &'static [&'static str] {
         match self {
-            Target::Litestream => &[],
-            Target::Sccache => &["--service", "--title"],
+            Known::Litestream => &[],
+            Known::Sccache => &["--service", "--title"],
         }
     }
 }
 
-/// The target a checkout is, by its manifest.
-fn target_of(checkout: &Checkout) -> Result<Target> {
+/// The project a checkout is, by its manifest.
+fn known_of(checkout: &Checkout) -> Result<Known> {
     match &checkout.project {
-        Project::Go(module) if module == litestream::MODULE => Ok(Target::Litestream),
-        Project::Cargo(package) if package == sccache::PACKAGE => Ok(Target::Sccache),
+        Project::Go(module) if module == litestream::MODULE => Ok(Known::Litestream),
+        Project::Cargo(package) if package == sccache::PACKAGE => Ok(Known::Sccache),
         Project::Go(other) => bail!(
             "{}: module {other} is not a project add-backend knows (it knows {} and the {} crate)",
             checkout.root.join("go.mod").display(),
@@ -239,9 +239,9 @@ fn target_of(checkout: &Checkout) -> Result<Target> {
 
 /// The wiring report of every backend in the checkout.
 pub fn doctor(checkout: &Checkout) -> Result<crate::doctor::Report> {
-    match target_of(checkout)? {
-        Target::Litestream => litestream::doctor::examine(checkout),
-        Target::Sccache => bail!("doctor knows Litestream's wiring only, so far; sccache's is not examined"),
+    match known_of(checkout)? {
+        Known::Litestream => litestream::doctor::examine(checkout),
+        Known::Sccache => bail!("doctor knows Litestream's wiring only, so far; sccache's is not examined"),
     }
 }
 
@@ -284,7 +284,7 @@ pub fn removal(checkout: &Checkout, name: &str, force: bool) -> Result<Plan> {
         Some(go_name) => crate::names::BackendName::parse(&name.r#type, Some(&go_name))?,
         None => name,
     };
-    let project = target_of(checkout)?;
+    let project = known_of(checkout)?;
     let target = project.name();
     let paths = profile_paths(checkout, target, &project.name_vars(&name));
     let allowed = |path: &str| paths.all.iter().any(|p| p == path);
