@@ -31,6 +31,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 
+use crate::atomic::TEMP_PREFIX;
+
 /// What an apply is about to change, with what to put back.
 #[derive(Debug, PartialEq)]
 pub struct Journal {
@@ -279,9 +281,6 @@ pub struct Recovery {
     pub forged: Option<String>,
 }
 
-/// The prefix of every temporary file an apply stages.
-pub const TEMP_PREFIX: &str = ".add-backend-";
-
 /// What a run does to the checkout, and so which lock it takes.
 #[derive(Clone, Copy, PartialEq)]
 pub enum Access {
@@ -397,7 +396,7 @@ impl Guard {
             private_dir(&self.dir)?;
         }
         let sealed = journal.sealed(&key);
-        let written = crate::apply::fault_point().and_then(|()| self.replace_journal(&sealed));
+        let written = crate::fault::point().and_then(|()| self.replace_journal(&sealed));
         if let Err(e) = written {
             let _ = std::fs::remove_file(&self.journal);
             return Err(anyhow!("cannot write the journal: {e}"));
@@ -412,7 +411,7 @@ impl Guard {
     pub fn mark_done(&self, left: &[String]) -> Result<()> {
         let journal = Journal { files: Vec::new(), dirs: Vec::new(), done: true, left: left.to_vec() };
         let sealed = journal.sealed(&user_key()?);
-        crate::apply::fault_cleanup()
+        crate::fault::cleanup("journal")
             .and_then(|()| self.replace_journal(&sealed))
             .map_err(|e| anyhow!("cannot mark the journal done: {e}"))
     }
@@ -525,7 +524,7 @@ impl Guard {
                         .parent()
                         .map_or(Ok(()), std::fs::create_dir_all)
                         .map_err(anyhow::Error::from)
-                        .and_then(|()| crate::apply::write_atomically(&file, before))
+                        .and_then(|()| crate::atomic::write_atomically(&file, before))
                     {
                         Ok(()) => recovery.restored += 1,
                         Err(_) => recovery.left.push(entry.path.clone()),
@@ -547,7 +546,7 @@ impl Guard {
                 continue;
             }
             let undone = match &entry.before {
-                Some(before) => crate::apply::write_atomically(&file, before),
+                Some(before) => crate::atomic::write_atomically(&file, before),
                 None => std::fs::remove_file(&file).map_err(Into::into),
             };
             match undone {

@@ -3,11 +3,13 @@
 
 mod anchor;
 mod apply;
+mod atomic;
 mod beneath;
 mod checkout;
 mod cli;
 mod doctor;
 mod error;
+mod fault;
 #[cfg(test)]
 mod fuzz;
 mod go_imports;

@@ -100,13 +100,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
 /// backend added to that with the new settings, as one change from the
 /// checkout as it is. A file the user owns and edited stays; a text the
 /// user edited in a file of the project refuses the run, naming it.
-fn regeneration(
-    checkout: &Checkout,
-    known: &Known,
-    request: &Request,
-    old: &Settings,
-    new: &Settings,
-) -> Result<Plan> {
+fn regeneration(checkout: &Checkout, known: &Known, request: &Request, old: &Settings, new: &Settings) -> Result<Plan> {
     let old_name = crate::names::BackendName::parse(request.name, old.go_name.as_deref())?;
     let paths = profile_paths(checkout, known.name(), &known.name_vars(&old_name));
     let allowed = |path: &str| paths.all.iter().any(|p| p == path);
