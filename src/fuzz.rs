@@ -138,7 +138,7 @@ proptest! {
             }
         }
         let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
-        prop_assert_eq!(crate::profile::glob(&pattern, &name), defined(&p, &n), "{:?} {:?}", pattern, name);
+        prop_assert_eq!(crate::glob::glob(&pattern, &name), defined(&p, &n), "{:?} {:?}", pattern, name);
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod error;
 mod fault;
 #[cfg(test)]
 mod fuzz;
+mod glob;
 mod go_imports;
 mod journal;
 mod log;

@@ -52,13 +52,13 @@ pub fn feature_edits(
                 features
                     .get(name)
                     .and_then(Item::as_array)
-                    .is_some_and(|a| a.iter().filter_map(|v| v.as_str()).any(|d| crate::profile::glob(like, d)))
+                    .is_some_and(|a| a.iter().filter_map(|v| v.as_str()).any(|d| crate::glob::glob(like, d)))
             };
             let named = declared.iter().find(|(name, _)| Some(*name) == model && has_like(name));
             let model = named.or_else(|| declared.iter().rev().find(|(name, _)| has_like(name)));
             if let Some((name, span)) = model {
                 let old = features.get(name).and_then(Item::as_array).into_iter().flatten();
-                let dep = old.filter_map(|v| v.as_str()).find(|d| crate::profile::glob(like, d)).unwrap_or_default();
+                let dep = old.filter_map(|v| v.as_str()).find(|d| crate::glob::glob(like, d)).unwrap_or_default();
                 let body = &src[span.clone()];
                 let value_at = body.find('=').unwrap_or(0);
                 text =

@@ -4,7 +4,7 @@
 //! their line endings because offsets are taken before any `\r`.
 
 use super::line_end;
-use crate::profile::glob;
+use crate::glob::glob;
 
 /// Each line of `doc` with the offset it starts at, without its line ending.
 fn lines(doc: &str) -> impl Iterator<Item = (usize, &str)> {

@@ -8,8 +8,8 @@ use anyhow::{Result, anyhow};
 use tree_sitter::{Node, Parser, Tree};
 
 use super::{blank_line_in, indent_lines, indentation, line_end, line_start};
+use crate::glob::glob;
 use crate::plan::Edit;
-use crate::profile::glob;
 
 /// The text a template renders for an insertion point: given the column
 /// the text will start at (rustfmt's layout depends on it), the text,

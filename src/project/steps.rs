@@ -12,9 +12,10 @@ use anyhow::{Context as _, Result, anyhow, bail};
 
 use crate::anchor::{self, go::GoFile, go::Import, go::Switch, markers, prose, rust::RustFile};
 use crate::checkout::Checkout;
+use crate::glob::glob;
 use crate::go_imports;
 use crate::plan::{Edit, FileChange, Item, Status};
-use crate::profile::{Anchor, MarkStyle, NewFile, Patch, Profile, glob};
+use crate::profile::{Anchor, MarkStyle, NewFile, Patch, Profile};
 use crate::render::{Renderer, Shape};
 
 pub struct Steps<'a> {
