@@ -2,6 +2,7 @@
 //! module driving the real `add-backend` binary on temporary copies of the
 //! fixtures in `tests/fixtures/`. Where to look:
 //!
+//! - `architecture`: the layers ARCHITECTURE.md describes, read from `src/`.
 //! - `common`: the sandbox (a fixture copied to a temp dir, with its own
 //!   config and state directories), running the binary, and tree snapshots.
 //! - `cli`: adding a backend on the Litestream fixture, what it writes and
@@ -16,6 +17,7 @@
 //! - `safety`: symlinks, read-only files, encodings, modes.
 //! - `hostile`: what a hostile checkout could try (docs/RELIABILITY.md).
 
+mod architecture;
 mod cli;
 mod common;
 mod doctor;

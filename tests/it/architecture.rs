@@ -1,0 +1,72 @@
+//! The invariants ARCHITECTURE.md states about the source's layers, read
+//! from the source itself: which module may use which.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Each top-level module of `src/` and the top-level modules it uses
+/// (`crate::x`), its tests left out.
+fn uses() -> BTreeMap<String, BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(&src).into_iter().map(Result::unwrap) {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let rel = path.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
+        let module = rel.split(['/', '.']).next().unwrap().to_string();
+        if module == "main" || module == "fuzz" {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        let used = graph.entry(module.clone()).or_default();
+        let mut add = |name: &str| {
+            let exists = src.join(format!("{name}.rs")).is_file() || src.join(name).is_dir();
+            if name != module && exists {
+                used.insert(name.to_string());
+            }
+        };
+        for (at, _) in code.match_indices("crate::") {
+            let rest = &code[at + 7..];
+            if let Some(list) = rest.strip_prefix('{') {
+                for name in list[..list.find('}').unwrap()].split(',') {
+                    add(name.trim().split("::").next().unwrap());
+                }
+            } else {
+                add(&rest[..rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())]);
+            }
+        }
+    }
+    graph
+}
+
+#[test]
+fn the_layers_have_no_cycle() {
+    let graph = uses();
+    // Kahn: repeatedly take out a module that uses none left.
+    let mut left = graph.clone();
+    while let Some(free) =
+        left.iter().find(|(_, used)| used.iter().all(|u| !left.contains_key(u))).map(|(m, _)| m.clone())
+    {
+        left.remove(&free);
+    }
+    assert!(left.is_empty(), "modules in a cycle: {left:#?}");
+}
+
+#[test]
+fn leaves_use_no_other_module_and_parsers_know_no_profile() {
+    let graph = uses();
+    for leaf in ["fault", "paths", "beneath", "glob", "log", "names"] {
+        assert!(graph[leaf].is_empty(), "{leaf} is a leaf, but uses {:?}", graph[leaf]);
+    }
+    assert_eq!(graph["atomic"], BTreeSet::from(["fault".to_string()]));
+    for forbidden in ["profile", "project", "checkout", "render", "trust", "manifest"] {
+        assert!(!graph["anchor"].contains(forbidden), "anchor/ (the parsers) uses {forbidden}");
+    }
+    for sink in ["apply", "show"] {
+        assert!(!graph[sink].contains("project"), "{sink} (a sink) knows the projects");
+    }
+    assert!(!graph["journal"].contains("apply"), "the journal calls into apply");
+}
