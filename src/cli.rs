@@ -13,10 +13,11 @@ pub const EXIT_CODES: &str = "\
 Exit codes:
   0  success: the backend was added, is already in place, or the dry run planned it
   1  nothing was written: the name, the checkout or an anchor is wrong, or the backend exists;
-     for doctor: a backend is not wired everywhere it should be
+     for doctor: the checkout cannot be examined
   2  usage error: unknown command or flag, a flag of another project, a missing NAME,
      or a NAME that looks like a mistyped command
-  3  a write failed; every file already written was restored";
+  3  a write failed; every file already written was restored
+  4  doctor: a backend is not wired everywhere it should be (and the baseline does not say so)";
 
 const PROJECTS: &str = "\
 Projects (recognised by the checkout's root):
@@ -53,9 +54,13 @@ Examples:
   add-backend remove sftp --force      also a backend add-backend did not write";
 
 const DOCTOR_HELP: &str = "\
+Exits 0 when every backend is wired (gaps in .add-backend/doctor-baseline.toml aside),
+4 when one is not, 1 when the checkout cannot be examined.
+
 Examples:
-  add-backend doctor                   a table: backend x place, ok / MISSING / -
-  add-backend doctor --format json     the same with each place's file and line";
+  add-backend doctor                   a table: backend x place, ok / MISSING / known / -
+  add-backend doctor --format json     the same with each place's file and line
+  add-backend doctor --write-baseline  accept today's gaps; a new one fails";
 
 const TEMPLATES_HELP: &str = "\
 Examples:
@@ -160,7 +165,12 @@ pub enum Command {
     /// wires a backend, whether it is there. Exits 1 when one is missing: a
     /// check for a project's CI.
     #[command(after_help = DOCTOR_HELP)]
-    Doctor,
+    Doctor {
+        /// Record every gap found now in .add-backend/doctor-baseline.toml: later runs report
+        /// them as `known` and fail (exit 4) only on a new one.
+        #[arg(long)]
+        write_baseline: bool,
+    },
 
     /// Works with the templates: write the built-in ones out to edit, or
     /// list which one a run would use, and from where.

@@ -1,9 +1,16 @@
 //! A wiring report: for every backend of a checkout, each place the target
 //! wires a backend and whether it is there. Rendered as a table or JSON.
+//! A baseline (`.add-backend/doctor-baseline.toml`, written by `doctor
+//! --write-baseline`) lists known gaps, as linters' baselines do: they are
+//! reported, and do not fail; a new gap does.
 
 use std::fmt::Write as _;
 
+use anyhow::{Result, anyhow, bail};
 use serde::Serialize;
+
+/// Where a checkout keeps its doctor baseline.
+pub const BASELINE: &str = ".add-backend/doctor-baseline.toml";
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -18,6 +25,9 @@ pub struct Backend {
     pub checks: Vec<Check>,
     /// Every required place is wired.
     pub complete: bool,
+    /// The places reported but never required (docs).
+    #[serde(skip)]
+    pub optional: &'static [&'static str],
 }
 
 #[derive(Debug, Serialize)]
@@ -29,20 +39,28 @@ pub struct Check {
     pub file: Option<String>,
     /// And the line, from 1.
     pub line: Option<usize>,
+    /// Missing, but listed in the baseline: reported, not failing.
+    pub known: bool,
 }
 
 impl Check {
     /// A place found at byte `at` of `file`, whose text is `src`; or not.
     pub fn found(name: &'static str, src: &str, file: &str, at: Option<usize>) -> Check {
         match at {
-            Some(at) => Check { name, present: Some(true), file: Some(file.to_string()), line: Some(line_of(src, at)) },
-            None => Check { name, present: Some(false), file: None, line: None },
+            Some(at) => Check {
+                name,
+                present: Some(true),
+                file: Some(file.to_string()),
+                line: Some(line_of(src, at)),
+                known: false,
+            },
+            None => Check::plain(name, Some(false)),
         }
     }
 
     /// A place the checkout does not have, or one whose place is not told.
     pub fn plain(name: &'static str, present: Option<bool>) -> Check {
-        Check { name, present, file: None, line: None }
+        Check { name, present, file: None, line: None, known: false }
     }
 }
 
@@ -51,9 +69,87 @@ pub fn line_of(src: &str, at: usize) -> usize {
     1 + memchr::memchr_iter(b'\n', &src.as_bytes()[..at.min(src.len())]).count()
 }
 
+/// The gaps a checkout knows of: `(backend, place)`.
+#[derive(Debug, Default, PartialEq)]
+pub struct Baseline {
+    pub gaps: Vec<(String, String)>,
+}
+
+impl Baseline {
+    /// Reads a baseline: `[[gap]]` tables of `backend` and `place`.
+    pub fn parse(text: &str) -> Result<Baseline> {
+        let doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+            anyhow!("{BASELINE}: {}", e.to_string().lines().next().unwrap_or_default())
+        })?;
+        let mut baseline = Baseline::default();
+        let Some(gaps) = doc.get("gap") else { return Ok(baseline) };
+        let gaps =
+            gaps.as_array_of_tables().ok_or_else(|| anyhow!("{BASELINE}: `gap` is not a list of [[gap]] tables"))?;
+        for gap in gaps.iter() {
+            let field = |key: &str| gap.get(key).and_then(|v| v.as_str()).map(str::to_string);
+            match (field("backend"), field("place")) {
+                (Some(backend), Some(place)) => baseline.gaps.push((backend, place)),
+                _ => bail!("{BASELINE}: a [[gap]] needs a `backend` and a `place`"),
+            }
+        }
+        Ok(baseline)
+    }
+
+    /// The baseline of every gap of `report`.
+    pub fn of(report: &Report) -> Baseline {
+        let gaps = report
+            .backends
+            .iter()
+            .flat_map(|b| b.checks.iter().filter(|c| c.present == Some(false) && b.required(c)).map(move |c| (b, c)))
+            .map(|(b, c)| (b.package.clone(), c.name.to_string()))
+            .collect();
+        Baseline { gaps }
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::from(
+            "# The gaps `add-backend doctor` knows of: reported, not failing. A new gap fails.\n# Written by `add-backend doctor --write-baseline`.\n",
+        );
+        for (backend, place) in &self.gaps {
+            let _ = write!(out, "\n[[gap]]\nbackend = {backend:?}\nplace = {place:?}\n");
+        }
+        out
+    }
+}
+
+impl Backend {
+    /// Whether a missing `check` makes the backend incomplete.
+    pub fn required(&self, check: &Check) -> bool {
+        !self.optional.contains(&check.name)
+    }
+}
+
 impl Report {
     pub fn complete(&self) -> bool {
         self.backends.iter().all(|b| b.complete)
+    }
+
+    /// Marks the gaps `baseline` lists as known; returns the entries that
+    /// are no longer gaps.
+    pub fn apply(&mut self, baseline: &Baseline) -> Vec<String> {
+        for backend in &mut self.backends {
+            for check in &mut backend.checks {
+                check.known = check.present == Some(false)
+                    && baseline.gaps.iter().any(|(b, p)| *b == backend.package && p == check.name);
+            }
+        }
+        let current = Baseline::of(self);
+        baseline.gaps.iter().filter(|g| !current.gaps.contains(g)).map(|(b, p)| format!("{b} {p}")).collect()
+    }
+
+    /// The backends with a required place missing that the baseline does
+    /// not list.
+    pub fn new_gaps(&self) -> Vec<String> {
+        self.backends
+            .iter()
+            .filter(|b| b.checks.iter().any(|c| c.present == Some(false) && !c.known && b.required(c)))
+            .map(|b| b.package.clone())
+            .collect()
     }
 
     /// One row a backend, one column a place: `ok`, `MISSING`, or `-` where
@@ -71,6 +167,7 @@ impl Report {
             for check in &backend.checks {
                 let cell = match check.present {
                     Some(true) => "ok",
+                    Some(false) if check.known => "known",
                     Some(false) => "MISSING",
                     None => "-",
                 };

@@ -120,7 +120,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let output = Output { dry_run: *dry_run, format, removing: true };
             change(&checkout, output, |checkout| project::removal(checkout, name, *force))?;
         }
-        Command::Doctor => return doctor(&find()?, format),
+        Command::Doctor { write_baseline } => return doctor(&find()?, format, *write_baseline),
         Command::Templates { action } => templates(&cwd, global.root.as_deref(), format, action)?,
         Command::Trust => {
             let checkout = find()?;
@@ -282,23 +282,65 @@ fn templates(
     Ok(())
 }
 
-/// The wiring report on stdout; exit 1 when a backend is incomplete (the
-/// report, JSON or not, says which: no second document follows it).
-fn doctor(checkout: &Checkout, format: Format) -> Result<ExitCode> {
+/// The wiring report on stdout; exit 4 when a backend is not wired and
+/// the baseline does not list the gap (the report, JSON or not, says which:
+/// no second document follows it). With `write_baseline`, the gaps found
+/// are recorded as known instead.
+fn doctor(checkout: &Checkout, format: Format, write_baseline: bool) -> Result<ExitCode> {
     // Held until the report is out: no run may write while it reads.
-    let guard = journal::lock(&checkout.root, journal::Access::Read)?;
+    let access = if write_baseline { journal::Access::Write } else { journal::Access::Read };
+    let guard = journal::lock(&checkout.root, access)?;
     if guard.pending() {
         bail!("an interrupted run left this checkout half-changed; run add-backend NAME to restore it first");
     }
-    let report = project::doctor(checkout)?;
+    let mut report = project::doctor(checkout)?;
+    if write_baseline {
+        let baseline = doctor::Baseline::of(&report);
+        write_checkout_file(&checkout.root, doctor::BASELINE, &baseline.render())?;
+        if !log::quiet() {
+            writeln!(
+                anstream::stderr(),
+                "wrote {} with {} known gap(s); commit it, and doctor fails only on a new one",
+                doctor::BASELINE,
+                baseline.gaps.len()
+            )?;
+        }
+    }
+    let baseline = match checkout.read(doctor::BASELINE)? {
+        Some(text) => doctor::Baseline::parse(&text)?,
+        None => doctor::Baseline::default(),
+    };
+    let stale = report.apply(&baseline);
     let text = if format == Format::Json { report.json() } else { report.table() };
     emit(std::io::stdout(), &text)?;
-    let incomplete: Vec<&str> = report.backends.iter().filter(|b| !b.complete).map(|b| b.package.as_str()).collect();
-    if !incomplete.is_empty() {
-        let _ = writeln!(anstream::stderr(), "error: not wired everywhere: {}", incomplete.join(", "));
-        return Ok(ExitCode::from(1));
+    if !stale.is_empty() && !log::quiet() {
+        let _ = writeln!(
+            anstream::stderr(),
+            "warning: {} lists gaps that are wired now ({}); doctor --write-baseline updates it",
+            doctor::BASELINE,
+            stale.join(", ")
+        );
+    }
+    let new_gaps = report.new_gaps();
+    if !new_gaps.is_empty() {
+        let _ = writeln!(anstream::stderr(), "error: not wired everywhere: {}", new_gaps.join(", "));
+        return Ok(ExitCode::from(4));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the tool's own file `rel` (under `.add-backend/`) in the
+/// checkout in one rename, through directories opened without following
+/// symlinks.
+fn write_checkout_file(root: &std::path::Path, rel: &str, content: &str) -> Result<()> {
+    let beneath = beneath::Beneath::new(root);
+    if let Some((dir, _)) = rel.rsplit_once('/') {
+        let path = beneath.path(dir)?;
+        if !path.is_dir() {
+            std::fs::create_dir(&path).map_err(|e| anyhow::anyhow!("cannot create {dir}: {e}"))?;
+        }
+    }
+    atomic::write_atomically(&beneath.path(rel)?, content).map_err(|e| anyhow::anyhow!("cannot write {rel}: {e:#}"))
 }
 
 /// Data (diffs, JSON) on stdout; status and messages on stderr. Each is

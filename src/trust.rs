@@ -20,6 +20,9 @@ pub const DIR: &str = ".add-backend";
 /// add-backend itself writes, data that is checked wherever it is read.
 const DATA: &str = "backends";
 
+/// The doctor's baseline: data too, read as such.
+const BASELINE_FILE: &str = "doctor-baseline.toml";
+
 /// The largest file a profile or template may be.
 pub const MAX_FILE: u64 = 4 << 20;
 
@@ -43,7 +46,7 @@ pub struct Carried {
 }
 
 /// The checkout's own profiles and templates, if it has any: every file
-/// under `.add-backend/` but the manifests. Only regular files, each at
+/// under `.add-backend/` but the manifests and the doctor's baseline. Only regular files, each at
 /// most `MAX_FILE` bytes; a symlink or any other kind of file is an error.
 pub fn carried(root: &Path) -> Result<Option<Carried>> {
     let dir = root.join(DIR);
@@ -61,6 +64,9 @@ pub fn carried(root: &Path) -> Result<Option<Carried>> {
         let rel = entry.path().strip_prefix(&dir).expect("walked under dir").to_string_lossy().replace('\\', "/");
         if entry.depth() == 1 && rel == DATA {
             walk.skip_current_dir();
+            continue;
+        }
+        if entry.depth() == 1 && rel == BASELINE_FILE {
             continue;
         }
         let kind = entry.file_type();

@@ -338,7 +338,7 @@ fn every_json_document_follows_the_published_schema() {
     // A broken backend: the report, alone on stdout, and exit 1.
     sb.edit("cmd/litestream/replicate.go", "case *ftp.ReplicaClient:", "case *ftp.ReplicaClientX:");
     let broken = sb.run(&with(&["doctor"]));
-    assert_eq!(broken.code, 1);
+    assert_eq!(broken.code, 4);
     assert_eq!(valid(&schema, &broken.stdout, "doctor")["complete"], false);
     sb.edit("cmd/litestream/replicate.go", "case *ftp.ReplicaClientX:", "case *ftp.ReplicaClient:");
 

@@ -8,9 +8,9 @@ use crate::anchor::go::{GoFile, Switch, without_comments};
 use crate::checkout::Checkout;
 use crate::doctor::{Backend, Check, Report};
 
-/// The places, in the order they are shown. `docs` is reported but never
-/// makes a backend incomplete: upstream documents its backends elsewhere.
-const REQUIRED: &[&str] = &["package", "url", "config", "constructor", "settings", "harness", "log"];
+/// The places reported but never making a backend incomplete: upstream
+/// documents its backends elsewhere.
+const OPTIONAL: &[&str] = &["docs"];
 
 pub fn examine(checkout: &Checkout) -> Result<Report> {
     let facts = Facts::read(checkout)?;
@@ -90,8 +90,8 @@ pub fn examine(checkout: &Checkout) -> Result<Report> {
                 None => Check::plain("docs", Some(false)),
             },
         ];
-        let complete = checks.iter().all(|c| !REQUIRED.contains(&c.name) || c.present != Some(false));
-        backends.push(Backend { package, r#type, checks, complete });
+        let complete = checks.iter().all(|c| OPTIONAL.contains(&c.name) || c.present != Some(false));
+        backends.push(Backend { package, r#type, checks, complete, optional: OPTIONAL });
     }
     Ok(Report { target: "litestream", backends })
 }
