@@ -46,26 +46,51 @@ impl Beneath {
     /// through its directory opened beneath the root, or an error if a
     /// symlink or `..` stands on the way.
     pub fn path(&self, rel: &str) -> io::Result<PathBuf> {
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        Ok(self.dir(dir)?.join(name))
+    }
+
+    /// Directory `dir` itself, opened beneath the root (to list, or to
+    /// make things in): its path through the descriptor.
+    pub fn dir(&self, dir: &str) -> io::Result<PathBuf> {
         #[cfg(target_os = "linux")]
         if let Some(fds) = &self.fds {
-            let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
             use std::os::fd::AsRawFd as _;
             let mut dirs = fds.dirs.borrow_mut();
             if !dirs.contains_key(dir) {
                 let fd = open_beneath(&fds.root, dir).map_err(|e| {
+                    let error = io::Error::from(e);
                     let why = match e {
                         rustix::io::Errno::LOOP | rustix::io::Errno::XDEV => {
                             "a symlink stands on its way (swapped in since it was planned?)".to_string()
                         }
-                        e => io::Error::from(e).to_string(),
+                        _ => error.to_string(),
                     };
-                    io::Error::other(format!("cannot open {}/: {why}", if dir.is_empty() { "." } else { dir }))
+                    io::Error::new(
+                        error.kind(),
+                        format!("cannot open {}/: {why}", if dir.is_empty() { "." } else { dir }),
+                    )
                 })?;
                 dirs.insert(dir.to_string(), fd);
             }
-            return Ok(PathBuf::from(format!("/proc/self/fd/{}", dirs[dir].as_raw_fd())).join(name));
+            return Ok(PathBuf::from(format!("/proc/self/fd/{}", dirs[dir].as_raw_fd())));
         }
-        Ok(self.root.join(rel))
+        Ok(self.root.join(dir))
+    }
+
+    /// Makes directory `rel` and every missing one above it, each beneath
+    /// the root.
+    pub fn create_dirs(&self, rel: &str) -> io::Result<()> {
+        let mut at = String::new();
+        for part in rel.split('/').filter(|p| !p.is_empty()) {
+            at = if at.is_empty() { part.to_string() } else { format!("{at}/{part}") };
+            let path = self.path(&at)?;
+            match std::fs::create_dir(&path) {
+                Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// A path `path` gave, as the user knows it: relative to the root.

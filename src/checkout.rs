@@ -60,6 +60,15 @@ impl Checkout {
         // One spelling of the root, whichever reached it: one lock, one
         // journal, one trust.
         let root = root.canonicalize().with_context(|| format!("cannot resolve {}", root.display()))?;
+        // A manifest through a symlink leading outside is not the checkout's.
+        for manifest in MANIFESTS {
+            let path = root.join(manifest);
+            if path.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink())
+                && !path.canonicalize().is_ok_and(|real| real.starts_with(&root))
+            {
+                bail!("{}: a symlink leading outside the checkout; refusing to read it", path.display());
+            }
+        }
         let project = if root.join("go.mod").is_file() {
             let path = root.join("go.mod");
             let text = crate::paths::read_text(&path, true)?;
@@ -105,7 +114,7 @@ impl Checkout {
         }
         let path = self.root.join(rel);
         let text = match path.symlink_metadata() {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => None,
             Err(e) => return Err(anyhow!("{rel}: cannot read: {e}")),
             Ok(meta) => {
                 // Through a symlink, or a symlinked directory, only to a

@@ -493,8 +493,12 @@ impl Guard {
                 recovery.done = true;
                 for rel in &journal.left {
                     let name = Path::new(rel).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                    if is_temp_name(&name) && crate::paths::refuse_forbidden(root, rel).is_ok() {
-                        match std::fs::remove_file(root.join(rel)) {
+                    let beneath = crate::beneath::Beneath::new(root);
+                    if is_temp_name(&name)
+                        && crate::paths::refuse_forbidden(root, rel).is_ok()
+                        && let Ok(path) = beneath.path(rel)
+                    {
+                        match std::fs::remove_file(path) {
                             Err(e) if e.kind() != std::io::ErrorKind::NotFound => recovery.left.push(rel.clone()),
                             _ => recovery.cleaned += 1,
                         }
@@ -506,26 +510,48 @@ impl Guard {
             Some(Unsealed::Whole(journal)) => journal,
         };
         // Only paths inside the checkout that add-backend may write are
-        // ever journaled; anything else is not followed.
+        // ever journaled; anything else is not followed. Every path is
+        // reached through directories opened beneath the root: one swapped
+        // for a symlink since the kill is left alone.
         let inside = |rel: &str| crate::paths::refuse_forbidden(root, rel).is_ok();
-        let mut dirs: Vec<PathBuf> = journal.dirs.iter().filter(|d| inside(d)).map(|d| root.join(d)).collect();
+        let beneath = crate::beneath::Beneath::new(root);
+        let mut dirs: Vec<String> = journal.dirs.iter().filter(|d| inside(d)).cloned().collect();
         for entry in &journal.files {
-            if !inside(&entry.path) {
-                recovery.left.push(entry.path.clone());
-                continue;
-            }
-            let file = root.join(&entry.path);
-            dirs.extend(file.parent().map(Path::to_path_buf));
-            let Ok(current) = std::fs::read(&file) else {
+            let file = match beneath.path(&entry.path) {
+                Ok(file) if inside(&entry.path) => file,
+                // Created by the run, and gone with its directory since.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && entry.before.is_none() => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && entry.deleted && inside(&entry.path) => {
+                    // Its directory went with it: made again, beneath the root.
+                    let dir = entry.path.rsplit_once('/').map_or("", |(d, _)| d);
+                    match beneath.create_dirs(dir).and_then(|()| beneath.path(&entry.path)) {
+                        Ok(file) => file,
+                        Err(_) => {
+                            recovery.left.push(entry.path.clone());
+                            continue;
+                        }
+                    }
+                }
+                _ => {
+                    recovery.left.push(entry.path.clone());
+                    continue;
+                }
+            };
+            dirs.extend(entry.path.rsplit_once('/').map(|(d, _)| d.to_string()).or(Some(String::new())));
+            let current = match file.symlink_metadata() {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Ok(meta) if meta.is_file() => crate::paths::read_regular(&file, MAX_JOURNAL, false).ok(),
+                // A symlink or a special file in its place: not ours.
+                _ => {
+                    recovery.left.push(entry.path.clone());
+                    continue;
+                }
+            };
+            let Some(current) = current else {
                 // Gone: as the run left it if it removed the file (put it
                 // back), as before the run if it created it.
                 match &entry.before {
-                    Some(before) if entry.deleted => match file
-                        .parent()
-                        .map_or(Ok(()), std::fs::create_dir_all)
-                        .map_err(anyhow::Error::from)
-                        .and_then(|()| crate::atomic::write_atomically(&file, before))
-                    {
+                    Some(before) if entry.deleted => match crate::atomic::write_atomically(&file, before) {
                         Ok(()) => recovery.restored += 1,
                         Err(_) => recovery.left.push(entry.path.clone()),
                     },
@@ -554,12 +580,18 @@ impl Guard {
                 Err(_) => recovery.left.push(entry.path.clone()),
             }
         }
+        dirs.sort();
+        dirs.dedup();
         for dir in &dirs {
-            remove_temp_files(dir);
+            if let Ok(path) = beneath.dir(dir) {
+                remove_temp_files(&path);
+            }
         }
-        for dir in journal.dirs.iter().rev() {
+        for dir in journal.dirs.iter().rev().filter(|d| inside(d)) {
             // Only if empty: anything else in it is not ours to remove.
-            let _ = std::fs::remove_dir(root.join(dir));
+            if let Ok(path) = beneath.path(dir) {
+                let _ = std::fs::remove_dir(path);
+            }
         }
         self.clear_journal()?;
         Ok(Some(recovery))

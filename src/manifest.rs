@@ -229,8 +229,16 @@ pub fn unwire(
     let manifest: Manifest =
         serde_json::from_str(&text).with_context(|| format!("{rel}: not a manifest add-backend wrote"))?;
     let named = manifest.created.iter().map(|c| &c.path).chain(manifest.replaced.iter().map(|r| &r.path));
-    if let Some(bad) = named.chain(manifest.inserted.iter().map(|i| &i.path)).find(|p| !allowed(p)) {
+    if let Some(bad) = named.clone().chain(manifest.inserted.iter().map(|i| &i.path)).find(|p| !allowed(p)) {
         bail!("{rel} names {bad}, which add-backend never writes for backend {}; refusing", name.r#type);
+    }
+    let mut whole: Vec<&String> = named.collect();
+    whole.sort();
+    if let Some(twice) = whole.windows(2).find(|w| w[0] == w[1]) {
+        bail!(
+            "{rel} lists {} twice among the files it created or replaced; not a manifest add-backend wrote",
+            twice[0]
+        );
     }
 
     let mut files = Vec::new();

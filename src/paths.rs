@@ -6,7 +6,7 @@
 //! plan is made and again just before it is written. A leaf: it knows no
 //! project, profile or plan.
 
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
 
@@ -45,23 +45,45 @@ pub fn refuse_forbidden(root: &Path, rel: &str) -> Result<()> {
             );
         }
     }
-    if let Some(git_dir) = linked_git_dir(root)
-        && root.join(rel).starts_with(&git_dir)
-    {
-        bail!("{rel}: inside the git directory {} that .git names; add-backend never writes there", git_dir.display());
+    if let Some(git_dir) = inside_git_dir(root, rel) {
+        bail!("{rel}: inside the git directory {}; add-backend never writes there", git_dir.display());
     }
     Ok(())
 }
 
-/// The directory a `.git` file at the root names (`gitdir: PATH`, as a
-/// worktree's or a submodule's has), as a path under the root if it is one.
-fn linked_git_dir(root: &Path) -> Option<std::path::PathBuf> {
+/// The git directory `rel` would be written in, if any: found by what
+/// git itself needs of one (`HEAD`, `objects/`, `refs/`) in the directories
+/// the write would go through as they really are (symlinks resolved: a
+/// `.git` symlink, a `gitdir:` file of any length, a link to either), up
+/// to the root; or named by the root's `.git` file, lexically, for one
+/// that does not exist yet.
+fn inside_git_dir(root: &Path, rel: &str) -> Option<PathBuf> {
+    let root = root.canonicalize().ok()?;
+    let target = root.join(rel);
+    if let Some(named) = named_git_dir(&root)
+        && target.starts_with(&named)
+    {
+        return Some(named);
+    }
+    let existing = target.ancestors().skip(1).find(|a| a.exists())?;
+    let real = existing.canonicalize().ok()?;
+    real.ancestors().take_while(|a| a.starts_with(&root) || *a == root).find(|a| is_git_dir(a)).map(Path::to_path_buf)
+}
+
+/// Whether `dir` is a git directory, by what git needs of one.
+fn is_git_dir(dir: &Path) -> bool {
+    dir.join("HEAD").is_file() && dir.join("objects").is_dir() && dir.join("refs").is_dir()
+}
+
+/// The directory the root's `.git` file names (`gitdir: PATH`, as a
+/// worktree's or a submodule's has), made absolute lexically.
+fn named_git_dir(root: &Path) -> Option<PathBuf> {
     let meta = root.join(".git").symlink_metadata().ok()?;
-    if !meta.is_file() || meta.len() > 4096 {
+    if !meta.is_file() {
         return None;
     }
-    let text = std::fs::read_to_string(root.join(".git")).ok()?;
-    let target = text.trim().strip_prefix("gitdir: ")?;
+    let text = String::from_utf8(read_regular(&root.join(".git"), MAX_READ, false).ok()?).ok()?;
+    let target = text.lines().next()?.trim().strip_prefix("gitdir:")?.trim();
     let mut path = root.to_path_buf();
     for component in Path::new(target).components() {
         match component {
@@ -146,5 +168,19 @@ mod tests {
         let err = refuse_forbidden(root, "modules/sub/hooks/pre-commit").unwrap_err().to_string();
         assert!(err.contains("inside the git directory"), "{err}");
         assert!(refuse_forbidden(root, "modules/other.go").is_ok());
+
+        // A git directory under another name, reached however: by what it holds.
+        for dir in ["store/refs", "store/objects"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        std::fs::write(root.join("store/HEAD"), "ref: refs/heads/main\n").unwrap();
+        std::os::unix::fs::symlink("store", root.join("link")).unwrap();
+        for path in ["store/config", "store/hooks/pre-push", "link/config"] {
+            let err = refuse_forbidden(root, path).unwrap_err().to_string();
+            assert!(err.contains("inside the git directory"), "{path}: {err}");
+        }
+        // A long .git file is read whole.
+        std::fs::write(root.join(".git"), format!("gitdir: store{}", "\n".repeat(5000))).unwrap();
+        assert!(refuse_forbidden(root, "store/x").is_err());
     }
 }

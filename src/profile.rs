@@ -293,7 +293,9 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
     for table in keys.array_of_tables("files")? {
         let k = Keys { table, loc: &loc, what: "[[files]]" };
         k.only(&["template", "path", "keep"])?;
-        files.push(NewFile { template: k.required("template")?, path: k.required("path")?, keep: k.bool("keep")? });
+        let template =
+            k.template("template")?.ok_or_else(|| anyhow!("{}: [[files]] needs `template`", k.at_table()))?;
+        files.push(NewFile { template, path: k.required("path")?, keep: k.bool("keep")? });
     }
 
     let mut patches = Vec::new();
@@ -448,7 +450,7 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
         },
         other => bail!("{}: unknown anchor {other:?}", k.at_table()),
     };
-    let template = k.string("template")?;
+    let template = k.template("template")?;
     if anchor.takes_template() && template.is_none() {
         bail!("{}: anchor {kind:?} needs a `template`", k.at_table());
     }
@@ -543,6 +545,18 @@ impl Keys<'_> {
             return Err(self.wrong(key, "a string that is not empty"));
         }
         Ok(value)
+    }
+
+    /// A template's name: a plain path below the project's templates
+    /// (`replica_client.go`, `docs/page.md`), never `..`, `.` or absolute.
+    fn template(&self, key: &str) -> Result<Option<String>> {
+        let Some(name) = self.string(key)? else { return Ok(None) };
+        let plain = !name.is_empty()
+            && name.split('/').all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains('\\'));
+        if !plain {
+            return Err(self.wrong(key, "a template's name below the project's templates (no `..`, `.` or `/` first)"));
+        }
+        Ok(Some(name))
     }
 
     fn bool(&self, key: &str) -> Result<bool> {

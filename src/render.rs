@@ -240,6 +240,9 @@ impl Renderer {
     }
 
     fn render_in(&self, name: &str, shape: Shape, context: &Context) -> Result<String> {
+        if name.split('/').any(|part| part.is_empty() || part == "." || part == "..") {
+            bail!("template {name:?}: a template's name is a plain path below the project's templates");
+        }
         let built_in = TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, text)| *text);
         let origin = origin(name, &self.dirs);
         let shown = match &origin {

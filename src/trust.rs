@@ -62,11 +62,13 @@ pub fn carried(root: &Path) -> Result<Option<Carried>> {
     while let Some(entry) = walk.next() {
         let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
         let rel = entry.path().strip_prefix(&dir).expect("walked under dir").to_string_lossy().replace('\\', "/");
-        if entry.depth() == 1 && rel == DATA {
+        // The data add-backend writes there, when it is what it writes:
+        // anything else of that name is hashed, and checked, as the rest.
+        if entry.depth() == 1 && rel == DATA && entry.file_type().is_dir() {
             walk.skip_current_dir();
             continue;
         }
-        if entry.depth() == 1 && rel == BASELINE_FILE {
+        if entry.depth() == 1 && rel == BASELINE_FILE && entry.file_type().is_file() {
             continue;
         }
         let kind = entry.file_type();

@@ -439,3 +439,132 @@ fn a_bogus_git_file_leads_no_state_outside() {
         assert_eq!(after, outside_files, "only the user's state directory is used");
     }
 }
+
+#[test]
+fn the_git_directory_under_any_name_or_link_is_never_written() {
+    /// How the git directory is reached, set up in a checkout's root.
+    type Arrange<'a> = (&'a str, &'a dyn Fn(&Path));
+    let arrange: [Arrange; 3] = [
+        ("a .git file longer than 4 KiB", &|root| {
+            std::fs::write(root.join(".git"), format!("gitdir: gitstore{}", "\n".repeat(5000))).unwrap();
+        }),
+        ("a .git symlink", &|root| std::os::unix::fs::symlink("gitstore", root.join(".git")).unwrap()),
+        ("a .git file naming a link", &|root| {
+            std::os::unix::fs::symlink("gitstore", root.join("link")).unwrap();
+            std::fs::write(root.join(".git"), "gitdir: link\n").unwrap();
+        }),
+    ];
+    for (how, arrange) in arrange {
+        for (profile, path) in [
+            (
+                "[[patches]]\nfile = \"gitstore/config\"\nanchor = \"line-after\"\npresent = \"fsmonitor\"\nlines = [ { after = \"[core]\", text = \"\\tfsmonitor = \\\"touch pwned\\\"\" } ]\nwhat = \"x\"\n",
+                "gitstore/config",
+            ),
+            (
+                "[[files]]\ntemplate = \"storage.go\"\npath = \"gitstore/hooks/pre-commit\"\n",
+                "gitstore/hooks/pre-commit",
+            ),
+        ] {
+            let h = Hostile::new();
+            std::fs::rename(h.sb.root.join(".git"), h.sb.root.join("gitstore")).unwrap();
+            arrange(&h.sb.root);
+            h.profile(profile);
+            let before = h.sb.tree();
+            h.run_trusted(&["ftp"]).fails(1, &format!("{path}: inside the git directory"));
+            assert!(h.sb.tree() == before, "{how}: {path}");
+        }
+    }
+}
+
+#[test]
+fn recovery_after_a_kill_never_follows_a_directory_swapped_for_a_symlink() {
+    let h = Hostile::new();
+    let killed = h.sb.run_in(&h.sb.root, &["ftp"], &[("ADD_BACKEND_KILL_AT", "24")]);
+    assert_eq!(killed.code, -1, "{}", killed.stderr);
+    // The directory the killed run changed files in, moved out and linked.
+    let moved = h.outside.path().join("litestream");
+    std::fs::rename(h.sb.root.join("cmd/litestream"), &moved).unwrap();
+    std::os::unix::fs::symlink(&moved, h.sb.root.join("cmd/litestream")).unwrap();
+    let before = tree(&moved);
+    let run = h.sb.run(&["x2", "--dry-run"]);
+    run.fails(1, "an interrupted run left this checkout half-changed");
+    let run = h.sb.run(&["sftp2"]);
+    assert!(run.stderr.contains("left alone, as they changed since: cmd/litestream/"), "{}", run.stderr);
+    assert!(tree(&moved) == before, "nothing restored or removed where the symlink leads");
+}
+
+#[test]
+fn a_backends_entry_that_is_not_the_manifests_directory_hides_nothing_from_trust() {
+    for backends in ["symlink", "file"] {
+        let h = Hostile::new();
+        carry_templates(&h);
+        let path = h.sb.root.join(".add-backend/backends");
+        match backends {
+            "symlink" => std::os::unix::fs::symlink("nowhere", &path).unwrap(),
+            _ => std::fs::write(&path, "not a directory\n").unwrap(),
+        }
+        let trust = h.sb.run(&["trust"]);
+        if backends == "symlink" {
+            trust.fails(1, "backends: not a regular file");
+            continue;
+        }
+        trust.success();
+        assert!(trust.stderr.contains("  litestream/storage.go.tera\n"), "the templates are hashed: {}", trust.stderr);
+        h.sb.edit(".add-backend/litestream/storage.go.tera", "// carried", "// carried, then changed");
+        h.sb.run(&["ftp", "--dry-run"]).fails(1, "changed since it was trusted");
+    }
+}
+
+#[test]
+fn a_template_name_cannot_leave_the_templates() {
+    for name in ["../backends/notes.md", "../../../outside/secret", "/etc/passwd", "./x.go"] {
+        let h = Hostile::new();
+        h.profile(&format!("[[files]]\ntemplate = \"{name}\"\npath = \"ftp/NOTES.md\"\n"));
+        h.run_trusted(&["ftp", "--dry-run"])
+            .fails(1, "`template` must be a template's name below the project's templates");
+    }
+}
+
+#[test]
+fn remove_reads_the_package_s_files_as_every_read_is_read() {
+    let h = Hostile::new();
+    let before = h.sb.tree();
+    let started = std::time::Instant::now();
+    let fifo = h.sb.root.join("internal/testingutil/zz.go");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    h.sb.run(&["remove", "sftp", "--dry-run"]).fails(1, "internal/testingutil/zz.go: not a regular file");
+    std::fs::remove_file(&fifo).unwrap();
+    std::fs::write(h.outside.path().join("x.go"), "var q = NewSFTPReplicaClient\n").unwrap();
+    std::os::unix::fs::symlink(h.outside.path().join("x.go"), &fifo).unwrap();
+    h.sb.run(&["remove", "sftp", "--dry-run"]).fails(1, "zz.go leads outside the checkout");
+    std::fs::remove_file(&fifo).unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(h.sb.tree() == before);
+}
+
+#[test]
+fn a_manifest_of_the_project_through_a_symlink_outside_is_not_read() {
+    let h = Hostile::new();
+    std::fs::write(h.outside.path().join("creds"), "module SECRET_TOKEN_abc123\n").unwrap();
+    std::fs::remove_file(h.sb.root.join("go.mod")).unwrap();
+    std::os::unix::fs::symlink(h.outside.path().join("creds"), h.sb.root.join("go.mod")).unwrap();
+    for args in [&["doctor", "--format", "json"][..], &["ftp", "--format", "json"]] {
+        let run = h.sb.run(args);
+        run.fails(1, "go.mod: a symlink leading outside the checkout; refusing to read it");
+        assert!(!run.stdout.contains("SECRET") && !run.stderr.contains("SECRET"), "{}{}", run.stdout, run.stderr);
+    }
+}
+
+#[test]
+fn a_manifest_listing_a_file_twice_is_refused_before_writing() {
+    let h = Hostile::new();
+    h.sb.run(&["ftp"]).success();
+    let path = ".add-backend/backends/ftp.json";
+    let mut manifest: serde_json::Value = serde_json::from_str(&h.sb.read(path)).unwrap();
+    let entry = serde_json::json!({"path": "README.md", "digest": "0"});
+    manifest["created"].as_array_mut().unwrap().extend([entry.clone(), entry]);
+    h.sb.write(path, &serde_json::to_string_pretty(&manifest).unwrap());
+    let before = h.sb.tree();
+    h.sb.run(&["remove", "ftp", "--force"]).fails(1, "lists README.md twice");
+    assert!(h.sb.tree() == before);
+}

@@ -214,16 +214,15 @@ fn unchanged(go: &GoFile) -> FileChange {
 fn package_users(checkout: &Checkout, path: &str, names: &[String]) -> Result<Vec<String>> {
     let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
     let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(checkout.root.join(dir)) else { return Ok(found) };
-    let mut entries: Vec<_> = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-    entries.sort();
+    let Ok(entries) = checkout.list(dir) else { return Ok(found) };
     for file in entries.into_iter().filter(|f| f.ends_with(".go")) {
         let rel = format!("{dir}/{file}");
         if rel == path {
             continue;
         }
-        let Ok(bytes) = std::fs::read(checkout.root.join(&rel)) else { continue };
-        let code = without_comments(&String::from_utf8_lossy(&bytes));
+        // As every read of the checkout: a regular file, capped, inside it.
+        let Some(text) = checkout.read(&rel)? else { continue };
+        let code = without_comments(&text);
         for used in names.iter().filter(|n| mentions(&code, n)) {
             found.push(format!("{rel} uses {used}, which would go"));
         }
@@ -261,8 +260,9 @@ fn users(checkout: &Checkout, name: &BackendName, import: &str, declared: &[(&st
         if [MAIN, TESTINGUTIL, REPLICATE].contains(&rel.as_str()) {
             continue;
         }
-        // Read as bytes: a file that is not UTF-8 is searched all the same.
-        let bytes = std::fs::read(entry.path())?;
+        // Read as bytes: a file that is not UTF-8 is searched all the same;
+        // a huge one is refused, naming it.
+        let bytes = crate::paths::read_regular(entry.path(), crate::paths::MAX_READ, false)?;
         if needles.iter().any(|n| memchr::memmem::find(&bytes, n.as_bytes()).is_some()) {
             found.push(format!("{rel} uses it"));
         }
