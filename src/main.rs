@@ -5,6 +5,9 @@ mod anchor;
 mod apply;
 mod atomic;
 mod beneath;
+mod built_in {
+    include!(concat!(env!("OUT_DIR"), "/built_in.rs"));
+}
 mod checkout;
 mod cli;
 mod doctor;

@@ -13,11 +13,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, anyhow, bail};
 use toml_edit::{Document, Item, Table, Value};
 
-/// Every built-in profile: its target and text.
-pub const BUILT_IN: &[(&str, &str)] = &[
-    ("litestream", include_str!("../templates/litestream/profile.toml")),
-    ("sccache", include_str!("../templates/sccache/profile.toml")),
-];
+/// Every built-in profile: its project and text, one for each
+/// `templates/<project>/` (embedded by build.rs).
+pub const BUILT_IN: &[(&str, &str)] = crate::built_in::BUILT_IN_PROFILES;
 
 /// The profile file of `target` under a template directory.
 pub fn file_name(target: &str) -> String {

@@ -29,42 +29,9 @@ pub enum Shape {
 }
 
 /// Every built-in template: its name (its path under `templates/`, less
-/// `.tera`) and text. The profiles, under their own names, go with them.
-const TEMPLATES: &[(&str, &str)] = &[
-    ("litestream/replica_client.go", include_str!("../templates/litestream/replica_client.go.tera")),
-    ("litestream/storage.go", include_str!("../templates/litestream/storage.go.tera")),
-    ("litestream/replica_client_test.go", include_str!("../templates/litestream/replica_client_test.go.tera")),
-    ("litestream/config_test.go", include_str!("../templates/litestream/config_test.go.tera")),
-    ("litestream/main_case.go", include_str!("../templates/litestream/main_case.go.tera")),
-    ("litestream/main_constructor.go", include_str!("../templates/litestream/main_constructor.go.tera")),
-    ("litestream/main_settings.go", include_str!("../templates/litestream/main_settings.go.tera")),
-    ("litestream/main_defaults.go", include_str!("../templates/litestream/main_defaults.go.tera")),
-    ("litestream/testingutil_flags.go", include_str!("../templates/litestream/testingutil_flags.go.tera")),
-    ("litestream/testingutil_case.go", include_str!("../templates/litestream/testingutil_case.go.tera")),
-    ("litestream/testingutil_constructor.go", include_str!("../templates/litestream/testingutil_constructor.go.tera")),
-    ("litestream/replicate_case.go", include_str!("../templates/litestream/replicate_case.go.tera")),
-    ("litestream/readme.md", include_str!("../templates/litestream/readme.md.tera")),
-    ("litestream/litestream.yml", include_str!("../templates/litestream/litestream.yml.tera")),
-    ("sccache/cache.rs", include_str!("../templates/sccache/cache.rs.tera")),
-    ("sccache/cache_type_variant.rs", include_str!("../templates/sccache/cache_type_variant.rs.tera")),
-    ("sccache/cache_use.rs", include_str!("../templates/sccache/cache_use.rs.tera")),
-    ("sccache/cmdline_feature.rs", include_str!("../templates/sccache/cmdline_feature.rs.tera")),
-    ("sccache/config_struct.rs", include_str!("../templates/sccache/config_struct.rs.tera")),
-    ("sccache/configs_field.rs", include_str!("../templates/sccache/configs_field.rs.tera")),
-    ("sccache/configuration_env.md", include_str!("../templates/sccache/configuration_env.md.tera")),
-    ("sccache/configuration_toml.md", include_str!("../templates/sccache/configuration_toml.md.tera")),
-    ("sccache/doc.md", include_str!("../templates/sccache/doc.md.tera")),
-    ("sccache/env.rs", include_str!("../templates/sccache/env.rs.tera")),
-    ("sccache/fallback.rs", include_str!("../templates/sccache/fallback.rs.tera")),
-    ("sccache/harness_field.rs", include_str!("../templates/sccache/harness_field.rs.tera")),
-    ("sccache/level_arms.rs", include_str!("../templates/sccache/level_arms.rs.tera")),
-    ("sccache/merge.rs", include_str!("../templates/sccache/merge.rs.tera")),
-    ("sccache/mod_decl.rs", include_str!("../templates/sccache/mod_decl.rs.tera")),
-    ("sccache/shorthand.rs", include_str!("../templates/sccache/shorthand.rs.tera")),
-    ("sccache/storage_arm.rs", include_str!("../templates/sccache/storage_arm.rs.tera")),
-    ("sccache/test_expected.rs", include_str!("../templates/sccache/test_expected.rs.tera")),
-    ("sccache/test_toml.rs", include_str!("../templates/sccache/test_toml.rs.tera")),
-];
+/// `.tera`) and text, embedded by build.rs from `templates/`. The
+/// profiles, under their own names, go with them.
+const TEMPLATES: &[(&str, &str)] = crate::built_in::BUILT_IN_TEMPLATES;
 
 /// Where a template comes from.
 #[derive(Debug, Clone, PartialEq)]
