@@ -9,6 +9,12 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::error::UsageError;
 
+/// The main help's text after the options: the projects (given by the
+/// caller, from their profiles), the exit codes, examples.
+pub fn after_help(projects: &str) -> String {
+    format!("{projects}\n\n{EXIT_CODES}\n\n{MAIN_HELP}")
+}
+
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0  success: the backend was added, is already in place, or the dry run planned it
@@ -18,11 +24,6 @@ Exit codes:
      or a NAME that looks like a mistyped command
   3  a write failed; every file already written was restored
   4  doctor: a backend is not wired everywhere it should be (and the baseline does not say so)";
-
-const PROJECTS: &str = "\
-Projects (recognised by the checkout's root):
-  litestream  go.mod module github.com/benbjohnson/litestream; --field, --go-name
-  sccache     Cargo.toml package sccache; --field, --go-name (COS), --service, --title";
 
 const MAIN_HELP: &str = "\
 Examples:
@@ -89,7 +90,7 @@ Examples:
 #[command(
     name = "add-backend",
     version,
-    after_help = format!("{PROJECTS}\n\n{EXIT_CODES}\n\n{MAIN_HELP}"),
+    after_help = format!("{EXIT_CODES}\n\n{MAIN_HELP}"),
     subcommand_required = true,
     arg_required_else_help = true,
     propagate_version = true
@@ -222,14 +223,16 @@ pub struct AddArgs {
     #[arg(long, visible_alias = "type-name", value_name = "IDENT")]
     pub go_name: Option<String>,
 
-    /// sccache only: the OpenDAL service the backend is built on (the type in
-    /// opendal::services, e.g. Cos); by default the identifier part, capitalised.
+    /// A parameter the project's profile declares (see the projects below): NAME=VALUE.
+    /// Repeat for each: --set service=Obs --set title="Huawei Cloud OBS"
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub sets: Vec<String>,
+
+    /// The same as --set service=TYPE (sccache: the OpenDAL service, opendal::services::TYPE).
     #[arg(long, value_name = "TYPE")]
     pub service: Option<String>,
 
-    /// sccache only: the backend's name in the docs (the README's links, the
-    /// heading of its page): "Tencent Cloud Object Storage"; by default the
-    /// identifier part (COS).
+    /// The same as --set title=TEXT (sccache: the backend's name in the docs).
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
 

@@ -35,7 +35,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use clap::{CommandFactory as _, Parser as _};
+use clap::{CommandFactory as _, FromArgMatches as _};
 
 use crate::checkout::Checkout;
 use crate::cli::{AddArgs, Cli, Command, Format, TemplatesAction};
@@ -76,7 +76,7 @@ pub fn main() -> ExitCode {
 /// clap error becomes one line: what is wrong, clap's tip, where to look.
 fn parse(args: Vec<OsString>) -> Result<Cli> {
     let args = cli::normalize(args)?;
-    Cli::try_parse_from(&args).map_err(|e| {
+    command().try_get_matches_from(&args).and_then(|m| Cli::from_arg_matches(&m)).map_err(|e| {
         use clap::error::ErrorKind;
         if matches!(
             e.kind(),
@@ -116,9 +116,10 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     };
     match &cli.command {
         Command::Add(add) => {
+            let params = params(add)?;
             let checkout = find()?;
             let output = Output { dry_run: add.dry_run, format, removing: false };
-            change(&checkout, output, |checkout| project::plan(checkout, &request(add)))?;
+            change(&checkout, output, |checkout| project::plan(checkout, &request(add, &params)))?;
         }
         Command::Remove { name, dry_run, force } => {
             let checkout = find()?;
@@ -153,27 +154,64 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Completions { shell } => {
             let mut out = Vec::new();
-            clap_complete::generate(*shell, &mut Cli::command(), "add-backend", &mut out);
+            clap_complete::generate(*shell, &mut command(), "add-backend", &mut out);
             emit(std::io::stdout(), &String::from_utf8_lossy(&out))?;
         }
         Command::Man => {
             let mut out = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            clap_mangen::Man::new(command()).render(&mut out)?;
             emit(std::io::stdout(), &String::from_utf8_lossy(&out))?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn request(add: &AddArgs) -> project::Request<'_> {
+/// The command line's grammar, its help listing the projects add-backend
+/// knows and the parameters each one's profile declares.
+fn command() -> clap::Command {
+    let command = Cli::command();
+    let add = command.find_subcommand("add").expect("add is a command");
+    let flag = |param: &str| add.get_arguments().any(|a| a.get_long() == Some(param));
+    let mut projects = String::from("Projects (each a directory of templates/, found by its [detect] files):");
+    for (name, _) in profile::BUILT_IN {
+        let Ok(profile) = profile::load(name, &[]) else { continue };
+        let more = if profile.params.is_empty() { "" } else { " and:" };
+        projects +=
+            &format!("\n  {name:<11} detected by {}; takes --field, --go-name{more}", profile.detect.join(", "));
+        for (param, help) in &profile.params {
+            let alias = if flag(param) { format!(" (or --{param})") } else { String::new() };
+            projects += &format!("\n    --set {param}=VALUE{alias}: {help}");
+        }
+    }
+    command.after_help(cli::after_help(&projects))
+}
+
+/// `--set NAME=VALUE`, and the flags that are the same as one.
+fn params(add: &AddArgs) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut params = std::collections::BTreeMap::new();
+    let aliases = [("service", &add.service), ("title", &add.title)];
+    let aliased = aliases.iter().filter_map(|(name, value)| value.as_ref().map(|v| (name.to_string(), v.clone())));
+    let set = add.sets.iter().map(|set| match set.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
+        _ => Err(error::UsageError(format!("--set {set:?}: give NAME=VALUE, e.g. --set service=Obs"))),
+    });
+    for param in set.chain(aliased.map(Ok)) {
+        let (name, value) = param?;
+        if params.insert(name.clone(), value).is_some() {
+            return Err(error::UsageError(format!("--set {name}: given twice")).into());
+        }
+    }
+    Ok(params)
+}
+
+fn request<'a>(add: &'a AddArgs, params: &'a std::collections::BTreeMap<String, String>) -> project::Request<'a> {
     project::Request {
         name: &add.name,
         go_name: add.go_name.as_deref(),
         fields: &add.fields,
         templates: add.templates.as_deref(),
         force: add.force,
-        service: add.service.as_deref(),
-        title: add.title.as_deref(),
+        params,
         regenerating: false,
     }
 }

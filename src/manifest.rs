@@ -39,10 +39,9 @@ pub struct Settings {
     pub go_name: Option<String>,
     #[serde(default)]
     pub fields: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    /// `--set NAME=VALUE` (`--service`, `--title`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub params: std::collections::BTreeMap<String, String>,
 }
 
 impl Settings {

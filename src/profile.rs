@@ -33,6 +33,9 @@ pub struct Profile {
     pub detect: Vec<String>,
     /// Variables the profile adds, each a template over the derived ones.
     pub vars: Vec<(String, String)>,
+    /// The parameters an add of this project takes (`--set NAME=VALUE`),
+    /// each with what it means.
+    pub params: Vec<(String, String)>,
     pub files: Vec<NewFile>,
     pub patches: Vec<Patch>,
     /// The profile's text, to place what `span`s point at.
@@ -265,7 +268,7 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
     let loc = Loc::new(text, source);
     let root = doc.as_table();
     let keys = Keys { table: root, loc: &loc, what: "the profile" };
-    keys.only(&["target", "detect", "vars", "files", "patches"])?;
+    keys.only(&["target", "detect", "vars", "params", "files", "patches"])?;
     let target = keys.string("target")?.ok_or_else(|| anyhow!("{}: no `target` name", loc.at(Some(0..0))))?;
 
     let detect = match root.get("detect") {
@@ -284,6 +287,22 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
             let text =
                 value.as_str().ok_or_else(|| anyhow!("{}: vars.{name} must be a string", loc.at(value.span())))?;
             vars.push((name.to_string(), text.to_string()));
+        }
+    }
+
+    let mut params = Vec::new();
+    if let Some(item) = root.get("params") {
+        for (name, value) in keys.table(item, "params")?.iter() {
+            let table =
+                value.as_table().ok_or_else(|| anyhow!("{}: params.{name} must be a table", loc.at(value.span())))?;
+            let param = Keys { table, loc: &loc, what: "a parameter" };
+            param.only(&["help"])?;
+            let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
+                && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !valid {
+                bail!("{}: a parameter's name is lower case letters, digits and `_`: {name:?}", loc.at(value.span()));
+            }
+            params.push((name.to_string(), param.required("help")?));
         }
     }
 
@@ -306,6 +325,7 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
         built_in: false,
         detect,
         vars,
+        params,
         files,
         patches,
         text: text.to_string(),

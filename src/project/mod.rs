@@ -20,10 +20,9 @@ pub struct Request<'a> {
     /// `--templates DIR`: templates that override the built-in ones.
     pub templates: Option<&'a std::path::Path>,
     pub force: bool,
-    /// `--service`: the OpenDAL service an sccache backend is built on.
-    pub service: Option<&'a str>,
-    /// `--title`: the backend's name in an sccache checkout's docs.
-    pub title: Option<&'a str>,
+    /// `--set NAME=VALUE`: the parameters the project's profile declares
+    /// (`service`, `title`), in name order.
+    pub params: &'a std::collections::BTreeMap<String, String>,
     /// Planned on the checkout with the backend taken out, where the
     /// files it keeps are expected: not a backend that exists in part.
     pub regenerating: bool,
@@ -33,23 +32,12 @@ pub struct Request<'a> {
 pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     let known = known_of(checkout)?;
     crate::log::detail(|| format!("project: {} at {}", known.name(), checkout.root.display()));
-    let flags = [("--service", request.service), ("--title", request.title)];
-    if let Some((flag, _)) = flags.iter().find(|(_, value)| value.is_some())
-        && !known.flags().contains(flag)
-    {
-        return Err(crate::error::UsageError(format!(
-            "{flag} applies to sccache checkouts only; {} is a {} checkout",
-            checkout.root.display(),
-            known.name()
-        ))
-        .into());
-    }
+    refuse_unknown_params(checkout, &known, request.params)?;
     let name = crate::names::BackendName::parse(request.name, request.go_name)?;
     let asked = Settings {
         go_name: request.go_name.map(str::to_string),
         fields: request.fields.to_vec(),
-        service: request.service.map(str::to_string),
-        title: request.title.map(str::to_string),
+        params: request.params.clone(),
     };
     let recorded = manifest::read(checkout, &name.r#type)?;
     let old = recorded.as_ref().and_then(|m| m.settings.clone().map(|s| (s, m.version.clone())));
@@ -75,8 +63,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     let request = Request {
         go_name: settings.go_name.as_deref(),
         fields: &settings.fields,
-        service: settings.service.as_deref(),
-        title: settings.title.as_deref(),
+        params: &settings.params,
         ..*request
     };
     let plan = match old {
@@ -138,8 +125,7 @@ fn regeneration(checkout: &Checkout, known: &Known, request: &Request, old: &Set
 fn describe(settings: &Settings) -> String {
     let mut words: Vec<String> = settings.fields.iter().map(|f| format!("--field {f}")).collect();
     words.extend(settings.go_name.iter().map(|n| format!("--go-name {n}")));
-    words.extend(settings.service.iter().map(|s| format!("--service {s}")));
-    words.extend(settings.title.iter().map(|t| format!("--title {t:?}")));
+    words.extend(settings.params.iter().map(|(name, value)| format!("--set {name}={value:?}")));
     if words.is_empty() { "no settings".to_string() } else { words.join(" ") }
 }
 
@@ -172,10 +158,44 @@ fn compose(first: Plan, then: Plan) -> Plan {
     Plan { files, ..then }
 }
 
+/// A parameter the project's profile does not declare: a usage error
+/// naming what the project takes, and which projects take that one.
+fn refuse_unknown_params(
+    checkout: &Checkout,
+    known: &Known,
+    params: &std::collections::BTreeMap<String, String>,
+) -> Result<()> {
+    let declared = |project: &str| -> Vec<String> {
+        crate::profile::load(project, &[]).map(|p| p.params.into_iter().map(|(n, _)| n).collect()).unwrap_or_default()
+    };
+    let ours = declared(known.name());
+    let Some(unknown) = params.keys().find(|p| !ours.contains(p)) else { return Ok(()) };
+    let takes = if ours.is_empty() { "no parameters".to_string() } else { ours.join(", ") };
+    let others: Vec<&str> = crate::profile::BUILT_IN
+        .iter()
+        .map(|(project, _)| *project)
+        .filter(|p| *p != known.name() && declared(p).contains(unknown))
+        .collect();
+    let elsewhere = if others.is_empty() { String::new() } else { format!("; {} takes it", others.join(", ")) };
+    Err(crate::error::UsageError(format!(
+        "--set {unknown}: {} is a {} checkout, which takes {takes}{elsewhere}",
+        checkout.root.display(),
+        known.name()
+    ))
+    .into())
+}
+
 /// The projects add-backend knows.
 enum Known {
     Litestream,
     Sccache,
+}
+
+impl Request<'_> {
+    /// The value of parameter `name`, if given.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name).map(String::as_str)
+    }
 }
 
 impl Known {
@@ -200,14 +220,6 @@ impl Known {
             Known::Sccache => serde_json::to_value(sccache::name_vars(name)),
         };
         vars.expect("name variables always serialize")
-    }
-
-    /// The project's own flags of `add`.
-    fn flags(&self) -> &'static [&'static str] {
-        match self {
-            Known::Litestream => &[],
-            Known::Sccache => &["--service", "--title"],
-        }
     }
 }
 

@@ -153,8 +153,10 @@ fn help_lists_commands_projects_examples_and_where_to_read_more() {
     for needle in [
         "Commands:",
         "completions",
-        "litestream  go.mod module github.com/benbjohnson/litestream",
-        "sccache     Cargo.toml package sccache; --field, --go-name (COS), --service, --title",
+        "litestream  detected by go.mod, replica_client.go; takes --field, --go-name\n",
+        "sccache     detected by Cargo.toml, src/config.rs, src/cache/mod.rs; takes --field, --go-name and:",
+        "    --set service=VALUE (or --service): the OpenDAL service",
+        "    --set title=VALUE (or --title): the backend's name in the docs",
         "Exit codes:\n  0  success",
         "  3  a write failed",
         "Examples:\n  add-backend ftp --dry-run",
@@ -195,9 +197,28 @@ fn a_usage_error_is_one_line_with_clap_s_tip_and_where_to_look() {
 fn a_flag_of_another_project_is_refused_naming_it() {
     let sb = Sandbox::litestream();
     let before = sb.tree();
-    sb.run(&["ftp", "--service", "Ftp"]).fails(2, "--service applies to sccache checkouts only; ");
-    sb.run(&["ftp", "--title", "FTP"]).fails(2, "--title applies to sccache checkouts only; ");
+    for args in [&["--service", "Ftp"][..], &["--set", "service=Ftp"], &["--title", "FTP"]] {
+        let param = if args.contains(&"--title") { "title" } else { "service" };
+        sb.run(&[&["ftp"][..], args].concat()).fails(
+            2,
+            &format!(
+                "--set {param}: {} is a litestream checkout, which takes no parameters; sccache takes it",
+                sb.root.display()
+            ),
+        );
+    }
+    sb.run(&["ftp", "--set", "nope=1"]).fails(2, "--set nope: ");
+    sb.run(&["ftp", "--set", "nope"]).fails(2, "--set \"nope\": give NAME=VALUE");
+    sb.run(&["ftp", "--set", "title=A", "--title", "B"]).fails(2, "--set title: given twice");
     assert_eq!(sb.tree(), before);
+    // On sccache, --set and the flags are the same request.
+    let (flags, set) = (Sandbox::fixture("sccache"), Sandbox::fixture("sccache"));
+    flags.run(&["obs", "--service", "Obs", "--title", "Huawei OBS", "--field", "bucket!"]).success();
+    set.run(&["obs", "--set", "service=Obs", "--set", "title=Huawei OBS", "--field", "bucket!"]).success();
+    assert!(flags.tree() == set.tree());
+    let manifest: serde_json::Value = serde_json::from_str(&set.read(".add-backend/backends/obs.json")).unwrap();
+    assert_eq!(manifest["settings"]["params"], serde_json::json!({"service": "Obs", "title": "Huawei OBS"}));
+    set.run(&["obs", "--set", "region=x", "--field", "bucket!"]).fails(2, "which takes service, title");
 }
 
 #[test]

@@ -168,11 +168,11 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
             "--field: an sccache backend needs a required setting (NAME!, e.g. --field bucket!): its {env}_* variable turns the backend on"
         );
     };
-    let service = request.service.map_or_else(|| name.go_name.to_upper_camel_case(), str::to_string);
+    let service = request.param("service").map_or_else(|| name.go_name.to_upper_camel_case(), str::to_string);
     if !service.chars().all(|c| c.is_ascii_alphanumeric()) || !service.starts_with(|c: char| c.is_ascii_uppercase()) {
         bail!("--service {service:?}: give the OpenDAL service's type name, as in opendal::services::Cos");
     }
-    let title = request.title.unwrap_or(&name.go_name);
+    let title = request.param("title").unwrap_or(&name.go_name);
     if title.trim().is_empty() || title.contains(['\n', '\r', '[', ']', '`']) {
         bail!("--title {title:?}: give the backend's name as the docs write it, on one line, without [ ] or `");
     }
