@@ -44,7 +44,7 @@ impl Checkout {
             Some(root) => {
                 if !has_manifest(root) {
                     bail!(
-                        "--root {}: no go.mod or Cargo.toml there; point it at the top of a Litestream or sccache checkout",
+                        "--root {}: no go.mod or Cargo.toml there; point it at the top of a checkout of a project add-backend knows (see add-backend --help)",
                         root.display()
                     );
                 }
@@ -52,7 +52,7 @@ impl Checkout {
             }
             None => cwd.ancestors().find(|dir| has_manifest(dir)).map(Path::to_path_buf).ok_or_else(|| {
                 anyhow!(
-                    "no go.mod or Cargo.toml in {} or any parent: run add-backend inside a Litestream or sccache checkout, or pass --root",
+                    "no go.mod or Cargo.toml in {} or any parent: run add-backend inside a checkout of a project it knows (see add-backend --help), or pass --root",
                     cwd.display()
                 )
             })?,

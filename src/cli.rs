@@ -46,7 +46,7 @@ Examples:
   add-backend add ftp --dry-run                        show the change as unified diffs
   add-backend add ftp --field host! --field port:int   with settings (again: re-generates)
   add-backend add webdav --go-name WebDAV              NewWebDAVReplicaClient, not NewWebdav...
-  add-backend add obs --service Obs --title \"Huawei Cloud OBS\"   (sccache)";
+  add-backend add obs --set service=Obs --set title=\"Huawei Cloud OBS\"";
 
 const REMOVE_HELP: &str = "\
 Examples:
@@ -219,7 +219,7 @@ pub struct AddArgs {
     pub fields: Vec<String>,
 
     /// The identifier part of the backend's type names, when the derived one is wrong
-    /// (Litestream: WebDAV for webdav, in NewWebDAVReplicaClient; sccache: COS in COSCache).
+    /// (WebDAV for webdav, as in NewWebDAVReplicaClient; COS for cos, as in COSCache).
     #[arg(long, visible_alias = "type-name", value_name = "IDENT")]
     pub go_name: Option<String>,
 
@@ -228,11 +228,11 @@ pub struct AddArgs {
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub sets: Vec<String>,
 
-    /// The same as --set service=TYPE (sccache: the OpenDAL service, opendal::services::TYPE).
+    /// The same as --set service=TYPE.
     #[arg(long, value_name = "TYPE")]
     pub service: Option<String>,
 
-    /// The same as --set title=TEXT (sccache: the backend's name in the docs).
+    /// The same as --set title=TEXT.
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
 

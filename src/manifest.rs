@@ -287,7 +287,8 @@ pub fn unwire(
     }
     files.push(deletion(rel, text.to_string(), Status::Remove));
     let plan =
-        Plan { target: "litestream", backend: name.clone(), files, next_steps: Vec::new(), warnings: Vec::new() };
+        // The project is the caller's to name.
+        Plan { target: "", backend: name.clone(), files, next_steps: Vec::new(), warnings: Vec::new() };
     Ok(Unwired { plan, edited_files, edited_places, kept })
 }
 

@@ -19,7 +19,7 @@ pub struct BackendName {
 }
 
 /// Words Go style writes in capitals inside identifiers: the golint list
-/// plus the storage services Litestream and its peers name.
+/// plus the storage services backends are named after.
 const INITIALISMS: &[&str] = &[
     "abs", "acl", "api", "ascii", "b2", "cos", "cpu", "css", "dns", "eof", "ftp", "ftps", "gcs", "gs", "guid", "hdfs",
     "html", "http", "https", "id", "ip", "ipfs", "json", "kv", "nats", "nfs", "obs", "oss", "r2", "rpc", "s3", "sftp",

@@ -76,7 +76,7 @@ pub fn feature_edits(
         let last = members.iter().last().and_then(|m| m.span()).ok_or_else(|| anyhow!("{path}: `{list}` is empty"))?;
         let array = features.get(list).and_then(Item::span).unwrap_or(last.clone());
         if src[array].contains('\n') {
-            // One name per line, as sccache writes it.
+            // One name per line, as a project may write it.
             let line_end_at = line_end(src, last.end - 1);
             let comma = src[last.end..line_end_at].trim_start().starts_with(',');
             if !comma {

@@ -613,7 +613,7 @@ impl<'a> GoFile<'a> {
     }
 
     /// The methods of interface type `name`, with the types this package
-    /// declares qualified by `pkg` (`Pos` becomes `litestream.Pos`), as they
+    /// declares qualified by `pkg` (`Pos` becomes `pkg.Pos`), as they
     /// must be written in another package.
     pub fn interface_methods(&self, name: &str, pkg: &str) -> Result<Vec<MethodSpec>> {
         let decl = self.type_decl(name)?;

@@ -70,3 +70,33 @@ fn leaves_use_no_other_module_and_parsers_know_no_profile() {
     }
     assert!(!graph["journal"].contains("apply"), "the journal calls into apply");
 }
+
+#[test]
+fn no_project_is_named_outside_its_provider_and_its_templates() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let projects: Vec<String> = std::fs::read_dir(root.join("templates"))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().join("profile.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().to_lowercase())
+        .collect();
+    assert!(projects.len() >= 2, "{projects:?}");
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(root.join("src")).into_iter().map(Result::unwrap) {
+        let path = entry.path();
+        let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+        // The providers, and the property tests (test code, on the fixtures).
+        if rel.starts_with("src/project/") || rel == "src/fuzz.rs" || !rel.ends_with(".rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap();
+        // A module's tests read the fixtures, which are named for the projects.
+        let code = text.split("#[cfg(test)]").next().unwrap().to_lowercase();
+        for (n, line) in code.lines().enumerate() {
+            if let Some(project) = projects.iter().find(|p| line.contains(p.as_str())) {
+                found.push(format!("{rel}:{}: {project}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "project names outside src/project/ and templates/:\n{}", found.join("\n"));
+}
