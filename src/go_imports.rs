@@ -57,38 +57,34 @@ fn unquoted_path(spec: &str) -> &str {
 fn selector_operands(code: &str) -> HashSet<&str> {
     let bytes = code.as_bytes();
     let mut used = HashSet::new();
-    let mut i = 0;
+    // The last byte of code that is not white space (a literal or a
+    // comment counts as one that is not a `.`).
     let mut prev = b' ';
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => i = code[i..].find('\n').map_or(bytes.len(), |n| i + n),
-            b'/' if bytes.get(i + 1) == Some(&b'*') => i = code[i + 2..].find("*/").map_or(bytes.len(), |n| i + n + 4),
-            b'`' => i = code[i + 1..].find('`').map_or(bytes.len(), |n| i + n + 2),
-            b'"' | b'\'' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
-            }
-            _ if b.is_ascii_alphabetic() || b == b'_' => {
-                let start = i;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+    crate::go_lex::pieces(code, |kind, start, end| {
+        if kind != crate::go_lex::Kind::Code {
+            prev = b'"';
+            return;
+        }
+        let mut i = start;
+        while i < end {
+            let b = bytes[i];
+            if b.is_ascii_alphabetic() || b == b'_' {
+                let from = i;
+                while i < end && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                     i += 1;
                 }
                 if bytes.get(i) == Some(&b'.') && prev != b'.' {
-                    used.insert(&code[start..i]);
+                    used.insert(&code[from..i]);
                 }
                 prev = b'a';
                 continue;
             }
-            _ => i += 1,
+            if !b.is_ascii_whitespace() {
+                prev = b;
+            }
+            i += 1;
         }
-        if !b.is_ascii_whitespace() {
-            prev = b;
-        }
-    }
+    });
     used
 }
 

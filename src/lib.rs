@@ -18,6 +18,7 @@ mod fault;
 mod fuzz;
 mod glob;
 mod go_imports;
+mod go_lex;
 mod journal;
 mod log;
 mod manifest;
@@ -76,12 +77,15 @@ pub fn main() -> ExitCode {
 /// clap error becomes one line: what is wrong, clap's tip, where to look.
 fn parse(args: Vec<OsString>) -> Result<Cli> {
     let args = cli::normalize(args)?;
-    command().try_get_matches_from(&args).and_then(|m| Cli::from_arg_matches(&m)).map_err(|e| {
+    // The grammar without the projects' part of the help, which reads
+    // every profile: that is built only when help is shown.
+    Cli::command().try_get_matches_from(&args).and_then(|m| Cli::from_arg_matches(&m)).map_err(|e| {
         use clap::error::ErrorKind;
         if matches!(
             e.kind(),
             ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
         ) {
+            let e = command().try_get_matches_from(&args).err().unwrap_or(e);
             let _ = e.print();
             std::process::exit(e.exit_code());
         }

@@ -920,89 +920,28 @@ fn split_decls(src: &str, code_lines: &[usize]) -> Vec<Decl> {
     decls
 }
 
-/// Starts of the lines that begin in code, found by a small lexer: a line
-/// inside a block comment or a raw string is never taken for a
-/// declaration or a statement, however much it looks like one.
+/// Starts of the lines that begin in code (the lexer's): a line inside a
+/// block comment or a raw string is never taken for a declaration or a
+/// statement, however much it looks like one.
 fn code_line_starts(src: &str) -> Vec<usize> {
-    let b = src.as_bytes();
     let mut starts = vec![0];
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\n' => {
-                i += 1;
-                starts.push(i);
-            }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i = memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |n| i + 2 + n + 2);
-            }
-            b'`' => {
-                i = memchr::memchr(b'`', &b[i + 1..]).map_or(b.len(), |n| i + 1 + n + 1);
-            }
-            quote @ (b'"' | b'\'') => {
-                i += 1;
-                while i < b.len() && b[i] != quote && b[i] != b'\n' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                if i < b.len() && b[i] == quote {
-                    i += 1;
-                }
-            }
-            _ => {
-                // Most bytes are plain code: skip them a table lookup each.
-                i += 1;
-                while i < b.len() && !LEXEME_START[usize::from(b[i])] {
-                    i += 1;
-                }
-            }
+    crate::go_lex::pieces(src, |kind, start, end| {
+        if kind == crate::go_lex::Kind::Code {
+            starts.extend(memchr::memchr_iter(b'\n', &src.as_bytes()[start..end]).map(|n| start + n + 1));
         }
-    }
+    });
     starts
 }
-
-/// The bytes at which `code_line_starts` has something to decide.
-const LEXEME_START: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b'\n' as usize] = true;
-    table[b'/' as usize] = true;
-    table[b'`' as usize] = true;
-    table[b'"' as usize] = true;
-    table[b'\'' as usize] = true;
-    table
-};
 
 /// `src` without its comments (strings and raw strings kept as they are),
 /// for questions about code that a commented-out line must not answer.
 pub fn without_comments(src: &str) -> String {
-    let b = src.as_bytes();
     let mut out = String::with_capacity(src.len());
-    let (mut i, mut from) = (0, 0);
-    while i < b.len() {
-        match b[i] {
-            b'/' if matches!(b.get(i + 1), Some(b'/' | b'*')) => {
-                out.push_str(&src[from..i]);
-                i = if b[i + 1] == b'/' {
-                    memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n)
-                } else {
-                    memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |n| i + 2 + n + 2)
-                };
-                from = i;
-            }
-            b'`' => i = memchr::memchr(b'`', &b[i + 1..]).map_or(b.len(), |n| i + 1 + n + 1),
-            quote @ (b'"' | b'\'') => {
-                i += 1;
-                while i < b.len() && b[i] != quote && b[i] != b'\n' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                i = (i + 1).min(b.len());
-            }
-            _ => i += 1,
+    crate::go_lex::pieces(src, |kind, start, end| {
+        if kind != crate::go_lex::Kind::Comment {
+            out.push_str(&src[start..end]);
         }
-    }
-    out.push_str(&src[from.min(src.len())..]);
+    });
     out
 }
 

@@ -165,6 +165,9 @@ fn refuse_unknown_params(
     known: &Known,
     params: &std::collections::BTreeMap<String, String>,
 ) -> Result<()> {
+    if params.is_empty() {
+        return Ok(());
+    }
     let declared = |project: &str| -> Vec<String> {
         crate::profile::load(project, &[]).map(|p| p.params.into_iter().map(|(n, _)| n).collect()).unwrap_or_default()
     };
