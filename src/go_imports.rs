@@ -20,13 +20,7 @@ pub fn tidy(path: &str, src: &str, own_module: &str) -> Result<String> {
         if !seen.insert(import.path.clone()) || !(used.contains(import.name.as_str()) || import.name == "_") {
             continue;
         }
-        let group = if import.path == own_module || import.path.starts_with(&format!("{own_module}/")) {
-            2
-        } else if import.path.split('/').next().is_some_and(|first| first.contains('.')) {
-            1
-        } else {
-            0
-        };
+        let group = crate::anchor::go::import_group(&import.path, own_module);
         let spec =
             if import.aliased { format!("{} {:?}", import.name, import.path) } else { format!("{:?}", import.path) };
         groups[group].push(spec);

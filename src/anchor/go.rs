@@ -219,15 +219,7 @@ impl<'a> GoFile<'a> {
         if let Some(clash) = imports.iter().find(|i| i.name == name) {
             bail!("{}: already imports {:?} as {name}, which {path:?} would clash with", self.path, clash.path);
         }
-        let group = |p: &str| {
-            if p == own || p.starts_with(&format!("{own}/")) {
-                2
-            } else if p.split('/').next().is_some_and(|first| !first.contains('.')) {
-                0
-            } else {
-                1
-            }
-        };
+        let group = |p: &str| import_group(p, own);
         let same: Vec<&Import> = imports.iter().filter(|i| group(&i.path) == group(path)).collect();
         let line = |neighbour: usize| format!("{}{path:?}\n", super::indentation(self.src, neighbour));
         if let Some(next) = same.iter().find(|i| i.path.as_str() > path) {
@@ -960,6 +952,19 @@ pub fn top_level_names(src: &str) -> Vec<&str> {
         }
     }
     names
+}
+
+/// The group gofmt-and-goimports put import `path` in, in order: 0 the
+/// standard library (no dot in its first element), 1 other modules, 2 the
+/// module `own` and its packages.
+pub fn import_group(path: &str, own: &str) -> usize {
+    if path == own || path.starts_with(own) && path[own.len()..].starts_with('/') {
+        2
+    } else if path.split('/').next().is_some_and(|first| !first.contains('.')) {
+        0
+    } else {
+        1
+    }
 }
 
 /// The names a file declares at top level with `var` and `const`, alone
