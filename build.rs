@@ -7,7 +7,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    // Read when the script runs, not when it is compiled: one compiled
+    // script may serve several copies of the crate (`cargo package`'s).
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest_dir).join("templates");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut projects: Vec<String> = Vec::new();
     let mut templates: Vec<(String, String)> = Vec::new();

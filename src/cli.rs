@@ -163,8 +163,8 @@ pub enum Command {
     },
 
     /// Lists every backend of the checkout and, for each place the project
-    /// wires a backend, whether it is there. Exits 1 when one is missing: a
-    /// check for a project's CI.
+    /// wires a backend, whether it is there. Exits 4 when one is missing (and
+    /// the baseline does not list it): a check for a project's CI.
     #[command(after_help = DOCTOR_HELP)]
     Doctor {
         /// Record every gap found now in .add-backend/doctor-baseline.toml: later runs report

@@ -106,10 +106,10 @@ impl Journal {
 
     /// What `sealed` wrote, if `key` signed it.
     fn unsealed(bytes: &[u8], key: &[u8]) -> Unsealed {
-        let Some(end) = memchr::memmem::rfind(bytes, b"\nend\n").map(|at| at + 5) else { return Unsealed::CutShort };
+        let Some(end) = memchr::memmem::rfind(bytes, b"\nend\n").map(|at| at + 5) else { return Unsealed::Forged };
         let (body, trailer) = bytes.split_at(end);
         let Some(sig) = trailer.strip_prefix(b"sig ").and_then(|t| t.strip_suffix(b"\n")) else {
-            return Unsealed::CutShort;
+            return Unsealed::Forged;
         };
         if sig != mac(key, body).as_bytes() {
             return Unsealed::Forged;
@@ -183,12 +183,11 @@ const MAX_JOURNAL: u64 = 1 << 30;
 /// What a journal file held.
 enum Unsealed {
     Whole(Journal),
-    /// Written only in part: the run was killed while writing it, before
-    /// it changed anything.
-    CutShort,
-    /// Whole, but not signed with the user's key: not written by
-    /// add-backend for this user.
+    /// Not a regular file of the user's: not add-backend's, for this user.
     Forged,
+    /// A regular file of the user's that the user's key did not sign (a
+    /// lost key, or one planted): never followed, never removed unasked.
+    Unverified,
 }
 
 /// The HMAC-SHA256 of `bytes` with `key`, in hex.
@@ -232,16 +231,16 @@ fn user_key() -> Result<Vec<u8>> {
     private_dir(&home)?;
     let mut key = vec![0; 32];
     getrandom::fill(&mut key).map_err(|e| anyhow!("no randomness for the journal's key: {e}"))?;
-    let mut options = File::options();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(&path) {
-        Ok(mut file) => {
-            use std::io::Write as _;
-            file.write_all(&key).with_context(|| format!("cannot write {}", path.display()))?;
-            Ok(key)
-        }
+    // Written whole beside it (0600, as tempfile makes files), then linked
+    // in place without replacing one another run made first.
+    let mut staged =
+        tempfile::NamedTempFile::new_in(&home).with_context(|| format!("cannot write in {}", home.display()))?;
+    {
+        use std::io::Write as _;
+        staged.write_all(&key).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    match staged.persist_noclobber(&path).map_err(|e| e.error) {
+        Ok(_) => Ok(key),
         // Another run made it first.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             let key = crate::paths::read_regular(&path, 64, false)?;
@@ -267,9 +266,6 @@ pub fn digest(content: &[u8]) -> String {
 #[derive(Debug, Default)]
 pub struct Recovery {
     pub restored: usize,
-    /// The journal had been cut short while it was written, before the
-    /// run changed anything: nothing to restore.
-    pub discarded: bool,
     /// Files changed since the interrupted run, left as they are.
     pub left: Vec<String>,
     /// The run had completed: only its temporary files were left, and this
@@ -387,9 +383,9 @@ pub fn lock(root: &Path, access: Access) -> Result<Guard> {
 }
 
 impl Guard {
-    /// Written, signed, before the first change. A write that fails is
-    /// removed again; one cut short by a kill is discarded by `recover`,
-    /// since nothing else had changed yet.
+    /// Written, signed, before the first change, by a rename: a write that
+    /// fails is removed again, and a kill while it is written leaves only
+    /// its staged copy (removed by the next write), nothing having changed.
     pub fn write_journal(&self, journal: &Journal) -> Result<()> {
         let key = user_key()?;
         if !self.dir.is_dir() {
@@ -438,7 +434,11 @@ impl Guard {
 
     /// Whether an interrupted run left a journal of the user's.
     pub fn pending(&self) -> bool {
-        matches!(self.read_journal(), Ok(Some(Unsealed::Whole(journal))) if !journal.done)
+        match self.read_journal() {
+            Ok(Some(Unsealed::Whole(journal))) => !journal.done,
+            Ok(Some(Unsealed::Unverified)) => true,
+            _ => false,
+        }
     }
 
     pub fn clear_journal(&self) -> Result<()> {
@@ -464,9 +464,14 @@ impl Guard {
             return Ok(Some(Unsealed::Forged));
         }
         let Ok(bytes) = crate::paths::read_regular(&self.journal, MAX_JOURNAL, false) else {
-            return Ok(Some(Unsealed::Forged));
+            return Ok(Some(Unsealed::Unverified));
         };
-        Ok(Some(Journal::unsealed(&bytes, &user_key()?)))
+        // The journal is written whole, by a rename: one that does not
+        // verify was not written so, for this user.
+        Ok(Some(match Journal::unsealed(&bytes, &user_key()?) {
+            Unsealed::Forged => Unsealed::Unverified,
+            whole => whole,
+        }))
     }
 
     /// Puts back what an interrupted run changed, or `None` when no run
@@ -476,12 +481,10 @@ impl Guard {
         let mut recovery = Recovery::default();
         let journal = match self.read_journal()? {
             None => return Ok(None),
-            Some(Unsealed::CutShort) => {
-                // Cut short while being written, before any other change.
-                self.clear_journal()?;
-                recovery.discarded = true;
-                return Ok(Some(recovery));
-            }
+            Some(Unsealed::Unverified) => bail!(
+                "{}: a journal of an interrupted run that your key did not sign (the key lost, or the file planted); add-backend does not follow it. If the checkout is as you want it, delete the file",
+                self.journal.display()
+            ),
             Some(Unsealed::Forged) => {
                 // Not ours to follow, and in our place: removed.
                 self.clear_journal()?;

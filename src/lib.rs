@@ -247,8 +247,6 @@ fn change(checkout: &Checkout, output: Output, plan: impl FnOnce(&Checkout) -> R
             format!(
                 "warning: ignored and removed {journal}: a journal not written by add-backend for this user, so not followed"
             )
-        } else if recovery.discarded {
-            "warning: an earlier run was interrupted while writing its journal, before it changed anything; discarded the journal".to_string()
         } else {
             format!(
                 "warning: an earlier run was interrupted; restored the {} file(s) it had changed",

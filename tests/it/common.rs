@@ -88,6 +88,7 @@ impl Sandbox {
 
     /// The user's state directory of this checkout outside git, where its
     /// lock is taken: named by the SHA-256 of its canonical root.
+    #[cfg_attr(not(feature = "fault-injection"), allow(dead_code))]
     pub fn state_dir(&self) -> PathBuf {
         use sha2::Digest as _;
         let root = self.root.canonicalize().unwrap();
@@ -100,6 +101,7 @@ impl Sandbox {
 
     /// Every journal a run left: in the user's state directory, or in a
     /// git directory at or above the root.
+    #[cfg_attr(not(feature = "fault-injection"), allow(dead_code))]
     pub fn journals(&self) -> Vec<PathBuf> {
         let mut dirs = vec![self.state_home().join("add-backend")];
         dirs.extend(self.root.ancestors().take(2).map(|a| a.join(".git/add-backend")));
