@@ -160,6 +160,11 @@ pub enum Command {
         /// Remove edited files too; leave edited insertions in place.
         #[arg(long)]
         force: bool,
+
+        /// The templates directory the backend was added with (`add --templates DIR`): its
+        /// profile says which files are the backend's.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
     },
 
     /// Lists every backend of the checkout and, for each place the project

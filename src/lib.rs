@@ -125,10 +125,10 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let output = Output { dry_run: add.dry_run, format, removing: false };
             change(&checkout, output, |checkout| project::plan(checkout, &request(add, &params)))?;
         }
-        Command::Remove { name, dry_run, force } => {
+        Command::Remove { name, dry_run, force, templates } => {
             let checkout = find()?;
             let output = Output { dry_run: *dry_run, format, removing: true };
-            change(&checkout, output, |checkout| project::removal(checkout, name, *force))?;
+            change(&checkout, output, |checkout| project::removal(checkout, name, *force, templates.as_deref()))?;
         }
         Command::Doctor { write_baseline } => return doctor(&find()?, format, *write_baseline),
         Command::Templates { action } => templates(&cwd, global.root.as_deref(), format, action)?,

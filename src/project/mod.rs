@@ -32,7 +32,7 @@ pub struct Request<'a> {
 pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     let known = known_of(checkout)?;
     crate::log::detail(|| format!("project: {} at {}", known.name(), checkout.root.display()));
-    refuse_unknown_params(checkout, &known, request.params)?;
+    refuse_unknown_params(checkout, &known, request)?;
     let name = crate::names::BackendName::parse(request.name, request.go_name)?;
     let asked = Settings {
         go_name: request.go_name.map(str::to_string),
@@ -89,7 +89,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
 /// user edited in a file of the project refuses the run, naming it.
 fn regeneration(checkout: &Checkout, known: &Known, request: &Request, old: &Settings, new: &Settings) -> Result<Plan> {
     let old_name = crate::names::BackendName::parse(request.name, old.go_name.as_deref())?;
-    let paths = profile_paths(checkout, known.name(), &known.name_vars(&old_name));
+    let paths = profile_paths(checkout, known.name(), &known.name_vars(&old_name), request.templates);
     let allowed = |path: &str| paths.all.iter().any(|p| p == path);
     let keep = |path: &str| paths.kept.iter().any(|p| p == path);
     let unwired = manifest::unwire(checkout, &old_name, allowed, keep)?;
@@ -160,24 +160,23 @@ fn compose(first: Plan, then: Plan) -> Plan {
 
 /// A parameter the project's profile does not declare: a usage error
 /// naming what the project takes, and which projects take that one.
-fn refuse_unknown_params(
-    checkout: &Checkout,
-    known: &Known,
-    params: &std::collections::BTreeMap<String, String>,
-) -> Result<()> {
+fn refuse_unknown_params(checkout: &Checkout, known: &Known, request: &Request) -> Result<()> {
+    let params = request.params;
     if params.is_empty() {
         return Ok(());
     }
-    let declared = |project: &str| -> Vec<String> {
-        crate::profile::load(project, &[]).map(|p| p.params.into_iter().map(|(n, _)| n).collect()).unwrap_or_default()
+    let declared = |project: &str, dirs: &[std::path::PathBuf]| -> Vec<String> {
+        crate::profile::load(project, dirs).map(|p| p.params.into_iter().map(|(n, _)| n).collect()).unwrap_or_default()
     };
-    let ours = declared(known.name());
+    // The profile the run will use: a team's declares parameters of its own.
+    let dirs = crate::render::override_dirs(request.templates, Some(&checkout.root))?;
+    let ours = declared(known.name(), &dirs);
     let Some(unknown) = params.keys().find(|p| !ours.contains(p)) else { return Ok(()) };
     let takes = if ours.is_empty() { "no parameters".to_string() } else { ours.join(", ") };
     let others: Vec<&str> = crate::profile::BUILT_IN
         .iter()
         .map(|(project, _)| *project)
-        .filter(|p| *p != known.name() && declared(p).contains(unknown))
+        .filter(|p| *p != known.name() && declared(p, &[]).contains(unknown))
         .collect();
     let elsewhere = if others.is_empty() { String::new() } else { format!("; {} takes it", others.join(", ")) };
     Err(crate::error::UsageError(format!(
@@ -263,13 +262,19 @@ struct Paths {
 }
 
 /// Every path an add may write by `target`'s built-in profile and by the
-/// checkout's own (if it has one that reads): the files they create and
+/// one `templates` (`--templates`) or the checkout's own overrides it with
+/// (if it reads and may be used): the files they create and
 /// patch, rendered with `vars` (the name's forms). The manifest may name no
 /// other; a path that needs more than the name to render is none of them.
-fn profile_paths(checkout: &Checkout, target: &str, vars: &impl serde::Serialize) -> Paths {
-    let carried = crate::render::override_dirs(None, Some(&checkout.root)).unwrap_or_default();
+fn profile_paths(
+    checkout: &Checkout,
+    target: &str,
+    vars: &impl serde::Serialize,
+    templates: Option<&std::path::Path>,
+) -> Paths {
+    let overrides = crate::render::override_dirs(templates, Some(&checkout.root)).unwrap_or_default();
     let mut paths = Paths { all: Vec::new(), kept: Vec::new() };
-    for dirs in [Vec::new(), carried] {
+    for dirs in [Vec::new(), overrides] {
         let Ok(profile) = crate::profile::load(target, &dirs) else { continue };
         let Ok(mut renderer) = crate::render::Renderer::new(vars, dirs) else { continue };
         for (var, template) in &profile.vars {
@@ -285,7 +290,7 @@ fn profile_paths(checkout: &Checkout, target: &str, vars: &impl serde::Serialize
 }
 
 /// The plan that takes a backend back out, as its manifest records it.
-pub fn removal(checkout: &Checkout, name: &str, force: bool) -> Result<Plan> {
+pub fn removal(checkout: &Checkout, name: &str, force: bool, templates: Option<&std::path::Path>) -> Result<Plan> {
     let name = crate::names::BackendName::parse(name, None)?;
     // Named as it was added: a --go-name changes the paths of some files.
     let recorded = manifest::read(checkout, &name.r#type)?.and_then(|m| m.settings).and_then(|s| s.go_name);
@@ -295,7 +300,7 @@ pub fn removal(checkout: &Checkout, name: &str, force: bool) -> Result<Plan> {
     };
     let project = known_of(checkout)?;
     let target = project.name();
-    let paths = profile_paths(checkout, target, &project.name_vars(&name));
+    let paths = profile_paths(checkout, target, &project.name_vars(&name), templates);
     let allowed = |path: &str| paths.all.iter().any(|p| p == path);
     let manifested = checkout.read(&crate::manifest::path(&name.r#type))?.is_some();
     let mut plan = match target {

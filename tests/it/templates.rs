@@ -225,3 +225,33 @@ fn remove_works_whatever_becomes_of_the_checkouts_profile() {
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(sb.tree(), before);
 }
+
+#[test]
+fn a_team_profile_s_files_and_parameters_go_with_the_backend_it_added() {
+    let sb = Sandbox::litestream();
+    let pristine = sb.tree();
+    let own = tempfile::tempdir().unwrap();
+    let dir = own.path().to_str().unwrap();
+    sb.run(&["templates", "export", dir]).success();
+    let profile = own.path().join("litestream/profile.toml");
+    let text = std::fs::read_to_string(&profile).unwrap();
+    let text = text.replacen(
+        "[[files]]",
+        "[params.team]\nhelp = \"the team that owns the backend\"\n\n[[files]]\ntemplate = \"extra.go\"\npath = \"{{ package }}/extra.go\"\n\n[[files]]",
+        1,
+    );
+    std::fs::write(&profile, text).unwrap();
+    std::fs::write(
+        own.path().join("litestream/extra.go.tera"),
+        "package {{ package }}\n\nimport (\n\t\"fmt\"\n)\n\n// Team says who owns the backend.\nvar Team = fmt.Sprint(\"storage\")\n",
+    )
+    .unwrap();
+
+    sb.run(&["ftp", "--templates", dir, "--set", "team=storage"]).success();
+    assert!(sb.root.join("ftp/extra.go").is_file());
+    // Re-generated with the same profile, then removed with it.
+    sb.run(&["ftp", "--templates", dir, "--set", "team=storage", "--field", "host"]).success();
+    sb.run(&["remove", "ftp"]).fails(1, "names ftp/extra.go, which add-backend never writes");
+    sb.run(&["remove", "ftp", "--templates", dir]).success();
+    assert!(sb.tree() == pristine);
+}
