@@ -156,10 +156,16 @@ fn finish(beneath: &Beneath, guard: &Guard, originals: Vec<NamedTempFile>) {
 }
 
 /// The plan holds each file as it was read; refuse to write over a file
-/// that has changed since (or appeared, or gone).
+/// that has changed since (or appeared, or gone), each read beneath the
+/// root (a directory swapped for a symlink is not followed).
 fn refuse_changed_since_read(root: &Path, files: &[&FileChange]) -> Result<()> {
+    let beneath = Beneath::new(root);
     for file in files {
-        let now = std::fs::read(root.join(&file.path)).ok();
+        let now = match beneath.path(&file.path) {
+            Ok(path) => std::fs::read(path).ok(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => bail!("{}: {e}; nothing was written", file.path),
+        };
         if now.as_deref() != file.before.as_deref().map(str::as_bytes) {
             bail!("{} changed while add-backend was planning; run it again", file.path);
         }
@@ -251,13 +257,15 @@ fn commit(
             _ => None,
         })
         .collect();
-    // What a removal emptied goes too, up to the checkout root.
+    // What a removal emptied goes too, up to the checkout root, each
+    // directory reached beneath the root.
     for file in files.iter().filter(|f| f.delete) {
-        let path = root.join(&file.path);
-        for dir in path.ancestors().skip(1).take_while(|d| *d != root) {
-            if std::fs::remove_dir(dir).is_err() {
+        let mut dir = file.path.as_str();
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            if beneath.path(parent).and_then(std::fs::remove_dir).is_err() {
                 break;
             }
+            dir = parent;
         }
     }
     Ok(originals)
