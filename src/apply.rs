@@ -120,7 +120,8 @@ fn commit_journaled(root: &Path, files: &[&FileChange], guard: &Guard) -> Result
 fn finish(beneath: &Beneath, guard: &Guard, originals: Vec<NamedTempFile>) {
     let rel = |path: &Path| beneath.shown(path);
     let names: Vec<String> = originals.iter().map(|t| rel(t.path())).collect();
-    let marked = guard.mark_done(&names);
+    // Nothing left to remove: the journal goes at once, unmarked.
+    let marked = if names.is_empty() { Ok(()) } else { guard.mark_done(&names) };
     let mut left = Vec::new();
     for original in originals {
         let path = rel(original.path());

@@ -319,6 +319,8 @@ fn take_out(
         take(&mut content, text, times, path, &mut items, edited);
     }
     let mut headers: Vec<&str> = grouped.iter().filter_map(|t| group(t)).collect();
+    // Each group once, wherever its texts stand among the others'.
+    headers.sort_unstable();
     headers.dedup();
     for header in headers {
         let members: Vec<&String> = grouped.iter().copied().filter(|t| group(t) == Some(header)).collect();
