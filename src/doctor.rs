@@ -14,59 +14,40 @@ pub const BASELINE: &str = ".add-backend/doctor-baseline.toml";
 
 #[derive(Debug, Serialize)]
 pub struct Report {
-    pub target: &'static str,
+    pub target: String,
     pub backends: Vec<Backend>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Backend {
+    /// Its name, as the checkout has it (the directory, the module).
     pub package: String,
     pub r#type: String,
     pub checks: Vec<Check>,
     /// Every required place is wired.
     pub complete: bool,
-    /// The places reported but never required (docs).
-    #[serde(skip)]
-    pub optional: &'static [&'static str],
 }
 
 #[derive(Debug, Serialize)]
 pub struct Check {
-    pub name: &'static str,
-    /// `None` when the checkout has no such place (an older release).
+    /// The place: a patch's `check`, or its file's name.
+    pub name: String,
+    /// `None` when the checkout has no such place (an older release), or
+    /// the profile applies none of its patches to the backend.
     pub present: Option<bool>,
-    /// Where it was found: the file, relative to the root.
+    /// The file the place is in, relative to the root.
     pub file: Option<String>,
-    /// And the line, from 1.
-    pub line: Option<usize>,
+    /// Whether its absence makes the backend incomplete (docs may not).
+    pub required: bool,
     /// Missing, but listed in the baseline: reported, not failing.
     pub known: bool,
 }
 
-impl Check {
-    /// A place found at byte `at` of `file`, whose text is `src`; or not.
-    pub fn found(name: &'static str, src: &str, file: &str, at: Option<usize>) -> Check {
-        match at {
-            Some(at) => Check {
-                name,
-                present: Some(true),
-                file: Some(file.to_string()),
-                line: Some(line_of(src, at)),
-                known: false,
-            },
-            None => Check::plain(name, Some(false)),
-        }
+impl Backend {
+    pub fn new(package: String, r#type: String, checks: Vec<Check>) -> Backend {
+        let complete = checks.iter().all(|c| !c.required || c.present != Some(false));
+        Backend { package, r#type, checks, complete }
     }
-
-    /// A place the checkout does not have, or one whose place is not told.
-    pub fn plain(name: &'static str, present: Option<bool>) -> Check {
-        Check { name, present, file: None, line: None, known: false }
-    }
-}
-
-/// The line, from 1, of byte `at` of `src`.
-pub fn line_of(src: &str, at: usize) -> usize {
-    1 + memchr::memchr_iter(b'\n', &src.as_bytes()[..at.min(src.len())]).count()
 }
 
 /// The gaps a checkout knows of: `(backend, place)`.
@@ -100,7 +81,7 @@ impl Baseline {
         let gaps = report
             .backends
             .iter()
-            .flat_map(|b| b.checks.iter().filter(|c| c.present == Some(false) && b.required(c)).map(move |c| (b, c)))
+            .flat_map(|b| b.checks.iter().filter(|c| c.present == Some(false) && c.required).map(move |c| (b, c)))
             .map(|(b, c)| (b.package.clone(), c.name.to_string()))
             .collect();
         Baseline { gaps }
@@ -117,13 +98,6 @@ impl Baseline {
     }
 }
 
-impl Backend {
-    /// Whether a missing `check` makes the backend incomplete.
-    pub fn required(&self, check: &Check) -> bool {
-        !self.optional.contains(&check.name)
-    }
-}
-
 impl Report {
     pub fn complete(&self) -> bool {
         self.backends.iter().all(|b| b.complete)
@@ -135,7 +109,7 @@ impl Report {
         for backend in &mut self.backends {
             for check in &mut backend.checks {
                 check.known = check.present == Some(false)
-                    && baseline.gaps.iter().any(|(b, p)| *b == backend.package && p == check.name);
+                    && baseline.gaps.iter().any(|(b, p)| *b == backend.package && *p == check.name);
             }
         }
         let current = Baseline::of(self);
@@ -147,7 +121,7 @@ impl Report {
     pub fn new_gaps(&self) -> Vec<String> {
         self.backends
             .iter()
-            .filter(|b| b.checks.iter().any(|c| c.present == Some(false) && !c.known && b.required(c)))
+            .filter(|b| b.checks.iter().any(|c| c.present == Some(false) && !c.known && c.required))
             .map(|b| b.package.clone())
             .collect()
     }
@@ -157,21 +131,24 @@ impl Report {
     pub fn table(&self) -> String {
         let Some(first) = self.backends.first() else { return "no backends found\n".to_string() };
         let width = self.backends.iter().map(|b| b.package.len()).max().unwrap_or(0).max("backend".len());
+        // A column is as wide as its name, and as `MISSING`.
+        let widths: Vec<usize> = first.checks.iter().map(|c| c.name.len().max("MISSING".len())).collect();
         let mut out = format!("{:width$}", "backend");
-        for check in &first.checks {
-            let _ = write!(out, "  {:<11}", check.name);
+        for (check, width) in first.checks.iter().zip(&widths) {
+            let _ = write!(out, "  {:<width$}", check.name);
         }
         out = out.trim_end().to_string() + "\n";
         for backend in &self.backends {
             let mut line = format!("{:width$}", backend.package);
-            for check in &backend.checks {
+            for (check, width) in backend.checks.iter().zip(&widths) {
                 let cell = match check.present {
                     Some(true) => "ok",
                     Some(false) if check.known => "known",
+                    Some(false) if !check.required => "missing",
                     Some(false) => "MISSING",
                     None => "-",
                 };
-                let _ = write!(line, "  {cell:<11}");
+                let _ = write!(line, "  {cell:<width$}");
             }
             out += line.trim_end();
             out.push('\n');

@@ -181,12 +181,13 @@ fn command() -> clap::Command {
         let Ok(profile) = profile::load(name, &[]) else { continue };
         let more = if profile.params.is_empty() { "" } else { " and:" };
         projects +=
-            &format!("\n  {name:<11} detected by {}; takes --field, --go-name{more}", profile.detect.join(", "));
-        for (param, help) in &profile.params {
+            &format!("\n  {name:<11} detected by {}; takes --field, --go-name{more}", profile.detect.files.join(", "));
+        for crate::profile::Param { name: param, help, .. } in &profile.params {
             let alias = if flag(param) { format!(" (or --{param})") } else { String::new() };
             projects += &format!("\n    --set {param}=VALUE{alias}: {help}");
         }
     }
+    projects += "\n  and a checkout's own: .add-backend/<name>/profile.toml, detected by its [detect] (see the README)";
     command.after_help(cli::after_help(&projects))
 }
 

@@ -129,14 +129,6 @@ impl BackendName {
         let r#type = raw.to_kebab_case();
         let words: Vec<&str> = r#type.split('-').collect();
         let package = words.concat();
-        if GO_KEYWORDS.contains(&package.as_str()) {
-            return Err(invalid(&format!("{package:?} is a Go keyword and cannot name a package")));
-        }
-        if GO_PREDECLARED.contains(&package.as_str()) {
-            return Err(invalid(&format!(
-                "{package:?} is a predeclared Go identifier; a package of that name would shadow it"
-            )));
-        }
 
         let go_name = match go_name {
             Some(name) => {
@@ -152,6 +144,41 @@ impl BackendName {
         Ok(BackendName { r#type, package, go_name })
     }
 }
+
+impl BackendName {
+    /// Refuses a name whose package would be a Go keyword, or shadow a
+    /// predeclared identifier.
+    pub fn refuse_go_reserved(&self) -> Result<()> {
+        let package = &self.package;
+        if GO_KEYWORDS.contains(&package.as_str()) {
+            bail!("invalid backend name {:?}: {package:?} is a Go keyword and cannot name a package", self.r#type);
+        }
+        if GO_PREDECLARED.contains(&package.as_str()) {
+            bail!(
+                "invalid backend name {:?}: {package:?} is a predeclared Go identifier; a package of that name would shadow it",
+                self.r#type
+            );
+        }
+        Ok(())
+    }
+
+    /// Refuses a name whose module would be a Rust keyword.
+    pub fn refuse_rust_keyword(&self) -> Result<()> {
+        let module = self.r#type.replace('-', "_");
+        if RUST_KEYWORDS.contains(&module.as_str()) {
+            bail!("invalid backend name {:?}: {module} is a Rust keyword", self.r#type);
+        }
+        Ok(())
+    }
+}
+
+/// Rust's keywords, strict and reserved, that a module cannot be named.
+pub const RUST_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
+    "move", "mut", "override", "priv", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true",
+    "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
 
 /// Whether `word` is a Go keyword or predeclared identifier, which a new
 /// package or variable must not be named.
@@ -211,12 +238,19 @@ mod tests {
             ("1ftp", "start with a letter"),
             ("ftp!", "'!' is not allowed"),
             ("ftp-", "separators"),
-            ("func", "Go keyword"),
-            ("string", "predeclared"),
-            ("new", "predeclared"),
         ] {
             let err = BackendName::parse(raw, None).unwrap_err().to_string();
             assert!(err.contains(why), "{raw:?}: {err}");
         }
+        for (raw, why) in [("func", "Go keyword"), ("string", "predeclared"), ("new", "predeclared")] {
+            let err = BackendName::parse(raw, None).unwrap().refuse_go_reserved().unwrap_err().to_string();
+            assert!(err.contains(why), "{raw:?}: {err}");
+        }
+        // Each language refuses its own words only: `go` and `copy` are
+        // Rust modules, `match` a Go package.
+        assert!(BackendName::parse("go", None).unwrap().refuse_rust_keyword().is_ok());
+        assert!(BackendName::parse("copy", None).unwrap().refuse_rust_keyword().is_ok());
+        assert!(BackendName::parse("match", None).unwrap().refuse_go_reserved().is_ok());
+        assert!(BackendName::parse("match", None).unwrap().refuse_rust_keyword().is_err());
     }
 }

@@ -8,7 +8,7 @@ use crate::names::BackendName;
 
 #[derive(Debug, Serialize)]
 pub struct Plan {
-    pub target: &'static str,
+    pub target: String,
     pub backend: BackendName,
     pub files: Vec<FileChange>,
     /// What the user should do after the files are written.

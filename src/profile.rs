@@ -29,17 +29,73 @@ pub struct Profile {
     pub source: String,
     /// The embedded one, not a team's file.
     pub built_in: bool,
-    /// Files whose presence at the root marks a checkout of the target.
-    pub detect: Vec<String>,
+    /// How a checkout of the project is recognised.
+    pub detect: Detect,
+    /// How the checkout's existing backends are found, for `doctor`.
+    pub backends: Option<Backends>,
     /// Variables the profile adds, each a template over the derived ones.
     pub vars: Vec<(String, String)>,
-    /// The parameters an add of this project takes (`--set NAME=VALUE`),
-    /// each with what it means.
-    pub params: Vec<(String, String)>,
+    /// The parameters an add of this project takes (`--set NAME=VALUE`).
+    pub params: Vec<Param>,
     pub files: Vec<NewFile>,
     pub patches: Vec<Patch>,
     /// The profile's text, to place what `span`s point at.
     text: String,
+}
+
+/// What marks a checkout of the project: every condition given holds.
+#[derive(Debug, Default)]
+pub struct Detect {
+    /// Paths that exist under the root; a last component with `*` matches
+    /// any entry of its directory (`cmd/*.go`).
+    pub files: Vec<String>,
+    /// A pattern the `module` line of go.mod matches.
+    pub go_module: Option<String>,
+    /// A pattern the package name of Cargo.toml matches.
+    pub cargo_package: Option<String>,
+}
+
+/// How `doctor` finds the backends a checkout has: each path like `path`,
+/// whose `{name}` part is the backend's name, holding `containing` if
+/// given, and not named in `exclude`.
+#[derive(Debug)]
+pub struct Backends {
+    pub path: String,
+    pub containing: Option<String>,
+    pub exclude: Vec<String>,
+    /// Name forms learnt from the tree, as it spells them: each variable
+    /// is the `*` of the first word of `file` like `like` whose `*` is
+    /// the backend's name in some casing (`new*Client`).
+    pub learn: Vec<Learn>,
+}
+
+#[derive(Debug)]
+pub struct Learn {
+    pub var: String,
+    pub file: String,
+    pub like: String,
+}
+
+/// What `doctor` makes of a patch missing for a backend.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Role {
+    /// The backend is not wired without it.
+    Required,
+    /// Reported, never failing (docs upstream writes elsewhere).
+    Reported,
+    /// Not examined: its presence says nothing of a backend not written
+    /// by add-backend (flags whose names depend on its settings).
+    Skip,
+}
+
+/// A parameter: its name, what it means, and its value when not given
+/// (a template; none: the project's provider derives one, or, for a
+/// checkout's own project, it must be given).
+#[derive(Debug)]
+pub struct Param {
+    pub name: String,
+    pub help: String,
+    pub default: Option<String>,
 }
 
 #[derive(Debug)]
@@ -69,6 +125,11 @@ pub struct Patch {
     pub what: Option<String>,
     /// Where the patch is in its profile (see `Profile::place`).
     pub span: Option<Range<usize>>,
+    /// Its column in `doctor`'s report; patches of one name are one place,
+    /// there when all of them are. By default the file's name, less its
+    /// extension.
+    pub check: Option<String>,
+    pub role: Role,
 }
 
 /// Where a patch goes, and how it is recognised as done already. Every
@@ -85,14 +146,15 @@ pub enum Anchor {
         receiver: String,
         method: String,
     },
+    /// `case`: the values any of which marks the case as there.
     SwitchCase {
         func: String,
         switch: Option<String>,
-        case: String,
+        case: Vec<String>,
     },
     TypeSwitchCase {
         switch: String,
-        case: String,
+        case: Vec<String>,
     },
     FuncAfter {
         func: String,
@@ -245,7 +307,15 @@ pub fn load(target: &str, dirs: &[PathBuf]) -> Result<Profile> {
     if let Some(path) = dirs.iter().map(|d| d.join(file_name(target))).find(|p| p.is_file()) {
         crate::log::detail(|| format!("profile: {}", path.display()));
         let text = crate::paths::read_text(&path, false)?;
-        return parse(&text, &path.display().to_string());
+        let profile = parse(&text, &path.display().to_string())?;
+        if profile.target != target {
+            bail!(
+                "{}: `target` is {:?}; a profile in {target}/ names the project {target:?}",
+                path.display(),
+                profile.target
+            );
+        }
+        return Ok(profile);
     }
     let (_, text) = BUILT_IN.iter().find(|(t, _)| *t == target).ok_or_else(|| anyhow!("no target {target}"))?;
     crate::log::detail(|| format!("profile: built-in {}", file_name(target)));
@@ -268,17 +338,26 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
     let loc = Loc::new(text, source);
     let root = doc.as_table();
     let keys = Keys { table: root, loc: &loc, what: "the profile" };
-    keys.only(&["target", "detect", "vars", "params", "files", "patches"])?;
+    keys.only(&["target", "detect", "backends", "vars", "params", "files", "patches"])?;
     let target = keys.string("target")?.ok_or_else(|| anyhow!("{}: no `target` name", loc.at(Some(0..0))))?;
 
     let detect = match root.get("detect") {
-        None => Vec::new(),
+        None => Detect::default(),
         Some(item) => {
             let table = keys.table(item, "detect")?;
             let detect = Keys { table, loc: &loc, what: "[detect]" };
-            detect.only(&["files"])?;
-            detect.strings("files")?
+            detect.only(&["files", "go-module", "cargo-package"])?;
+            let files = detect.strings("files")?;
+            if let Some(bad) = files.iter().find(|f| !plain_path(f)) {
+                return Err(detect.wrong("files", &format!("paths below the root (not {bad:?})")));
+            }
+            Detect { files, go_module: detect.string("go-module")?, cargo_package: detect.string("cargo-package")? }
         }
+    };
+
+    let backends = match root.get("backends") {
+        None => None,
+        Some(item) => Some(backends(keys.table(item, "backends")?, &loc)?),
     };
 
     let mut vars = Vec::new();
@@ -296,13 +375,17 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
             let table =
                 value.as_table().ok_or_else(|| anyhow!("{}: params.{name} must be a table", loc.at(value.span())))?;
             let param = Keys { table, loc: &loc, what: "a parameter" };
-            param.only(&["help"])?;
+            param.only(&["help", "default"])?;
             let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
                 && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if !valid {
                 bail!("{}: a parameter's name is lower case letters, digits and `_`: {name:?}", loc.at(value.span()));
             }
-            params.push((name.to_string(), param.required("help")?));
+            params.push(Param {
+                name: name.to_string(),
+                help: param.required("help")?,
+                default: param.string("default")?,
+            });
         }
     }
 
@@ -324,12 +407,49 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
         source: source.to_string(),
         built_in: false,
         detect,
+        backends,
         vars,
         params,
         files,
         patches,
         text: text.to_string(),
     })
+}
+
+/// A path of the profile's own: relative, with no `.` or `..` part.
+fn plain_path(path: &str) -> bool {
+    !path.is_empty()
+        && path.split('/').all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains('\\'))
+}
+
+fn backends(table: &Table, loc: &Loc) -> Result<Backends> {
+    let k = Keys { table, loc, what: "[backends]" };
+    k.only(&["path", "containing", "exclude", "learn"])?;
+    let path = k.required("path")?;
+    let holes = path.split('/').filter(|part| part.contains("{name}")).count();
+    if holes != 1 || path.matches("{name}").count() != 1 || !plain_path(&path) {
+        return Err(k.wrong("path", "a path below the root with `{name}` in one of its parts (\"{name}/client.go\")"));
+    }
+    let mut learn = Vec::new();
+    if let Some(item) = table.get("learn") {
+        let learnt = item.as_table_like().ok_or_else(|| k.wrong("learn", "a table"))?;
+        for (var, value) in learnt.iter() {
+            let wrong =
+                || anyhow!("{}: learn.{var} must be {{ file = \"...\", like = \"...*...\" }}", loc.at(value.span()));
+            if var != "go_name" {
+                bail!("{}: only go_name is learnt from the tree, not {var}", loc.at(value.span()));
+            }
+            let entry = value.as_table_like().ok_or_else(wrong)?;
+            let get = |key: &str| entry.get(key).and_then(Item::as_str).map(str::to_string);
+            match (get("file"), get("like"), entry.len()) {
+                (Some(file), Some(like), 2) if like.matches('*').count() == 1 && plain_path(&file) => {
+                    learn.push(Learn { var: var.to_string(), file, like });
+                }
+                _ => return Err(wrong()),
+            }
+        }
+    }
+    Ok(Backends { path, containing: k.string("containing")?, exclude: k.strings("exclude")?, learn })
 }
 
 fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
@@ -361,26 +481,17 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
             bail!("{at}: unknown anchor {other:?}; expected one of {}", ANCHORS.join(", "))
         }
     };
-    let common = ["file", "anchor", "template", "when", "optional", "imports", "what"];
+    let common = ["file", "anchor", "template", "when", "optional", "imports", "what", "check", "doctor"];
     k.only(&[&common[..], specific].concat())?;
     let anchor = match kind.as_str() {
         "import" => Anchor::Import { path: k.required("path")? },
         "struct-end" => Anchor::StructEnd { name: k.required("struct")? },
         "method-end" => Anchor::MethodEnd { receiver: k.required("receiver")?, method: k.required("method")? },
         "switch-case" => {
-            Anchor::SwitchCase { func: k.required("func")?, switch: k.string("switch")?, case: k.required("case")? }
+            Anchor::SwitchCase { func: k.required("func")?, switch: k.string("switch")?, case: k.one_or_more("case")? }
         }
-        "type-switch-case" => Anchor::TypeSwitchCase { switch: k.required("switch")?, case: k.required("case")? },
-        "func-after" => {
-            let after = match table.get("after") {
-                Some(item) if item.is_str() => vec![k.required("after")?],
-                _ => k.strings("after")?,
-            };
-            if after.is_empty() || after.iter().any(|a| a.trim().is_empty()) {
-                bail!("{}: func-after needs `after`, a function name pattern", k.at_table());
-            }
-            Anchor::FuncAfter { func: k.required("func")?, after }
-        }
+        "type-switch-case" => Anchor::TypeSwitchCase { switch: k.required("switch")?, case: k.one_or_more("case")? },
+        "func-after" => Anchor::FuncAfter { func: k.required("func")?, after: k.one_or_more("after")? },
         "var-after" => Anchor::VarAfter { after: k.required("after")?, present: k.required("present")? },
         "marked-block" => {
             let style = match k.required("style")?.as_str() {
@@ -476,7 +587,15 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
         let at = loc.at(table.get("template").and_then(Item::span));
         bail!("{at}: anchor {kind:?} inserts no template");
     }
+    let role = match k.string("doctor")?.as_deref() {
+        None | Some("required") => Role::Required,
+        Some("reported") => Role::Reported,
+        Some("skip") => Role::Skip,
+        Some(_) => return Err(k.wrong("doctor", "\"required\", \"reported\" or \"skip\"")),
+    };
     Ok(Patch {
+        check: k.string("check")?,
+        role,
         file: k.required("file")?,
         anchor,
         template,
@@ -584,6 +703,18 @@ impl Keys<'_> {
         }
     }
 
+    /// A string, or a list of them, none empty; at least one.
+    fn one_or_more(&self, key: &str) -> Result<Vec<String>> {
+        let values = match self.table.get(key) {
+            Some(item) if item.is_str() => vec![self.required(key)?],
+            _ => self.strings(key)?,
+        };
+        if values.is_empty() || values.iter().any(|v| v.trim().is_empty()) {
+            bail!("{}: {} needs `{key}`, a string or a list of them", self.at_table(), self.what);
+        }
+        Ok(values)
+    }
+
     fn strings(&self, key: &str) -> Result<Vec<String>> {
         let Some(item) = self.table.get(key) else { return Ok(Vec::new()) };
         let array = item.as_array().ok_or_else(|| self.wrong(key, "a list of strings"))?;
@@ -616,7 +747,7 @@ impl Profile {
 
     /// Refuses a checkout that lacks a file the profile detects its target by.
     pub fn require_detected(&self, root: &Path) -> Result<()> {
-        match self.detect.iter().find(|f| !root.join(f).exists()) {
+        match self.detect.files.iter().find(|f| !file_exists(root, f)) {
             Some(missing) => bail!(
                 "{missing} not found in {}; a {} checkout has it ({} [detect])",
                 root.display(),
@@ -626,6 +757,36 @@ impl Profile {
             None => Ok(()),
         }
     }
+
+    /// Whether the checkout at `root`, whose manifest says `project`, is
+    /// one of this profile's: a profile that detects nothing detects none.
+    pub fn detects(&self, root: &Path, project: &crate::checkout::Project) -> bool {
+        use crate::checkout::Project;
+        let Detect { files, go_module, cargo_package } = &self.detect;
+        if files.is_empty() && go_module.is_none() && cargo_package.is_none() {
+            return false;
+        }
+        let named = |pattern: &Option<String>, name: Option<&str>| match pattern {
+            None => true,
+            Some(pattern) => name.is_some_and(|name| crate::glob::glob(pattern, name)),
+        };
+        let (module, package) = match project {
+            Project::Go(module) => (Some(module.as_str()), None),
+            Project::Cargo(package) => (None, Some(package.as_str())),
+        };
+        named(go_module, module) && named(cargo_package, package) && files.iter().all(|f| file_exists(root, f))
+    }
+}
+
+/// Whether `path` exists under `root`; a last part with `*` matches any
+/// entry of its directory.
+fn file_exists(root: &Path, path: &str) -> bool {
+    let (dir, last) = path.rsplit_once('/').map_or(("", path), |(d, l)| (d, l));
+    if !last.contains('*') {
+        return root.join(path).exists();
+    }
+    let Ok(entries) = std::fs::read_dir(root.join(dir)) else { return false };
+    entries.flatten().any(|e| e.file_name().to_str().is_some_and(|name| crate::glob::glob(last, name)))
 }
 
 #[cfg(test)]

@@ -128,6 +128,16 @@ impl Renderer {
         Ok(())
     }
 
+    /// Adds a profile's `[vars]`, each the rendering of its template, in order.
+    pub fn define_all(&mut self, vars: &[(String, String)], at: &str) -> Result<()> {
+        vars.iter().try_for_each(|(name, template)| self.define(name, template, at))
+    }
+
+    /// Adds variable `name` with `value` as it is.
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.context.insert(name.to_string(), value);
+    }
+
     /// The target's line width (its `max_width` variable), or rustfmt's 100.
     pub fn width(&self) -> usize {
         self.context.get("max_width").and_then(|v| v.as_u64()).and_then(|n| usize::try_from(n).ok()).unwrap_or(100)

@@ -253,11 +253,6 @@ impl<'a> GoFile<'a> {
         self.body(None, name).is_ok()
     }
 
-    /// Where function `name`'s `func` keyword is.
-    pub fn func_start(&self, name: &str) -> Option<usize> {
-        self.func_decl(None, name).ok().map(|decl| decl.start)
-    }
-
     /// The text of function `name`, from `func` to its closing brace.
     pub fn func_text(&self, name: &str) -> Option<&str> {
         let decl = self.func_decl(None, name).ok()?;
@@ -325,41 +320,6 @@ impl<'a> GoFile<'a> {
             }
         }
         start
-    }
-
-    /// The fields function `func` reads of its parameter of type `ty`
-    /// (`*ReplicaConfig`): each `c.Name` that is not a method call, in
-    /// code (not comments or strings), in order. Empty without such a
-    /// parameter.
-    pub fn fields_read(&self, func: &str, ty: &str) -> Vec<String> {
-        let Ok(decl) = self.func_decl(None, func) else { return Vec::new() };
-        self.with_decl(decl, "function_declaration", |node, text, _| {
-            let mut param = None;
-            if let Some(list) = node.child_by_field_name("parameters") {
-                collect(list, "parameter_declaration", &mut |p| {
-                    if param.is_none() && p.child_by_field_name("type").is_some_and(|t| node_text(t, text) == ty) {
-                        param = p.child_by_field_name("name").map(|n| node_text(n, text).to_string());
-                    }
-                    Some(())
-                });
-            }
-            let (Some(param), Some(body)) = (param, node.child_by_field_name("body")) else { return Ok(Vec::new()) };
-            let mut read: Vec<String> = Vec::new();
-            collect(body, "selector_expression", &mut |sel| {
-                let operand = sel.child_by_field_name("operand")?;
-                let field = sel.child_by_field_name("field")?;
-                let called = sel
-                    .parent()
-                    .is_some_and(|p| p.kind() == "call_expression" && p.child_by_field_name("function") == Some(sel));
-                let name = node_text(field, text).to_string();
-                if node_text(operand, text) == param && !called && !read.contains(&name) {
-                    read.push(name);
-                }
-                Some(())
-            });
-            Ok(read)
-        })
-        .unwrap_or_default()
     }
 
     /// The first line of function `name`'s declaration: `func f(x int) (T, error) {`.

@@ -97,10 +97,10 @@ impl<'a> RustFile<'a> {
     /// Where an item goes after the last top-level item matching `after`
     /// (`struct *CacheConfig`): the edit, with a blank line before it when
     /// that item is not a one-line `use` or `mod`. `None` when it is there
-    /// (`present`) or nothing matches.
+    /// (`present`, a pattern) or nothing matches.
     pub fn item_after(&self, after: &str, present: &str, text: Text, sorted: bool) -> Result<Option<Edit>> {
         let items = self.items();
-        if items.iter().any(|(label, _)| label == present) {
+        if items.iter().any(|(label, _)| glob(present, label)) {
             return Ok(None);
         }
         let matching: Vec<&(String, std::ops::Range<usize>)> =
@@ -583,7 +583,7 @@ impl<'a> RustFile<'a> {
             .find(scope, &|n| n.kind() == "match_expression" && arms_of(n).iter().any(|a| glob(like, pattern_of(*a))))
             .ok_or_else(|| anyhow!("{}: no `match` in {func}() with an arm like `{like}`", self.path))?;
         let arms = arms_of(matched);
-        if arms.iter().any(|a| pattern_of(*a) == pattern) {
+        if arms.iter().any(|a| glob(pattern, pattern_of(*a))) {
             return Ok(None);
         }
         let catch_all = arms

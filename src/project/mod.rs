@@ -1,13 +1,21 @@
-//! The projects add-backend knows, recognised by the manifest at their
-//! root: Litestream by its Go module path, sccache by its package name.
+//! The projects add-backend knows: the built-in ones, recognised by the
+//! manifest at their root (Litestream by its Go module path, sccache by its
+//! package name), each with a provider deriving the variables its templates
+//! need from the checkout; and a checkout's own, a profile under
+//! `.add-backend/<name>/` whose `[detect]` matches it, with the variables
+//! every project has (`plain.rs`).
 
+mod examine;
 pub mod litestream;
+mod plain;
 pub mod sccache;
 pub mod steps;
 
+use std::path::{Path, PathBuf};
+
 use anyhow::{Result, bail};
 
-use crate::checkout::{Checkout, Project};
+use crate::checkout::Checkout;
 use crate::manifest::{self, Settings};
 use crate::plan::{FileChange, Plan, Status};
 
@@ -30,10 +38,10 @@ pub struct Request<'a> {
 
 /// The project's plan, every path of which stays inside the checkout.
 pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
-    let known = known_of(checkout)?;
+    let known = Known::of(checkout, request.templates)?;
     crate::log::detail(|| format!("project: {} at {}", known.name(), checkout.root.display()));
     refuse_unknown_params(checkout, &known, request)?;
-    let name = crate::names::BackendName::parse(request.name, request.go_name)?;
+    let name = known.parse_name(checkout, request.name, request.go_name)?;
     let asked = Settings {
         go_name: request.go_name.map(str::to_string),
         fields: request.fields.to_vec(),
@@ -88,7 +96,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
 /// checkout as it is. A file the user owns and edited stays; a text the
 /// user edited in a file of the project refuses the run, naming it.
 fn regeneration(checkout: &Checkout, known: &Known, request: &Request, old: &Settings, new: &Settings) -> Result<Plan> {
-    let old_name = crate::names::BackendName::parse(request.name, old.go_name.as_deref())?;
+    let old_name = known.parse_name(checkout, request.name, old.go_name.as_deref())?;
     let paths = profile_paths(checkout, known.name(), &known.name_vars(&old_name), request.templates);
     let allowed = |path: &str| paths.all.iter().any(|p| p == path);
     let keep = |path: &str| paths.kept.iter().any(|p| p == path);
@@ -166,7 +174,7 @@ fn refuse_unknown_params(checkout: &Checkout, known: &Known, request: &Request) 
         return Ok(());
     }
     let declared = |project: &str, dirs: &[std::path::PathBuf]| -> Vec<String> {
-        crate::profile::load(project, dirs).map(|p| p.params.into_iter().map(|(n, _)| n).collect()).unwrap_or_default()
+        crate::profile::load(project, dirs).map(|p| p.params.into_iter().map(|p| p.name).collect()).unwrap_or_default()
     };
     // The profile the run will use: a team's declares parameters of its own.
     let dirs = crate::render::override_dirs(request.templates, Some(&checkout.root))?;
@@ -187,10 +195,20 @@ fn refuse_unknown_params(checkout: &Checkout, known: &Known, request: &Request) 
     .into())
 }
 
-/// The projects add-backend knows.
-enum Known {
+/// A project: the name of its profile, and the provider of its variables.
+pub struct Known {
+    name: String,
+    provider: Provider,
+}
+
+/// What derives a project's variables from the checkout.
+#[derive(Clone, Copy, PartialEq)]
+enum Provider {
     Litestream,
     Sccache,
+    /// A checkout's own project: the name's forms, the fields and the
+    /// parameters, as every project has them.
+    Plain,
 }
 
 impl Request<'_> {
@@ -201,56 +219,120 @@ impl Request<'_> {
 }
 
 impl Known {
-    fn name(&self) -> &'static str {
-        match self {
-            Known::Litestream => "litestream",
-            Known::Sccache => "sccache",
+    /// The project a checkout is: a built-in one by its manifest, else the
+    /// first profile of the directories `templates` and the checkout's
+    /// own `.add-backend/` (once trusted) whose `[detect]` matches it.
+    pub fn of(checkout: &Checkout, templates: Option<&Path>) -> Result<Known> {
+        use crate::checkout::Project;
+        let built_in = |name: &str, provider| Ok(Known { name: name.to_string(), provider });
+        match &checkout.project {
+            Project::Go(module) if module == litestream::MODULE => return built_in("litestream", Provider::Litestream),
+            Project::Cargo(package) if package == sccache::PACKAGE => return built_in("sccache", Provider::Sccache),
+            _ => {}
         }
+        let dirs = crate::render::override_dirs(templates, Some(&checkout.root))?;
+        if let Some(name) = own_project(checkout, &dirs)? {
+            return Ok(Known { name, provider: Provider::Plain });
+        }
+        let (manifest, what, name) = match &checkout.project {
+            Project::Go(module) => ("go.mod", "module", module),
+            Project::Cargo(package) => ("Cargo.toml", "package", package),
+        };
+        bail!(
+            "{}: {what} {name} is not a project add-backend knows (it knows {} and the {} crate, and a project described by a profile in .add-backend/<name>/profile.toml whose [detect] matches the checkout; see the README)",
+            checkout.root.join(manifest).display(),
+            litestream::MODULE,
+            sccache::PACKAGE
+        )
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A backend's name, checked as the project's language needs.
+    fn parse_name(&self, checkout: &Checkout, raw: &str, go_name: Option<&str>) -> Result<crate::names::BackendName> {
+        let name = crate::names::BackendName::parse(raw, go_name)?;
+        match (self.provider, &checkout.project) {
+            (Provider::Litestream, _) | (Provider::Plain, crate::checkout::Project::Go(_)) => {
+                name.refuse_go_reserved()?
+            }
+            (Provider::Sccache, _) | (Provider::Plain, crate::checkout::Project::Cargo(_)) => {
+                name.refuse_rust_keyword()?
+            }
+        }
+        Ok(name)
     }
 
     fn plan(&self, checkout: &Checkout, request: &Request) -> Result<Plan> {
-        match self {
-            Known::Litestream => litestream::plan(checkout, request),
-            Known::Sccache => sccache::plan(checkout, request),
+        match self.provider {
+            Provider::Litestream => litestream::plan(checkout, request),
+            Provider::Sccache => sccache::plan(checkout, request),
+            Provider::Plain => plain::plan(checkout, &self.name, request),
         }
     }
 
     /// The variables a path of the profile may use, from the name alone.
     fn name_vars(&self, name: &crate::names::BackendName) -> serde_json::Value {
-        let vars = match self {
-            Known::Litestream => serde_json::to_value(litestream::name_vars(name)),
-            Known::Sccache => serde_json::to_value(sccache::name_vars(name)),
+        let vars = match self.provider {
+            Provider::Litestream => serde_json::to_value(litestream::name_vars(name)),
+            Provider::Sccache => serde_json::to_value(sccache::name_vars(name)),
+            Provider::Plain => serde_json::to_value(plain::name_vars(name)),
         };
         vars.expect("name variables always serialize")
     }
+
+    /// The variables of a backend the checkout has, for `doctor`: those
+    /// the profile's paths, anchors and `when`s use.
+    fn existing_vars(
+        &self,
+        checkout: &Checkout,
+        name: &crate::names::BackendName,
+        profile: &crate::profile::Profile,
+    ) -> Result<serde_json::Value> {
+        match self.provider {
+            Provider::Litestream => litestream::existing_vars(checkout, name),
+            Provider::Sccache => sccache::existing_vars(checkout, name),
+            Provider::Plain => plain::existing_vars(checkout, name, profile),
+        }
+    }
+
+    /// The Go module whose packages form the last import group, if Go.
+    fn module<'c>(&self, checkout: &'c Checkout) -> &'c str {
+        match &checkout.project {
+            crate::checkout::Project::Go(module) => module,
+            crate::checkout::Project::Cargo(_) => "",
+        }
+    }
 }
 
-/// The project a checkout is, by its manifest.
-fn known_of(checkout: &Checkout) -> Result<Known> {
-    match &checkout.project {
-        Project::Go(module) if module == litestream::MODULE => Ok(Known::Litestream),
-        Project::Cargo(package) if package == sccache::PACKAGE => Ok(Known::Sccache),
-        Project::Go(other) => bail!(
-            "{}: module {other} is not a project add-backend knows (it knows {} and the {} crate)",
-            checkout.root.join("go.mod").display(),
-            litestream::MODULE,
-            sccache::PACKAGE
-        ),
-        Project::Cargo(other) => bail!(
-            "{}: package {other} is not a project add-backend knows (it knows {} and the {} crate)",
-            checkout.root.join("Cargo.toml").display(),
-            litestream::MODULE,
-            sccache::PACKAGE
-        ),
+/// The name of the checkout's own project: the first `<dir>/<name>/profile.toml`
+/// of `dirs`, `<name>` not a built-in project, whose `[detect]` matches.
+fn own_project(checkout: &Checkout, dirs: &[PathBuf]) -> Result<Option<String>> {
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .filter(|name| !crate::profile::BUILT_IN.iter().any(|(built_in, _)| built_in == name))
+            .filter(|name| dir.join(crate::profile::file_name(name)).is_file())
+            .collect();
+        names.sort();
+        for name in names {
+            let profile = crate::profile::load(&name, std::slice::from_ref(dir))?;
+            if profile.detects(&checkout.root, &checkout.project) {
+                return Ok(Some(name));
+            }
+        }
     }
+    Ok(None)
 }
 
 /// The wiring report of every backend in the checkout.
 pub fn doctor(checkout: &Checkout) -> Result<crate::doctor::Report> {
-    match known_of(checkout)? {
-        Known::Litestream => litestream::doctor::examine(checkout),
-        Known::Sccache => bail!("doctor knows Litestream's wiring only, so far; sccache's is not examined"),
-    }
+    let known = Known::of(checkout, None)?;
+    examine::report(checkout, &known)
 }
 
 /// The paths an add may write for a backend.
@@ -298,16 +380,16 @@ pub fn removal(checkout: &Checkout, name: &str, force: bool, templates: Option<&
         Some(go_name) => crate::names::BackendName::parse(&name.r#type, Some(&go_name))?,
         None => name,
     };
-    let project = known_of(checkout)?;
+    let project = Known::of(checkout, templates)?;
     let target = project.name();
     let paths = profile_paths(checkout, target, &project.name_vars(&name), templates);
     let allowed = |path: &str| paths.all.iter().any(|p| p == path);
     let manifested = checkout.read(&crate::manifest::path(&name.r#type))?.is_some();
-    let mut plan = match target {
-        "litestream" if !manifested => litestream::foreign::removal(checkout, &name, force)?,
+    let mut plan = match project.provider {
+        Provider::Litestream if !manifested => litestream::foreign::removal(checkout, &name, force)?,
         _ => crate::manifest::removal(checkout, &name, force, allowed)?,
     };
-    plan.target = target;
+    plan.target = target.to_string();
     for file in plan.files.iter().filter(|f| f.changes()) {
         checkout.confine(&file.path)?;
     }

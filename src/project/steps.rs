@@ -27,11 +27,45 @@ pub struct Steps<'a> {
     pub force: bool,
     /// Go files the caller has read and parsed already, to reuse.
     pub parsed: &'a [&'a GoFile<'a>],
+    /// Only whether each patch is there is asked (`doctor`): no template
+    /// is rendered, and the variables the texts alone use may be absent.
+    pub check_only: bool,
+}
+
+/// Whether a patch is there, for `doctor`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Presence {
+    /// In `file`.
+    Present(String),
+    /// Its place is in `file`, and it is not there.
+    Missing(String),
+    /// The checkout has no place for it (an optional file or anchor).
+    NoPlace,
+    /// Its `when` is false.
+    NotApplicable,
 }
 
 impl Steps<'_> {
     fn template(&self, name: &str) -> String {
         format!("{}/{name}", self.profile.target)
+    }
+
+    /// The plan of an add of `backend`: the files the profile creates and
+    /// those it patches, with `warnings` and the `next_steps` to tell. A
+    /// backend that exists in part is refused unless `force` (or a
+    /// re-generation) allows it.
+    pub fn plan(
+        &self,
+        backend: crate::names::BackendName,
+        mut warnings: Vec<String>,
+        next_steps: Vec<String>,
+        allow_existing: bool,
+    ) -> Result<crate::plan::Plan> {
+        let mut files = self.files()?;
+        files.extend(self.patches(&mut warnings)?);
+        let plan = crate::plan::Plan { target: self.profile.target.clone(), next_steps, warnings, backend, files };
+        plan.refuse_partial(allow_existing)?;
+        Ok(plan)
     }
 
     /// The files the profile creates.
@@ -69,12 +103,27 @@ impl Steps<'_> {
     /// The patched files, in the order the profile first names them; a
     /// file every applicable patch of which is optional may be missing.
     pub fn patches(&self, warnings: &mut Vec<String>) -> Result<Vec<FileChange>> {
+        self.run(warnings, &mut |_, _| {})
+    }
+
+    /// Whether each patch of the profile is there, in the profile's order.
+    pub fn presence(&self) -> Result<Vec<Presence>> {
+        let mut found = vec![Presence::NoPlace; self.profile.patches.len()];
+        let mut warnings = Vec::new();
+        self.run(&mut warnings, &mut |index, presence| found[index] = presence)?;
+        Ok(found)
+    }
+
+    /// Runs every patch; tells `seen` what each found, by its index in
+    /// the profile (one not told has no place in the checkout).
+    fn run(&self, warnings: &mut Vec<String>, seen: &mut dyn FnMut(usize, Presence)) -> Result<Vec<FileChange>> {
         let mut order: Vec<String> = Vec::new();
-        let mut by_file: HashMap<String, Vec<&Patch>> = HashMap::new();
-        for patch in &self.profile.patches {
+        let mut by_file: HashMap<String, Vec<(usize, &Patch)>> = HashMap::new();
+        for (index, patch) in self.profile.patches.iter().enumerate() {
             if let Some(when) = &patch.when
                 && !self.renderer.is_true(when).with_context(|| format!("{}: when", self.profile.place(patch)))?
             {
+                seen(index, Presence::NotApplicable);
                 continue;
             }
             let file = self.renderer.render_str(&patch.file).map_err(|e| self.placed(e, Some(patch)))?;
@@ -82,32 +131,36 @@ impl Steps<'_> {
             if !by_file.contains_key(&file) {
                 order.push(file.clone());
             }
-            by_file.entry(file).or_default().push(patch);
+            by_file.entry(file).or_default().push((index, patch));
         }
         let mut changes = Vec::new();
         for path in &order {
             let patches = &by_file[path];
-            if let Some(go) = self.parsed.iter().find(|g| g.path == path) {
-                let mut file = PatchedFile::new(path, go.src, Some(go));
-                for patch in patches {
-                    self.patch(&mut file, patch, warnings).map_err(|e| self.placed(e, Some(patch)))?;
+            let src;
+            let mut file = match self.parsed.iter().find(|g| g.path == path) {
+                Some(go) => PatchedFile::new(path, go.src, Some(go)),
+                None => {
+                    let Some(text) = self.checkout.read(path)? else {
+                        if let Some((_, required)) = patches.iter().find(|(_, p)| !p.optional) {
+                            bail!(
+                                "{path} not found; the {} profile patches it ({})",
+                                self.profile.target,
+                                self.profile.place(required)
+                            );
+                        }
+                        continue;
+                    };
+                    src = text;
+                    PatchedFile::new(path, &src, None)
                 }
-                changes.extend(file.finish());
-                continue;
-            }
-            let Some(src) = self.checkout.read(path)? else {
-                if let Some(required) = patches.iter().find(|p| !p.optional) {
-                    bail!(
-                        "{path} not found; the {} profile patches it ({})",
-                        self.profile.target,
-                        self.profile.place(required)
-                    );
-                }
-                continue;
             };
-            let mut file = PatchedFile::new(path, &src, None);
-            for patch in patches {
+            for (index, patch) in patches {
+                let (items, edits) = (file.items.len(), file.edits.len());
                 self.patch(&mut file, patch, warnings).map_err(|e| self.placed(e, Some(patch)))?;
+                if file.items.len() > items {
+                    let there = file.edits.len() == edits;
+                    seen(*index, if there { Presence::Present(path.clone()) } else { Presence::Missing(path.clone()) });
+                }
             }
             changes.extend(file.finish());
         }
@@ -115,19 +168,20 @@ impl Steps<'_> {
     }
 
     fn patch(&self, file: &mut PatchedFile, patch: &Patch, warnings: &mut Vec<String>) -> Result<()> {
-        let render = |shape| match &patch.template {
+        let template = patch.template.as_ref().filter(|_| !self.check_only);
+        let render = |shape| match template {
             Some(name) => self.renderer.render(&self.template(name), shape),
             None => Ok(String::new()),
         };
         // A Rust anchor's text, rendered for the column it starts at.
-        let at_column = |column| match &patch.template {
+        let at_column = |column| match template {
             Some(name) => self.renderer.render_at(&self.template(name), Shape::Text, column),
             None => Ok(String::new()),
         };
         let trimmed = |column| at_column(column).map(|t| t.trim_end().to_string());
         let what = |default: String| match &patch.what {
-            Some(what) => self.renderer.render_str(what),
-            None => Ok(default),
+            Some(what) if !self.check_only => self.renderer.render_str(what),
+            _ => Ok(default),
         };
         match &patch.anchor {
             Anchor::Import { path } => {
@@ -151,21 +205,21 @@ impl Steps<'_> {
             Anchor::SwitchCase { func, switch, case } => {
                 let func = self.renderer.render_str(func)?;
                 let value = switch.as_deref().map(|s| self.renderer.render_str(s)).transpose()?;
-                let case = self.renderer.render_str(case)?;
+                let cases = self.rendered(case)?;
                 let found = file.go()?.switch_in(&func, value.as_deref())?;
                 let edits =
-                    if has_case(&found, &case) { vec![] } else { vec![arm(file.src, &found, render(Shape::Cases)?)] };
-                file.add(what(format!("case {case} in {func}()"))?, edits);
+                    if has_case(&found, &cases) { vec![] } else { vec![arm(file.src, &found, render(Shape::Cases)?)] };
+                file.add(what(format!("case {} in {func}()", cases[0]))?, edits);
             }
             Anchor::TypeSwitchCase { switch, case } => {
                 let switch = self.renderer.render_str(switch)?;
-                let case = self.renderer.render_str(case)?;
+                let cases = self.rendered(case)?;
                 let Some(found) = file.go()?.type_switch(&switch)? else {
                     return self.missing(patch, warnings, format!("{}: no type switch on {switch}", file.path));
                 };
                 let edits =
-                    if has_case(&found, &case) { vec![] } else { vec![arm(file.src, &found, render(Shape::Cases)?)] };
-                file.add(what(format!("case {case} in the switch on {switch}"))?, edits);
+                    if has_case(&found, &cases) { vec![] } else { vec![arm(file.src, &found, render(Shape::Cases)?)] };
+                file.add(what(format!("case {} in the switch on {switch}", cases[0]))?, edits);
             }
             Anchor::FuncAfter { func, after } => {
                 let func = self.renderer.render_str(func)?;
@@ -367,6 +421,11 @@ impl Steps<'_> {
         Ok(())
     }
 
+    /// Each of a profile's strings, rendered.
+    fn rendered(&self, strings: &[String]) -> Result<Vec<String>> {
+        strings.iter().map(|s| self.renderer.render_str(s)).collect()
+    }
+
     /// A profile's comma-separated list of names, rendered.
     fn names(&self, list: Option<&String>) -> Result<Vec<String>> {
         let Some(list) = list else { return Ok(Vec::new()) };
@@ -509,9 +568,10 @@ impl<'s> PatchedFile<'s> {
     }
 }
 
-fn has_case(switch: &Switch, case: &str) -> bool {
+/// Whether the switch has a case for any of `cases`.
+fn has_case(switch: &Switch, cases: &[String]) -> bool {
     let unquoted = |v: &str| v.trim_matches(['"', '`']).to_string();
-    switch.case_values.iter().any(|v| v == case || unquoted(v) == unquoted(case))
+    cases.iter().any(|case| switch.case_values.iter().any(|v| v == case || unquoted(v) == unquoted(case)))
 }
 
 /// A `case` arm, indented like the `default:` it goes before.

@@ -47,6 +47,14 @@ impl Sandbox {
         Sandbox { _dir: dir, root }
     }
 
+    /// An empty directory `name`, for a project a test writes itself.
+    pub fn empty(name: &str) -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join(name);
+        std::fs::create_dir(&root).unwrap();
+        Sandbox { _dir: dir, root }
+    }
+
     /// The newest Litestream shape (v0.5.10+ interface, URL factories,
     /// shared settings with defaults).
     pub fn litestream() -> Sandbox {

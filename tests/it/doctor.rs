@@ -24,37 +24,23 @@ fn flags_a_backend_whose_harness_arm_was_deleted() {
     let run = sb.run(&["doctor"]);
     run.fails(4, "not wired everywhere: ftp");
     let ftp = run.stdout.lines().find(|l| l.starts_with("ftp ")).unwrap();
-    assert_eq!(
-        ftp.split_whitespace().collect::<Vec<_>>(),
-        ["ftp", "ok", "ok", "ok", "ok", "ok", "MISSING", "ok", "ok"]
-    );
+    assert_eq!(ftp.split_whitespace().collect::<Vec<_>>(), ["ftp", "ok", "ok", "MISSING", "ok", "ok", "ok"]);
 
     let json: serde_json::Value = serde_json::from_str(&sb.run(&["doctor", "--format", "json"]).stdout).unwrap();
     assert_eq!(json["complete"], false);
     let ftp = json["backends"].as_array().unwrap().iter().find(|b| b["package"] == "ftp").unwrap();
     assert_eq!(ftp["complete"], false);
     assert_eq!(
-        ftp["checks"][5],
-        serde_json::json!({"name": "harness", "present": false, "file": null, "line": null, "known": false})
+        ftp["checks"][2],
+        serde_json::json!({"name": "harness", "present": false, "file": "internal/testingutil/testingutil.go", "required": true, "known": false})
     );
     assert_eq!(
-        ftp["checks"][2],
-        serde_json::json!({"name": "config", "present": true, "file": "cmd/litestream/main.go", "line": 180, "known": false})
+        ftp["checks"][0],
+        serde_json::json!({"name": "config", "present": true, "file": "cmd/litestream/main.go", "required": true, "known": false})
     );
-}
-
-#[test]
-fn flags_a_backend_whose_constructor_reads_a_setting_the_config_lacks() {
-    let sb = Sandbox::litestream();
-    sb.run(&["ftp", "--field", "host!", "--field", "port:int"]).success();
-    sb.edit("cmd/litestream/main.go", "	Port int `yaml:\"port\"`\n", "");
-    let run = sb.run(&["doctor"]);
-    run.fails(4, "not wired everywhere: ftp");
-    let ftp = run.stdout.lines().find(|l| l.starts_with("ftp ")).unwrap();
-    assert_eq!(ftp.split_whitespace().nth(5), Some("MISSING"), "{ftp}");
-    // A backend without settings of its own reads none the config lacks.
-    let file = run.stdout.lines().find(|l| l.starts_with("file ")).unwrap();
-    assert_eq!(file.split_whitespace().nth(5), Some("ok"), "{file}");
+    // Docs are reported, never required.
+    assert_eq!(ftp["checks"][5]["name"], "docs");
+    assert_eq!(ftp["checks"][5]["required"], false);
 }
 
 #[test]
@@ -76,6 +62,7 @@ fn a_backend_is_still_required_for_a_plain_run() {
 #[test]
 fn backends_are_recognised_by_what_their_code_says_not_its_spelling() {
     let sb = Sandbox::litestream();
+    // Its Go name is the one its manifest records, not the one derived.
     sb.run(&["gcs", "--go-name", "GoogleCloud"]).success();
     // A constant block, and the constant as the config case.
     sb.edit(
@@ -84,44 +71,33 @@ fn backends_are_recognised_by_what_their_code_says_not_its_spelling() {
         "const (\n\tReplicaClientType = \"sftp\"\n)",
     );
     sb.edit("cmd/litestream/main.go", "\tcase \"sftp\":", "\tcase sftp.ReplicaClientType:");
-    sb.run(&["doctor"]).success();
-
-    // Commented-out code wires nothing.
-    sb.edit(
-        "sftp/replica_client.go",
-        "\tlitestream.RegisterReplicaClientFactory(\"sftp\", NewReplicaClientFromURL)",
-        "\t// litestream.RegisterReplicaClientFactory(\"sftp\", NewReplicaClientFromURL)",
-    );
-    let run = sb.run(&["doctor"]);
-    run.fails(4, "not wired everywhere: sftp");
-    let sftp = run.stdout.lines().find(|l| l.starts_with("sftp ")).unwrap();
-    assert_eq!(sftp.split_whitespace().nth(2), Some("MISSING"), "{sftp}");
-}
-
-/// A setting may live in a struct inlined in the settings; what a string
-/// or a method call mentions is no setting.
-#[test]
-fn settings_are_found_in_inlined_structs_and_only_in_code() {
-    let sb = Sandbox::litestream();
-    sb.edit(
-        "cmd/litestream/main.go",
-        "\tEndpoint        string `yaml:\"endpoint\"`\n",
-        "\tEndpointSettings `yaml:\",inline\"`\n",
-    );
+    // The tree's own spelling of a name, learnt from its constructor.
     let main = sb.read("cmd/litestream/main.go");
     sb.write(
         "cmd/litestream/main.go",
-        &(main + "\ntype EndpointSettings struct {\n\tEndpoint string `yaml:\"endpoint\"`\n}\n"),
+        &main.replace("newSFTPReplicaClientFromConfig", "newSftpReplicaClientFromConfig"),
     );
-    sb.edit(
-        "cmd/litestream/main.go",
-        "\tclient.Endpoint = c.Endpoint\n",
-        "\tclient.Endpoint = c.Endpoint\n\t_ = \"see c.Nope\"\n\t_ = c.ReplicaType()\n",
-    );
+    let harness = sb.read("internal/testingutil/testingutil.go");
+    sb.write("internal/testingutil/testingutil.go", &harness.replace("NewSFTPReplicaClient", "NewSftpReplicaClient"));
     let run = sb.run(&["doctor"]);
     run.success();
-    let s3 = run.stdout.lines().find(|l| l.starts_with("s3 ")).unwrap();
-    assert_eq!(s3.split_whitespace().nth(5), Some("ok"), "{s3}");
+    assert!(run.stdout.lines().any(|l| l.starts_with("gcs ")), "{}", run.stdout);
+
+    // Commented-out code wires nothing.
+    sb.edit("cmd/litestream/main.go", "\tcase sftp.ReplicaClientType:", "\t// case sftp.ReplicaClientType:");
+    let run = sb.run(&["doctor"]);
+    run.fails(4, "not wired everywhere: sftp");
+    let sftp = run.stdout.lines().find(|l| l.starts_with("sftp ")).unwrap();
+    assert_eq!(sftp.split_whitespace().nth(1), Some("MISSING"), "{sftp}");
+
+    // A directory whose replica_client.go declares no type (a test double)
+    // is no backend.
+    std::fs::create_dir(sb.root.join("mock")).unwrap();
+    sb.write(
+        "mock/replica_client.go",
+        "package mock\n\n// ReplicaClient is a double; see ReplicaClientType elsewhere.\ntype ReplicaClient struct{}\n",
+    );
+    assert!(!sb.run(&["doctor"]).stdout.contains("mock"));
 }
 
 #[test]
@@ -169,4 +145,53 @@ fn a_baseline_lets_known_gaps_pass_and_a_new_one_fail() {
     // Not an examinable project: exit 1.
     std::fs::write(sb.root.join("go.mod"), "module example.com/other\n").unwrap();
     sb.run(&["doctor"]).fails(1, "is not a project add-backend knows");
+}
+
+/// The cell of `backend`'s row under `column`.
+fn cell<'a>(table: &'a str, backend: &str, column: &str) -> &'a str {
+    let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
+    let at = header.iter().position(|c| *c == column).unwrap_or_else(|| panic!("no column {column}: {table}"));
+    let row = table.lines().find(|l| l.split_whitespace().next() == Some(backend)).unwrap();
+    row.split_whitespace().nth(at).unwrap()
+}
+
+/// sccache has no doctor code of its own: its profile says how backends
+/// are found and what each patch's presence is.
+#[test]
+fn examines_sccache_from_its_profile_alone() {
+    let sb = Sandbox::fixture("sccache");
+    let run = sb.run(&["doctor"]);
+    run.success();
+    insta::assert_snapshot!("doctor.sccache", run.stdout);
+
+    // One cfg(any(..)) list without the backend's feature.
+    sb.edit(
+        "src/cache/mod.rs",
+        "#[cfg(any(feature = \"webdav\", feature = \"oss\"))]",
+        "#[cfg(any(feature = \"webdav\"))]",
+    );
+    let run = sb.run(&["doctor"]);
+    run.fails(4, "not wired everywhere: oss");
+    assert_eq!(cell(&run.stdout, "oss", "cfg"), "MISSING");
+    assert_eq!(cell(&run.stdout, "webdav", "cfg"), "ok");
+
+    // Known, it passes.
+    sb.run(&["doctor", "--write-baseline"]).success();
+    let run = sb.run(&["doctor"]);
+    run.success();
+    assert_eq!(cell(&run.stdout, "oss", "cfg"), "known");
+
+    // A new gap fails: the harness's config without the backend.
+    sb.edit("tests/harness/mod.rs", "            oss: None,\n", "");
+    let run = sb.run(&["doctor"]);
+    run.fails(4, "not wired everywhere: oss");
+    assert_eq!(cell(&run.stdout, "oss", "harness"), "MISSING");
+
+    // A backend add-backend wrote is wired everywhere.
+    let sb = Sandbox::fixture("sccache");
+    sb.run(&["cos", "--field", "bucket!", "--field", "endpoint"]).success();
+    let run = sb.run(&["doctor"]);
+    run.success();
+    let cos = run.stdout.lines().find(|l| l.starts_with("cos ")).unwrap();
+    assert!(cos.split_whitespace().skip(1).all(|c| c == "ok"), "{}", run.stdout);
 }

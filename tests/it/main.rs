@@ -12,6 +12,8 @@
 //! - `generated`: insta snapshots of every generated file and diff.
 //! - `go_toolchain`: gofmt, go vet, go build and go test on generated code.
 //! - `sccache`: the sccache fixture, built with cargo before and after an add.
+//! - `own_project`: made-up Go and Rust projects described by a profile
+//!   in their own `.add-backend/`, with no code of add-backend's for them.
 //! - `remove`, `doctor`, `templates`: the commands of the same names.
 //! - `faults`: a failure or a kill at every filesystem step; locks; journals.
 //! - `safety`: symlinks, read-only files, encodings, modes.
@@ -26,6 +28,7 @@ mod generated;
 mod go_toolchain;
 mod hostile;
 mod interface;
+mod own_project;
 mod remove;
 mod safety;
 mod sccache;

@@ -100,26 +100,56 @@ fn a_missing_templates_directory_or_a_file_without_package_is_refused() {
 #[test]
 fn an_edited_profile_moves_a_file_adds_one_and_drops_a_patch() {
     let sb = with_exported_templates();
+    let pristine = sb.tree();
     let profile = ".add-backend/litestream/profile.toml";
     // A file under another name, a team's own file from a template only
-    // they have, and no README example.
+    // they have, and no README example nor log case.
     sb.edit(profile, "path = \"{{ package }}/storage.go\"", "path = \"{{ package }}/{{ package }}_storage.go\"");
     sb.edit(
         profile,
-        "[[patches]]\nfile = \"README.md\"\nanchor = \"marked-block\"\nstyle = \"markdown\"\ntemplate = \"readme.md\"\nwhat = \"{{ type }} configuration example\"\n",
+        "[[patches]]\nfile = \"README.md\"\nanchor = \"marked-block\"\nstyle = \"markdown\"\ntemplate = \"readme.md\"\ncheck = \"example\"\ndoctor = \"reported\"\nwhat = \"{{ type }} configuration example\"\n",
         "[[files]]\ntemplate = \"owners.md\"\npath = \"{{ package }}/OWNERS.md\"\n",
     );
+    for anchor in ["import", "type-switch-case"] {
+        sb.edit(
+            profile,
+            &format!("[[patches]]\nfile = \"cmd/litestream/replicate.go\"\nanchor = \"{anchor}\""),
+            &format!("[[dropped]]\nfile = \"cmd/litestream/replicate.go\"\nanchor = \"{anchor}\""),
+        );
+    }
+    let text = sb.read(profile);
+    let kept: Vec<&str> = text.split("\n\n").filter(|block| !block.starts_with("[[dropped]]")).collect();
+    sb.write(profile, &kept.join("\n\n"));
     sb.write(".add-backend/litestream/owners.md.tera", "# {{ go_name }} backend\n\nOwned by the storage team.\n");
-    let readme = sb.read("README.md");
+    let (readme, replicate) = (sb.read("README.md"), sb.read("cmd/litestream/replicate.go"));
 
     trusted(&sb, &["ftp"]).success();
     assert!(sb.read("ftp/ftp_storage.go").contains("type ftpStorage struct"));
     assert!(!sb.root.join("ftp/storage.go").exists());
     assert_eq!(sb.read("ftp/OWNERS.md"), "# FTP backend\n\nOwned by the storage team.\n");
     assert_eq!(sb.read("README.md"), readme, "the dropped patch is not made");
+    assert_eq!(sb.read("cmd/litestream/replicate.go"), replicate, "the dropped patches are not made");
     let again = trusted(&sb, &["ftp"]);
     again.success();
     assert!(again.stderr.contains("nothing to do"), "{}", again.stderr);
+
+    // doctor reads the same profile: no log place, no README example, and
+    // the new backend wired in every place that is left.
+    let doctor = trusted(&sb, &["doctor"]);
+    doctor.success();
+    let header: Vec<&str> = doctor.stdout.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header, ["backend", "config", "constructor", "harness", "docs", "example"]);
+    let ftp = doctor.stdout.lines().find(|l| l.starts_with("ftp ")).unwrap();
+    assert_eq!(ftp.split_whitespace().collect::<Vec<_>>(), ["ftp", "ok", "ok", "ok", "ok", "ok"]);
+
+    // And so does remove: the checkout is as it was, but the edited profile.
+    trusted(&sb, &["remove", "ftp"]).success();
+    let mut after = sb.tree();
+    let mut before = pristine;
+    for tree in [&mut after, &mut before] {
+        tree.retain(|path, _| !path.starts_with(".add-backend"));
+    }
+    assert_eq!(after, before);
 }
 
 #[test]

@@ -90,7 +90,7 @@ pub fn removal(checkout: &Checkout, name: &BackendName, force: bool) -> Result<P
         );
     }
     Ok(Plan {
-        target: "litestream",
+        target: "litestream".to_string(),
         backend: name.clone(),
         files,
         next_steps: Vec::new(),

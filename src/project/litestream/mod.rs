@@ -3,7 +3,6 @@
 //! `cmd/litestream/main.go`, tested through `internal/testingutil`, logged
 //! in `cmd/litestream/replicate.go` and documented in the docs.
 
-pub mod doctor;
 mod facts;
 mod fields;
 pub mod foreign;
@@ -154,6 +153,7 @@ struct Vars<'a> {
 
 pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     let name = BackendName::parse(request.name, request.go_name)?;
+    name.refuse_go_reserved()?;
     let dirs = render::override_dirs(request.templates, Some(&checkout.root))?;
     let profile = profile::load("litestream", &dirs)?;
     profile.require_detected(&checkout.root)?;
@@ -262,9 +262,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         log_client: log_switch.as_ref().and_then(|s| s.alias.clone()).unwrap_or_else(|| "client".to_string()),
     };
     let mut renderer = Renderer::new(&vars, dirs)?;
-    for (var, template) in &profile.vars {
-        renderer.define(var, template, &profile.source)?;
-    }
+    renderer.define_all(&profile.vars, &profile.source)?;
     let parsed: Vec<&GoFile> = [Some(&main), replicate.as_ref(), testingutil.as_ref()].into_iter().flatten().collect();
     let steps = Steps {
         checkout,
@@ -273,10 +271,23 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         module: MODULE,
         force: request.force,
         parsed: &parsed,
+        check_only: false,
     };
-    let mut files = steps.files()?;
-    let mut patched = steps.patches(&mut warnings)?;
-    if let Some(main) = patched.iter_mut().find(|f| f.path == MAIN) {
+    if facts.testingutil.is_none() {
+        warnings.push(format!("no {} with NewReplicaClient: the integration harness is not wired", facts::TESTINGUTIL));
+    }
+    let next_steps = vec![
+        format!(
+            "write the four storage primitives in {}/storage.go (go get a client library for {} first)",
+            name.package, name.go_name
+        ),
+        format!(
+            "go test ./{}/... ./cmd/litestream/... checks the LTX layer and the config; go vet ./... && go build ./... the wiring",
+            name.package
+        ),
+    ];
+    let mut plan = steps.plan(name.clone(), warnings, next_steps, request.force || request.regenerating)?;
+    if let Some(main) = plan.files.iter_mut().find(|f| f.path == MAIN) {
         for field in vars.fields.iter().filter(|f| f.reused) {
             main.items.push(Item {
                 what: format!("{}.{} reused for {}", settings.struct_name, field.settings_name, field.key),
@@ -284,29 +295,33 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
             });
         }
     }
-    files.extend(patched);
-    if facts.testingutil.is_none() {
-        warnings.push(format!("no {} with NewReplicaClient: the integration harness is not wired", facts::TESTINGUTIL));
-    }
-
-    let plan = Plan {
-        target: "litestream",
-        next_steps: vec![
-            format!(
-                "write the four storage primitives in {}/storage.go (go get a client library for {} first)",
-                name.package, name.go_name
-            ),
-            format!(
-                "go test ./{}/... ./cmd/litestream/... checks the LTX layer and the config; go vet ./... && go build ./... the wiring",
-                name.package
-            ),
-        ],
-        warnings,
-        backend: name,
-        files,
-    };
-    plan.refuse_partial(request.force || request.regenerating)?;
     Ok(plan)
+}
+
+/// The variables of a backend the checkout has, for `doctor`: those the
+/// profile's paths, anchors and `when`s use. It has no new settings.
+pub fn existing_vars(checkout: &Checkout, name: &BackendName) -> Result<serde_json::Value> {
+    let main_src = checkout.require(MAIN, "is this a Litestream checkout?")?;
+    let main = GoFile::new(MAIN, &main_src);
+    let settings = wiring::Settings::resolve(&main, &mut Vec::new())?;
+    let facts = Facts::read(checkout)?;
+    let log_switch = match &facts.replicate {
+        Some(src) => GoFile::new(facts::REPLICATE, src).type_switch("r.Client")?.is_some(),
+        None => false,
+    };
+    Ok(serde_json::json!({
+        "type": name.r#type,
+        "package": name.package,
+        "go_name": name.go_name,
+        "module": MODULE,
+        "constructor": wiring::constructor_name(&main, name),
+        "settings_struct": settings.struct_name,
+        "new_keys": "",
+        "new_fields": [],
+        "defaults_recv": "",
+        "has_harness": facts.testingutil.is_some(),
+        "has_log_switch": log_switch,
+    }))
 }
 
 /// The variables a path of the profile may use, from the name alone.

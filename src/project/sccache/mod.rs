@@ -224,34 +224,27 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         max_width,
     };
     let mut renderer = Renderer::new(&vars, dirs)?;
-    for (var, template) in &profile.vars {
-        renderer.define(var, template, &profile.source)?;
-    }
+    renderer.define_all(&profile.vars, &profile.source)?;
     let mut warnings = Vec::new();
     if max_width != 100 {
         warnings.push(format!(
             "this checkout sets rustfmt's max_width to {max_width}; the templates break lines as rustfmt does at 100 (its default, and sccache's), so `cargo fmt` may re-break some"
         ));
     }
-    let steps =
-        Steps { checkout, profile: &profile, renderer: &renderer, module: "", force: request.force, parsed: &[] };
-    let mut files = steps.files()?;
-    files.extend(steps.patches(&mut warnings)?);
-    let plan = Plan {
-        target: "sccache",
-        next_steps: vec![
-            format!(
-                "cargo check --no-default-features --features {} checks the new module against OpenDAL",
-                name.r#type
-            ),
-            format!("cargo test --no-default-features --features {} config runs the config tests", name.r#type),
-        ],
-        warnings,
-        backend: name,
-        files,
+    let steps = Steps {
+        checkout,
+        profile: &profile,
+        renderer: &renderer,
+        module: "",
+        force: request.force,
+        parsed: &[],
+        check_only: false,
     };
-    plan.refuse_partial(request.force || request.regenerating)?;
-    Ok(plan)
+    let next_steps = vec![
+        format!("cargo check --no-default-features --features {} checks the new module against OpenDAL", name.r#type),
+        format!("cargo test --no-default-features --features {} config runs the config tests", name.r#type),
+    ];
+    steps.plan(name, warnings, next_steps, request.force || request.regenerating)
 }
 
 /// The backends the checkout has: the features the `all` feature lists
@@ -360,6 +353,27 @@ pub struct NameVars<'a> {
     module: String,
     feature: &'a str,
     prefix: &'a str,
+}
+
+/// The variables of a backend the checkout has, for `doctor`: those the
+/// profile's paths and anchors use. Its siblings are the other backends.
+pub fn existing_vars(checkout: &Checkout, name: &BackendName) -> Result<serde_json::Value> {
+    let others: Vec<String> = backends(checkout)?.into_iter().filter(|b| *b != name.r#type).collect();
+    let module = name.r#type.replace('-', "_");
+    Ok(serde_json::json!({
+        "type": name.r#type,
+        "module": module,
+        "feature": name.r#type,
+        "prefix": name.go_name,
+        "service": name.go_name,
+        "service_feature": name.r#type,
+        "title": name.go_name,
+        "env": format!("SCCACHE_{}", module.to_shouty_snake_case()),
+        "backends": others.join(","),
+        "backend_modules": others.iter().map(|b| b.replace('-', "_")).collect::<Vec<_>>().join(","),
+        "sibling": "",
+        "max_width": max_width(checkout)?,
+    }))
 }
 
 pub fn name_vars(name: &BackendName) -> NameVars<'_> {
