@@ -74,7 +74,7 @@ pub fn apply(root: &Path, plan: &Plan, guard: &Guard) -> Result<usize> {
     }
     fault::before_apply(root);
     refuse_changed_since_read(root, &files)?;
-    Ok(commit_journaled(root, &files, guard)?)
+    commit_journaled(root, &files, guard).map_err(|e| crate::error::Error::Apply(Box::new(e)).into())
 }
 
 fn commit_journaled(root: &Path, files: &[&FileChange], guard: &Guard) -> Result<usize, ApplyError> {

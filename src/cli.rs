@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::error::UsageError;
+use crate::error::Error;
 
 /// The main help's text after the options: the projects (given by the
 /// caller, from their profiles), the exit codes, examples.
@@ -287,7 +287,7 @@ const COMMAND_WORDS: &[(&str, &str)] = &[
 /// command moved in front of any option given before it (so that
 /// `--dry-run remove ftp` means `remove --dry-run ftp`). A bare NAME that
 /// is, or is one edit from, a command or a command-like word is refused.
-pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError> {
+pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, Error> {
     let command = Cli::command();
     let takes_value = value_options(&command);
     let mut first = None;
@@ -368,7 +368,7 @@ fn value_options(command: &clap::Command) -> Vec<String> {
 
 /// A bare NAME equal to, or one edit (a letter added, dropped, changed or
 /// two swapped) from, a command or a command-like word.
-fn refuse_command_like(name: &str, command: &clap::Command) -> Result<(), UsageError> {
+fn refuse_command_like(name: &str, command: &clap::Command) -> Result<(), Error> {
     let lower = name.to_lowercase();
     let commands = command.get_subcommands().map(|c| (c.get_name(), c.get_name())).chain([("help", "help")]);
     let near = |word: &str| strsim::osa_distance(&lower, word) <= 1;
@@ -376,7 +376,7 @@ fn refuse_command_like(name: &str, command: &clap::Command) -> Result<(), UsageE
         return Ok(());
     };
     let meant = if meant.starts_with('-') { format!("add-backend {meant}") } else { meant.to_string() };
-    Err(UsageError(format!(
+    Err(Error::Usage(format!(
         "'{name}' is not a command; did you mean '{meant}'? To add a backend of that name, use 'add-backend add {name}'"
     )))
 }
@@ -394,7 +394,9 @@ mod tests {
 
     fn normalized(args: &[&str]) -> Result<Vec<String>, String> {
         let args = std::iter::once("add-backend").chain(args.iter().copied()).map(OsString::from).collect();
-        normalize(args).map(|v| v.into_iter().skip(1).map(|a| a.into_string().unwrap()).collect()).map_err(|e| e.0)
+        normalize(args)
+            .map(|v| v.into_iter().skip(1).map(|a| a.into_string().unwrap()).collect())
+            .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -421,7 +423,7 @@ mod tests {
         use std::os::unix::ffi::OsStringExt as _;
         let root = OsString::from_vec(b"--root=/tmp/\xff".to_vec());
         let args = vec!["add-backend".into(), root.clone(), "doctr".into()];
-        assert!(normalize(args).unwrap_err().0.contains("'doctr' is not a command"));
+        assert!(normalize(args).unwrap_err().to_string().contains("'doctr' is not a command"));
         let args = vec!["add-backend".into(), "--root".into(), OsString::from_vec(b"\xff".to_vec()), "doctr".into()];
         assert!(normalize(args).is_err());
     }

@@ -3,27 +3,52 @@
 
 use std::fmt;
 
-/// A command line add-backend cannot take: exit 2, before anything is read.
+/// The errors that end a run with an exit code of their own; any other
+/// error (a plain `anyhow` one: a bad name, a missing anchor, a profile's
+/// mistake) exits 1. The README's table of exit codes is a copy of `code`.
 #[derive(Debug)]
-pub struct UsageError(pub String);
+pub enum Error {
+    /// A command line add-backend cannot take, refused before anything is read.
+    Usage(String),
+    /// Writing failed: the checkout was restored, or the message says what
+    /// could not be.
+    Apply(Box<dyn std::error::Error + Send + Sync>),
+    /// `doctor`: these backends are not wired everywhere, and their gaps
+    /// are not in the baseline. The report itself was the output.
+    NotWired(Vec<String>),
+}
 
-impl fmt::Display for UsageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+impl Error {
+    pub fn code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => 2,
+            Error::Apply(_) => 3,
+            Error::NotWired(_) => 4,
+        }
+    }
+
+    /// Whether the output already said it all (a report), so that no
+    /// JSON error document follows it.
+    pub fn reported(&self) -> bool {
+        matches!(self, Error::NotWired(_))
     }
 }
 
-impl std::error::Error for UsageError {}
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Usage(message) => f.write_str(message),
+            Error::Apply(cause) => write!(f, "{cause}"),
+            Error::NotWired(backends) => write!(f, "not wired everywhere: {}", backends.join(", ")),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
 
 /// The exit code of a run that failed with `err`.
 pub fn code(err: &anyhow::Error) -> u8 {
-    if err.is::<UsageError>() {
-        2
-    } else if err.is::<crate::apply::ApplyError>() {
-        3
-    } else {
-        1
-    }
+    err.downcast_ref::<Error>().map_or(1, Error::code)
 }
 
 /// Whether the run reports in JSON, for an error that ends it from

@@ -65,7 +65,7 @@ pub fn main() -> ExitCode {
             let code = error::code(&err);
             let message = format!("{err:#}");
             let _ = writeln!(anstream::stderr(), "error: {message}");
-            if json {
+            if json && !err.downcast_ref::<error::Error>().is_some_and(error::Error::reported) {
                 let _ = emit(std::io::stdout(), &error::json(&message, code));
             }
             ExitCode::from(code)
@@ -104,7 +104,7 @@ fn parse(args: Vec<OsString>) -> Result<Cli> {
             _ => "add-backend".to_string(),
         };
         message += &format!("; see '{command} --help'");
-        error::UsageError(message).into()
+        error::Error::Usage(message).into()
     })
 }
 
@@ -198,12 +198,12 @@ fn params(add: &AddArgs) -> Result<std::collections::BTreeMap<String, String>> {
     let aliased = aliases.iter().filter_map(|(name, value)| value.as_ref().map(|v| (name.to_string(), v.clone())));
     let set = add.sets.iter().map(|set| match set.split_once('=') {
         Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
-        _ => Err(error::UsageError(format!("--set {set:?}: give NAME=VALUE, e.g. --set service=Obs"))),
+        _ => Err(error::Error::Usage(format!("--set {set:?}: give NAME=VALUE, e.g. --set service=Obs"))),
     });
     for param in set.chain(aliased.map(Ok)) {
         let (name, value) = param?;
         if params.insert(name.clone(), value).is_some() {
-            return Err(error::UsageError(format!("--set {name}: given twice")).into());
+            return Err(error::Error::Usage(format!("--set {name}: given twice")).into());
         }
     }
     Ok(params)
@@ -369,8 +369,7 @@ fn doctor(checkout: &Checkout, format: Format, write_baseline: bool) -> Result<E
     }
     let new_gaps = report.new_gaps();
     if !new_gaps.is_empty() {
-        let _ = writeln!(anstream::stderr(), "error: not wired everywhere: {}", new_gaps.join(", "));
-        return Ok(ExitCode::from(4));
+        return Err(error::Error::NotWired(new_gaps).into());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -187,7 +187,7 @@ fn refuse_unknown_params(checkout: &Checkout, known: &Known, request: &Request) 
         .filter(|p| *p != known.name() && declared(p, &[]).contains(unknown))
         .collect();
     let elsewhere = if others.is_empty() { String::new() } else { format!("; {} takes it", others.join(", ")) };
-    Err(crate::error::UsageError(format!(
+    Err(crate::error::Error::Usage(format!(
         "--set {unknown}: {} is a {} checkout, which takes {takes}{elsewhere}",
         checkout.root.display(),
         known.name()

@@ -357,7 +357,7 @@ fn every_json_document_follows_the_published_schema() {
     // Each place that is there names its file.
     assert!(ftp["checks"].as_array().unwrap().iter().all(|c| c["present"] != true || c["file"].as_str().is_some()));
 
-    // A broken backend: the report, alone on stdout, and exit 1.
+    // A broken backend: the report, alone on stdout, and exit 4.
     sb.edit("cmd/litestream/replicate.go", "case *ftp.ReplicaClient:", "case *ftp.ReplicaClientX:");
     let broken = sb.run(&with(&["doctor"]));
     assert_eq!(broken.code, 4);
