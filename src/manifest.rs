@@ -402,7 +402,10 @@ pub fn deletion(path: String, current: String, status: Status) -> FileChange {
 
 /// An insertion named by its first line that says something.
 fn describe(text: &str) -> String {
-    text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default().to_string()
+    // A list element's insertion starts with its separator (`, feature = ".."`).
+    let words = |l: &&str| l.chars().any(char::is_alphanumeric);
+    let line = text.lines().map(|l| l.trim().trim_start_matches(',').trim()).find(words);
+    line.unwrap_or_else(|| text.trim()).to_string()
 }
 
 /// The package name an inserted import line brings in, if it is one:
@@ -412,4 +415,15 @@ fn import_name(text: &str) -> Option<String> {
     let path = line.strip_prefix('"')?.strip_suffix('"')?;
     (text.lines().filter(|l| !l.trim().is_empty()).count() == 1)
         .then(|| crate::anchor::go::assumed_name(path).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_insertion_is_named_by_its_first_line_that_says_something() {
+        assert_eq!(super::describe(",\n    feature = \"cos2\""), "feature = \"cos2\"");
+        assert_eq!(super::describe(", feature = \"cos2\""), "feature = \"cos2\"");
+        assert_eq!(super::describe("\n#[cfg(feature = \"x\")]\nmod x;\n"), "#[cfg(feature = \"x\")]");
+        assert_eq!(super::describe(", "), ",");
+    }
 }
