@@ -268,10 +268,10 @@ impl<'a> GoFile<'a> {
         Some(self.with_lead(decl.start)..super::line_end(self.src, body.end - 1))
     }
 
-    /// What removing each top-level `var` block whose names all start
-    /// with `prefix` and a capital (`sftpHost`, `sftpUser`) takes out, as
-    /// `func_span`, with the names it declares.
-    pub fn var_spans(&self, prefix: &str) -> Vec<(Vec<String>, std::ops::Range<usize>)> {
+    /// The top-level `var` declarations: the names each declares, the span
+    /// it takes out (from the comment lines above it to its line's end),
+    /// and its own text.
+    fn var_blocks(&self) -> Vec<(Vec<String>, std::ops::Range<usize>, std::ops::Range<usize>)> {
         let blocks = self.decls.iter().filter(|d| d.kind == DeclKind::Var);
         blocks
             .filter_map(|decl| {
@@ -288,11 +288,19 @@ impl<'a> GoFile<'a> {
                         Ok((base + node.end_byte(), names))
                     })
                     .ok()?;
-                let ours = |n: &String| n.strip_prefix(prefix).is_some_and(|rest| rest.starts_with(char::is_uppercase));
-                (!names.is_empty() && names.iter().all(ours))
-                    .then(|| (names, self.with_lead(decl.start)..super::line_end(self.src, end - 1)))
+                let span = self.with_lead(decl.start)..super::line_end(self.src, end - 1);
+                Some((names, span, decl.start..end))
             })
             .collect()
+    }
+
+    /// The first `var` declaration whose code holds `needle` (a flag's
+    /// name, say): the names it declares, and the span that takes it out.
+    pub fn var_block_containing(&self, needle: &str) -> Option<(Vec<String>, std::ops::Range<usize>)> {
+        self.var_blocks()
+            .into_iter()
+            .find(|(_, _, own)| without_comments(&self.src[own.clone()]).contains(needle))
+            .map(|(names, span, _)| (names, span))
     }
 
     /// The start of the comment lines directly above the line at `at`

@@ -27,17 +27,7 @@ pub fn report(checkout: &Checkout, known: &Known) -> Result<Report> {
             crate::log::detail(|| format!("doctor: {found} is not a backend's name; skipped"));
             continue;
         };
-        // As its manifest records it, if add-backend wrote it; else as the
-        // tree spells it.
-        let recorded = crate::manifest::read(checkout, &plain.r#type)?.and_then(|m| m.settings?.go_name);
-        let go_name = match recorded {
-            Some(go_name) => Some(go_name),
-            None => learn(checkout, spec, &plain)?,
-        };
-        let name = match go_name.as_deref().map(|g| BackendName::parse(&found, Some(g))) {
-            Some(Ok(name)) => name,
-            _ => plain,
-        };
+        let name = identity(checkout, spec, &plain)?;
         let vars = known.existing_vars(checkout, &name, &profile)?;
         let mut renderer = Renderer::new(&vars, dirs.clone())?;
         renderer.define_all(&profile.vars, &profile.source)?;
@@ -69,6 +59,20 @@ pub fn report(checkout: &Checkout, known: &Known) -> Result<Report> {
         backends.push(Backend::new(found, name.r#type, checks));
     }
     Ok(Report { target: known.name().to_string(), backends })
+}
+
+/// A backend of the checkout, named as its manifest records it, if
+/// add-backend wrote it; else as the tree spells it (`learn`).
+pub(super) fn identity(checkout: &Checkout, spec: &Backends, plain: &BackendName) -> Result<BackendName> {
+    let recorded = crate::manifest::read(checkout, &plain.r#type)?.and_then(|m| m.settings?.go_name);
+    let go_name = match recorded {
+        Some(go_name) => Some(go_name),
+        None => learn(checkout, spec, plain)?,
+    };
+    Ok(match go_name.as_deref().map(|g| BackendName::parse(&plain.r#type, Some(g))) {
+        Some(Ok(name)) => name,
+        _ => plain.clone(),
+    })
 }
 
 /// A patch's column in the report.

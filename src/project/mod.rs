@@ -6,6 +6,7 @@
 //! every project has (`plain.rs`).
 
 mod examine;
+mod foreign;
 pub mod litestream;
 mod plain;
 pub mod sccache;
@@ -385,9 +386,10 @@ pub fn removal(checkout: &Checkout, name: &str, force: bool, templates: Option<&
     let paths = profile_paths(checkout, target, &project.name_vars(&name), templates);
     let allowed = |path: &str| paths.all.iter().any(|p| p == path);
     let manifested = checkout.read(&crate::manifest::path(&name.r#type))?.is_some();
-    let mut plan = match project.provider {
-        Provider::Litestream if !manifested => litestream::foreign::removal(checkout, &name, force)?,
-        _ => crate::manifest::removal(checkout, &name, force, allowed)?,
+    let mut plan = if manifested {
+        crate::manifest::removal(checkout, &name, force, allowed)?
+    } else {
+        foreign::removal(checkout, &project, &name, force)?
     };
     plan.target = target.to_string();
     for file in plan.files.iter().filter(|f| f.changes()) {

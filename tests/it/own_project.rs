@@ -360,8 +360,25 @@ fn a_go_project_described_only_by_its_profile() {
         serde_json::json!({"name": "registry", "present": false, "file": "registry.go", "required": true, "known": false})
     );
 
-    // A parameter the profile does not declare, and one it needs.
+    // A parameter the profile does not declare.
     sb.run(&["sftp", "--set", "title=x"]).fails(2, "--set title: ");
+
+    // A store add-backend did not write: what the profile's patches would
+    // have inserted for it is found, listed, and taken out when forced.
+    sb.run(&["remove", "disk"]).fails(
+        1,
+        "backend disk was not added by add-backend here (no .add-backend/backends/disk.json); --force would remove store/disk/store.go; in registry.go case \"disk\", import \"example.com/widgets/store/disk\" (its settings and its places in README.md stay)",
+    );
+    let run = sb.run(&["remove", "disk", "--force"]);
+    run.success();
+    assert!(run.stderr.contains("its places in README.md are left for you to take out"), "{}", run.stderr);
+    assert!(!sb.root.join("store/disk").exists());
+    let registry = sb.read("registry.go");
+    assert!(!registry.contains("disk"), "{registry}");
+    if let Some(listed) = tool(&sb.root, "gofmt", &["-l", "."]) {
+        assert!(listed.is_empty(), "gofmt -l lists:\n{listed}");
+        tool(&sb.root, "go", &["vet", "./..."]);
+    }
 }
 
 #[test]

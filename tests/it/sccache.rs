@@ -330,3 +330,16 @@ fn a_backend_added_with_a_go_name_is_removed_by_its_recorded_name() {
     sb.run(&["remove", "gdrive"]).success();
     assert!(sb.tree() == pristine);
 }
+
+/// Only a Go project's backends add-backend did not write are taken out;
+/// sccache's own are refused, naming why, and nothing is written.
+#[test]
+fn a_backend_add_backend_did_not_write_is_refused() {
+    let sb = Sandbox::fixture("sccache");
+    let before = sb.tree();
+    sb.run(&["remove", "oss", "--force"]).fails(
+        1,
+        "backend oss was not added by add-backend here (no .add-backend/backends/oss.json); add-backend takes out a backend it did not write only in a Go project",
+    );
+    assert_eq!(sb.tree(), before);
+}

@@ -89,15 +89,6 @@ impl Facts {
     }
 }
 
-/// Whether a `case` value names the backend of type `backend_type` in
-/// package `package`: its type as a string (`"sftp"`), its
-/// `ReplicaClientType`, or its client type.
-pub fn names_backend(value: &str, backend_type: &str, package: &str) -> bool {
-    value.trim_matches(['"', '`']) == backend_type
-        || value == format!("{package}.ReplicaClientType")
-        || value == format!("*{package}.ReplicaClient")
-}
-
 /// The functions of `go` named `*<suffix>` (`newSFTPReplicaClientFromConfig`,
 /// `NewSFTPReplicaClient`) whose results are a `*<package>.ReplicaClient`:
 /// a constructor is known by what it returns, whatever its name's casing.

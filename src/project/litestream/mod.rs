@@ -5,7 +5,6 @@
 
 mod facts;
 mod fields;
-pub mod foreign;
 mod methods;
 mod wiring;
 
