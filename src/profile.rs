@@ -823,5 +823,28 @@ mod tests {
         let no_template =
             "target = \"x\"\n[[patches]]\nfile = \"a\"\nanchor = \"switch-case\"\nfunc = \"f\"\ncase = \"1\"\n";
         assert!(err(no_template).contains("needs a `template`"));
+        // [backends], [detect] and a patch's doctor role.
+        assert!(
+            err("target = \"x\"\n[backends]\npath = \"store/x.go\"\n").starts_with("p.toml:3:8: `path` must be a path"),
+            "{}",
+            err("target = \"x\"\n[backends]\npath = \"store/x.go\"\n")
+        );
+        assert!(err("target = \"x\"\n[backends]\npath = \"../{name}/x.go\"\n").starts_with("p.toml:3:8:"));
+        assert!(err("target = \"x\"\n[backends]\npath = \"{name}/{name}.go\"\n").starts_with("p.toml:3:8:"));
+        assert!(
+            err("target = \"x\"\n[backends]\npath = \"{name}/x.go\"\nlearn = { type = { file = \"a\", like = \"*\" } }\n")
+                .contains("only go_name is learnt")
+        );
+        assert!(
+            err("target = \"x\"\n[detect]\nfiles = [\"/etc/passwd\"]\n").starts_with("p.toml:3:9: `files` must be")
+        );
+        assert!(err("target = \"x\"\n[detect]\nmodule = \"m\"\n").starts_with("p.toml:3:1: unknown key `module`"));
+        let role =
+            "target = \"x\"\n[[patches]]\nfile = \"a.go\"\nanchor = \"import\"\npath = \"p\"\ndoctor = \"maybe\"\n";
+        assert!(
+            err(role).starts_with("p.toml:6:10: `doctor` must be \"required\", \"reported\" or \"skip\""),
+            "{}",
+            err(role)
+        );
     }
 }
