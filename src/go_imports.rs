@@ -12,6 +12,10 @@ use crate::anchor::go::GoFile;
 
 pub fn tidy(path: &str, src: &str, own_module: &str) -> Result<String> {
     let file = GoFile::new(path, src);
+    // A file that imports nothing is as its template wrote it.
+    if !file.has_imports() {
+        return Ok(src.to_string());
+    }
     let (range, imports) = file.import_block()?;
     let used = selector_operands(&src[range.end..]);
     let mut groups: [Vec<String>; 3] = Default::default();
@@ -94,6 +98,12 @@ mod tests {
             got,
             "package x\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\n\t\"github.com/superfly/ltx\"\n\n\t\"example.com/m\"\n\t\"example.com/m/b\"\n)\n\n// strconv.Itoa in a comment\nvar s = \"url.Parse\"\n\nfunc f() { fmt.Println(os.Args, ltx.Version, m.X, b.Y) }\n"
         );
+    }
+
+    #[test]
+    fn a_file_that_imports_nothing_is_left_as_it_is() {
+        let src = "package x\n\n// S is a store.\ntype S struct{}\n";
+        assert_eq!(tidy("x.go", src, "example.com/m").unwrap(), src);
     }
 
     #[test]

@@ -413,7 +413,8 @@ fn report(output: Output, plan: &plan::Plan) -> Result<()> {
         } else if output.removing {
             writeln!(err, "removed backend {backend}")?;
         } else {
-            writeln!(err, "added backend {backend}; next:")?;
+            let next = if plan.next_steps.is_empty() { "" } else { "; next:" };
+            writeln!(err, "added backend {backend}{next}")?;
             for step in &plan.next_steps {
                 writeln!(err, "  - {step}")?;
             }

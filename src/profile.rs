@@ -39,6 +39,10 @@ pub struct Profile {
     pub params: Vec<Param>,
     pub files: Vec<NewFile>,
     pub patches: Vec<Patch>,
+    /// What the user does next, once the backend is added (templates):
+    /// a checkout's own project says it here; a built-in one's provider
+    /// says its own.
+    pub next: Vec<String>,
     /// The profile's text, to place what `span`s point at.
     text: String,
 }
@@ -338,7 +342,7 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
     let loc = Loc::new(text, source);
     let root = doc.as_table();
     let keys = Keys { table: root, loc: &loc, what: "the profile" };
-    keys.only(&["target", "detect", "backends", "vars", "params", "files", "patches"])?;
+    keys.only(&["target", "detect", "backends", "vars", "params", "files", "patches", "next"])?;
     let target = keys.string("target")?.ok_or_else(|| anyhow!("{}: no `target` name", loc.at(Some(0..0))))?;
 
     let detect = match root.get("detect") {
@@ -412,6 +416,7 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
         params,
         files,
         patches,
+        next: keys.strings("next")?,
         text: text.to_string(),
     })
 }

@@ -138,6 +138,11 @@ impl<'a> GoFile<'a> {
     }
 
     /// The byte range of the (first) import declaration, and its imports.
+    /// Whether the file has an `import` declaration.
+    pub fn has_imports(&self) -> bool {
+        self.decls.iter().any(|d| d.kind == DeclKind::Import)
+    }
+
     pub fn import_block(&self) -> Result<(std::ops::Range<usize>, Vec<Import>)> {
         let decl = self.import_decl()?;
         if let Some(block) = self.plain_import_block(decl) {

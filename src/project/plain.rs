@@ -158,5 +158,6 @@ pub fn plan(checkout: &Checkout, project: &str, request: &Request) -> Result<Pla
         parsed: &[],
         check_only: false,
     };
-    steps.plan(name, Vec::new(), Vec::new(), request.force || request.regenerating)
+    let next = profile.next.iter().map(|step| renderer.render_str(step)).collect::<Result<Vec<_>>>()?;
+    steps.plan(name, Vec::new(), next, request.force || request.regenerating)
 }

@@ -24,6 +24,7 @@ fn project(files: &[(&str, &str)]) -> Sandbox {
 const GO_PROFILE: &str = r#"# The widgets module: a store is a package under store/, opened by name
 # in registry.go's switch and listed in the README.
 target = "widgets"
+next = ["go test ./store/{{ package }}/... runs its tests"]
 
 [detect]
 go-module = "example.com/widgets"
@@ -327,6 +328,11 @@ fn a_go_project_described_only_by_its_profile() {
     let sb = go_project();
     let run = add_dry_json_again_remove(&sb, &["ftp", "--set", "summary=a remote server"], "widgets");
     assert!(run.stderr.contains("using the profile and templates in"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("added backend ftp; next:\n  - go test ./store/ftp/... runs its tests\n"),
+        "{}",
+        run.stderr
+    );
     let registry = sb.read("registry.go");
     assert!(registry.contains("\t\"example.com/widgets/store/ftp\"\n"), "{registry}");
     assert!(registry.contains("\tcase \"ftp\":\n\t\treturn ftp.New(), nil\n\tdefault:"), "{registry}");
@@ -384,7 +390,8 @@ fn a_go_project_described_only_by_its_profile() {
 #[test]
 fn a_rust_project_described_only_by_its_profile() {
     let sb = rust_project();
-    add_dry_json_again_remove(&sb, &["object-store"], "caches");
+    let run = add_dry_json_again_remove(&sb, &["object-store"], "caches");
+    assert!(run.stderr.ends_with("added backend object-store\n"), "{}", run.stderr);
     let cargo = sb.read("Cargo.toml");
     assert!(cargo.contains("all = [\"disk\", \"memory\", \"object-store\"]\n"), "{cargo}");
     assert!(cargo.contains("memory = []\nobject-store = []\n"), "{cargo}");
