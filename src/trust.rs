@@ -124,13 +124,9 @@ pub fn checked(root: &Path) -> Result<Option<PathBuf>> {
     }
     let root = canonical(root)?;
     let line = format!("{} {}", carried.digest, root.display());
-    let store = store()?;
-    let trusted = std::fs::read_to_string(&store).unwrap_or_default().lines().any(|l| l == line);
-    if !trusted {
-        let known = std::fs::read_to_string(&store)
-            .unwrap_or_default()
-            .lines()
-            .any(|l| l.split_once(' ').is_some_and(|(_, path)| Path::new(path) == root));
+    let stored = std::fs::read_to_string(store()?).unwrap_or_default();
+    if !stored.lines().any(|l| l == line) {
+        let known = stored.lines().any(|l| l.split_once(' ').is_some_and(|(_, path)| Path::new(path) == root));
         let what = if known { "changed since it was trusted" } else { "not trusted yet" };
         bail!(
             "{}: the checkout's own profile and templates ({} files) are {what}; review them, then run 'add-backend trust' (or pass --trust for this run)",
