@@ -176,6 +176,10 @@ pub enum Command {
         /// them as `known` and fail (exit 4) only on a new one.
         #[arg(long)]
         write_baseline: bool,
+        /// Read the profile from DIR (as `add --templates DIR` did), before the checkout's
+        /// own .add-backend/.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
     },
 
     /// Works with the templates: write the built-in ones out to edit, or

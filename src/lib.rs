@@ -130,7 +130,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let output = Output { dry_run: *dry_run, format, removing: true };
             change(&checkout, output, |checkout| project::removal(checkout, name, *force, templates.as_deref()))?;
         }
-        Command::Doctor { write_baseline } => return doctor(&find()?, format, *write_baseline),
+        Command::Doctor { write_baseline, templates } => {
+            return doctor(&find()?, format, *write_baseline, templates.as_deref());
+        }
         Command::Templates { action } => templates(&cwd, global.root.as_deref(), format, action)?,
         Command::Trust => {
             let checkout = find()?;
@@ -332,14 +334,19 @@ fn templates(
 /// the baseline does not list the gap (the report, JSON or not, says which:
 /// no second document follows it). With `write_baseline`, the gaps found
 /// are recorded as known instead.
-fn doctor(checkout: &Checkout, format: Format, write_baseline: bool) -> Result<ExitCode> {
+fn doctor(
+    checkout: &Checkout,
+    format: Format,
+    write_baseline: bool,
+    templates: Option<&std::path::Path>,
+) -> Result<ExitCode> {
     // Held until the report is out: no run may write while it reads.
     let access = if write_baseline { journal::Access::Write } else { journal::Access::Read };
     let guard = journal::lock(&checkout.root, access)?;
     if guard.pending() {
         bail!("an interrupted run left this checkout half-changed; run add-backend NAME to restore it first");
     }
-    let mut report = project::doctor(checkout)?;
+    let mut report = project::doctor(checkout, templates)?;
     if write_baseline {
         let baseline = doctor::Baseline::of(&report);
         write_checkout_file(&checkout.root, doctor::BASELINE, &baseline.render())?;

@@ -143,12 +143,17 @@ pub enum Anchor {
     Import {
         path: String,
     },
+    /// `present`: a field name (a pattern) that marks the fields as
+    /// there; without it, presence cannot be told (doctor shows `-`).
     StructEnd {
         name: String,
+        present: Option<String>,
     },
+    /// `present`: a text the method's code holds once the statements are there.
     MethodEnd {
         receiver: String,
         method: String,
+        present: Option<String>,
     },
     /// `case`: the values any of which marks the case as there.
     SwitchCase {
@@ -349,7 +354,7 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
         None => Detect::default(),
         Some(item) => {
             let table = keys.table(item, "detect")?;
-            let detect = Keys { table, loc: &loc, what: "[detect]" };
+            let detect = Keys { table: &table, loc: &loc, what: "[detect]" };
             detect.only(&["files", "go-module", "cargo-package"])?;
             let files = detect.strings("files")?;
             if let Some(bad) = files.iter().find(|f| !plain_path(f)) {
@@ -361,7 +366,7 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
 
     let backends = match root.get("backends") {
         None => None,
-        Some(item) => Some(backends(keys.table(item, "backends")?, &loc)?),
+        Some(item) => Some(backends(&*keys.table(item, "backends")?, &loc)?),
     };
 
     let mut vars = Vec::new();
@@ -377,8 +382,8 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
     if let Some(item) = root.get("params") {
         for (name, value) in keys.table(item, "params")?.iter() {
             let table =
-                value.as_table().ok_or_else(|| anyhow!("{}: params.{name} must be a table", loc.at(value.span())))?;
-            let param = Keys { table, loc: &loc, what: "a parameter" };
+                table_of(value).ok_or_else(|| anyhow!("{}: params.{name} must be a table", loc.at(value.span())))?;
+            let param = Keys { table: &table, loc: &loc, what: "a parameter" };
             param.only(&["help", "default"])?;
             let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
                 && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
@@ -462,8 +467,8 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
     let kind = k.required("anchor")?;
     let specific: &[&str] = match kind.as_str() {
         "import" => &["path"],
-        "struct-end" => &["struct"],
-        "method-end" => &["receiver", "method"],
+        "struct-end" => &["struct", "present"],
+        "method-end" => &["receiver", "method", "present"],
         "switch-case" => &["func", "switch", "case"],
         "type-switch-case" => &["switch", "case"],
         "func-after" => &["func", "after"],
@@ -490,8 +495,12 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
     k.only(&[&common[..], specific].concat())?;
     let anchor = match kind.as_str() {
         "import" => Anchor::Import { path: k.required("path")? },
-        "struct-end" => Anchor::StructEnd { name: k.required("struct")? },
-        "method-end" => Anchor::MethodEnd { receiver: k.required("receiver")?, method: k.required("method")? },
+        "struct-end" => Anchor::StructEnd { name: k.required("struct")?, present: k.string("present")? },
+        "method-end" => Anchor::MethodEnd {
+            receiver: k.required("receiver")?,
+            method: k.required("method")?,
+            present: k.string("present")?,
+        },
         "switch-case" => {
             Anchor::SwitchCase { func: k.required("func")?, switch: k.string("switch")?, case: k.one_or_more("case")? }
         }
@@ -612,6 +621,20 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
     })
 }
 
+/// A table, written `[key]` or inline (`key = { .. }`, its values keeping
+/// their places).
+fn table_of(item: &Item) -> Option<std::borrow::Cow<'_, Table>> {
+    match item {
+        Item::Table(table) => Some(std::borrow::Cow::Borrowed(table)),
+        Item::Value(Value::InlineTable(inline)) => {
+            let mut table = inline.clone().into_table();
+            table.set_implicit(true);
+            Some(std::borrow::Cow::Owned(table))
+        }
+        _ => None,
+    }
+}
+
 /// Turns byte offsets into `source:line:column`.
 struct Loc<'a> {
     text: &'a str,
@@ -729,8 +752,9 @@ impl Keys<'_> {
             .collect()
     }
 
-    fn table<'t>(&self, item: &'t Item, key: &str) -> Result<&'t Table> {
-        item.as_table().ok_or_else(|| self.wrong(key, "a table"))
+    /// A table, written `[key]` or inline (`key = { .. }`).
+    fn table<'t>(&self, item: &'t Item, key: &str) -> Result<std::borrow::Cow<'t, Table>> {
+        table_of(item).ok_or_else(|| self.wrong(key, "a table"))
     }
 
     fn array_of_tables(&self, key: &str) -> Result<Vec<&Table>> {
@@ -745,6 +769,22 @@ impl Keys<'_> {
 }
 
 impl Profile {
+    /// `source:line:column` of the value at `path` (`["params", "x"]`), or
+    /// of the profile when it is not there: for messages about it, so the
+    /// text is read again only for an error.
+    pub fn place_key(&self, path: &[&str]) -> String {
+        let loc = Loc::new(&self.text, &self.source);
+        let Ok(doc) = Document::parse(self.text.as_str()) else { return self.source.clone() };
+        let mut item = doc.as_item();
+        for key in path {
+            match item.get(key) {
+                Some(next) => item = next,
+                None => return self.source.clone(),
+            }
+        }
+        loc.at(item.span())
+    }
+
     /// `source:line:column` of a patch, for messages about it.
     pub fn place(&self, patch: &Patch) -> String {
         Loc::new(&self.text, &self.source).at(patch.span.clone())

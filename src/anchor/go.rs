@@ -260,8 +260,14 @@ impl<'a> GoFile<'a> {
 
     /// The text of function `name`, from `func` to its closing brace.
     pub fn func_text(&self, name: &str) -> Option<&str> {
-        let decl = self.func_decl(None, name).ok()?;
-        let body = self.body(None, name).ok()?;
+        self.method_text(None, name)
+    }
+
+    /// The text of method `recv`.`name` (or function `name`), from `func`
+    /// to its closing brace.
+    pub fn method_text(&self, recv: Option<&str>, name: &str) -> Option<&str> {
+        let decl = self.func_decl(recv, name).ok()?;
+        let body = self.body(recv, name).ok()?;
         Some(&self.src[decl.start..body.end])
     }
 

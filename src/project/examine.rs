@@ -14,21 +14,29 @@ use crate::names::BackendName;
 use crate::profile::{Backends, Profile, Role};
 use crate::render::Renderer;
 
-pub fn report(checkout: &Checkout, known: &Known) -> Result<Report> {
-    let dirs = crate::render::override_dirs(None, Some(&checkout.root))?;
+pub fn report(checkout: &Checkout, known: &Known, templates: Option<&std::path::Path>) -> Result<Report> {
+    let dirs = crate::render::override_dirs(templates, Some(&checkout.root))?;
     let profile = crate::profile::load(known.name(), &dirs)?;
     let Some(spec) = &profile.backends else {
         bail!("{}: no [backends] table, so doctor cannot tell which backends the checkout has", profile.source);
     };
     let columns = columns(&profile);
     let mut backends = Vec::new();
-    for found in backend_names(checkout, spec)? {
+    let names = backend_names(checkout, spec)?;
+    if names.is_empty() {
+        bail!(
+            "{}: no backend in the checkout is like {:?}, so doctor has nothing to examine; is [backends] right?",
+            profile.place_key(&["backends", "path"]),
+            spec.path
+        );
+    }
+    for found in names {
         let Ok(plain) = BackendName::parse(&found, None) else {
             crate::log::detail(|| format!("doctor: {found} is not a backend's name; skipped"));
             continue;
         };
-        let name = identity(checkout, spec, &plain)?;
-        let vars = known.existing_vars(checkout, &name, &profile)?;
+        let (name, recorded) = identity(checkout, spec, &plain)?;
+        let vars = known.existing_vars(checkout, &name, &profile, recorded.as_ref())?;
         let mut renderer = Renderer::new(&vars, dirs.clone())?;
         renderer.define_all(&profile.vars, &profile.source)?;
         let steps = Steps {
@@ -40,7 +48,7 @@ pub fn report(checkout: &Checkout, known: &Known) -> Result<Report> {
             parsed: &[],
             check_only: true,
         };
-        let presence = steps.presence().map_err(|e| e.context(format!("doctor, examining backend {found}")))?;
+        let presence = steps.presence().map_err(|e| anyhow::anyhow!("{e:#} (examining backend {found})"))?;
         let checks = columns
             .iter()
             .map(|(column, required)| {
@@ -61,18 +69,24 @@ pub fn report(checkout: &Checkout, known: &Known) -> Result<Report> {
     Ok(Report { target: known.name().to_string(), backends })
 }
 
-/// A backend of the checkout, named as its manifest records it, if
-/// add-backend wrote it; else as the tree spells it (`learn`).
-pub(super) fn identity(checkout: &Checkout, spec: &Backends, plain: &BackendName) -> Result<BackendName> {
-    let recorded = crate::manifest::read(checkout, &plain.r#type)?.and_then(|m| m.settings?.go_name);
-    let go_name = match recorded {
+/// A backend of the checkout, named as its manifest records it, with the
+/// settings it records, if add-backend wrote it; else as the tree spells
+/// it (`learn`).
+pub(super) fn identity(
+    checkout: &Checkout,
+    spec: &Backends,
+    plain: &BackendName,
+) -> Result<(BackendName, Option<crate::manifest::Settings>)> {
+    let recorded = crate::manifest::read(checkout, &plain.r#type)?.and_then(|m| m.settings);
+    let go_name = match recorded.as_ref().and_then(|s| s.go_name.clone()) {
         Some(go_name) => Some(go_name),
         None => learn(checkout, spec, plain)?,
     };
-    Ok(match go_name.as_deref().map(|g| BackendName::parse(&plain.r#type, Some(g))) {
+    let name = match go_name.as_deref().map(|g| BackendName::parse(&plain.r#type, Some(g))) {
         Some(Ok(name)) => name,
         _ => plain.clone(),
-    })
+    };
+    Ok((name, recorded))
 }
 
 /// A patch's column in the report.
@@ -122,7 +136,15 @@ fn backend_names(checkout: &Checkout, spec: &Backends) -> Result<Vec<String>> {
         }
         let path: Vec<&str> = [dir.as_str(), entry.as_str()].into_iter().chain(rest.iter().copied()).collect();
         let path = path.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join("/");
-        if !checkout.root.join(&path).is_file() {
+        // A backend is a file or directory of the checkout's own: not a
+        // symlink, wherever it leads.
+        let own = |p: &str| checkout.root.join(p).symlink_metadata().is_ok_and(|m| !m.file_type().is_symlink());
+        let entry_path = [dir.as_str(), entry.as_str()].into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>();
+        if !own(&entry_path.join("/")) || !own(&path) {
+            continue;
+        }
+        let is_file = checkout.root.join(&path).symlink_metadata().is_ok_and(|m| m.is_file());
+        if !is_file && (spec.containing.is_some() || !rest.is_empty()) {
             continue;
         }
         if let Some(needle) = &spec.containing {

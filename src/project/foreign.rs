@@ -26,8 +26,10 @@ use crate::plan::{FileChange, Item, Plan, Status};
 use crate::profile::{Anchor, Profile};
 use crate::render::Renderer;
 
-/// Directories no backend's users are looked for in.
-const SKIPPED: &[&str] = &[".git", ".add-backend", "vendor", "node_modules", "target"];
+/// Directories no backend's users are looked for in: anywhere, and at the
+/// root only (deeper down, a Go package may have such a name).
+const NEVER: &[&str] = &[".git", ".add-backend"];
+const AT_THE_ROOT: &[&str] = &["vendor", "node_modules", "target"];
 
 /// One place of the backend in a wired file.
 struct Place {
@@ -56,26 +58,51 @@ struct Patches {
     imports: Vec<String>,
 }
 
-pub fn removal(checkout: &Checkout, known: &Known, name: &BackendName, force: bool) -> Result<Plan> {
+pub fn removal(
+    checkout: &Checkout,
+    known: &Known,
+    raw: &str,
+    name: &BackendName,
+    force: bool,
+    templates: Option<&std::path::Path>,
+) -> Result<Plan> {
     let manifest = crate::manifest::path(&name.r#type);
     let not_ours = format!("backend {} was not added by add-backend here (no {manifest})", name.r#type);
-    let Project::Go(_) = &checkout.project else {
+    let Project::Go(module) = &checkout.project else {
         bail!("{not_ours}; add-backend takes out a backend it did not write only in a Go project");
     };
-    let dirs = crate::render::override_dirs(None, Some(&checkout.root))?;
+    let dirs = crate::render::override_dirs(templates, Some(&checkout.root))?;
     let profile = crate::profile::load(known.name(), &dirs)?;
     let Some(spec) = &profile.backends else {
         bail!("{not_ours}, and {} has no [backends] saying where a backend is; nothing to remove", profile.source);
     };
-    // The backend as the tree has it: its directory or file.
-    let forms = [name.package.as_str(), name.r#type.as_str(), &name.r#type.replace('-', "_")];
-    let found = forms.iter().map(|form| own_path(&spec.path, form)).find(|(path, _)| checkout.root.join(path).exists());
-    let Some((own, is_dir)) = found else {
-        let (path, _) = own_path(&spec.path, &name.package);
-        bail!("{not_ours}, and there is no {path} backend; nothing to remove");
+    // The backend as the tree has it, its directory or file: spelt as the
+    // user typed it, or in one of the name's forms, but only one of them.
+    let mut found: Vec<(String, bool)> = Vec::new();
+    for form in [raw, &name.r#type, &name.package, &name.r#type.replace('-', "_")] {
+        let (path, is_dir) = own_path(&spec.path, form);
+        let real = checkout.root.join(&path).symlink_metadata();
+        if real.as_ref().is_ok_and(|m| !m.file_type().is_symlink()) && !found.iter().any(|(p, _)| *p == path) {
+            found.push((path, is_dir || real.is_ok_and(|m| m.is_dir())));
+        }
+    }
+    let (own, is_dir) = match found.as_slice() {
+        [] => {
+            let (path, _) = own_path(&spec.path, &name.package);
+            bail!("{not_ours}, and there is no {path} backend; nothing to remove");
+        }
+        [(path, _), ..] if path == &own_path(&spec.path, raw).0 => found[0].clone(),
+        [one] => one.clone(),
+        many => {
+            let all: Vec<&str> = many.iter().map(|(p, _)| p.as_str()).collect();
+            bail!(
+                "{not_ours}; {} are each a backend of that name: remove the one you mean by its exact name",
+                all.join(" and ")
+            );
+        }
     };
-    let name = super::examine::identity(checkout, spec, name)?;
-    let vars = known.existing_vars(checkout, &name, &profile)?;
+    let (name, _) = super::examine::identity(checkout, spec, name)?;
+    let vars = known.existing_vars(checkout, &name, &profile, None)?;
     let mut renderer = Renderer::new(&vars, dirs)?;
     renderer.define_all(&profile.vars, &profile.source)?;
 
@@ -93,15 +120,18 @@ pub fn removal(checkout: &Checkout, known: &Known, name: &BackendName, force: bo
         many => many.iter().map(|f| f.path.as_str()).collect::<Vec<_>>().join(", "),
     }];
     let Found { go: wired_files, left } = patches(&profile, &renderer)?;
-    let imports: Vec<String> = wired_files.iter().flat_map(|(_, p)| p.imports.clone()).collect();
+    // The package its directory is, as the module imports it.
+    let own_import = is_dir.then(|| format!("{module}/{own}"));
     let mut blockers = Vec::new();
     let mut declared = Vec::new();
     let mut wired_paths = Vec::new();
     for (path, patches) in &wired_files {
         let Some(src) = checkout.read(path)? else { continue };
-        wired_paths.push(path.clone());
         let go = GoFile::new(path, &src);
+        // A wired file with no place of the backend's is searched for its
+        // uses as any other file is.
         let Some(wired) = wired(checkout, &go, &name, patches)? else { continue };
+        wired_paths.push(path.clone());
         let listed: Vec<&str> = wired.change.items.iter().map(|i| i.what.as_str()).collect();
         parts.push(format!("in {path} {}", listed.join(", ")));
         blockers.extend(wired.blockers);
@@ -109,7 +139,7 @@ pub fn removal(checkout: &Checkout, known: &Known, name: &BackendName, force: bo
         files.push(wired.change);
     }
     let skip: Vec<&str> = wired_paths.iter().map(String::as_str).collect();
-    blockers.extend(users(checkout, &name, &own, &imports, &declared, &skip)?);
+    blockers.extend(users(checkout, &name, &own, own_import.as_deref(), &declared, &skip)?);
     // What it has where add-backend cannot tell it from what others have.
     let stay = match left.as_slice() {
         [] => "its settings".to_string(),
@@ -167,13 +197,14 @@ fn patches(profile: &Profile, renderer: &Renderer) -> Result<Found> {
     let mut go: Vec<(String, Patches)> = Vec::new();
     let mut left: Vec<String> = Vec::new();
     for patch in &profile.patches {
+        let placed = |e: anyhow::Error| anyhow::anyhow!("{}: {e:#}", profile.place(patch));
         if let Some(when) = &patch.when
-            && !renderer.is_true(when)?
+            && !renderer.is_true(when).map_err(|e| anyhow::anyhow!("{}: when: {e:#}", profile.place(patch)))?
         {
             continue;
         }
-        let file = renderer.render_str(&patch.file)?;
-        let r = |s: &String| renderer.render_str(s);
+        let file = renderer.render_str(&patch.file).map_err(placed)?;
+        let r = |s: &String| renderer.render_str(s).map_err(placed);
         let all = |list: &[String]| list.iter().map(r).collect::<Result<Vec<_>>>();
         if !file.ends_with(".go") {
             if !left.contains(&file) {
@@ -341,12 +372,12 @@ fn users(
     checkout: &Checkout,
     name: &BackendName,
     own: &str,
-    imports: &[String],
+    own_import: Option<&str>,
     declared: &[(String, String)],
     wired: &[&str],
 ) -> Result<Vec<String>> {
-    let own_import = imports.iter().filter(|i| i.ends_with(&format!("/{}", name.package)));
-    let mut needles: Vec<String> = own_import.map(|i| format!("{i:?}")).collect();
+    // Its package, and any package below it (which goes with it).
+    let mut needles: Vec<String> = own_import.iter().flat_map(|i| [format!("\"{i}\""), format!("\"{i}/")]).collect();
     needles.extend([format!("{}://", name.r#type), format!("{:?}", name.r#type)]);
     for (path, function) in declared {
         // Called from another package: `testingutil.NewSFTPReplicaClient`.
@@ -359,7 +390,8 @@ fn users(
     let walk = walkdir::WalkDir::new(&checkout.root).sort_by_file_name().into_iter().filter_entry(|e| {
         let rel = e.path().strip_prefix(&checkout.root).map(|p| p.to_string_lossy().replace('\\', "/"));
         let name = e.file_name().to_string_lossy();
-        e.depth() == 0 || !(e.file_type().is_dir() && (SKIPPED.contains(&name.as_ref()) || rel.is_ok_and(|r| r == own)))
+        let skipped = NEVER.contains(&name.as_ref()) || e.depth() == 1 && AT_THE_ROOT.contains(&name.as_ref());
+        e.depth() == 0 || !(e.file_type().is_dir() && (skipped || rel.is_ok_and(|r| r == own)))
     });
     for entry in walk {
         let entry = entry?;

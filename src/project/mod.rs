@@ -285,16 +285,18 @@ impl Known {
 
     /// The variables of a backend the checkout has, for `doctor`: those
     /// the profile's paths, anchors and `when`s use.
+    /// A backend add-backend wrote has the settings its manifest records.
     fn existing_vars(
         &self,
         checkout: &Checkout,
         name: &crate::names::BackendName,
         profile: &crate::profile::Profile,
+        recorded: Option<&Settings>,
     ) -> Result<serde_json::Value> {
         match self.provider {
             Provider::Litestream => litestream::existing_vars(checkout, name),
-            Provider::Sccache => sccache::existing_vars(checkout, name),
-            Provider::Plain => plain::existing_vars(checkout, name, profile),
+            Provider::Sccache => sccache::existing_vars(checkout, name, recorded),
+            Provider::Plain => plain::existing_vars(checkout, name, profile, recorded),
         }
     }
 
@@ -330,10 +332,11 @@ fn own_project(checkout: &Checkout, dirs: &[PathBuf]) -> Result<Option<String>> 
     Ok(None)
 }
 
-/// The wiring report of every backend in the checkout.
-pub fn doctor(checkout: &Checkout) -> Result<crate::doctor::Report> {
-    let known = Known::of(checkout, None)?;
-    examine::report(checkout, &known)
+/// The wiring report of every backend in the checkout, by the profile
+/// `templates` (`--templates`) or the checkout's own overrides.
+pub fn doctor(checkout: &Checkout, templates: Option<&Path>) -> Result<crate::doctor::Report> {
+    let known = Known::of(checkout, templates)?;
+    examine::report(checkout, &known, templates)
 }
 
 /// The paths an add may write for a backend.
@@ -373,8 +376,8 @@ fn profile_paths(
 }
 
 /// The plan that takes a backend back out, as its manifest records it.
-pub fn removal(checkout: &Checkout, name: &str, force: bool, templates: Option<&std::path::Path>) -> Result<Plan> {
-    let name = crate::names::BackendName::parse(name, None)?;
+pub fn removal(checkout: &Checkout, raw: &str, force: bool, templates: Option<&std::path::Path>) -> Result<Plan> {
+    let name = crate::names::BackendName::parse(raw, None)?;
     // Named as it was added: a --go-name changes the paths of some files.
     let recorded = manifest::read(checkout, &name.r#type)?.and_then(|m| m.settings).and_then(|s| s.go_name);
     let name = match recorded {
@@ -389,7 +392,7 @@ pub fn removal(checkout: &Checkout, name: &str, force: bool, templates: Option<&
     let mut plan = if manifested {
         crate::manifest::removal(checkout, &name, force, allowed)?
     } else {
-        foreign::removal(checkout, &project, &name, force)?
+        foreign::removal(checkout, &project, raw, &name, force, templates)?
     };
     plan.target = target.to_string();
     for file in plan.files.iter().filter(|f| f.changes()) {

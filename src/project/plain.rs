@@ -3,6 +3,8 @@
 //! each casing, the fields, the parameters — and the profile's `[vars]`.
 //! No code knows the project; the profile and its templates are all of it.
 
+use std::collections::BTreeMap;
+
 use anyhow::{Result, bail};
 use heck::{ToKebabCase, ToLowerCamelCase, ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use serde::Serialize;
@@ -67,8 +69,9 @@ struct Vars<'a> {
     /// The Go module path, or the Cargo package name.
     module: &'a str,
     fields: Vec<Field>,
-    /// Each parameter, by name; also a variable of its own.
-    params: &'a std::collections::BTreeMap<String, String>,
+    /// Each parameter, by name, given or by default; also a variable of
+    /// its own.
+    params: &'a BTreeMap<String, String>,
 }
 
 fn fields(raw: &[String]) -> Result<Vec<Field>> {
@@ -110,17 +113,58 @@ fn module(checkout: &Checkout) -> &str {
     }
 }
 
-/// The variables of a backend the checkout has, for `doctor`: its name's
-/// forms, the module, no fields, and each parameter's default.
-pub fn existing_vars(checkout: &Checkout, name: &BackendName, profile: &Profile) -> Result<serde_json::Value> {
-    let none = std::collections::BTreeMap::new();
-    let vars = Vars { name: name_vars(name), module: module(checkout), fields: Vec::new(), params: &none };
-    let mut renderer = Renderer::new(&vars, Vec::new())?;
-    let mut value = serde_json::to_value(&vars)?;
+/// Each parameter's value: given (`--set`, or as the manifest records
+/// it), else its default, rendered over the name's forms; a parameter
+/// with neither is an error naming its place in the profile.
+fn params(profile: &Profile, name: &BackendName, given: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
+    let mut renderer = Renderer::new(&name_vars(name), Vec::new())?;
+    let mut values = given.clone();
     for param in &profile.params {
-        let default = param.default.as_deref().map(|d| renderer.render_str(d)).transpose()?.unwrap_or_default();
-        renderer.set(&param.name, &default);
-        value[&param.name] = default.into();
+        let value = match (given.get(&param.name), &param.default) {
+            (Some(value), _) => value.clone(),
+            (None, Some(default)) => renderer
+                .render_str(default)
+                .map_err(|e| anyhow::anyhow!("{}: default: {e:#}", profile.place_key(&["params", &param.name])))?,
+            (None, None) => bail!(
+                "{}: --set {}=VALUE is needed: {}; the profile gives it no default",
+                profile.place_key(&["params", &param.name]),
+                param.name,
+                param.help
+            ),
+        };
+        renderer.set(&param.name, &value);
+        values.insert(param.name.clone(), value);
+    }
+    Ok(values)
+}
+
+/// The renderer of a backend's variables: `Vars`, each parameter as a
+/// variable of its own too, and the profile's `[vars]`.
+fn renderer(vars: &Vars, profile: &Profile, dirs: Vec<std::path::PathBuf>) -> Result<Renderer> {
+    let mut renderer = Renderer::new(vars, dirs)?;
+    for (name, value) in vars.params {
+        renderer.set(name, value);
+    }
+    renderer.define_all(&profile.vars, &profile.source)?;
+    Ok(renderer)
+}
+
+/// The variables of a backend the checkout has, for `doctor`: its name's
+/// forms, the module, and the fields and parameters its manifest records
+/// if add-backend wrote it (else none, and each parameter's default).
+pub fn existing_vars(
+    checkout: &Checkout,
+    name: &BackendName,
+    profile: &Profile,
+    recorded: Option<&crate::manifest::Settings>,
+) -> Result<serde_json::Value> {
+    let none = BTreeMap::new();
+    let params = params(profile, name, recorded.map_or(&none, |s| &s.params))?;
+    let fields = fields(recorded.map_or(&[][..], |s| &s.fields))?;
+    let vars = Vars { name: name_vars(name), module: module(checkout), fields, params: &params };
+    let mut value = serde_json::to_value(&vars)?;
+    for (name, param) in &params {
+        value[name] = param.clone().into();
     }
     Ok(value)
 }
@@ -131,23 +175,9 @@ pub fn plan(checkout: &Checkout, project: &str, request: &Request) -> Result<Pla
     let dirs = render::override_dirs(request.templates, Some(&checkout.root))?;
     let profile = crate::profile::load(project, &dirs)?;
     let module = module(checkout);
-    let fields = fields(request.fields)?;
-    let vars = Vars { name: name_vars(&name), module, fields, params: request.params };
-    let mut renderer = Renderer::new(&vars, dirs)?;
-    for param in &profile.params {
-        let value = match (request.param(&param.name), &param.default) {
-            (Some(value), _) => value.to_string(),
-            (None, Some(default)) => renderer.render_str(default)?,
-            (None, None) => bail!(
-                "--set {}=VALUE is needed: {} ({}); the profile gives it no default",
-                param.name,
-                param.help,
-                profile.source
-            ),
-        };
-        renderer.set(&param.name, &value);
-    }
-    renderer.define_all(&profile.vars, &profile.source)?;
+    let params = params(&profile, &name, request.params)?;
+    let vars = Vars { name: name_vars(&name), module, fields: fields(request.fields)?, params: &params };
+    let renderer = renderer(&vars, &profile, dirs)?;
     let go = matches!(checkout.project, Project::Go(_));
     let steps = Steps {
         checkout,
@@ -158,6 +188,10 @@ pub fn plan(checkout: &Checkout, project: &str, request: &Request) -> Result<Pla
         parsed: &[],
         check_only: false,
     };
-    let next = profile.next.iter().map(|step| renderer.render_str(step)).collect::<Result<Vec<_>>>()?;
+    let next: Vec<String> = profile
+        .next
+        .iter()
+        .map(|step| renderer.render_str(step).map_err(|e| anyhow::anyhow!("{}: {e:#}", profile.place_key(&["next"]))))
+        .collect::<Result<_>>()?;
     steps.plan(name, Vec::new(), next, request.force || request.regenerating)
 }

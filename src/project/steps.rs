@@ -141,6 +141,18 @@ impl Steps<'_> {
                 Some(go) => PatchedFile::new(path, go.src, Some(go)),
                 None => {
                     let Some(text) = self.checkout.read(path)? else {
+                        // For doctor, a file the checkout lacks: a required
+                        // patch of it is missing, another has no place.
+                        if self.check_only {
+                            for (index, patch) in patches {
+                                let required = !patch.optional && patch.role == crate::profile::Role::Required;
+                                seen(
+                                    *index,
+                                    if required { Presence::Missing(path.clone()) } else { Presence::NoPlace },
+                                );
+                            }
+                            continue;
+                        }
                         if let Some((_, required)) = patches.iter().find(|(_, p)| !p.optional) {
                             bail!(
                                 "{path} not found; the {} profile patches it ({})",
@@ -190,17 +202,34 @@ impl Steps<'_> {
                 let edit = edit.filter(|_| file.imported.insert(path.clone()));
                 file.add(what(format!("import {path:?}"))?, edit.into_iter().collect());
             }
-            Anchor::StructEnd { name } => {
+            Anchor::StructEnd { name, present } => {
                 let name = self.renderer.render_str(name)?;
-                let close = file.go()?.struct_type(&name)?.close_line;
-                let text = render(Shape::Fields)?;
-                file.add(what(format!("fields of {name}"))?, vec![Edit { at: close, text }]);
+                let present = present.as_deref().map(|p| self.renderer.render_str(p)).transpose()?;
+                let found = file.go()?.struct_type(&name)?;
+                let there = match &present {
+                    Some(field) => found.fields.iter().any(|f| glob(field, &f.name)),
+                    // Whether the fields are there cannot be told.
+                    None if self.check_only => return Ok(()),
+                    None => false,
+                };
+                let edits =
+                    if there { vec![] } else { vec![Edit { at: found.close_line, text: render(Shape::Fields)? }] };
+                file.add(what(format!("fields of {name}"))?, edits);
             }
-            Anchor::MethodEnd { receiver, method } => {
+            Anchor::MethodEnd { receiver, method, present } => {
                 let (receiver, method) = (self.renderer.render_str(receiver)?, self.renderer.render_str(method)?);
-                let close = file.go()?.body(Some(&receiver), &method)?.close_line;
-                let text = render(Shape::Statements)?;
-                file.add(what(format!("{receiver}.{method}()"))?, vec![Edit { at: close, text }]);
+                let present = present.as_deref().map(|p| self.renderer.render_str(p)).transpose()?;
+                let go = file.go()?;
+                let close = go.body(Some(&receiver), &method)?.close_line;
+                let there = match &present {
+                    Some(text) => {
+                        go.method_text(Some(&receiver), &method).is_some_and(|code| code.contains(text.as_str()))
+                    }
+                    None if self.check_only => return Ok(()),
+                    None => false,
+                };
+                let edits = if there { vec![] } else { vec![Edit { at: close, text: render(Shape::Statements)? }] };
+                file.add(what(format!("{receiver}.{method}()"))?, edits);
             }
             Anchor::SwitchCase { func, switch, case } => {
                 let func = self.renderer.render_str(func)?;

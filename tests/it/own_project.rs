@@ -473,3 +473,198 @@ fn before_with(sb: &Sandbox, profile: &str, before: &crate::common::Tree) -> cra
     tree.insert(profile.to_string(), Some(sb.read(profile).into_bytes()));
     tree
 }
+
+/// Runs add-backend in `sb` trusting its own profile for the run (a test
+/// edits the profile after `trust`).
+fn trusted(sb: &Sandbox, args: &[&str]) -> Run {
+    sb.run(&[args, &["--trust"]].concat())
+}
+
+/// `remove --force` of a store add-backend did not write takes out the one
+/// the user named, and nothing another file still uses.
+#[test]
+fn a_forced_remove_takes_out_only_the_named_store_and_only_when_unused() {
+    let sb = go_project();
+    let before = sb.tree();
+    // Two stores whose names differ only by a `_`.
+    let (mystore, my_store) = (store("mystore"), store("my_store"));
+    std::fs::create_dir_all(sb.root.join("store/mystore")).unwrap();
+    sb.write("store/mystore/store.go", &mystore);
+    std::fs::create_dir_all(sb.root.join("store/my_store")).unwrap();
+    sb.write("store/my_store/store.go", &my_store);
+    trusted(&sb, &["remove", "my-store", "--force"]).fails(
+        1,
+        "store/mystore and store/my_store are each a backend of that name: remove the one you mean by its exact name",
+    );
+    std::fs::remove_dir_all(sb.root.join("store/mystore")).unwrap();
+    sb.edit(
+        "registry.go",
+        "\t\"example.com/widgets/store/disk\"\n",
+        "\t\"example.com/widgets/store/disk\"\n\t\"example.com/widgets/store/my_store\"\n",
+    );
+    sb.edit("registry.go", "\tdefault:\n", "\tcase \"my_store\":\n\t\treturn my_store.New(), nil\n\tdefault:\n");
+    // Named exactly, it is the one; and registry.go, where the profile's
+    // places are not found for it, still imports it.
+    trusted(&sb, &["remove", "my_store", "--force"]).fails(1, "cannot come out cleanly: registry.go uses it");
+    assert!(sb.root.join("store/my_store/store.go").exists());
+
+    // A file the profile wires, using the store outside its places.
+    let sb = go_project();
+    sb.edit("registry.go", "\tcase \"disk\":\n\t\treturn disk.New(), nil\n", "");
+    sb.write(
+        "registry.go",
+        &(sb.read("registry.go") + "\n// Default is the disk store.\nfunc Default() Store {\n\treturn disk.New()\n}\n"),
+    );
+    sb.run(&["remove", "disk", "--force"]).fails(1, "cannot come out cleanly: registry.go uses it");
+
+    // A package named like a build directory, below the root, is searched.
+    let sb = go_project();
+    std::fs::create_dir_all(sb.root.join("internal/target")).unwrap();
+    sb.write(
+        "internal/target/target.go",
+        "package target\n\nimport \"example.com/widgets/store/disk\"\n\nvar _ = disk.New\n",
+    );
+    sb.run(&["remove", "disk", "--force"]).fails(1, "cannot come out cleanly: internal/target/target.go uses it");
+
+    // A package below the store's directory goes with it: its users count.
+    let sb = go_project();
+    std::fs::create_dir_all(sb.root.join("store/disk/codec")).unwrap();
+    sb.write("store/disk/codec/codec.go", "package codec\n\n// Name names it.\nconst Name = \"c\"\n");
+    std::fs::create_dir_all(sb.root.join("cmd/app")).unwrap();
+    sb.write(
+        "cmd/app/main.go",
+        "package main\n\nimport \"example.com/widgets/store/disk/codec\"\n\nfunc main() { println(codec.Name) }\n",
+    );
+    sb.run(&["remove", "disk", "--force"]).fails(1, "cannot come out cleanly: cmd/app/main.go uses it");
+    let _ = before;
+}
+
+/// doctor examines a store as it was added (its recorded parameters),
+/// tells a missing wired file from a missing prose file, and refuses to
+/// pass when its [backends] finds nothing.
+#[test]
+fn doctor_reads_the_recorded_settings_and_what_the_checkout_lacks() {
+    let sb = go_project();
+    let profile = ".add-backend/widgets/profile.toml";
+    // The case value is a parameter's, by default the type.
+    sb.edit(
+        profile,
+        "[params.summary]",
+        "[params.kind]\nhelp = \"the value Open takes\"\ndefault = \"{{ type }}\"\n\n[params.summary]",
+    );
+    sb.edit(profile, "case = '\"{{ type }}\"'", "case = '\"{{ kind }}\"'");
+    sb.write(".add-backend/widgets/case.go.tera", "case \"{{ kind }}\":\n\treturn {{ package }}.New(), nil\n");
+    trusted(&sb, &["ftp", "--set", "kind=remote"]).success();
+    assert!(sb.read("registry.go").contains("\tcase \"remote\":\n"));
+    let doctor = trusted(&sb, &["doctor"]);
+    doctor.success();
+    assert!(
+        doctor.stdout.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["ftp", "ok", "ok"]),
+        "{}",
+        doctor.stdout
+    );
+
+    // The README gone: its places are reported as not there, never failing.
+    std::fs::remove_file(sb.root.join("README.md")).unwrap();
+    let doctor = trusted(&sb, &["doctor"]);
+    doctor.success();
+    assert!(
+        doctor.stdout.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["disk", "ok", "-"]),
+        "{}",
+        doctor.stdout
+    );
+    // registry.go gone: every store misses it.
+    sb.edit(profile, "files = [\"registry.go\", \"store/*\"]", "files = [\"store/*\"]");
+    std::fs::remove_file(sb.root.join("registry.go")).unwrap();
+    let doctor = trusted(&sb, &["doctor"]);
+    doctor.fails(4, "not wired everywhere: disk, ftp, memory");
+
+    // A [backends] that finds nothing is a mistake, not a pass.
+    sb.edit(profile, "path = \"store/{name}/store.go\"", "path = \"stores/{name}/store.go\"");
+    let at = sb.read(profile).lines().position(|l| l.starts_with("path = \"stores/")).unwrap() + 1;
+    trusted(&sb, &["doctor"])
+        .fails(1, &format!("{profile}:{at}:8: no backend in the checkout is like \"stores/{{name}}/store.go\""));
+}
+
+/// struct-end and method-end say, with `present`, what marks their text
+/// as there: a re-run adds nothing, doctor tells; without it doctor shows
+/// that it cannot tell.
+#[test]
+fn struct_end_and_method_end_are_recognised_by_what_the_profile_says() {
+    let sb = go_project();
+    sb.write(
+        "config.go",
+        "package widgets\n\n// Config enables stores.\ntype Config struct {\n\tDisk bool\n\n\tMemory bool\n}\n\n// Enable turns every store on.\nfunc (c *Config) Enable() {\n\tc.Disk = true\n\tc.Memory = true\n}\n",
+    );
+    let profile = ".add-backend/widgets/profile.toml";
+    let patches = "\n[[patches]]\nfile = \"config.go\"\nanchor = \"struct-end\"\nstruct = \"Config\"\npresent = \"{{ pascal }}\"\ntemplate = \"field.go\"\ncheck = \"config\"\n\n[[patches]]\nfile = \"config.go\"\nanchor = \"method-end\"\nreceiver = \"Config\"\nmethod = \"Enable\"\npresent = \"c.{{ pascal }} = true\"\ntemplate = \"enable.go\"\ncheck = \"config\"\n";
+    sb.write(profile, &(sb.read(profile) + patches));
+    // As the built-in templates are, indented as they go.
+    sb.write(".add-backend/widgets/field.go.tera", "\n\t{{ pascal }} bool\n");
+    sb.write(".add-backend/widgets/enable.go.tera", "\tc.{{ pascal }} = true\n");
+    trusted(&sb, &["ftp"]).success();
+    let config = sb.read("config.go");
+    assert!(
+        config.contains("\tMemory bool\n\n\tFtp bool\n}\n") && config.contains("\tc.Memory = true\n\tc.Ftp = true\n}"),
+        "{config}"
+    );
+    let again = trusted(&sb, &["ftp"]);
+    again.success();
+    assert!(again.stderr.contains("nothing to do"), "{}", again.stderr);
+    if let Some(listed) = tool(&sb.root, "gofmt", &["-l", "."]) {
+        assert!(listed.is_empty(), "gofmt -l lists:\n{listed}");
+    }
+    let doctor = trusted(&sb, &["doctor"]);
+    doctor.success();
+    assert_eq!(
+        doctor.stdout.lines().next().unwrap().split_whitespace().collect::<Vec<_>>(),
+        ["backend", "registry", "docs", "config"]
+    );
+    assert!(
+        doctor.stdout.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["ftp", "ok", "ok", "ok"]),
+        "{}",
+        doctor.stdout
+    );
+
+    // Without `present`, whether they are there cannot be told.
+    let text = sb
+        .read(profile)
+        .replace("present = \"{{ pascal }}\"\n", "")
+        .replace("present = \"c.{{ pascal }} = true\"\n", "");
+    sb.write(profile, &text);
+    let doctor = trusted(&sb, &["doctor"]);
+    doctor.success();
+    assert!(
+        doctor.stdout.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["ftp", "ok", "ok", "-"]),
+        "{}",
+        doctor.stdout
+    );
+}
+
+/// A profile's parameters: inline tables, defaults in `params`, and every
+/// mistake placed.
+#[test]
+fn parameters_take_their_defaults_and_their_mistakes_are_placed() {
+    let sb = go_project();
+    let profile = ".add-backend/widgets/profile.toml";
+    sb.edit(
+        profile,
+        "[params.summary]\nhelp = \"what the store keeps things in, for its doc comment\"\ndefault = \"memory of its own\"\n",
+        "[params]\nsummary = { help = \"what it keeps things in\", default = \"memory of its own\" }\n",
+    );
+    sb.edit(profile, "text = \"- `{{ type }}`: {{ summary }}\"", "text = \"- `{{ type }}`: {{ params.summary }}\"");
+    trusted(&sb, &["ftp"]).success();
+    assert!(sb.read("README.md").contains("- `ftp`: memory of its own\n"));
+
+    sb.edit(profile, "default = \"memory of its own\" }", "default = \"{{ nosuch }}\" }");
+    let at = sb.read(profile).lines().position(|l| l.starts_with("summary = {")).unwrap() + 1;
+    trusted(&sb, &["sftp"]).fails(1, &format!("{profile}:{at}:11: default: "));
+    sb.edit(profile, ", default = \"{{ nosuch }}\" }", " }");
+    trusted(&sb, &["sftp"])
+        .fails(1, &format!("{profile}:{at}:11: --set summary=VALUE is needed: what it keeps things in"));
+    trusted(&sb, &["sftp", "--set", "summary=x"]).success();
+
+    sb.edit(profile, "next = [\"go test", "next = [\"{{ nosuch }} go test");
+    let at = sb.read(profile).lines().position(|l| l.starts_with("next = ")).unwrap() + 1;
+    trusted(&sb, &["s3", "--set", "summary=x"]).fails(1, &format!("{profile}:{at}:8: "));
+}

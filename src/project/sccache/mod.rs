@@ -357,17 +357,22 @@ pub struct NameVars<'a> {
 
 /// The variables of a backend the checkout has, for `doctor`: those the
 /// profile's paths and anchors use. Its siblings are the other backends.
-pub fn existing_vars(checkout: &Checkout, name: &BackendName) -> Result<serde_json::Value> {
+pub fn existing_vars(
+    checkout: &Checkout,
+    name: &BackendName,
+    recorded: Option<&crate::manifest::Settings>,
+) -> Result<serde_json::Value> {
     let others: Vec<String> = backends(checkout)?.into_iter().filter(|b| *b != name.r#type).collect();
     let module = name.r#type.replace('-', "_");
+    let param = |key: &str| recorded.and_then(|s| s.params.get(key)).cloned();
     Ok(serde_json::json!({
         "type": name.r#type,
         "module": module,
         "feature": name.r#type,
         "prefix": name.go_name,
-        "service": name.go_name,
+        "service": param("service").unwrap_or_else(|| name.go_name.clone()),
         "service_feature": name.r#type,
-        "title": name.go_name,
+        "title": param("title").unwrap_or_else(|| name.go_name.clone()),
         "env": format!("SCCACHE_{}", module.to_shouty_snake_case()),
         "backends": others.join(","),
         "backend_modules": others.iter().map(|b| b.replace('-', "_")).collect::<Vec<_>>().join(","),
