@@ -28,6 +28,26 @@ fn uses() -> BTreeMap<String, BTreeSet<String>> {
                 used.insert(name.to_string());
             }
         };
+        // `super::super::plan` from src/anchor/go.rs is crate::plan: a chain
+        // of `super`s that climbs out of the top-level module names another.
+        let mut path: Vec<&str> = rel.trim_end_matches(".rs").split('/').collect();
+        if path.last() == Some(&"mod") {
+            path.pop();
+        }
+        for (at, _) in code.match_indices("super::") {
+            if code[..at].ends_with("super::") {
+                continue;
+            }
+            let mut rest = &code[at..];
+            let mut depth = 0;
+            while let Some(after) = rest.strip_prefix("super::") {
+                rest = after;
+                depth += 1;
+            }
+            if depth >= path.len() {
+                add(&rest[..rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())]);
+            }
+        }
         for (at, _) in code.match_indices("crate::") {
             let rest = &code[at + 7..];
             if let Some(list) = rest.strip_prefix('{') {
