@@ -53,6 +53,43 @@ fn mangled(src: &'static str) -> impl Strategy<Value = String> {
     )
 }
 
+/// Rust items and text that confuse a cut at items: braces in strings,
+/// raw strings, comments and character literals, the names of the
+/// functions and types the queries look for, nested items.
+fn rust_fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("const X: &str = r#\"} fn merge( {\"#;\n".to_string()),
+        Just("// } fn into_fallback(\n".to_string()),
+        Just("/* { /* } */ fn config_from_env() { */\n".to_string()),
+        Just("static C: char = '}';\nstatic D: char = '\\'';\n".to_string()),
+        Just("fn lifetimes<'a>(x: &'a str) -> &'a str {\n    x\n}\n".to_string()),
+        Just("impl Z {\n    fn merge(&self) {}\n}\n".to_string()),
+        Just("mod m {\n    struct CacheConfigs {}\n    fn build_single_cache() {}\n}\n".to_string()),
+        Just("#[cfg(any(feature = \"oss\", feature = \"webdav\"))]\nfn z() {}\n".to_string()),
+        Just("struct XCacheConfig;\n".to_string()),
+        Just("use crate::cache::z::ZCache;\n".to_string()),
+        Just("}\n".to_string()),
+        Just("{\n".to_string()),
+        Just("\"\n".to_string()),
+    ]
+}
+
+/// `src` with Rust fragments inserted at the start of random lines.
+fn mangled_rust(src: &'static str) -> impl Strategy<Value = String> {
+    prop::collection::vec((any::<prop::sample::Index>(), rust_fragment()), 1..5).prop_map(move |edits| {
+        let mut text = src.to_string();
+        for (at, fragment) in edits {
+            let starts: Vec<usize> = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .filter(|i| *i <= text.len())
+                .collect();
+            let at = starts[at.index(starts.len())];
+            text.insert_str(at, &fragment);
+        }
+        text
+    })
+}
+
 const MAIN: &str = include_str!("../tests/fixtures/litestream/cmd/litestream/main.go");
 const TESTINGUTIL: &str = include_str!("../tests/fixtures/litestream/internal/testingutil/testingutil.go");
 const SCCACHE_CONFIG: &str = include_str!("../tests/fixtures/sccache/src/config.rs");
@@ -190,6 +227,79 @@ proptest! {
         let _ = project::plan(&checkout, &request);
         prop_assert!(snapshot(root) == before, "planning wrote to the checkout");
     }
+}
+
+proptest! {
+    // Each case parses two large files whole and cut, a dozen times: fewer
+    // cases, in the test build (`PROPTEST_CASES=1000` in a release build
+    // for a deeper run).
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Parsing only the items a query needs answers every query as
+    /// parsing the whole file does, whatever the file holds.
+    #[test]
+    fn a_cut_parse_answers_as_the_whole_parse(config in mangled_rust(SCCACHE_CONFIG), cache in mangled_rust(SCCACHE_CACHE)) {
+        use crate::anchor::rust::RustFile;
+        use crate::anchor::rust_items::Wanted::{self, *};
+        let text = |column: usize| Ok(format!("x{column}"));
+        let siblings = ["oss".to_string(), "webdav".to_string()];
+        let same = |src: &str, wanted: Vec<Wanted>, query: &dyn Fn(&RustFile) -> String| -> Result<(), TestCaseError> {
+            let Ok(whole) = RustFile::new("f.rs", src) else { return Ok(()) };
+            let cut = RustFile::partial("f.rs", src, &wanted).unwrap();
+            prop_assert_eq!(query(&whole), query(&cut), "wanting {:?}", wanted);
+            Ok(())
+        };
+        let fun = |name: &str| vec![Function(name.to_string())];
+        same(&config, vec![Nothing], &|f| {
+            format!("{:?}", f.item_after("struct *CacheConfig", "struct XCacheConfig", &text, false).map_err(|e| e.to_string()))
+        })?;
+        same(&config, vec![Declares("CacheType".into())], &|f| {
+            format!("{:?}", f.member_edit("CacheType", "X", &siblings, &text).map_err(|e| e.to_string()))
+        })?;
+        same(&config, vec![Declares("CacheConfigs".into())], &|f| {
+            format!("{:?}", f.member_edit("CacheConfigs", "x", &siblings, &text).map_err(|e| e.to_string()))
+        })?;
+        same(&config, vec![Word("CacheConfigs".into())], &|f| {
+            format!("{:?}", f.literal_edits(None, "CacheConfigs", "x", &siblings, &text).map_err(|e| e.to_string()))
+        })?;
+        for func in ["into_fallback", "merge", "config_from_env"] {
+            same(&config, fun(func), &|f| {
+                format!("{:?}", f.literal_edits(Some(func), "CacheConfigs", "x", &siblings, &text).map_err(|e| e.to_string()))
+            })?;
+        }
+        for (func, position, present) in [
+            ("into_fallback", "chain", "CacheType::X)"),
+            ("merge", "after-sibling", "self.x ="),
+            ("config_from_env", "after-sibling", "let x ="),
+            ("full_toml_parse", "raw-string-end", "[cache.x]"),
+        ] {
+            let after = if position == "chain" { vec!["cache_type".to_string()] } else { siblings.to_vec() };
+            same(&config, fun(func), &|f| {
+                format!("{:?}", f.fn_edit(func, position, present, &after, &text).map_err(|e| e.to_string()))
+            })?;
+        }
+        let any = AllOf(vec![Text("any(".into()), AnyOf(vec![Text("\"oss\"".into()), Text("\"webdav\"".into())])]);
+        same(&cache, vec![any], &|f| format!("{:?}", f.cfg_any_edits("x", &siblings, 100).map_err(|e| e.to_string())))?;
+        same(&cache, fun("build_single_cache"), &|f| {
+            format!("{:?}", f.arm_edit("build_single_cache", "CacheType::*(c)", "CacheType::X(c)", &text).map_err(|e| e.to_string()))
+        })?;
+        same(&cache, vec![Nothing], &|f| {
+            format!("{:?}", f.item_after("use crate::cache::*::*Cache", "use crate::cache::x::*", &text, true).map_err(|e| e.to_string()))
+        })?;
+    }
+
+    /// The items read from the text are those of the whole parse.
+    #[test]
+    fn items_read_from_the_text_are_the_parse_s(config in mangled_rust(SCCACHE_CONFIG), cache in mangled_rust(SCCACHE_CACHE)) {
+        use crate::anchor::rust::RustFile;
+        for src in [&config, &cache] {
+            let Ok(whole) = RustFile::new("f.rs", src) else { continue };
+            if let Some(read) = crate::anchor::rust_items::items(src) {
+                prop_assert_eq!(read, whole.items());
+            }
+        }
+    }
+
 }
 
 fn copy_fixture_of(name: &str, to: &std::path::Path) {

@@ -7,6 +7,7 @@ pub mod go;
 pub mod markers;
 pub mod prose;
 pub mod rust;
+pub mod rust_items;
 
 /// Byte offset of the start of the line holding `at`.
 pub fn line_start(src: &str, at: usize) -> usize {

@@ -7,6 +7,7 @@
 use anyhow::{Result, anyhow};
 use tree_sitter::{Node, Parser, Tree};
 
+use super::rust_items::{Wanted, wanted_pieces};
 use super::{blank_line_in, indent_lines, indentation, line_end, line_start};
 use crate::glob::glob;
 use crate::plan::Edit;
@@ -20,18 +21,50 @@ pub struct RustFile<'a> {
     pub path: &'a str,
     pub src: &'a str,
     tree: Tree,
+    /// How many bytes of `src` were parsed.
+    pub parsed: usize,
 }
 
 impl<'a> RustFile<'a> {
+    /// The file, parsed whole.
     pub fn new(path: &'a str, src: &'a str) -> Result<RustFile<'a>> {
+        RustFile::partial(path, src, &[Wanted::All])
+    }
+
+    /// The file with only its top-level items that hold what the queries
+    /// to come need (`wanted`) parsed: every answer is the whole parse's,
+    /// at a fraction of the cost on a large file. The items parsed must
+    /// parse cleanly; if the cut was not followed (they do not), the file
+    /// is parsed whole.
+    pub fn partial(path: &'a str, src: &'a str, wanted: &[Wanted]) -> Result<RustFile<'a>> {
         let mut parser = Parser::new();
         parser.set_language(&tree_sitter_rust::LANGUAGE.into()).map_err(|e| anyhow!("tree-sitter-rust: {e}"))?;
+        // What is read from the text must be readable so, or all is parsed.
+        let readable = !wanted.contains(&Wanted::Nothing) || super::rust_items::items(src).is_some();
+        let pieces = if wanted.contains(&Wanted::All) || !readable { Vec::new() } else { wanted_pieces(src, wanted) };
+        if pieces.is_empty() && readable && !wanted.contains(&Wanted::All) {
+            // Nothing to parse: an empty tree.
+            let tree = parser.parse("", None).ok_or_else(|| anyhow!("{path}: cannot parse"))?;
+            return Ok(RustFile { path, src, tree, parsed: 0 });
+        }
+        if !pieces.is_empty() && pieces.iter().map(|p| p.len()).sum::<usize>() < src.len() {
+            let ranges: Vec<tree_sitter::Range> = pieces.iter().map(|p| ts_range(src, p.clone())).collect();
+            if parser.set_included_ranges(&ranges).is_ok()
+                && let Some(tree) = parser.parse(src, None)
+                && !tree.root_node().has_error()
+            {
+                let parsed = pieces.iter().map(|p| p.len()).sum();
+                return Ok(RustFile { path, src, tree, parsed });
+            }
+            crate::log::detail(|| format!("{path}: the cut parse has errors; parsing it whole"));
+            parser.set_included_ranges(&[]).map_err(|e| anyhow!("tree-sitter-rust: {e}"))?;
+        }
         let tree = parser.parse(src, None).ok_or_else(|| anyhow!("{path}: cannot parse"))?;
         if tree.root_node().has_error() {
             let at = first_error(tree.root_node()).map_or(0, |n| n.start_byte());
             return Err(anyhow!("{path}:{}: this file is not valid Rust", super::line_number(src, at)));
         }
-        Ok(RustFile { path, src, tree })
+        Ok(RustFile { path, src, tree, parsed: src.len() })
     }
 
     fn text(&self, node: Node) -> &'a str {
@@ -41,7 +74,7 @@ impl<'a> RustFile<'a> {
     /// Top-level items as `kind name` (`struct OSSCacheConfig`, `mod oss`,
     /// `use crate::cache::oss::OSSCache`), each with the span of its
     /// attributes and doc comments and itself.
-    fn items(&self) -> Vec<(String, std::ops::Range<usize>)> {
+    pub(crate) fn items(&self) -> Vec<(String, std::ops::Range<usize>)> {
         let root = self.tree.root_node();
         let mut items = Vec::new();
         let mut lead: Option<usize> = None;
@@ -99,7 +132,9 @@ impl<'a> RustFile<'a> {
     /// that item is not a one-line `use` or `mod`. `None` when it is there
     /// (`present`, a pattern) or nothing matches.
     pub fn item_after(&self, after: &str, present: &str, text: Text, sorted: bool) -> Result<Option<Edit>> {
-        let items = self.items();
+        // Read from the text, so that no item need be parsed; from the
+        // parse, when the text cannot be followed.
+        let items = super::rust_items::items(self.src).unwrap_or_else(|| self.items());
         if items.iter().any(|(label, _)| glob(present, label)) {
             return Ok(None);
         }
@@ -629,6 +664,20 @@ impl<'a> RustFile<'a> {
     /// in document order.
     fn find<'t>(&self, node: Node<'t>, pred: &dyn Fn(Node<'t>) -> bool) -> Option<Node<'t>> {
         descendants(node).find(|n| n.is_named() && pred(*n))
+    }
+}
+
+/// A range of `src` as tree-sitter takes it: bytes, and rows and columns.
+fn ts_range(src: &str, range: std::ops::Range<usize>) -> tree_sitter::Range {
+    let point = |at: usize| {
+        let row = memchr::memchr_iter(b'\n', &src.as_bytes()[..at]).count();
+        tree_sitter::Point { row, column: at - line_start(src, at) }
+    };
+    tree_sitter::Range {
+        start_byte: range.start,
+        end_byte: range.end,
+        start_point: point(range.start),
+        end_point: point(range.end),
     }
 }
 

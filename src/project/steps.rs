@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 
+use crate::anchor::rust_items::Wanted;
 use crate::anchor::{self, go::GoFile, go::Import, go::Switch, markers, prose, rust::RustFile};
 use crate::checkout::Checkout;
 use crate::glob::glob;
@@ -137,6 +138,15 @@ impl Steps<'_> {
         for path in &order {
             let patches = &by_file[path];
             let src;
+            let wanted = if path.ends_with(".rs") {
+                let mut wanted = Vec::new();
+                for (_, patch) in patches {
+                    wanted.extend(self.wanted(patch).map_err(|e| self.placed(e, Some(patch)))?);
+                }
+                wanted
+            } else {
+                Vec::new()
+            };
             let mut file = match self.parsed.iter().find(|g| g.path == path) {
                 Some(go) => PatchedFile::new(path, go.src, Some(go)),
                 None => {
@@ -166,6 +176,7 @@ impl Steps<'_> {
                     PatchedFile::new(path, &src, None)
                 }
             };
+            file.wanted = wanted;
             for (index, patch) in patches {
                 let (items, edits) = (file.items.len(), file.edits.len());
                 self.patch(&mut file, patch, warnings).map_err(|e| self.placed(e, Some(patch)))?;
@@ -450,6 +461,33 @@ impl Steps<'_> {
         Ok(())
     }
 
+    /// What of a Rust file a patch's anchor looks at: the pieces of it to
+    /// parse (see `anchor::rust_items`).
+    fn wanted(&self, patch: &Patch) -> Result<Vec<Wanted>> {
+        let r = |s: &String| self.renderer.render_str(s);
+        Ok(match &patch.anchor {
+            // Items are read from the text (`rust_items::items`).
+            Anchor::RustItem { .. } => vec![Wanted::Nothing],
+            Anchor::RustCfgAny { siblings, .. } => {
+                // The lists that name a sibling: its name, quoted, is in them.
+                let named: Vec<Wanted> =
+                    self.names(Some(siblings))?.into_iter().map(|s| Wanted::Text(format!("\"{s}\""))).collect();
+                let any = Wanted::Text("any(".to_string());
+                vec![if named.is_empty() { any } else { Wanted::AllOf(vec![any, Wanted::AnyOf(named)]) }]
+            }
+            Anchor::RustMember { item, .. } => vec![Wanted::Declares(r(item)?)],
+            Anchor::RustLiteral { func: Some(func), .. }
+            | Anchor::RustFn { func, .. }
+            | Anchor::RustArm { func, .. }
+            | Anchor::RustArray { func, .. } => vec![Wanted::Function(r(func)?)],
+            Anchor::RustLiteral { func: None, ty, .. } => {
+                // A literal under a path (`config::CacheConfigs { .. }`) holds its name as a word.
+                vec![Wanted::Word(r(ty)?.rsplit("::").next().unwrap_or_default().to_string())]
+            }
+            _ => vec![Wanted::All],
+        })
+    }
+
     /// Each of a profile's strings, rendered.
     fn rendered(&self, strings: &[String]) -> Result<Vec<String>> {
         strings.iter().map(|s| self.renderer.render_str(s)).collect()
@@ -508,6 +546,8 @@ struct PatchedFile<'s> {
     imports: OnceCell<Vec<Import>>,
     /// Import paths already added by an earlier patch.
     imported: HashSet<String>,
+    /// What of a Rust file its patches look at: only that is parsed.
+    wanted: Vec<Wanted>,
     edits: Vec<Edit>,
     items: Vec<Item>,
 }
@@ -525,6 +565,7 @@ impl<'s> PatchedFile<'s> {
             rust: OnceCell::new(),
             imports: OnceCell::new(),
             imported: HashSet::new(),
+            wanted: Vec::new(),
             edits: Vec::new(),
             items: Vec::new(),
         }
@@ -543,7 +584,10 @@ impl<'s> PatchedFile<'s> {
             if !self.path.ends_with(".rs") {
                 bail!("{}: a Rust anchor in a file that is not Rust", self.path);
             }
-            let _ = self.rust.set(RustFile::new(self.path, self.src)?);
+            let wanted = if self.wanted.is_empty() { vec![Wanted::All] } else { self.wanted.clone() };
+            let file = RustFile::partial(self.path, self.src, &wanted)?;
+            crate::log::detail(|| format!("parsed {} of {} bytes of {}", file.parsed, self.src.len(), self.path));
+            let _ = self.rust.set(file);
         }
         self.rust.get().ok_or_else(|| anyhow!("{}: cannot parse", self.path))
     }

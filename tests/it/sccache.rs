@@ -343,3 +343,25 @@ fn a_backend_add_backend_did_not_write_is_refused() {
     );
     assert_eq!(sb.tree(), before);
 }
+
+/// A large file is parsed only in the items that hold an insertion
+/// point (the answers are the whole parse's: src/fuzz.rs's property tests).
+#[test]
+fn only_the_items_that_hold_an_insertion_point_are_parsed() {
+    let sb = Sandbox::fixture("sccache");
+    let run = sb.run(&[COS, &["--dry-run", "-v"]].concat());
+    run.success();
+    let parsed = |file: &str| -> (usize, usize) {
+        let line = run
+            .stderr
+            .lines()
+            .find(|l| l.ends_with(&format!(" bytes of {file}")))
+            .unwrap_or_else(|| panic!("{}", run.stderr));
+        let words: Vec<&str> = line.split_whitespace().collect();
+        (words[2].parse().unwrap(), words[4].parse().unwrap())
+    };
+    let (config, whole) = parsed("src/config.rs");
+    assert!(config * 2 < whole, "{config} of {whole} bytes of config.rs parsed");
+    let (mod_rs, whole) = parsed("src/cache/mod.rs");
+    assert!(mod_rs < whole, "{mod_rs} of {whole} bytes of mod.rs parsed");
+}
