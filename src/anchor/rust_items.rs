@@ -333,24 +333,30 @@ impl Wanted {
             Wanted::All => true,
             Wanted::Nothing => false,
             Wanted::Word(w) => !w.is_empty() && word(w, &|rest| !rest.starts_with(ident)),
-            Wanted::Function(name) => {
-                let name = name.as_str();
-                word("fn", &|rest| {
-                    let rest = rest.trim_start();
-                    rest.strip_prefix(name).is_some_and(|r| r.trim_start().starts_with(['(', '<']))
-                })
-            }
+            // The name is rarer than its keyword: found first, then the
+            // keyword before it.
+            Wanted::Function(name) => named(text, name, &["fn"], &|rest| rest.trim_start().starts_with(['(', '<'])),
             Wanted::Text(t) => text.contains(t.as_str()),
-            Wanted::Declares(name) => ["struct", "enum", "union"].iter().any(|kind| {
-                word(kind, &|rest| {
-                    let named = rest.trim_start();
-                    named.len() < rest.len() && named.strip_prefix(name.as_str()).is_some_and(|r| !r.starts_with(ident))
-                })
-            }),
+            Wanted::Declares(name) => named(text, name, &["struct", "enum", "union"], &|rest| !rest.starts_with(ident)),
             Wanted::AllOf(all) => all.iter().all(|w| w.in_text(text)),
             Wanted::AnyOf(any) => any.iter().any(|w| w.in_text(text)),
         }
     }
+}
+
+/// Whether `text` has `name` as a word right after one of `keywords`
+/// (and white space), followed by what `then` accepts.
+fn named(text: &str, name: &str, keywords: &[&str], then: &dyn Fn(&str) -> bool) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    !name.is_empty()
+        && text.match_indices(name).any(|(at, _)| {
+            let before = &text[..at];
+            let spaced = before.trim_end_matches([' ', '\t', '\n', '\r']);
+            spaced.len() < before.len()
+                && keywords.iter().any(|k| spaced.strip_suffix(k).is_some_and(|head| !head.ends_with(ident)))
+                && then(&text[at + name.len()..])
+                && !text[at + name.len()..].starts_with(ident)
+        })
 }
 
 /// The ranges of `src` to parse for `wanted`: each piece any of it is in;
