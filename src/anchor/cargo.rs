@@ -65,9 +65,18 @@ pub fn feature_edits(
                     format!("{feature} {}", &body[value_at..]).replacen(&format!("{dep:?}"), &format!("{first:?}"), 1);
             }
         }
-        // Before the next feature and the comment lines that lead it.
-        let at = match declared.iter().find(|(name, _)| *name > feature) {
-            Some((_, span)) => leading_comments(src, span.start),
+        // In name order among the features declared from the first backend
+        // to the last (`default` among them, as a sorted table has it):
+        // before the next one, and the comment lines that lead it.
+        let first = declared.first().map_or(0, |(_, span)| span.start);
+        let run = features.iter().filter_map(|(name, item)| {
+            let start = line_start(src, features.key(name)?.span()?.start);
+            (first <= start && start <= last.1.start && item.span().is_some()).then_some((name, start))
+        });
+        let mut run: Vec<(&str, usize)> = run.collect();
+        run.sort_by_key(|(_, start)| *start);
+        let at = match run.iter().find(|(name, _)| *name > feature) {
+            Some((_, start)) => leading_comments(src, *start),
             None => last.1.end,
         };
         edits.push(Edit { at, text });
@@ -127,6 +136,21 @@ mod tests {
         let one_line = "[features]\nall = [\"a\"]\na = []\n";
         let edits = feature_edits("Cargo.toml", one_line, "b", &[], "all", None, None).unwrap();
         assert_eq!(apply_edits(one_line, &edits).0, "[features]\nall = [\"a\", \"b\"]\na = []\nb = []\n");
+    }
+
+    /// In a table sorted by name, `default` among the backends (sccache
+    /// main): a name that sorts before it goes before it.
+    #[test]
+    fn a_feature_goes_in_name_order_among_every_feature_of_the_backends_run() {
+        let src = "[features]\nall = [\"azure\", \"cos\", \"gcs\"]\nazure = []\ncos = []\ndefault = [\"all\"]\ngcs = []\n# later\ndist = []\n";
+        let placed = |feature: &str| {
+            let edits = feature_edits("Cargo.toml", src, feature, &[], "all", None, None).unwrap();
+            apply_edits(src, &edits).0
+        };
+        assert!(placed("cosmos").contains("\ncos = []\ncosmos = []\ndefault = [\"all\"]\n"), "{}", placed("cosmos"));
+        assert!(placed("dropbox").contains("\ndefault = [\"all\"]\ndropbox = []\ngcs = []\n"), "{}", placed("dropbox"));
+        assert!(placed("zip").contains("\ngcs = []\nzip = []\n# later\n"), "{}", placed("zip"));
+        assert!(placed("aaa").contains("]\naaa = []\nazure = []\n"), "{}", placed("aaa"));
     }
 
     #[test]
