@@ -22,9 +22,9 @@ pub struct BackendName {
 /// plus the storage services backends are named after.
 const INITIALISMS: &[&str] = &[
     "abs", "acl", "api", "ascii", "b2", "cos", "cpu", "css", "dns", "eof", "ftp", "ftps", "gcs", "gs", "guid", "hdfs",
-    "html", "http", "https", "id", "ip", "ipfs", "json", "kv", "nats", "nfs", "obs", "oss", "r2", "rpc", "s3", "sftp",
-    "sla", "smb", "smtp", "sql", "ssh", "tcp", "tls", "ttl", "udp", "ui", "uid", "uri", "url", "utf8", "uuid", "vm",
-    "xml",
+    "html", "http", "https", "id", "ip", "ipfs", "json", "jwt", "kv", "nats", "nfs", "obs", "oss", "r2", "rpc", "s3",
+    "sftp", "sla", "smb", "smtp", "sql", "ssh", "tcp", "tls", "ttl", "udp", "ui", "uid", "uri", "url", "utf8", "uuid",
+    "vm", "xml",
 ];
 
 const GO_KEYWORDS: &[&str] = &[
@@ -192,10 +192,17 @@ pub fn go_reserved(word: &str) -> Option<&'static str> {
     }
 }
 
+/// Words Go code writes in a case of their own: `NKey`, `OAuth`,
+/// `WebDAV`.
+const MIXED: &[(&str, &str)] = &[("nkey", "NKey"), ("oauth", "OAuth"), ("webdav", "WebDAV")];
+
 /// One word of an identifier in Go style: `ftp` is `FTP`, `store` is `Store`.
 pub fn go_word(word: &str) -> String {
     if INITIALISMS.contains(&word) {
         return word.to_ascii_uppercase();
+    }
+    if let Some((_, mixed)) = MIXED.iter().find(|(w, _)| *w == word) {
+        return mixed.to_string();
     }
     let mut chars = word.chars();
     chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()

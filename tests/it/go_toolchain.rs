@@ -66,7 +66,30 @@ fn the_fixtures_themselves_build_vet_and_pass() {
 fn check_generated(sb: &Sandbox) {
     sb.run(&[&["ftp"][..], &fields()].concat()).success();
     sb.run(&["my-store"]).success();
-    sb.run(&["webdav", "--go-name", "WebDAV", "--field", "url-base!", "--field", "username"]).success();
+    // Fields named for the backend, and words Go spells its own way.
+    sb.run(&[
+        "webdav",
+        "--go-name",
+        "WebDAV",
+        "--field",
+        "url-base!",
+        "--field",
+        "username",
+        "--field",
+        "webdav-token:secret",
+        "--field",
+        "jwt",
+        "--field",
+        "nkey-seed",
+    ])
+    .success();
+    let main = sb.read("cmd/litestream/main.go");
+    assert!(main.contains("\tWebDAVToken ") && main.contains("\tJWT ") && main.contains("\tNKeySeed "), "{main}");
+    if sb.root.join("internal/testingutil").exists() {
+        let harness = sb.read("internal/testingutil/testingutil.go");
+        assert!(harness.contains("\"webdav-token\", os.Getenv(\"LITESTREAM_WEBDAV_TOKEN\")"), "{harness}");
+        assert!(!harness.contains("webdav-webdav"), "{harness}");
+    }
     for name in ["a1", "x", "ftp2"] {
         sb.run(&[name]).success();
     }

@@ -103,7 +103,14 @@ impl Field {
             return Err(invalid(format!("{key:?} is a setting of every replica already")));
         }
         let words: Vec<&str> = key.split('-').collect();
-        let go_name: String = words.iter().map(|w| names::go_word(w)).collect();
+        // A key that starts with the backend's name (`webdav-url`) spells
+        // that part as the backend's Go name does (`WebDAVURL`), and is not
+        // prefixed with it again in the flag and the environment.
+        let own: Vec<&str> = backend.r#type.split('-').collect();
+        let prefixed = words.len() > own.len() && words[..own.len()] == own[..];
+        let rest = if prefixed { &words[own.len()..] } else { &words[..] };
+        let rest_go: String = rest.iter().map(|w| names::go_word(w)).collect();
+        let go_name = if prefixed { format!("{}{rest_go}", backend.go_name) } else { rest_go.clone() };
         let var = words[0].to_string() + &words[1..].iter().map(|w| names::go_word(w)).collect::<String>();
         if let Some(what) = names::go_reserved(&var) {
             return Err(invalid(format!("its variable {var} would be {what}")));
@@ -135,21 +142,20 @@ impl Field {
             Kind::Duration => ("*time.Duration", "time.Duration", "nil", "time.Minute".to_string()),
         };
         let sample_yaml = match kind {
-            Kind::Secret => format!(
-                "${{{}_{}}}",
-                backend.r#type.to_uppercase().replace('-', "_"),
-                key.to_uppercase().replace('-', "_")
-            ),
+            Kind::Secret => {
+                format!("${{{}_{}}}", backend.r#type.to_uppercase().replace('-', "_"), rest.join("_").to_uppercase())
+            }
             Kind::Int => "42".to_string(),
             Kind::Bool => "true".to_string(),
             Kind::Duration => "1m".to_string(),
             Kind::String => sample_url.clone(),
         };
         let screaming = |s: &str| s.to_uppercase().replace('-', "_");
+        let unprefixed = rest.join("-");
         Ok(Field {
-            flag: format!("{}-{key}", backend.r#type),
-            flag_var: backend.package.clone() + &go_name,
-            env: format!("LITESTREAM_{}_{}", screaming(&backend.r#type), screaming(&key)),
+            flag: format!("{}-{unprefixed}", backend.r#type),
+            flag_var: backend.package.clone() + &rest_go,
+            env: format!("LITESTREAM_{}_{}", screaming(&backend.r#type), screaming(&unprefixed)),
             settings_name: go_name.clone(),
             key,
             kind,
@@ -262,6 +268,28 @@ mod tests {
         let f = Field::parse("access-key-id", &ftp()).unwrap();
         assert_eq!((f.go_name.as_str(), f.var.as_str(), f.kind), ("AccessKeyID", "accessKeyID", Kind::String));
         assert_eq!(Field::parse("host", &ftp()).unwrap().url_part, UrlPart::Host);
+    }
+
+    /// A field named for the backend takes the backend's Go name, and is
+    /// not prefixed twice; initialisms and mixed-case words are Go's.
+    #[test]
+    fn a_field_named_for_its_backend_is_spelt_as_the_backend_is() {
+        let webdav = BackendName::parse("webdav", Some("WebDAV")).unwrap();
+        let f = Field::parse("webdav-url", &webdav).unwrap();
+        assert_eq!((f.go_name.as_str(), f.var.as_str()), ("WebDAVURL", "webdavURL"));
+        assert_eq!(
+            (f.flag.as_str(), f.flag_var.as_str(), f.env.as_str()),
+            ("webdav-url", "webdavURL", "LITESTREAM_WEBDAV_URL")
+        );
+        let f = Field::parse("webdav-token:secret", &webdav).unwrap();
+        assert_eq!(f.sample_yaml, "${WEBDAV_TOKEN}");
+        let nats = BackendName::parse("nats", None).unwrap();
+        assert_eq!(Field::parse("jwt", &nats).unwrap().go_name, "JWT");
+        assert_eq!(Field::parse("nkey-seed", &nats).unwrap().go_name, "NKeySeed");
+        assert_eq!(Field::parse("tls-ca-id", &nats).unwrap().go_name, "TLSCaID");
+        // A word that only starts like the backend's name is no prefix.
+        let f = Field::parse("webdavish", &webdav).unwrap();
+        assert_eq!((f.go_name.as_str(), f.flag.as_str()), ("Webdavish", "webdav-webdavish"));
     }
 
     #[test]
