@@ -228,6 +228,13 @@ fn the_shared_suite_runs_against_the_new_backend_through_the_harness() {
         for test in ["TestReplicaClient_WriteLTXFile/RoundTrip/ftp", "TestReplicaClient_LTXFiles/Sorted/ftp"] {
             assert!(out.contains(&format!("--- PASS: {test} ")), "{test}:\n{out}");
         }
+        // v0.5.0's suite: os.IsNotExist, and bytes that are not LTX.
+        if sb.root.ends_with("litestream-v0.5.0") {
+            for test in ["TestReplicaClient_OpenLTXFile/ErrNotFound/ftp", "TestReplicaClient_OpenLTXFile/RawBytes/ftp"]
+            {
+                assert!(out.contains(&format!("--- PASS: {test} ")), "{test}:\n{out}");
+            }
+        }
         assert!(!out.contains("--- SKIP"), "{out}");
         // The backend's own tests are green with its storage written, and
         // no generated test needs deleting: the one that held the unwritten
