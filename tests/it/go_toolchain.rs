@@ -281,3 +281,32 @@ fn a_backend_forced_out_leaves_a_checkout_that_builds_and_passes() {
     go(&sb.root, &["vet", "./..."]);
     go(&sb.root, &["test", "-count=1", "./..."]);
 }
+
+/// A method the templates know, with another signature (the NATS PR's
+/// parent had a four-argument OpenLTXFile): a stub, as for an unknown
+/// method, and generated tests that compile without it.
+#[test]
+fn a_known_method_of_another_signature_compiles_and_its_stub_s_test_fails() {
+    if !have_go() {
+        return;
+    }
+    let sb = Sandbox::litestream();
+    sb.edit(
+        "replica_client.go",
+        "OpenLTXFile(ctx context.Context, level int, minTXID, maxTXID ltx.TXID, offset, size int64) (io.ReadCloser, error)",
+        "OpenLTXFile(ctx context.Context, level int, minTXID, maxTXID ltx.TXID) (io.ReadCloser, error)",
+    );
+    let run = sb.run(&["ftp"]);
+    run.success();
+    assert!(
+        run.stderr
+            .contains("a method the templates do not know, OpenLTXFile(context.Context, int, ltx.TXID, ltx.TXID)"),
+        "{}",
+        run.stderr
+    );
+    gofmt_lists_nothing(&sb.root);
+    go(&sb.root, &["vet", "./ftp/"]);
+    let (out, text) = run_go(&sb.root, "go", &["test", "-count=1", "./ftp/"]);
+    assert!(!out.status.success(), "the stub's test fails by design:\n{text}");
+    assert!(text.contains("--- FAIL: TestReplicaClient_OpenLTXFile"), "{text}");
+}
