@@ -365,3 +365,16 @@ fn only_the_items_that_hold_an_insertion_point_are_parsed() {
     let (mod_rs, whole) = parsed("src/cache/mod.rs");
     assert!(mod_rs < whole, "{mod_rs} of {whole} bytes of mod.rs parsed");
 }
+
+/// The fidelity issue's item 14: an add with the same fields in another
+/// order (--force, as its report did) re-generates build() and its call
+/// site together, and the crate compiles.
+#[test]
+fn fields_in_another_order_re_generate_build_and_its_call_site_together() {
+    let sb = Sandbox::fixture("sccache");
+    sb.run(&["cos", "--field", "bucket!", "--field", "endpoint"]).success();
+    sb.run(&["cos", "--field", "endpoint", "--field", "bucket!", "--force"]).success();
+    assert!(sb.read("src/cache/cos.rs").contains("pub fn build(endpoint: Option<&str>, bucket: &str)"));
+    assert!(sb.read("src/cache/cache.rs").contains("COSCache::build(c.endpoint.as_deref(), &c.bucket)"));
+    cargo(&sb.root, &["check", "--quiet", "--no-default-features", "--features", "cos"]);
+}
