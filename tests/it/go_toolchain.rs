@@ -65,7 +65,8 @@ fn the_fixtures_themselves_build_vet_and_pass() {
 /// checkout with the Go toolchain and runs the generated tests.
 fn check_generated(sb: &Sandbox) {
     sb.run(&[&["ftp"][..], &fields()].concat()).success();
-    sb.run(&["my-store"]).success();
+    // A bucket, read from the URL's host as upstream's s3, gs, abs and oss do.
+    sb.run(&["my-store", "--field", "bucket!", "--field", "region"]).success();
     // Fields named for the backend, and words Go spells its own way.
     sb.run(&[
         "webdav",

@@ -197,6 +197,17 @@ pub fn parse_all(specs: &[String], backend: &BackendName) -> Result<Vec<Field>> 
         }
         fields.push(field);
     }
+    // Without a host, a bucket is the URL's host, as upstream's s3, gs, abs
+    // and oss read it (`oss://bucket/db`).
+    if !fields.iter().any(|f| f.url_part == UrlPart::Host)
+        && let Some(bucket) =
+            fields.iter_mut().find(|f| f.key == "bucket" && matches!(f.kind, Kind::String | Kind::Secret))
+    {
+        bucket.url_part = UrlPart::Host;
+        bucket.sample_url = "mybucket".to_string();
+        bucket.sample_go = "\"mybucket\"".to_string();
+        bucket.sample_yaml = "mybucket".to_string();
+    }
     Ok(fields)
 }
 
@@ -290,6 +301,20 @@ mod tests {
         // A word that only starts like the backend's name is no prefix.
         let f = Field::parse("webdavish", &webdav).unwrap();
         assert_eq!((f.go_name.as_str(), f.flag.as_str()), ("Webdavish", "webdav-webdavish"));
+    }
+
+    /// A bucket is the URL's host, unless a host is a field of its own.
+    #[test]
+    fn a_bucket_is_the_url_s_host_unless_there_is_a_host() {
+        let parsed = |specs: &[&str]| {
+            let specs: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
+            parse_all(&specs, &ftp()).unwrap()
+        };
+        let fields = parsed(&["bucket!", "region"]);
+        assert_eq!(fields[0].url_part, UrlPart::Host);
+        assert_eq!(sample_url("oss", &fields), "oss://mybucket/backups/db?region=region-value");
+        let fields = parsed(&["host!", "bucket"]);
+        assert_eq!((fields[0].url_part, fields[1].url_part), (UrlPart::Host, UrlPart::Query));
     }
 
     #[test]
