@@ -8,6 +8,7 @@ use anyhow::{Result, bail};
 
 use super::Known;
 use super::steps::{Presence, Steps};
+use crate::anchor::go::GoFile;
 use crate::checkout::Checkout;
 use crate::doctor::{Backend, Check, Report};
 use crate::names::BackendName;
@@ -30,13 +31,41 @@ pub fn report(checkout: &Checkout, known: &Known, templates: Option<&std::path::
             spec.path
         );
     }
+    // Every backend's name and settings first, then the Go files their
+    // patches are in, read and parsed once for all of them.
+    let mut examined = Vec::new();
     for found in names {
         let Ok(plain) = BackendName::parse(&found, None) else {
             crate::log::detail(|| format!("doctor: {found} is not a backend's name; skipped"));
             continue;
         };
         let (name, recorded) = identity(checkout, spec, &plain)?;
-        let vars = known.existing_vars(checkout, &name, &profile, recorded.as_ref())?;
+        examined.push((found, name, recorded));
+    }
+    let mut go_paths: Vec<String> = Vec::new();
+    for (_, name, _) in &examined {
+        let Ok(mut renderer) = Renderer::new(&known.name_vars(name), Vec::new()) else { continue };
+        let _ = renderer.define_all(&profile.vars, &profile.source);
+        for patch in &profile.patches {
+            if let Ok(path) = renderer.render_str(&patch.file)
+                && path.ends_with(".go")
+                && !go_paths.contains(&path)
+            {
+                go_paths.push(path);
+            }
+        }
+    }
+    let mut sources = Vec::new();
+    for path in go_paths {
+        crate::paths::refuse_forbidden(&checkout.root, &path)?;
+        if let Some(src) = checkout.read(&path)? {
+            sources.push((path, src));
+        }
+    }
+    let go_files: Vec<GoFile> = sources.iter().map(|(path, src)| GoFile::new(path, src)).collect();
+    let parsed: Vec<&GoFile> = go_files.iter().collect();
+    for (found, name, recorded) in examined {
+        let vars = known.existing_vars(checkout, &name, &profile, recorded.as_ref(), &parsed)?;
         let mut renderer = Renderer::new(&vars, dirs.clone())?;
         renderer.define_all(&profile.vars, &profile.source)?;
         let steps = Steps {
@@ -45,7 +74,7 @@ pub fn report(checkout: &Checkout, known: &Known, templates: Option<&std::path::
             renderer: &renderer,
             module: known.module(checkout),
             force: false,
-            parsed: &[],
+            parsed: &parsed,
             check_only: true,
         };
         let presence = steps.presence().map_err(|e| anyhow::anyhow!("{e:#} (examining backend {found})"))?;

@@ -102,7 +102,7 @@ pub fn removal(
         }
     };
     let (name, _) = super::examine::identity(checkout, spec, name)?;
-    let vars = known.existing_vars(checkout, &name, &profile, None)?;
+    let vars = known.existing_vars(checkout, &name, &profile, None, &[])?;
     let mut renderer = Renderer::new(&vars, dirs)?;
     renderer.define_all(&profile.vars, &profile.source)?;
 

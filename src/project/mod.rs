@@ -292,9 +292,10 @@ impl Known {
         name: &crate::names::BackendName,
         profile: &crate::profile::Profile,
         recorded: Option<&Settings>,
+        parsed: &[&crate::anchor::go::GoFile],
     ) -> Result<serde_json::Value> {
         match self.provider {
-            Provider::Litestream => litestream::existing_vars(checkout, name),
+            Provider::Litestream => litestream::existing_vars(checkout, name, parsed),
             Provider::Sccache => sccache::existing_vars(checkout, name, recorded),
             Provider::Plain => plain::existing_vars(checkout, name, profile, recorded),
         }

@@ -299,26 +299,42 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
 
 /// The variables of a backend the checkout has, for `doctor`: those the
 /// profile's paths, anchors and `when`s use. It has no new settings.
-pub fn existing_vars(checkout: &Checkout, name: &BackendName) -> Result<serde_json::Value> {
-    let main_src = checkout.require(MAIN, "is this a Litestream checkout?")?;
-    let main = GoFile::new(MAIN, &main_src);
-    let settings = wiring::Settings::resolve(&main, &mut Vec::new())?;
-    let facts = Facts::read(checkout)?;
-    let log_switch = match &facts.replicate {
-        Some(src) => GoFile::new(facts::REPLICATE, src).type_switch("r.Client")?.is_some(),
-        None => false,
+pub fn existing_vars(checkout: &Checkout, name: &BackendName, parsed: &[&GoFile]) -> Result<serde_json::Value> {
+    // The files the caller parsed already (doctor, once for every backend).
+    let shared = |path: &str| parsed.iter().find(|g| g.path == path).copied();
+    let main_src;
+    let own_main;
+    let main = match shared(MAIN) {
+        Some(main) => main,
+        None => {
+            main_src = checkout.require(MAIN, "is this a Litestream checkout?")?;
+            own_main = GoFile::new(MAIN, &main_src);
+            &own_main
+        }
+    };
+    let settings = wiring::Settings::resolve(main, &mut Vec::new())?;
+    let has_harness = match (shared(facts::TESTINGUTIL), checkout.read(facts::TESTINGUTIL)?) {
+        (Some(go), _) => go.func_names().any(|f| f == "NewReplicaClient"),
+        (None, Some(src)) => GoFile::new(facts::TESTINGUTIL, &src).func_names().any(|f| f == "NewReplicaClient"),
+        (None, None) => false,
+    };
+    let log_switch = match (shared(facts::REPLICATE), checkout.read(facts::REPLICATE)?) {
+        (_, Some(src)) if !src.contains("r.Client.(type)") => false,
+        (Some(go), _) => go.type_switch("r.Client")?.is_some(),
+        (None, Some(src)) => GoFile::new(facts::REPLICATE, &src).type_switch("r.Client")?.is_some(),
+        (None, None) => false,
     };
     Ok(serde_json::json!({
         "type": name.r#type,
         "package": name.package,
         "go_name": name.go_name,
         "module": MODULE,
-        "constructor": wiring::constructor_name(&main, name),
+        "constructor": wiring::constructor_name(main, name),
         "settings_struct": settings.struct_name,
         "new_keys": "",
         "new_fields": [],
         "defaults_recv": "",
-        "has_harness": facts.testingutil.is_some(),
+        "has_harness": has_harness,
         "has_log_switch": log_switch,
     }))
 }
