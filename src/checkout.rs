@@ -144,12 +144,18 @@ impl Checkout {
         Ok(text)
     }
 
-    /// The names in directory `dir` (relative; `""` for the root), sorted.
+    /// The names in directory `dir` (relative; `""` for the root), sorted;
+    /// none of a directory that leads outside the checkout.
     pub fn list(&self, dir: &str) -> std::io::Result<Vec<String>> {
         if let Some(names) = self.listings.borrow().get(dir) {
             return Ok(names.clone());
         }
-        let mut names: Vec<String> = std::fs::read_dir(self.root.join(dir))?
+        let path = self.root.join(dir);
+        let root = self.resolve(&self.root).map_err(std::io::Error::other)?;
+        if !self.resolve(&path).map_err(std::io::Error::other)?.starts_with(root) {
+            return Err(std::io::Error::other(format!("{dir} leads outside the checkout")));
+        }
+        let mut names: Vec<String> = std::fs::read_dir(&path)?
             .map(|entry| entry.map(|e| e.file_name().to_string_lossy().into_owned()))
             .collect::<std::io::Result<_>>()?;
         names.sort();

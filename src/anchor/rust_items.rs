@@ -9,20 +9,22 @@
 
 use std::ops::Range;
 
-/// The pieces of `src`, in order, covering it whole.
-pub fn pieces(src: &str) -> Vec<Range<usize>> {
-    cut(src).into_iter().map(|(piece, _)| piece).collect()
+/// A piece of a file: its range, where its item ends (just past its `;`
+/// or `}`) if it holds one, and its item's first `{` in code, if any.
+struct Piece {
+    range: Range<usize>,
+    end: Option<usize>,
+    open: Option<usize>,
 }
 
-/// The pieces of `src`, each with where its item ends (just past its `;`
-/// or `}`), if it holds one; `None` for the whole file when the cut cannot
-/// follow it.
-fn cut(src: &str) -> Vec<(Range<usize>, Option<usize>)> {
+/// The pieces of `src`; one for the whole file when the cut cannot follow it.
+fn cut(src: &str) -> Vec<Piece> {
     let b = src.as_bytes();
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let mut pieces = Vec::new();
     let (mut start, mut depth, mut i) = (0usize, 0i64, 0usize);
-    let whole = || vec![(0..src.len(), None)];
+    let mut open = None;
+    let whole = || vec![Piece { range: 0..src.len(), end: None, open: None }];
     while i < b.len() {
         match b[i] {
             b'/' if b.get(i + 1) == Some(&b'/') => {
@@ -82,6 +84,7 @@ fn cut(src: &str) -> Vec<(Range<usize>, Option<usize>)> {
                     }
                 }
             }
+            b'{' if depth == 0 && open.is_none() => (depth, open) = (1, Some(i)),
             b'{' | b'(' | b'[' => depth += 1,
             b'}' | b')' | b']' => {
                 depth -= 1;
@@ -93,7 +96,7 @@ fn cut(src: &str) -> Vec<(Range<usize>, Option<usize>)> {
                     let next = b[i + 1..].iter().position(|c| !c.is_ascii_whitespace()).map(|n| i + 1 + n);
                     if next.is_none_or(|n| b[n] != b';' && b[n] != b'.' && b[n] != b',' && b[n] != b'?') {
                         let end = super::line_end(src, i + 1);
-                        pieces.push((start..end, Some(i + 1)));
+                        pieces.push(Piece { range: start..end, end: Some(i + 1), open: open.take() });
                         start = end;
                         i = end;
                         continue;
@@ -102,7 +105,7 @@ fn cut(src: &str) -> Vec<(Range<usize>, Option<usize>)> {
             }
             b';' if depth == 0 => {
                 let end = super::line_end(src, i + 1);
-                pieces.push((start..end, Some(i + 1)));
+                pieces.push(Piece { range: start..end, end: Some(i + 1), open: open.take() });
                 start = end;
                 i = end;
                 continue;
@@ -115,7 +118,7 @@ fn cut(src: &str) -> Vec<(Range<usize>, Option<usize>)> {
         return whole();
     }
     if start < src.len() {
-        pieces.push((start..src.len(), None));
+        pieces.push(Piece { range: start..src.len(), end: None, open: None });
     }
     pieces
 }
@@ -129,7 +132,7 @@ pub fn items(src: &str) -> Option<Vec<(String, Range<usize>)>> {
     let b = src.as_bytes();
     let mut items = Vec::new();
     let mut lead: Option<usize> = None;
-    for (piece, end) in cut(src) {
+    for Piece { range: piece, end, .. } in cut(src) {
         let Some(end) = end else {
             // No item: what is left of the file is comments.
             lead = comments(src, piece.start, piece.end, lead)?.1;
@@ -366,14 +369,20 @@ fn named(text: &str, name: &str, keywords: &[&str], then: &dyn Fn(&str) -> bool)
 pub fn wanted_pieces(src: &str, wanted: &[Wanted]) -> Vec<Range<usize>> {
     let mut ranges = Vec::new();
     let holds = |text: &str| wanted.iter().any(|w| w.in_text(text));
-    for piece in pieces(src) {
+    for Piece { range: piece, end, open } in cut(src) {
         let text = &src[piece.clone()];
         // What holds nothing wanted, inside or out, is not looked into.
         if !holds(text) {
             continue;
         }
         let container = matches!(leading_keyword(text), Some("impl" | "mod" | "trait"));
-        match body(src, piece.clone()).filter(|_| container) {
+        // The inside of its body: from after its `{` to before the `}`
+        // that ends it; cut into pieces, they are those of a file.
+        let body = match (open, end) {
+            (Some(open), Some(end)) if container && src.as_bytes()[end - 1] == b'}' => Some(open + 1..end - 1),
+            _ => None,
+        };
+        match body {
             Some(inner) => {
                 let inside = wanted_pieces(&src[inner.clone()], wanted);
                 if inside.is_empty() && !holds(&src[piece.start..inner.start]) {
@@ -389,53 +398,14 @@ pub fn wanted_pieces(src: &str, wanted: &[Wanted]) -> Vec<Range<usize>> {
     ranges
 }
 
-/// The inside of a piece's last body: from after its first `{` that is
-/// code to before the `}` that closes it; `None` if it has none. Cut the
-/// inside into its own pieces, they are those of a file.
-fn body(src: &str, piece: Range<usize>) -> Option<Range<usize>> {
-    let text = &src[piece.clone()];
-    let close = text.trim_end().strip_suffix('}').map(str::len)?;
-    // The first `{` of code: the cut of the piece's text knows where.
-    let open = code_positions(text).find(|&i| text.as_bytes()[i] == b'{')?;
-    (open < close).then(|| piece.start + open + 1..piece.start + close)
-}
-
-/// The byte positions of `text` that are code: not in a comment, a string
-/// or a character literal.
-fn code_positions(text: &str) -> impl Iterator<Item = usize> + '_ {
-    let b = text.as_bytes();
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < b.len() {
-            let at = i;
-            match b[i] {
-                b'/' if b.get(i + 1) == Some(&b'/') => {
-                    i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n + 1);
-                    continue;
-                }
-                b'/' if b.get(i + 1) == Some(&b'*') => {
-                    i = memchr::memmem::find(&b[i..], b"*/").map_or(b.len(), |n| i + n + 2);
-                    continue;
-                }
-                b'"' => {
-                    i += 1;
-                    while i < b.len() && b[i] != b'"' {
-                        i += if b[i] == b'\\' { 2 } else { 1 };
-                    }
-                    i += 1;
-                    continue;
-                }
-                _ => i += 1,
-            }
-            return Some(at);
-        }
-        None
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pieces of `src`, in order.
+    fn pieces(src: &str) -> Vec<Range<usize>> {
+        cut(src).into_iter().map(|piece| piece.range).collect()
+    }
 
     #[test]
     fn items_are_cut_at_their_end_whatever_their_strings_and_comments_hold() {

@@ -668,3 +668,19 @@ fn parameters_take_their_defaults_and_their_mistakes_are_placed() {
     let at = sb.read(profile).lines().position(|l| l.starts_with("next = ")).unwrap() + 1;
     trusted(&sb, &["s3", "--set", "summary=x"]).fails(1, &format!("{profile}:{at}:8: "));
 }
+
+/// A directory of backends that leads outside the checkout is not listed:
+/// the names of what lies there are no backends of the checkout's.
+#[cfg(unix)]
+#[test]
+fn a_backends_directory_leading_outside_is_not_listed() {
+    let sb = go_project();
+    let outside = sb.root.parent().unwrap().join("outside");
+    std::fs::create_dir_all(outside.join("secret-name")).unwrap();
+    std::fs::write(outside.join("secret-name/store.go"), "package x\n").unwrap();
+    std::fs::rename(sb.root.join("store"), sb.root.parent().unwrap().join("store-moved")).unwrap();
+    std::os::unix::fs::symlink(&outside, sb.root.join("store")).unwrap();
+    let run = sb.run(&["doctor"]);
+    run.fails(1, "no backend in the checkout is like");
+    assert!(!run.stdout.contains("secret-name") && !run.stderr.contains("secret-name"), "{}{}", run.stdout, run.stderr);
+}
