@@ -144,6 +144,22 @@ impl Checkout {
         Ok(text)
     }
 
+    /// Whether the checkout has `rel`, a file or (`dir/`, or as it is on
+    /// disk) a directory, inside it.
+    pub fn exists(&self, rel: &str) -> Result<bool> {
+        let dir = rel.trim_end_matches('/');
+        if let Some(text) = self.files.borrow().get(dir) {
+            return Ok(text.is_some());
+        }
+        if dir.is_empty() || Path::new(dir).components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+            bail!("{rel}: a path must lead down from the checkout's root (no `..`, `.` or leading `/`)");
+        }
+        if self.root.join(dir).is_dir() {
+            return Ok(self.list(dir).is_ok());
+        }
+        Ok(!rel.ends_with('/') && self.read(dir)?.is_some())
+    }
+
     /// The names in directory `dir` (relative; `""` for the root), sorted;
     /// none of a directory that leads outside the checkout.
     pub fn list(&self, dir: &str) -> std::io::Result<Vec<String>> {

@@ -196,6 +196,15 @@ pub fn go_reserved(word: &str) -> Option<&'static str> {
 /// `WebDAV`.
 const MIXED: &[(&str, &str)] = &[("nkey", "NKey"), ("oauth", "OAuth"), ("webdav", "WebDAV")];
 
+/// One word of a name in prose: an initialism in capitals (`API`), a
+/// mixed-case word as Go writes it (`OAuth`), any other as it is.
+pub fn prose_word(word: &str) -> String {
+    if INITIALISMS.contains(&word) {
+        return word.to_ascii_uppercase();
+    }
+    MIXED.iter().find(|(w, _)| *w == word).map_or_else(|| word.to_string(), |(_, mixed)| mixed.to_string())
+}
+
 /// One word of an identifier in Go style: `ftp` is `FTP`, `store` is `Store`.
 pub fn go_word(word: &str) -> String {
     if INITIALISMS.contains(&word) {

@@ -110,6 +110,15 @@ pub struct NewFile {
     pub path: String,
     /// The user's once written: a re-run keeps it, even with `--force`.
     pub keep: bool,
+    pub exists: Exists,
+}
+
+/// Paths (templates) of the checkout whose being there, or not, a file or
+/// patch of the profile applies on: `if-exists`, `unless-exists`.
+#[derive(Debug, Default)]
+pub struct Exists {
+    pub if_exists: Option<String>,
+    pub unless_exists: Option<String>,
 }
 
 #[derive(Debug)]
@@ -120,6 +129,7 @@ pub struct Patch {
     pub template: Option<String>,
     /// A Tera expression: the patch applies only when it is true.
     pub when: Option<String>,
+    pub exists: Exists,
     /// A missing file or anchor is a warning, not an error.
     pub optional: bool,
     /// Also import the standard-library packages the inserted text uses.
@@ -140,8 +150,10 @@ pub struct Patch {
 /// string is a template.
 #[derive(Debug)]
 pub enum Anchor {
+    /// `name`: the import's name (`_` for a blank import).
     Import {
         path: String,
+        name: Option<String>,
     },
     /// `present`: a field name (a pattern) that marks the fields as
     /// there; without it, presence cannot be told (doctor shows `-`).
@@ -256,6 +268,24 @@ pub enum Anchor {
         present: String,
         r#macro: Option<String>,
     },
+    /// An entry of a list (see `anchor::lists`): the list of `kind` after
+    /// the line like `after` and holding `containing`; the entry is there
+    /// when an entry holds `present` (without it: when an entry has the
+    /// new one's key); it goes in order of the entries' keys (`key`: the
+    /// part of an entry `*` stands for), or at the `end`, those like
+    /// `first` and `last` kept before and after it.
+    ListEntry {
+        kind: crate::anchor::lists::Kind,
+        after: Option<String>,
+        containing: Option<String>,
+        like: Option<String>,
+        between: Vec<String>,
+        present: Option<String>,
+        order: crate::anchor::lists::Order,
+        first: Vec<String>,
+        last: Vec<String>,
+        key: Option<String>,
+    },
     /// Cargo.toml: feature `feature` with `deps` (or a listed feature's
     /// declaration with a dependency `like` this, copied), and its name in `list`.
     CargoFeature {
@@ -294,6 +324,7 @@ const ANCHORS: &[&str] = &[
     "rust-arm",
     "rust-array",
     "cargo-feature",
+    "list-entry",
 ];
 
 impl Anchor {
@@ -401,10 +432,10 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
     let mut files = Vec::new();
     for table in keys.array_of_tables("files")? {
         let k = Keys { table, loc: &loc, what: "[[files]]" };
-        k.only(&["template", "path", "keep"])?;
+        k.only(&["template", "path", "keep", "if-exists", "unless-exists"])?;
         let template =
             k.template("template")?.ok_or_else(|| anyhow!("{}: [[files]] needs `template`", k.at_table()))?;
-        files.push(NewFile { template, path: k.required("path")?, keep: k.bool("keep")? });
+        files.push(NewFile { template, path: k.required("path")?, keep: k.bool("keep")?, exists: exists(&k)? });
     }
 
     let mut patches = Vec::new();
@@ -436,9 +467,13 @@ fn backends(table: &Table, loc: &Loc) -> Result<Backends> {
     let k = Keys { table, loc, what: "[backends]" };
     k.only(&["path", "containing", "exclude", "learn"])?;
     let path = k.required("path")?;
-    let holes = path.split('/').filter(|part| part.contains("{name}")).count();
-    if holes != 1 || path.matches("{name}").count() != 1 || !plain_path(&path) {
-        return Err(k.wrong("path", "a path below the root with `{name}` in one of its parts (\"{name}/client.go\")"));
+    // The first part with `{name}` has it once; a later part may repeat it.
+    let hole = path.split('/').find(|part| part.contains("{name}"));
+    if hole.is_none_or(|part| part.matches("{name}").count() != 1) || !plain_path(&path) {
+        return Err(k.wrong(
+            "path",
+            "a path below the root with `{name}` once in a part (\"{name}/client.go\", \"backend/{name}/{name}.go\")",
+        ));
     }
     let mut learn = Vec::new();
     if let Some(item) = table.get("learn") {
@@ -462,11 +497,22 @@ fn backends(table: &Table, loc: &Loc) -> Result<Backends> {
     Ok(Backends { path, containing: k.string("containing")?, exclude: k.strings("exclude")?, learn })
 }
 
+fn exists(k: &Keys) -> Result<Exists> {
+    let path = |key: &str| -> Result<Option<String>> {
+        let value = k.string(key)?;
+        if value.as_deref().is_some_and(|p| !plain_path(p.trim_end_matches('/'))) {
+            return Err(k.wrong(key, "a path below the root"));
+        }
+        Ok(value)
+    };
+    Ok(Exists { if_exists: path("if-exists")?, unless_exists: path("unless-exists")? })
+}
+
 fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
     let k = Keys { table, loc, what: "[[patches]]" };
     let kind = k.required("anchor")?;
     let specific: &[&str] = match kind.as_str() {
-        "import" => &["path"],
+        "import" => &["path", "name"],
         "struct-end" => &["struct", "present"],
         "method-end" => &["receiver", "method", "present"],
         "switch-case" => &["func", "switch", "case"],
@@ -486,15 +532,38 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
         "rust-arm" => &["func", "like", "pattern"],
         "rust-array" => &["func", "present", "macro"],
         "cargo-feature" => &["feature", "deps", "list", "like", "model"],
+        "list-entry" => &["kind", "after", "containing", "like", "between", "present", "order", "first", "last", "key"],
         other => {
             let at = loc.at(table.get("anchor").and_then(Item::span));
             bail!("{at}: unknown anchor {other:?}; expected one of {}", ANCHORS.join(", "))
         }
     };
-    let common = ["file", "anchor", "template", "when", "optional", "imports", "what", "check", "doctor"];
+    let common = [
+        "file",
+        "anchor",
+        "template",
+        "when",
+        "if-exists",
+        "unless-exists",
+        "optional",
+        "imports",
+        "what",
+        "check",
+        "doctor",
+    ];
     k.only(&[&common[..], specific].concat())?;
     let anchor = match kind.as_str() {
-        "import" => Anchor::Import { path: k.required("path")? },
+        "import" => {
+            let name = k.string("name")?;
+            let ident = |n: &str| {
+                n.starts_with(|c: char| c.is_alphabetic() || c == '_')
+                    && n.chars().all(|c| c.is_alphanumeric() || c == '_')
+            };
+            if name.as_deref().is_some_and(|n| !ident(n) && !n.contains("{{")) {
+                return Err(k.wrong("name", "a Go identifier, or `_` for a blank import"));
+            }
+            Anchor::Import { path: k.required("path")?, name }
+        }
         "struct-end" => Anchor::StructEnd { name: k.required("struct")?, present: k.string("present")? },
         "method-end" => Anchor::MethodEnd {
             receiver: k.required("receiver")?,
@@ -591,6 +660,43 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
             like: k.string("like")?,
             model: k.string("model")?,
         },
+        "list-entry" => {
+            use crate::anchor::lists::{KINDS, Order};
+            let kind = k.required("kind")?;
+            let Some((_, kind)) = KINDS.iter().find(|(name, _)| *name == kind) else {
+                let names: Vec<&str> = KINDS.iter().map(|(n, _)| *n).collect();
+                return Err(k.wrong("kind", &format!("one of {}", names.join(", "))));
+            };
+            let order = match k.string("order")?.as_deref() {
+                None | Some("sorted") => Order::Sorted,
+                Some("end") => Order::End,
+                Some(_) => return Err(k.wrong("order", "\"sorted\" (the default) or \"end\"")),
+            };
+            let (after, containing) = (k.string("after")?, k.string("containing")?);
+            if after.is_none() && containing.is_none() {
+                bail!("{}: list-entry needs `after` or `containing` (or both) to say which list", k.at_table());
+            }
+            let like = k.string("like")?;
+            if *kind == crate::anchor::lists::Kind::Lines && like.is_none() {
+                bail!("{}: kind \"lines\" needs `like`, the pattern of its lines", k.at_table());
+            }
+            let key = k.string("key")?;
+            if key.as_deref().is_some_and(|p| p.matches('*').count() != 1) {
+                return Err(k.wrong("key", "a pattern with one `*`, the part of an entry it sorts by"));
+            }
+            Anchor::ListEntry {
+                kind: *kind,
+                after,
+                containing,
+                like,
+                between: k.strings("between")?,
+                present: k.string("present")?,
+                order,
+                first: k.strings("first")?,
+                last: k.strings("last")?,
+                key,
+            }
+        }
         other => bail!("{}: unknown anchor {other:?}", k.at_table()),
     };
     let template = k.template("template")?;
@@ -614,6 +720,7 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
         anchor,
         template,
         when: k.string("when")?,
+        exists: exists(&k)?,
         optional: k.bool("optional")?,
         imports: k.bool("imports")?,
         what: k.string("what")?,
@@ -875,7 +982,9 @@ mod tests {
             err("target = \"x\"\n[backends]\npath = \"store/x.go\"\n")
         );
         assert!(err("target = \"x\"\n[backends]\npath = \"../{name}/x.go\"\n").starts_with("p.toml:3:8:"));
-        assert!(err("target = \"x\"\n[backends]\npath = \"{name}/{name}.go\"\n").starts_with("p.toml:3:8:"));
+        assert!(err("target = \"x\"\n[backends]\npath = \"{name}{name}/x.go\"\n").starts_with("p.toml:3:8:"));
+        assert!(err("target = \"x\"\n[backends]\npath = \"x.go\"\n").starts_with("p.toml:3:8:"));
+        assert!(parse("target = \"x\"\n[backends]\npath = \"b/{name}/{name}.go\"\n", "p.toml").is_ok());
         assert!(
             err("target = \"x\"\n[backends]\npath = \"{name}/x.go\"\nlearn = { type = { file = \"a\", like = \"*\" } }\n")
                 .contains("only go_name is learnt")

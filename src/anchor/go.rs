@@ -212,21 +212,36 @@ impl<'a> GoFile<'a> {
     /// The edit that imports `path` in sorted position within its group
     /// (the standard library, or the module `own` and its packages), or
     /// `None` when the file imports it already.
-    pub fn import_edit(&self, imports: &[Import], path: &str, own: &str) -> Result<Option<super::super::plan::Edit>> {
+    pub fn import_edit(
+        &self,
+        imports: &[Import],
+        path: &str,
+        alias: Option<&str>,
+        own: &str,
+    ) -> Result<Option<super::super::plan::Edit>> {
         use super::super::plan::Edit;
         if let Some(existing) = imports.iter().find(|i| i.path == path) {
-            if existing.aliased && existing.name != assumed_name(path) {
-                bail!("{}: imports {path:?} as {}; expected it unaliased", self.path, existing.name);
+            let expected = alias.unwrap_or(assumed_name(path));
+            // A blank import is done by any import of the package.
+            if alias != Some("_") && existing.aliased && existing.name != expected {
+                let how = alias.map_or("unaliased".to_string(), |a| format!("as {a}"));
+                bail!("{}: imports {path:?} as {}; expected it {how}", self.path, existing.name);
             }
             return Ok(None);
         }
-        let name = assumed_name(path);
-        if let Some(clash) = imports.iter().find(|i| i.name == name) {
+        let name = alias.unwrap_or(assumed_name(path));
+        if name != "_"
+            && let Some(clash) = imports.iter().find(|i| i.name == name)
+        {
             bail!("{}: already imports {:?} as {name}, which {path:?} would clash with", self.path, clash.path);
         }
+        let spec = match alias {
+            Some(alias) => format!("{alias} {path:?}"),
+            None => format!("{path:?}"),
+        };
         let group = |p: &str| import_group(p, own);
         let same: Vec<&Import> = imports.iter().filter(|i| group(&i.path) == group(path)).collect();
-        let line = |neighbour: usize| format!("{}{path:?}\n", super::indentation(self.src, neighbour));
+        let line = |neighbour: usize| format!("{}{spec}\n", super::indentation(self.src, neighbour));
         if let Some(next) = same.iter().find(|i| i.path.as_str() > path) {
             return Ok(Some(Edit { at: next.line_start, text: line(next.line_start) }));
         }

@@ -4,6 +4,7 @@
 
 pub mod cargo;
 pub mod go;
+pub mod lists;
 pub mod markers;
 pub mod prose;
 pub mod rust;

@@ -145,8 +145,8 @@ fn columns(profile: &Profile) -> Vec<(String, bool)> {
 }
 
 /// The backends the checkout has: each path like the profile's `path`
-/// (`{name}/client.go`, `src/store/{name}.rs`), its `{name}` part
-/// the name, holding `containing` if given, not `exclude`d; sorted.
+/// (`{name}/client.go`, `src/store/{name}.rs`, `backend/{name}/{name}.go`),
+/// its first `{name}` part the name, holding `containing` if given, not `exclude`d; sorted.
 fn backend_names(checkout: &Checkout, spec: &Backends) -> Result<Vec<String>> {
     let parts: Vec<&str> = spec.path.split('/').collect();
     let hole = parts.iter().position(|p| p.contains("{name}")).expect("a [backends] path has {name}, as read");
@@ -163,7 +163,10 @@ fn backend_names(checkout: &Checkout, spec: &Backends) -> Result<Vec<String>> {
         if spec.exclude.iter().any(|e| e == name) {
             continue;
         }
-        let path: Vec<&str> = [dir.as_str(), entry.as_str()].into_iter().chain(rest.iter().copied()).collect();
+        // A later part may name it again (`backend/{name}/{name}.go`).
+        let rest: Vec<String> = rest.iter().map(|p| p.replace("{name}", name)).collect();
+        let path: Vec<&str> =
+            [dir.as_str(), entry.as_str()].into_iter().chain(rest.iter().map(String::as_str)).collect();
         let path = path.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join("/");
         // A backend is a file or directory of the checkout's own: not a
         // symlink, wherever it leads.

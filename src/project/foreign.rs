@@ -221,7 +221,7 @@ fn patches(profile: &Profile, renderer: &Renderer) -> Result<Found> {
         };
         let places = &mut go[at].1;
         match &patch.anchor {
-            Anchor::Import { path } => places.imports.push(r(path)?),
+            Anchor::Import { path, .. } => places.imports.push(r(path)?),
             Anchor::SwitchCase { func, switch, case } => {
                 places.switches.push((r(func)?, switch.as_ref().map(r).transpose()?, all(case)?))
             }

@@ -187,7 +187,11 @@ fn refuse_unknown_params(checkout: &Checkout, known: &Known, request: &Request) 
         .map(|(project, _)| *project)
         .filter(|p| *p != known.name() && declared(p, &[]).contains(unknown))
         .collect();
-    let elsewhere = if others.is_empty() { String::new() } else { format!("; {} takes it", others.join(", ")) };
+    let elsewhere = match others.as_slice() {
+        [] => String::new(),
+        [one] => format!("; {one} takes it"),
+        [init @ .., last] => format!("; {} and {last} take it", init.join(", ")),
+    };
     Err(crate::error::Error::Usage(format!(
         "--set {unknown}: {} is a {} checkout, which takes {takes}{elsewhere}",
         checkout.root.display(),
@@ -201,6 +205,10 @@ pub struct Known {
     name: String,
     provider: Provider,
 }
+
+/// The built-in projects with a provider of their own; every other one
+/// is its profile alone (`Provider::Plain`), found by its `[detect]`.
+const PROVIDED: &[&str] = &["litestream", "sccache"];
 
 /// What derives a project's variables from the checkout.
 #[derive(Clone, Copy, PartialEq)]
@@ -231,6 +239,12 @@ impl Known {
             Project::Cargo(package) if package == sccache::PACKAGE => return built_in("sccache", Provider::Sccache),
             _ => {}
         }
+        // A built-in project that is data alone: its profile's [detect].
+        for (name, _) in crate::profile::BUILT_IN.iter().filter(|(name, _)| !PROVIDED.contains(name)) {
+            if crate::profile::load(name, &[])?.detects(&checkout.root, &checkout.project) {
+                return built_in(name, Provider::Plain);
+            }
+        }
         let dirs = crate::render::override_dirs(templates, Some(&checkout.root))?;
         if let Some(name) = own_project(checkout, &dirs)? {
             return Ok(Known { name, provider: Provider::Plain });
@@ -239,11 +253,23 @@ impl Known {
             Project::Go(module) => ("go.mod", "module", module),
             Project::Cargo(package) => ("Cargo.toml", "package", package),
         };
+        // A project that is data alone, by the module or package it detects.
+        let data: Vec<String> = crate::profile::BUILT_IN
+            .iter()
+            .filter(|(name, _)| !PROVIDED.contains(name))
+            .filter_map(|(name, _)| crate::profile::load(name, &[]).ok())
+            .map(|p| match (p.detect.go_module, p.detect.cargo_package) {
+                (Some(module), _) => module,
+                (None, Some(package)) => format!("the {package} crate"),
+                (None, None) => p.target,
+            })
+            .collect();
         bail!(
-            "{}: {what} {name} is not a project add-backend knows (it knows {} and the {} crate, and a project described by a profile in .add-backend/<name>/profile.toml whose [detect] matches the checkout; see the README)",
+            "{}: {what} {name} is not a project add-backend knows (it knows {}, the {} crate, {}, and a project described by a profile in .add-backend/<name>/profile.toml whose [detect] matches the checkout; see the README)",
             checkout.root.join(manifest).display(),
             litestream::MODULE,
-            sccache::PACKAGE
+            sccache::PACKAGE,
+            data.join(", ")
         )
     }
 

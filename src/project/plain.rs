@@ -58,6 +58,10 @@ struct Field {
     pascal: String,
     camel: String,
     shouty: String,
+    /// The Go name, with Go's initialisms: `api_key` is `APIKey`.
+    go: String,
+    /// In prose: `api_key` is `API key`.
+    words: String,
     r#type: String,
     required: bool,
 }
@@ -98,6 +102,8 @@ fn fields(raw: &[String]) -> Result<Vec<Field>> {
             pascal: name.to_upper_camel_case(),
             camel: name.to_lower_camel_case(),
             shouty: name.to_shouty_snake_case(),
+            go: name.to_snake_case().split('_').map(crate::names::go_word).collect(),
+            words: name.to_snake_case().split('_').map(crate::names::prose_word).collect::<Vec<_>>().join(" "),
             r#type: ty.to_string(),
             required,
         });

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use anyhow::{Context as _, Result, anyhow, bail};
 
 use crate::anchor::rust_items::Wanted;
-use crate::anchor::{self, go::GoFile, go::Import, go::Switch, markers, prose, rust::RustFile};
+use crate::anchor::{self, go::GoFile, go::Import, go::Switch, lists, markers, prose, rust::RustFile};
 use crate::checkout::Checkout;
 use crate::glob::glob;
 use crate::go_imports;
@@ -69,9 +69,25 @@ impl Steps<'_> {
         Ok(plan)
     }
 
-    /// The files the profile creates.
+    /// The files the profile creates, of those whose `if-exists` and
+    /// `unless-exists` the checkout meets.
     pub fn files(&self) -> Result<Vec<FileChange>> {
-        self.profile.files.iter().map(|file| self.new_file(file).map_err(|e| self.placed(e, None))).collect()
+        let mut files = Vec::new();
+        for file in &self.profile.files {
+            if self.applies(&file.exists).map_err(|e| self.placed(e, None))? {
+                files.push(self.new_file(file).map_err(|e| self.placed(e, None))?);
+            }
+        }
+        Ok(files)
+    }
+
+    /// Whether the checkout has the path `if-exists` names (if any) and
+    /// not the one `unless-exists` does.
+    fn applies(&self, exists: &crate::profile::Exists) -> Result<bool> {
+        let has = |path: &Option<String>| -> Result<Option<bool>> {
+            path.as_deref().map(|p| self.checkout.exists(&self.renderer.render_str(p)?)).transpose()
+        };
+        Ok(has(&exists.if_exists)? != Some(false) && has(&exists.unless_exists)? != Some(true))
     }
 
     /// A team's profile is named in front of an error its entries cause;
@@ -121,9 +137,13 @@ impl Steps<'_> {
         let mut order: Vec<String> = Vec::new();
         let mut by_file: HashMap<String, Vec<(usize, &Patch)>> = HashMap::new();
         for (index, patch) in self.profile.patches.iter().enumerate() {
-            if let Some(when) = &patch.when
-                && !self.renderer.is_true(when).with_context(|| format!("{}: when", self.profile.place(patch)))?
-            {
+            let when = match &patch.when {
+                Some(when) => {
+                    self.renderer.is_true(when).with_context(|| format!("{}: when", self.profile.place(patch)))?
+                }
+                None => true,
+            };
+            if !when || !self.applies(&patch.exists).map_err(|e| self.placed(e, Some(patch)))? {
                 seen(index, Presence::NotApplicable);
                 continue;
             }
@@ -207,9 +227,10 @@ impl Steps<'_> {
             _ => Ok(default),
         };
         match &patch.anchor {
-            Anchor::Import { path } => {
+            Anchor::Import { path, name } => {
                 let path = self.renderer.render_str(path)?;
-                let edit = file.go()?.import_edit(file.imports()?, &path, self.module)?;
+                let name = name.as_deref().map(|n| self.renderer.render_str(n)).transpose()?;
+                let edit = file.go()?.import_edit(file.imports()?, &path, name.as_deref(), self.module)?;
                 let edit = edit.filter(|_| file.imported.insert(path.clone()));
                 file.add(what(format!("import {path:?}"))?, edit.into_iter().collect());
             }
@@ -446,6 +467,46 @@ impl Steps<'_> {
                 let edit = file.rust()?.array_edit(&func, r#macro.as_deref(), &present, &trimmed)?;
                 file.add(what(format!("{present} in {func}()"))?, edit.into_iter().collect());
             }
+            Anchor::ListEntry { kind, after, containing, like, between, present, order, first, last, key } => {
+                let r = |s: &Option<String>| s.as_deref().map(|s| self.renderer.render_str(s)).transpose();
+                let (after, containing, like, key) = (r(after)?, r(containing)?, r(like)?, r(key)?);
+                let (between, first, last) = (self.rendered(between)?, self.rendered(first)?, self.rendered(last)?);
+                let present = r(present)?;
+                let select = lists::Select {
+                    kind: *kind,
+                    after: after.as_deref(),
+                    containing: containing.as_deref(),
+                    like: like.as_deref(),
+                    between: &between,
+                };
+                let Some(list) = lists::find(file.src, &select) else {
+                    let mut place = Vec::new();
+                    place.extend(after.as_ref().map(|a| format!("after a line like `{a}`")));
+                    place.extend(containing.as_ref().map(|c| format!("holding `{c}`")));
+                    let kind = lists::KINDS.iter().find(|(_, k)| k == kind).map_or("", |(n, _)| n);
+                    let msg = format!("{}: no {kind} {}", file.path, place.join(" "));
+                    return self.missing(patch, warnings, msg);
+                };
+                // Without `present`, whether it is there cannot be told
+                // without the text (doctor).
+                if present.is_none() && self.check_only {
+                    return Ok(());
+                }
+                let text = render(Shape::Text)?;
+                let new_key = lists::new_key(*kind, &text, key.as_deref());
+                let there = match &present {
+                    Some(present) => lists::listed(file.src, &select, present),
+                    None => lists::has_key(&list, &new_key, key.as_deref()),
+                };
+                let mut edits = Vec::new();
+                if !there {
+                    let placing = lists::Placing { order: *order, first: &first, last: &last, key: key.as_deref() };
+                    let (at, text) = lists::insertion(file.src, &list, &text, &placing);
+                    edits.push(Edit { at, text });
+                }
+                let default = present.unwrap_or(new_key);
+                file.add(what(format!("{default} in the list"))?, edits);
+            }
             Anchor::CargoFeature { feature, deps, list, like, model } => {
                 let feature = self.renderer.render_str(feature)?;
                 let deps: Vec<String> = deps.iter().map(|d| self.renderer.render_str(d)).collect::<Result<_>>()?;
@@ -617,7 +678,7 @@ impl<'s> PatchedFile<'s> {
         let mut edits = Vec::new();
         for path in std_imports(text) {
             if self.imported.insert(path.to_string()) {
-                edits.extend(self.go()?.import_edit(&imports, path, module)?);
+                edits.extend(self.go()?.import_edit(&imports, path, None, module)?);
             }
         }
         Ok(edits)

@@ -281,7 +281,7 @@ fn an_unknown_project_is_named() {
     let crate_dir = tempfile::tempdir().unwrap();
     std::fs::write(crate_dir.path().join("Cargo.toml"), "[package]\nname = \"other\"\n").unwrap();
     let run = sb.run_in(crate_dir.path(), &["ftp"], &[]);
-    run.fails(1, "package other is not a project add-backend knows (it knows github.com/benbjohnson/litestream and the sccache crate, and a project described by a profile in .add-backend/<name>/profile.toml whose [detect] matches");
+    run.fails(1, "package other is not a project add-backend knows (it knows github.com/benbjohnson/litestream, the sccache crate, github.com/rclone/rclone, and a project described by a profile in .add-backend/<name>/profile.toml whose [detect] matches");
 }
 
 #[test]

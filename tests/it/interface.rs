@@ -198,11 +198,15 @@ fn a_flag_of_another_project_is_refused_naming_it() {
     let sb = Sandbox::litestream();
     let before = sb.tree();
     for args in [&["--service", "Ftp"][..], &["--set", "service=Ftp"], &["--title", "FTP"]] {
-        let param = if args.contains(&"--title") { "title" } else { "service" };
+        let (param, takers) = if args.contains(&"--title") {
+            ("title", "rclone and sccache take it")
+        } else {
+            ("service", "sccache takes it")
+        };
         sb.run(&[&["ftp"][..], args].concat()).fails(
             2,
             &format!(
-                "--set {param}: {} is a litestream checkout, which takes no parameters; sccache takes it",
+                "--set {param}: {} is a litestream checkout, which takes no parameters; {takers}",
                 sb.root.display()
             ),
         );

@@ -29,6 +29,7 @@ mod go_toolchain;
 mod hostile;
 mod interface;
 mod own_project;
+mod rclone;
 mod remove;
 mod safety;
 mod sccache;

@@ -1,0 +1,264 @@
+//! rclone, the third project: a profile and templates alone
+//! (templates/rclone/), run on tests/fixtures/rclone, a checkout of our own
+//! shaped as the facts file describes rclone's (its backend/all imports, the
+//! test_all config, the README's, docs' and menu's lists, make_manual.py).
+//! The fixture has no fs package, so the generated backend is built against
+//! the real rclone API in tests/fixtures/rclone-api, a module requiring a
+//! released rclone.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::Sandbox;
+
+const ADD: &[&str] = &[
+    "acme",
+    "--title",
+    "Acme Cloud",
+    "--field",
+    "endpoint!",
+    "--field",
+    "api_key:secret!",
+    "--field",
+    "chunk_size:int",
+];
+
+const CREATED: &[&str] = &["backend/acme/acme.go", "backend/acme/acme_test.go", "docs/content/acme.md"];
+
+fn rclone() -> Sandbox {
+    Sandbox::fixture("rclone")
+}
+
+/// The fixture as rclone is from v1.73 on: the overview page built from
+/// docs/data/backends/*.yaml rather than tables.
+fn rclone_with_backend_data() -> Sandbox {
+    let sb = rclone();
+    std::fs::create_dir_all(sb.root.join("docs/data/backends")).unwrap();
+    sb.write("docs/data/backends/alpha.yaml", "backend: alpha\nname: Alpha Cloud\n");
+    let overview = sb.read("docs/content/overview.md");
+    let (head, _) = overview.split_once("| Name ").unwrap();
+    sb.write("docs/content/overview.md", &format!("{head}{{{{< features-table >}}}}\n"));
+    sb
+}
+
+#[test]
+fn the_generated_files_and_the_wiring() {
+    let sb = rclone();
+    let run = sb.run(&[ADD, &["--dry-run"]].concat());
+    run.success();
+    let patches: String =
+        run.stdout.split("\n--- ").filter(|d| d.starts_with("a/")).map(|d| format!("--- {d}\n")).collect();
+    insta::assert_snapshot!("rclone.wiring.diff", patches);
+    sb.run(ADD).success();
+    for file in CREATED {
+        insta::assert_snapshot!(format!("rclone.{}", file.replace('/', "__")), sb.read(file));
+    }
+    assert!(!sb.root.join("docs/data/backends").exists(), "a tree without backend data gets none");
+}
+
+#[test]
+fn a_second_run_changes_nothing_and_remove_puts_every_byte_back() {
+    let sb = rclone();
+    let before = sb.tree();
+    sb.run(ADD).success();
+    let added = sb.tree();
+    let again = sb.run(ADD);
+    again.success();
+    assert!(again.stderr.contains("already in place: nothing to do"), "{}", again.stderr);
+    assert_eq!(sb.tree(), added);
+    sb.run(&["remove", "acme"]).success();
+    assert_eq!(sb.tree(), before);
+}
+
+#[test]
+fn a_tree_with_backend_data_gets_its_yaml_and_no_table_rows() {
+    let sb = rclone_with_backend_data();
+    let overview = sb.read("docs/content/overview.md");
+    let before = sb.tree();
+    sb.run(ADD).success();
+    assert_eq!(sb.read("docs/content/overview.md"), overview);
+    insta::assert_snapshot!("rclone.docs__data__backends__acme.yaml", sb.read("docs/data/backends/acme.yaml"));
+    sb.run(&["remove", "acme"]).success();
+    assert_eq!(sb.tree(), before);
+}
+
+/// Asserts that in `file` the first line holding `before` is followed by a
+/// line holding `new` and then one holding `after`.
+#[track_caller]
+fn in_order(sb: &Sandbox, file: &str, before: &str, new: &str, after: &str) {
+    let text = sb.read(file);
+    let lines: Vec<&str> = text.lines().collect();
+    let b = lines.iter().position(|l| l.contains(before)).unwrap_or_else(|| panic!("{file}: no {before:?}:\n{text}"));
+    let holds = |at: usize, needle: &str| lines.get(at).is_some_and(|l| l.contains(needle));
+    assert!(
+        holds(b + 1, new) && holds(b + 2, after),
+        "{file}: {new:?} is not between {before:?} and {after:?}:\n{text}"
+    );
+}
+
+#[test]
+fn each_list_takes_the_entry_where_its_order_puts_it() {
+    // First in every list (the providers' page's start="true", which its
+    // shortcode does not read, stays where it is).
+    let sb = rclone();
+    sb.run(&["aardvark", "--title", "Aardvark Drive"]).success();
+    assert!(sb.read("README.md").contains(
+        "## Storage providers\n\n- Aardvark Drive [:page_facing_up:](https://rclone.org/aardvark/)\n- Alpha Cloud ["
+    ));
+    let docs = sb.read("docs/content/docs.md");
+    assert!(docs.contains("for\n\n- [Aardvark Drive](/aardvark/)\n- [Alpha Cloud](/alpha/)\n"), "{docs}");
+    in_order(&sb, "docs/content/_index.md", "provider_list", "\"Aardvark Drive\"", "\"Alpha Cloud\"");
+    in_order(&sb, "docs/layouts/chrome/navbar.html", "A &ndash; L", "Aardvark Drive", "Alpha Cloud");
+    in_order(&sb, "docs/content/overview.md", "| ---", "| Aardvark Drive ", "| Alpha Cloud ");
+    in_order(&sb, "docs/content/overview.md", "|-----", "| Aardvark Drive ", "| Alpha Cloud ");
+    in_order(&sb, "bin/make_manual.py", "# Keep these", "\"aardvark.md\"", "\"alpha.md\"");
+    in_order(&sb, "backend/all/all.go", "// Active", "backend/aardvark\"", "backend/alpha\"");
+
+    // Between two entries, and in a menu, in the letter group of the
+    // entry before it, not after the next group's heading.
+    let sb = rclone();
+    sb.run(&["kilo", "--title", "Kilo Store"]).success();
+    in_order(&sb, "README.md", "Alpha Cloud", "Kilo Store", "- Memory ");
+    in_order(&sb, "docs/content/docs.md", "[Joiner]", "[Kilo Store]", "[Memory]");
+    in_order(&sb, "docs/content/_index.md", "\"Alpha Cloud\"", "\"Kilo Store\"", "\"Memory\"");
+    in_order(&sb, "docs/layouts/chrome/navbar.html", "Joiner", "Kilo Store", "M &ndash; Z");
+    in_order(&sb, "docs/content/overview.md", "| Alpha Cloud ", "| Kilo Store ", "| Memory ");
+    in_order(&sb, "bin/make_manual.py", "\"joiner.md\"", "\"kilo.md\"", "\"memory.md\"");
+    in_order(&sb, "backend/all/all.go", "backend/joiner\"", "backend/kilo\"", "backend/local\"");
+
+    // Last, before the local filesystem, which every list keeps last
+    // though its name sorts before this one.
+    let sb = rclone();
+    sb.run(&["zulu", "--title", "Zulu Cloud"]).success();
+    in_order(&sb, "README.md", "Zeta Store", "Zulu Cloud", "The local filesystem");
+    in_order(&sb, "docs/content/docs.md", "[Zeta Store]", "[Zulu Cloud]", "[The local filesystem]");
+    in_order(&sb, "docs/content/_index.md", "\"Zeta Store\"", "\"Zulu Cloud\"", "\"The local filesystem\"");
+    in_order(&sb, "docs/layouts/chrome/navbar.html", "Zeta Store", "Zulu Cloud", "dropdown-divider");
+    in_order(&sb, "docs/content/overview.md", "| Zeta Store ", "| Zulu Cloud ", "| The local filesystem ");
+    assert!(sb.read("bin/make_manual.py").contains("    \"zulu.md\",\n\n    \"local.md\","));
+    assert!(
+        sb.read("backend/all/all.go").contains("backend/zeta\"\n\t_ \"github.com/rclone/rclone/backend/zulu\"\n)\n")
+    );
+
+    // The test_all entry goes at the end of the backends, as upstream's do.
+    let config = sb.read("fstest/test_all/config.yaml");
+    assert!(
+        config.ends_with(
+            "   remote:   \"TestZeta:\"\n   fastlist: false\n - backend:  \"zulu\"\n   remote:   \"TestZulu:\"\n   fastlist: false\n"
+        ),
+        "{config}"
+    );
+}
+
+#[test]
+fn doctor_finds_every_backend_and_a_baseline_takes_its_known_gaps() {
+    let sb = rclone();
+    let run = sb.run(&["doctor"]);
+    assert_eq!(run.code, 4, "{}{}", run.stdout, run.stderr);
+    for backend in ["alpha", "joiner", "local", "memory", "zeta"] {
+        assert!(run.stdout.lines().any(|l| l.starts_with(backend)), "{backend}:\n{}", run.stdout);
+    }
+    // The joining backend is tested through others, as upstream's are.
+    let joiner = run.stdout.lines().find(|l| l.starts_with("joiner")).unwrap();
+    assert_eq!(
+        joiner.split_whitespace().collect::<Vec<_>>(),
+        ["joiner", "ok", "MISSING", "ok", "ok", "ok", "ok", "ok"]
+    );
+    assert!(run.stderr.contains("not wired everywhere: joiner"), "{}", run.stderr);
+    sb.run(&["doctor", "--write-baseline"]).success();
+    sb.run(&["doctor"]).success();
+    sb.run(ADD).success();
+    sb.run(&["doctor"]).success();
+    // A new gap fails: the menu entry of the new backend taken out.
+    sb.edit(
+        "docs/layouts/chrome/navbar.html",
+        "<a class=\"dropdown-item\" href=\"/acme/\">",
+        "<a class=\"dropdown-item\" href=\"/acme-old/\">",
+    );
+    let run = sb.run(&["doctor"]);
+    assert_eq!(run.code, 4, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("acme"), "{}", run.stderr);
+}
+
+#[test]
+fn wrong_fields_are_refused_naming_them_and_nothing_is_written() {
+    let sb = rclone();
+    let before = sb.tree();
+    sb.run(&["acme", "--field", "size:float"]).fails(1, "--field size:float");
+    sb.run(&["acme", "--field", "verbose:bool!"]).fails(1, "cannot be required");
+    assert_eq!(sb.tree(), before);
+}
+
+fn have_go() -> bool {
+    let found = Command::new("go").arg("version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+        assert!(!ci, "go is not on PATH, and under CI the Go checks must run");
+        eprintln!("skipped: go is not on PATH");
+    }
+    found
+}
+
+#[track_caller]
+fn go(dir: &Path, tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .current_dir(dir)
+        .env("GOTOOLCHAIN", "local")
+        .env("GOFLAGS", "-mod=readonly")
+        // rclone's quick-test mode: the integration suite skips without a remote.
+        .env("RCLONE_CONFIG", "/notfound")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{tool} {args:?} failed:\n{text}");
+    text
+}
+
+/// The generated package, its location aside, in a module that requires
+/// a released rclone: gofmt-clean, vetted, built, its unit tests passing
+/// and its integration entry compiled (and skipped, with no remote).
+#[test]
+fn the_generated_backend_builds_and_passes_against_the_real_rclone_api() {
+    if !have_go() {
+        return;
+    }
+    for (name, fields) in [
+        ("acme", &ADD[1..]),
+        ("plainstore", &[][..]),
+        (
+            "every",
+            &[
+                "--field",
+                "user",
+                "--field",
+                "token:secret",
+                "--field",
+                "limit:int!",
+                "--field",
+                "fast:bool",
+                "--field",
+                "chunk:size",
+                "--field",
+                "wait:duration!",
+            ][..],
+        ),
+    ] {
+        let sb = rclone();
+        sb.run(&[&[name][..], fields].concat()).success();
+        let module = tempfile::tempdir().unwrap();
+        crate::common::copy_tree(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rclone-api"),
+            &module.path().join("m"),
+        );
+        let dir = module.path().join("m");
+        crate::common::copy_tree(&sb.root.join("backend").join(name), &dir.join(name));
+        let listed = go(&dir, "gofmt", &["-l", "."]);
+        assert!(listed.is_empty(), "gofmt -l lists:\n{listed}");
+        go(&dir, "go", &["vet", "./..."]);
+        go(&dir, "go", &["build", "./..."]);
+        let tested = go(&dir, "go", &["test", "-v", "./..."]);
+        assert!(tested.contains("--- PASS: TestNewFs"), "{tested}");
+        assert!(tested.contains("--- SKIP: TestIntegration"), "{tested}");
+    }
+}
