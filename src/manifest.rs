@@ -135,16 +135,17 @@ pub fn record(checkout: &Checkout, plan: &mut Plan, settings: &Settings, carried
         .inserted
         .retain(|i| checkout.read(&i.path).ok().flatten().is_some_and(|now| lf(&now).contains(lf(&i.text).as_ref())));
     for file in plan.files.iter().filter(|f| f.changes()) {
-        let after = digest(lf(&file.after).as_bytes());
+        // A file patched is recorded by its insertions; only a whole one by its digest.
+        let after = || digest(lf(&file.after).as_bytes());
         let ours = file.inserted.is_empty() && created_before.contains(&file.path);
         match &file.before {
             _ if file.before.is_none() || ours => {
                 manifest.created.retain(|c| c.path != file.path);
-                manifest.created.push(Created { path: file.path.clone(), digest: after });
+                manifest.created.push(Created { path: file.path.clone(), digest: after() });
             }
             Some(before) if file.inserted.is_empty() => {
                 manifest.replaced.retain(|r| r.path != file.path);
-                manifest.replaced.push(Replaced { path: file.path.clone(), digest: after, before: before.clone() });
+                manifest.replaced.push(Replaced { path: file.path.clone(), digest: after(), before: before.clone() });
             }
             _ => {
                 // A text inserted n times (the same feature in several

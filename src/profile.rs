@@ -22,7 +22,7 @@ pub fn file_name(target: &str) -> String {
     format!("{target}/profile.toml")
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Profile {
     pub target: String,
     /// Where it was read from, as errors name it.
@@ -48,7 +48,7 @@ pub struct Profile {
 }
 
 /// What marks a checkout of the project: every condition given holds.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Detect {
     /// Paths that exist under the root; a last component with `*` matches
     /// any entry of its directory (`cmd/*.go`).
@@ -62,7 +62,7 @@ pub struct Detect {
 /// How `doctor` finds the backends a checkout has: each path like `path`,
 /// whose `{name}` part is the backend's name, holding `containing` if
 /// given, and not named in `exclude`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Backends {
     pub path: String,
     pub containing: Option<String>,
@@ -73,7 +73,7 @@ pub struct Backends {
     pub learn: Vec<Learn>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Learn {
     pub var: String,
     pub file: String,
@@ -95,14 +95,14 @@ pub enum Role {
 /// A parameter: its name, what it means, and its value when not given
 /// (a template; none: the project's provider derives one, or, for a
 /// checkout's own project, it must be given).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Param {
     pub name: String,
     pub help: String,
     pub default: Option<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct NewFile {
     /// Template name, relative to the target's directory.
     pub template: String,
@@ -115,13 +115,13 @@ pub struct NewFile {
 
 /// Paths (templates) of the checkout whose being there, or not, a file or
 /// patch of the profile applies on: `if-exists`, `unless-exists`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Exists {
     pub if_exists: Option<String>,
     pub unless_exists: Option<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Patch {
     /// The file it changes (a template).
     pub file: String,
@@ -148,7 +148,7 @@ pub struct Patch {
 
 /// Where a patch goes, and how it is recognised as done already. Every
 /// string is a template.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Anchor {
     /// `name`: the import's name (`_` for a blank import).
     Import {
@@ -269,7 +269,8 @@ pub enum Anchor {
         r#macro: Option<String>,
     },
     /// An entry of a list (see `anchor::lists`): the list of `kind` after
-    /// the line like `after` and holding `containing`; the entry is there
+    /// the line like `after` and holding `containing` (the `longest` of
+    /// them, or the first); the entry is there
     /// when an entry holds `present` (without it: when an entry has the
     /// new one's key); it goes in order of the entries' keys (`key`: the
     /// part of an entry `*` stands for), or at the `end`, those like
@@ -280,6 +281,7 @@ pub enum Anchor {
         containing: Option<String>,
         like: Option<String>,
         between: Vec<String>,
+        longest: bool,
         present: Option<String>,
         order: crate::anchor::lists::Order,
         first: Vec<String>,
@@ -344,6 +346,23 @@ impl Anchor {
 /// The profile of `target`: the first `<dir>/<target>/profile.toml` of
 /// `dirs`, else the built-in one.
 pub fn load(target: &str, dirs: &[PathBuf]) -> Result<Profile> {
+    // A run asks for its profile several times (to detect the project, to
+    // check parameters, to plan): read and parse once.
+    thread_local! {
+        static LOADED: std::cell::RefCell<Vec<(String, Vec<PathBuf>, Profile)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let cached = LOADED.with_borrow(|loaded| {
+        loaded.iter().find(|(t, d, _)| t == target && d == dirs).map(|(_, _, profile)| profile.clone())
+    });
+    if let Some(profile) = cached {
+        return Ok(profile);
+    }
+    let profile = load_uncached(target, dirs)?;
+    LOADED.with_borrow_mut(|loaded| loaded.push((target.to_string(), dirs.to_vec(), profile.clone())));
+    Ok(profile)
+}
+
+fn load_uncached(target: &str, dirs: &[PathBuf]) -> Result<Profile> {
     if let Some(path) = dirs.iter().map(|d| d.join(file_name(target))).find(|p| p.is_file()) {
         crate::log::detail(|| format!("profile: {}", path.display()));
         let text = crate::paths::read_text(&path, false)?;
@@ -532,7 +551,9 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
         "rust-arm" => &["func", "like", "pattern"],
         "rust-array" => &["func", "present", "macro"],
         "cargo-feature" => &["feature", "deps", "list", "like", "model"],
-        "list-entry" => &["kind", "after", "containing", "like", "between", "present", "order", "first", "last", "key"],
+        "list-entry" => {
+            &["kind", "after", "containing", "like", "between", "longest", "present", "order", "first", "last", "key"]
+        }
         other => {
             let at = loc.at(table.get("anchor").and_then(Item::span));
             bail!("{at}: unknown anchor {other:?}; expected one of {}", ANCHORS.join(", "))
@@ -673,8 +694,9 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
                 Some(_) => return Err(k.wrong("order", "\"sorted\" (the default) or \"end\"")),
             };
             let (after, containing) = (k.string("after")?, k.string("containing")?);
-            if after.is_none() && containing.is_none() {
-                bail!("{}: list-entry needs `after` or `containing` (or both) to say which list", k.at_table());
+            let longest = k.bool("longest")?;
+            if after.is_none() && containing.is_none() && !longest {
+                bail!("{}: list-entry needs `after`, `containing` or `longest` to say which list", k.at_table());
             }
             let like = k.string("like")?;
             if *kind == crate::anchor::lists::Kind::Lines && like.is_none() {
@@ -690,6 +712,7 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
                 containing,
                 like,
                 between: k.strings("between")?,
+                longest,
                 present: k.string("present")?,
                 order,
                 first: k.strings("first")?,

@@ -51,6 +51,9 @@ pub struct Select<'a> {
     /// `Lines`: the entries' pattern, and the lines that may stand among them.
     pub like: Option<&'a str>,
     pub between: &'a [String],
+    /// Of the lists that qualify, the one with the most entries (a menu's
+    /// backends, not its other items), rather than the first.
+    pub longest: bool,
 }
 
 /// One entry: its lines, and the text of its first line.
@@ -82,14 +85,18 @@ pub enum Order {
 /// Each line of `doc`: its start, its end (after its line ending), its
 /// text without the line ending.
 fn lines(doc: &str) -> Vec<(usize, usize, &str)> {
-    let mut at = 0;
-    doc.split_inclusive('\n')
-        .map(|line| {
-            let start = at;
-            at += line.len();
-            (start, at, line.trim_end_matches(['\n', '\r']))
-        })
-        .collect()
+    let mut found = Vec::with_capacity(doc.len() / 40);
+    let mut start = 0;
+    for newline in memchr::memchr_iter(b'\n', doc.as_bytes()).chain((!doc.ends_with('\n')).then_some(doc.len())) {
+        let end = (newline + 1).min(doc.len());
+        let text = &doc[start..newline];
+        found.push((start, end, text.strip_suffix('\r').unwrap_or(text)));
+        start = end;
+    }
+    if doc.is_empty() {
+        found.clear();
+    }
+    found
 }
 
 fn indent(line: &str) -> usize {
@@ -254,36 +261,46 @@ fn lists<'d>(all: &[(usize, usize, &'d str)], from: usize, select: &Select) -> V
     found
 }
 
-/// The list `select` names in `doc`, if the document has it.
-pub fn find<'d>(doc: &'d str, select: &Select) -> Option<List<'d>> {
-    let all = lines(doc);
-    let from = match select.after {
-        Some(after) => all.iter().position(|(_, _, line)| glob(after, line.trim()))? + 1,
-        None => 0,
-    };
-    let mut lists = lists(&all, from, select);
-    match select.containing {
-        Some(text) => {
-            let index = lists.iter().position(|l| l.entries.iter().any(|e| doc[e.lines.clone()].contains(text)))?;
-            Some(lists.swap_remove(index))
-        }
-        None => lists.into_iter().next(),
-    }
-}
-
-/// Whether an entry of any list `select` names the kind and place of (its
-/// `containing` aside) holds `text`: the local filesystem kept apart at
-/// the end of a menu is in it, as a virtual backend in the second list.
-pub fn listed(doc: &str, select: &Select, text: &str) -> bool {
+/// The lists of `select`'s kind and place in `doc` (its `containing`
+/// aside), in document order; none when the document has no line like
+/// `after`.
+pub fn all<'d>(doc: &'d str, select: &Select) -> Vec<List<'d>> {
     let all = lines(doc);
     let from = match select.after {
         Some(after) => match all.iter().position(|(_, _, line)| glob(after, line.trim())) {
             Some(at) => at + 1,
-            None => return false,
+            None => return Vec::new(),
         },
         None => 0,
     };
-    lists(&all, from, select).iter().any(|list| has(doc, list, text))
+    lists(&all, from, select)
+}
+
+/// Of `lists` (from `all`), the one `select` names, if any.
+pub fn pick<'l, 'd>(doc: &str, lists: &'l [List<'d>], select: &Select) -> Option<&'l List<'d>> {
+    let mut qualified = lists.iter().filter(|l| select.containing.is_none_or(|text| has(doc, l, text))).enumerate();
+    if select.longest {
+        // The first of the longest.
+        qualified.max_by_key(|(i, l)| (l.entries.len(), std::cmp::Reverse(*i))).map(|(_, l)| l)
+    } else {
+        qualified.next().map(|(_, l)| l)
+    }
+}
+
+/// The list `select` names in `doc`, if the document has it.
+#[cfg(test)]
+pub fn find<'d>(doc: &'d str, select: &Select) -> Option<List<'d>> {
+    let lists = all(doc, select);
+    let index = pick(doc, &lists, select).map(|l| lists.iter().position(|x| std::ptr::eq(x, l)).unwrap())?;
+    lists.into_iter().nth(index)
+}
+
+/// Whether an entry of any of `lists` holds `text`: the local filesystem
+/// kept apart at the end of a menu is in it, as a virtual backend in the
+/// second list of a page.
+pub fn listed(doc: &str, lists: &[List], text: &str) -> bool {
+    // Most often the document does not hold it at all.
+    doc.contains(text) && lists.iter().any(|list| has(doc, list, text))
 }
 
 /// `[text](url)` as `text`, throughout.
@@ -456,7 +473,7 @@ mod tests {
     use super::*;
 
     fn select(kind: Kind) -> Select<'static> {
-        Select { kind, after: None, containing: None, like: None, between: &[] }
+        Select { kind, after: None, containing: None, like: None, between: &[], longest: false }
     }
 
     fn insert(doc: &str, select: &Select, text: &str, order: Order, last: &[String], key: Option<&str>) -> String {
@@ -510,6 +527,10 @@ mod tests {
         let between = vec!["<span>*</span>".to_string()];
         let s = Select { like: Some("<a href=*"), between: &between, ..select(Kind::Lines) };
         assert_eq!(find(doc, &s).unwrap().entries.len(), 2, "the local line is past the <hr>");
+        let menu = format!("<a href=\"/overview/\">Overview</a>\n<hr>\n{doc}");
+        assert_eq!(find(&menu, &s).unwrap().entries.len(), 1, "the first");
+        let s = Select { longest: true, ..s };
+        assert!(find(&menu, &s).unwrap().entries[0].first.contains("Alpha"), "the longest");
         let add = |name: &str| insert(doc, &s, &format!("<a href=\"/x/\">{name}</a>\n"), Order::Sorted, &[], None);
         assert!(add("Apex").contains("Alpha</a>\n  <a href=\"/x/\">Apex</a>\n  <span>C"));
         // The group of C starts at C: B is in the group before.

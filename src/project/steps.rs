@@ -467,7 +467,7 @@ impl Steps<'_> {
                 let edit = file.rust()?.array_edit(&func, r#macro.as_deref(), &present, &trimmed)?;
                 file.add(what(format!("{present} in {func}()"))?, edit.into_iter().collect());
             }
-            Anchor::ListEntry { kind, after, containing, like, between, present, order, first, last, key } => {
+            Anchor::ListEntry { kind, after, containing, like, between, longest, present, order, first, last, key } => {
                 let r = |s: &Option<String>| s.as_deref().map(|s| self.renderer.render_str(s)).transpose();
                 let (after, containing, like, key) = (r(after)?, r(containing)?, r(like)?, r(key)?);
                 let (between, first, last) = (self.rendered(between)?, self.rendered(first)?, self.rendered(last)?);
@@ -478,8 +478,10 @@ impl Steps<'_> {
                     containing: containing.as_deref(),
                     like: like.as_deref(),
                     between: &between,
+                    longest: *longest,
                 };
-                let Some(list) = lists::find(file.src, &select) else {
+                let found = lists::all(file.src, &select);
+                let Some(list) = lists::pick(file.src, &found, &select) else {
                     let mut place = Vec::new();
                     place.extend(after.as_ref().map(|a| format!("after a line like `{a}`")));
                     place.extend(containing.as_ref().map(|c| format!("holding `{c}`")));
@@ -495,13 +497,13 @@ impl Steps<'_> {
                 let text = render(Shape::Text)?;
                 let new_key = lists::new_key(*kind, &text, key.as_deref());
                 let there = match &present {
-                    Some(present) => lists::listed(file.src, &select, present),
-                    None => lists::has_key(&list, &new_key, key.as_deref()),
+                    Some(present) => lists::listed(file.src, &found, present),
+                    None => lists::has_key(list, &new_key, key.as_deref()),
                 };
                 let mut edits = Vec::new();
                 if !there {
                     let placing = lists::Placing { order: *order, first: &first, last: &last, key: key.as_deref() };
-                    let (at, text) = lists::insertion(file.src, &list, &text, &placing);
+                    let (at, text) = lists::insertion(file.src, list, &text, &placing);
                     edits.push(Edit { at, text });
                 }
                 let default = present.unwrap_or(new_key);

@@ -262,3 +262,53 @@ fn the_generated_backend_builds_and_passes_against_the_real_rclone_api() {
         assert!(tested.contains("--- SKIP: TestIntegration"), "{tested}");
     }
 }
+
+/// The files a dry run reads, from its `-v` log.
+fn files_read(sb: &Sandbox) -> Vec<String> {
+    let run = sb.run(&[ADD, &["--dry-run", "-v"]].concat());
+    run.success();
+    let mut read: Vec<String> = run
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("verbose: read "))
+        .map(|l| l.split(" (").next().unwrap().trim_end_matches(": none").to_string())
+        .collect();
+    read.sort();
+    read
+}
+
+#[test]
+fn a_run_reads_the_files_it_patches_however_many_backends_there_are() {
+    let small = rclone();
+    let large = rclone();
+    // Seventy backends more, each a package of its own, as upstream has.
+    let mut imports = String::new();
+    for i in 0..70 {
+        let name = format!("extra{i:02}");
+        std::fs::create_dir_all(large.root.join("backend").join(&name)).unwrap();
+        large.write(
+            &format!("backend/{name}/{name}.go"),
+            &format!("package {name}\n\nfunc init() {{\n\tfs.Register(&fs.RegInfo{{Name: \"{name}\"}})\n}}\n"),
+        );
+        imports += &format!("\t_ \"github.com/rclone/rclone/backend/{name}\"\n");
+    }
+    large.edit(
+        "backend/all/all.go",
+        "\t_ \"github.com/rclone/rclone/backend/joiner\"\n",
+        &format!("{imports}\t_ \"github.com/rclone/rclone/backend/joiner\"\n"),
+    );
+    assert_eq!(files_read(&large), files_read(&small));
+    assert!(files_read(&small).contains(&"docs/content/docs.md".to_string()));
+}
+
+/// The proof that the engine is general: rclone is a profile and its
+/// templates, and no Rust names it (the architecture test holds the rest
+/// of src/ to that).
+#[test]
+fn rclone_is_data_alone() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert!(root.join("templates/rclone/profile.toml").is_file());
+    assert!(!root.join("src/project/rclone").exists());
+    let registry = std::fs::read_to_string(root.join("src/project/mod.rs")).unwrap();
+    assert!(!registry.to_lowercase().contains("rclone"), "src/project/mod.rs names rclone");
+}
