@@ -12,6 +12,8 @@
 //! - `generated`: insta snapshots of every generated file and diff.
 //! - `go_toolchain`: gofmt, go vet, go build and go test on generated code.
 //! - `sccache`: the sccache fixture, built with cargo before and after an add.
+//! - `rclone`: the rclone-shaped fixture (a profile and templates only), and
+//!   the generated backend built against a released rclone.
 //! - `own_project`: made-up Go and Rust projects described by a profile
 //!   in their own `.add-backend/`, with no code of add-backend's for them.
 //! - `remove`, `doctor`, `templates`: the commands of the same names.
