@@ -100,6 +100,9 @@ pub struct Param {
     pub name: String,
     pub help: String,
     pub default: Option<String>,
+    /// Characters a value may not hold (it goes into Go strings, YAML,
+    /// Markdown tables), besides the control characters no value may.
+    pub forbid: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -434,7 +437,7 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
             let table =
                 table_of(value).ok_or_else(|| anyhow!("{}: params.{name} must be a table", loc.at(value.span())))?;
             let param = Keys { table: &table, loc: &loc, what: "a parameter" };
-            param.only(&["help", "default"])?;
+            param.only(&["help", "default", "forbid"])?;
             let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
                 && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if !valid {
@@ -444,6 +447,7 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
                 name: name.to_string(),
                 help: param.required("help")?,
                 default: param.string("default")?,
+                forbid: param.string("forbid")?,
             });
         }
     }

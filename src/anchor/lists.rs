@@ -106,8 +106,8 @@ fn indent(line: &str) -> usize {
 /// A Markdown list item's marker and the text after it.
 fn item_text(line: &str) -> Option<&str> {
     let text = line.trim_start();
-    let rest = text.strip_prefix("- ").or_else(|| text.strip_prefix("* ")).or_else(|| text.strip_prefix("+ "))?;
-    Some(rest)
+    let rest = text.strip_prefix(['-', '*', '+'])?;
+    rest.starts_with([' ', '\t']).then(|| rest.trim_start())
 }
 
 fn table_row(line: &str) -> bool {
@@ -122,11 +122,19 @@ fn table_delimiter(line: &str) -> bool {
 
 /// A Python string literal element (`"ftp.md",`): its value.
 fn python_string(line: &str) -> Option<&str> {
+    python_element(line).map(|(value, _)| value)
+}
+
+/// A Python string literal element: its value, and whether a comma
+/// follows it (a comment may end the line).
+fn python_element(line: &str) -> Option<(&str, bool)> {
     let t = line.trim();
-    let t = t.strip_suffix(',').unwrap_or(t).trim_end();
     let quote = t.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let inner = t.strip_prefix(quote)?.strip_suffix(quote)?;
-    (!inner.contains(quote)).then_some(inner)
+    let close = t[1..].find(quote)? + 1;
+    let value = &t[1..close];
+    let rest = t[close + 1..].trim_start();
+    let (comma, rest) = rest.strip_prefix(',').map_or((false, rest), |r| (true, r.trim_start()));
+    (value.chars().all(|c| c != '\\') && (rest.is_empty() || rest.starts_with('#'))).then_some((value, comma))
 }
 
 /// The lists of `kind` in `doc` from line `from` on, in document order;
@@ -401,8 +409,9 @@ pub fn insertion(doc: &str, list: &List, text: &str, placing: &Placing) -> (usiz
         Order::Sorted => (opening..entries.len())
             .find(|&i| kept_last(&entries[i]) || key(list.kind, entries[i].first, key_pattern) > new_key),
     };
-    let (at, neighbour) = match before {
-        Some(0) => (entries[0].lines.start, &entries[0]),
+    // Where it goes, the entry it goes next to, and whether after it.
+    let (at, neighbour, after) = match before {
+        Some(0) => (entries[0].lines.start, &entries[0], false),
         Some(i) => {
             let (prev, next) = (&entries[i - 1], &entries[i]);
             // A letter group's heading parts the two ("M – Z"): the new
@@ -411,15 +420,27 @@ pub fn insertion(doc: &str, list: &List, text: &str, placing: &Placing) -> (usiz
             let opens = next.parted.and_then(|heading| without_tags(heading).chars().find(|c| c.is_alphanumeric()));
             let opens = opens.map(|c| c.to_lowercase().collect::<String>());
             match opens {
-                Some(letter) if new_key.as_str() < letter.as_str() => (prev.lines.end, prev),
-                _ => (next.lines.start, next),
+                Some(letter) if new_key.as_str() < letter.as_str() => (prev.lines.end, prev, true),
+                _ => (next.lines.start, next, false),
             }
         }
         None => {
             let last = entries.last().expect("a list has an entry");
-            (last.lines.end, last)
+            (last.lines.end, last, true)
         }
     };
+    // After a Python element with no comma (the list's last): the comma
+    // goes after it, and the new element ends the list without one.
+    if list.kind == Kind::PythonList
+        && after
+        && let Some((value, false)) = python_element(neighbour.first)
+    {
+        let quote_end = neighbour.first.find(value).unwrap_or(0) + value.len() + 1;
+        let at = neighbour.lines.start + quote_end;
+        let element = text.lines().next().unwrap_or("").trim().trim_end_matches(',');
+        let indentation = &neighbour.first[..indent(neighbour.first)];
+        return (at, format!(",\n{indentation}{element}"));
+    }
     let indentation = &neighbour.first[..indent(neighbour.first)];
     let mut out = String::new();
     for line in text.lines() {
@@ -429,10 +450,15 @@ pub fn insertion(doc: &str, list: &List, text: &str, placing: &Placing) -> (usiz
             continue;
         }
         out.push_str(indentation);
-        if list.kind == Kind::MarkdownTable {
-            out.push_str(&padded_like(line.trim_start(), neighbour.first.trim()));
-        } else {
-            out.push_str(line);
+        match list.kind {
+            Kind::MarkdownTable => out.push_str(&padded_like(line.trim_start(), neighbour.first.trim())),
+            // The list's own bullet: another would start another list.
+            Kind::MarkdownList if out.matches('\n').count() == 0 && item_text(line).is_some() => {
+                let bullet = neighbour.first.trim_start().chars().next().unwrap_or('-');
+                out.push(bullet);
+                out.push_str(&line.trim_start()[1..]);
+            }
+            _ => out.push_str(line),
         }
         out.push('\n');
     }
@@ -444,11 +470,14 @@ pub fn insertion(doc: &str, list: &List, text: &str, placing: &Placing) -> (usiz
     (at, out)
 }
 
-/// A table row with each cell padded with spaces to the width of the same
-/// cell of `like`, where it is narrower.
+/// A table row with as many cells as `like` (the last one repeated, or
+/// the extra ones dropped), each padded with spaces to the width of the
+/// same cell of `like` where it is narrower.
 fn padded_like(row: &str, like: &str) -> String {
     let widths: Vec<usize> = like.trim_matches('|').split('|').map(|c| c.chars().count()).collect();
-    let cells: Vec<&str> = row.trim().trim_matches('|').split('|').collect();
+    let mut cells: Vec<&str> = row.trim().trim_matches('|').split('|').collect();
+    let last = cells.last().copied().unwrap_or(" ");
+    cells.resize(widths.len().max(1), last);
     let mut out = String::from("|");
     for (i, cell) in cells.iter().enumerate() {
         let width = widths.get(i).copied().unwrap_or(0);
@@ -571,6 +600,27 @@ mod tests {
         assert!(out.contains("    \"alpha.md\",\n    \"beta.md\",\n    \"gamma.md\",\n\n    \"local.md\""), "{out}");
         let out = insert(doc, &s, "\"zeta.md\",\n", Order::Sorted, &[], None);
         assert!(out.contains("    \"gamma.md\",\n    \"zeta.md\",\n\n"), "{out}");
+    }
+
+    #[test]
+    fn a_python_list_without_a_last_comma_or_with_comments() {
+        let doc = "docs = [\n    \"a.md\",  # first\n    \"m.md\"\n]\n";
+        let s = Select { after: Some("docs = ["), ..select(Kind::PythonList) };
+        assert_eq!(find(doc, &s).unwrap().entries.len(), 2);
+        let out = insert(doc, &s, "\"z.md\",\n", Order::Sorted, &[], None);
+        assert_eq!(out, "docs = [\n    \"a.md\",  # first\n    \"m.md\",\n    \"z.md\"\n]\n");
+        let out = insert(doc, &s, "\"b.md\",\n", Order::Sorted, &[], None);
+        assert_eq!(out, "docs = [\n    \"a.md\",  # first\n    \"b.md\",\n    \"m.md\"\n]\n");
+    }
+
+    #[test]
+    fn a_markdown_item_takes_the_list_s_bullet_and_a_row_its_cells() {
+        let doc = "*\t[Alpha](/a/)\n* [Gamma](/g/)\n";
+        let out = insert(doc, &select(Kind::MarkdownList), "- [Beta](/b/)\n", Order::Sorted, &[], None);
+        assert_eq!(out, "*\t[Alpha](/a/)\n* [Beta](/b/)\n* [Gamma](/g/)\n");
+        let doc = "| Name | A |\n|---|---|\n| Alpha | x |\n";
+        let out = insert(doc, &select(Kind::MarkdownTable), "| Beta | ? | ? | ? |\n", Order::Sorted, &[], None);
+        assert_eq!(out, "| Name | A |\n|---|---|\n| Alpha | x |\n| Beta  | ? |\n");
     }
 
     #[test]

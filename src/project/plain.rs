@@ -138,10 +138,33 @@ fn params(profile: &Profile, name: &BackendName, given: &BTreeMap<String, String
                 param.help
             ),
         };
+        check_param(param, &value)?;
         renderer.set(&param.name, &value);
         values.insert(param.name.clone(), value);
     }
     Ok(values)
+}
+
+/// A parameter's value is one line of text, not blank, without the
+/// characters its profile forbids.
+fn check_param(param: &crate::profile::Param, value: &str) -> Result<()> {
+    let wrong = |why: String| -> Result<()> {
+        Err(crate::error::Error::Usage(format!("--set {}={value:?}: {why}", param.name)).into())
+    };
+    if value.trim().is_empty() {
+        return wrong("give a value".to_string());
+    }
+    if value.trim() != value {
+        return wrong("no space at its start or end".to_string());
+    }
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return wrong(format!("one line of text, without {c:?}"));
+    }
+    if let Some(c) = param.forbid.as_deref().and_then(|forbid| value.chars().find(|c| forbid.contains(*c))) {
+        let all: Vec<String> = param.forbid.as_deref().unwrap_or("").chars().map(String::from).collect();
+        return wrong(format!("may not hold {c:?} (the profile forbids {})", all.join(" ")));
+    }
+    Ok(())
 }
 
 /// The renderer of a backend's variables: `Vars`, each parameter as a

@@ -186,6 +186,13 @@ fn wrong_fields_are_refused_naming_them_and_nothing_is_written() {
     let before = sb.tree();
     sb.run(&["acme", "--field", "size:float"]).fails(1, "--field size:float");
     sb.run(&["acme", "--field", "verbose:bool!"]).fails(1, "cannot be required");
+    sb.run(&["acme", "--field", "enc"]).fails(1, "--field enc: the backend has rclone's standard encoding option");
+    // The title goes into Go strings, YAML, Markdown and HTML: one line, of
+    // characters that need no escaping in any of them.
+    sb.run(&["acme", "--title", "Acme \"Q\""]).fails(2, "--set title=\"Acme \\\"Q\\\"\": may not hold '\"'");
+    sb.run(&["acme", "--title", "Acme | Pipe"]).fails(2, "may not hold '|'");
+    sb.run(&["acme", "--title", "Acme\nCloud"]).fails(2, "one line of text");
+    sb.run(&["acme", "--title", " "]).fails(2, "give a value");
     assert_eq!(sb.tree(), before);
 }
 
