@@ -133,8 +133,10 @@ pub struct Patch {
     /// A Tera expression: the patch applies only when it is true.
     pub when: Option<String>,
     pub exists: Exists,
-    /// A missing file or anchor is a warning, not an error.
+    /// A missing file or anchor is a warning, not an error; with
+    /// `optional = "quiet"`, not even that (a list only some releases have).
     pub optional: bool,
+    pub quiet: bool,
     /// Also import the standard-library packages the inserted text uses.
     pub imports: bool,
     /// How the plan names what the patch adds (a template); each anchor
@@ -520,6 +522,13 @@ fn backends(table: &Table, loc: &Loc) -> Result<Backends> {
     Ok(Backends { path, containing: k.string("containing")?, exclude: k.strings("exclude")?, learn })
 }
 
+#[derive(PartialEq)]
+enum Optional {
+    No,
+    Yes,
+    Quiet,
+}
+
 fn exists(k: &Keys) -> Result<Exists> {
     let path = |key: &str| -> Result<Option<String>> {
         let value = k.string(key)?;
@@ -734,6 +743,18 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
         let at = loc.at(table.get("template").and_then(Item::span));
         bail!("{at}: anchor {kind:?} inserts no template");
     }
+    let optional = match table.get("optional") {
+        Some(item) if item.as_str() == Some("quiet") => Optional::Quiet,
+        Some(item) if item.as_bool().is_some() => {
+            if item.as_bool() == Some(true) {
+                Optional::Yes
+            } else {
+                Optional::No
+            }
+        }
+        Some(_) => return Err(k.wrong("optional", "true, false or \"quiet\"")),
+        None => Optional::No,
+    };
     let role = match k.string("doctor")?.as_deref() {
         None | Some("required") => Role::Required,
         Some("reported") => Role::Reported,
@@ -748,7 +769,8 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
         template,
         when: k.string("when")?,
         exists: exists(&k)?,
-        optional: k.bool("optional")?,
+        optional: optional != Optional::No,
+        quiet: optional == Optional::Quiet,
         imports: k.bool("imports")?,
         what: k.string("what")?,
         span: k.table_span(),

@@ -565,7 +565,10 @@ impl Steps<'_> {
 
     /// An anchor not found: a warning for an optional patch, else an error.
     fn missing(&self, patch: &Patch, warnings: &mut Vec<String>, message: String) -> Result<()> {
-        if patch.optional {
+        if patch.quiet {
+            crate::log::detail(|| format!("skipped: {message}"));
+            Ok(())
+        } else if patch.optional {
             warnings.push(message);
             Ok(())
         } else {

@@ -105,6 +105,7 @@ fn json_plan_lists_files_items_and_statuses() {
             ("README.md", "modify"),
             ("docs/ARCHITECTURE.md", "modify"),
             ("etc/litestream.yml", "modify"),
+            ("CLAUDE.md", "modify"),
             (".add-backend/backends/my-store.json", "create"),
         ]
     );

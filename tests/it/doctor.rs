@@ -24,7 +24,7 @@ fn flags_a_backend_whose_harness_arm_was_deleted() {
     let run = sb.run(&["doctor"]);
     run.fails(4, "not wired everywhere: ftp");
     let ftp = run.stdout.lines().find(|l| l.starts_with("ftp ")).unwrap();
-    assert_eq!(ftp.split_whitespace().collect::<Vec<_>>(), ["ftp", "ok", "ok", "MISSING", "ok", "ok", "ok"]);
+    assert_eq!(ftp.split_whitespace().collect::<Vec<_>>(), ["ftp", "ok", "ok", "MISSING", "ok", "ok", "ok", "ok"]);
 
     let json: serde_json::Value = serde_json::from_str(&sb.run(&["doctor", "--format", "json"]).stdout).unwrap();
     assert_eq!(json["complete"], false);

@@ -146,14 +146,14 @@ fn a_checkout_s_own_templates_are_used_only_once_trusted() {
     let before = h.sb.tree();
     h.sb.run(&["ftp"]).fails(
         1,
-        ".add-backend: the checkout's own profile and templates (48 files) are not trusted yet; review them, then run 'add-backend trust' (or pass --trust for this run)",
+        ".add-backend: the checkout's own profile and templates (49 files) are not trusted yet; review them, then run 'add-backend trust' (or pass --trust for this run)",
     );
     assert!(h.sb.tree() == before, "nothing written");
     assert!(!h.sb.config_home().join("add-backend/trusted").exists(), "nothing trusted by a refused run");
 
     let trust = h.sb.run(&["trust"]);
     trust.success();
-    assert!(trust.stderr.contains("(48 files, sha256 "), "{}", trust.stderr);
+    assert!(trust.stderr.contains("(49 files, sha256 "), "{}", trust.stderr);
     assert!(trust.stderr.contains("  litestream/storage.go.tera\n"), "the files trusted are listed: {}", trust.stderr);
     assert!(h.sb.tree() == before, "trusting writes nothing in the checkout");
     let run = h.sb.run(&["ftp", "--dry-run"]);

@@ -53,7 +53,7 @@ fn a_backend_add_backend_did_not_write_is_refused_naming_what_force_would_remove
     let sb = Sandbox::litestream();
     let before = sb.tree();
     let run = sb.run(&["remove", "sftp"]);
-    run.fails(1, "backend sftp was not added by add-backend here (no .add-backend/backends/sftp.json); --force would remove sftp/replica_client.go; in cmd/litestream/main.go case \"sftp\", newSFTPReplicaClientFromConfig(), import \"net/url\" (no longer used), import \"github.com/benbjohnson/litestream/sftp\"; in internal/testingutil/testingutil.go the flags sftpHost, sftpUser, sftpPath, case sftp.ReplicaClientType, NewSFTPReplicaClient(), import \"github.com/benbjohnson/litestream/sftp\"; in cmd/litestream/replicate.go case *sftp.ReplicaClient, import \"github.com/benbjohnson/litestream/sftp\" (its settings and its places in README.md, docs/ARCHITECTURE.md and etc/litestream.yml stay); it cannot come out cleanly: cmd/litestream/main_test.go uses it");
+    run.fails(1, "backend sftp was not added by add-backend here (no .add-backend/backends/sftp.json); --force would remove sftp/replica_client.go; in cmd/litestream/main.go case \"sftp\", newSFTPReplicaClientFromConfig(), import \"net/url\" (no longer used), import \"github.com/benbjohnson/litestream/sftp\"; in internal/testingutil/testingutil.go the flags sftpHost, sftpUser, sftpPath, case sftp.ReplicaClientType, NewSFTPReplicaClient(), import \"github.com/benbjohnson/litestream/sftp\"; in cmd/litestream/replicate.go case *sftp.ReplicaClient, import \"github.com/benbjohnson/litestream/sftp\" (its settings and its places in README.md, docs/ARCHITECTURE.md, etc/litestream.yml and CLAUDE.md stay); it cannot come out cleanly: cmd/litestream/main_test.go uses it");
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     // A test configures it: forced, it still cannot come out cleanly.
     sb.run(&["remove", "sftp", "--force"]).fails(
@@ -74,7 +74,7 @@ fn force_takes_out_a_backend_add_backend_did_not_write_when_nothing_else_uses_it
     run.success();
     assert!(
         run.stderr.contains(
-            "its settings and its places in README.md, docs/ARCHITECTURE.md and etc/litestream.yml are left for you"
+            "its settings and its places in README.md, docs/ARCHITECTURE.md, etc/litestream.yml and CLAUDE.md are left for you"
         ),
         "{}",
         run.stderr

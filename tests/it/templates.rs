@@ -81,7 +81,7 @@ fn list_says_where_each_template_comes_from_and_templates_dir_comes_first() {
     assert_eq!(from("litestream/storage.go"), own.path().join("litestream/storage.go.tera").display().to_string());
     assert!(from("litestream/profile.toml").ends_with(".add-backend/litestream/profile.toml"));
     let litestream = run.stdout.lines().filter(|l| l.starts_with("litestream/")).count();
-    assert_eq!(litestream, 15, "the profile and 14 templates");
+    assert_eq!(litestream, 16, "the profile and 15 templates");
     assert!(run.stdout.lines().any(|l| l.starts_with("sccache/profile.toml ")), "{}", run.stdout);
 }
 
@@ -138,9 +138,9 @@ fn an_edited_profile_moves_a_file_adds_one_and_drops_a_patch() {
     let doctor = trusted(&sb, &["doctor"]);
     doctor.success();
     let header: Vec<&str> = doctor.stdout.lines().next().unwrap().split_whitespace().collect();
-    assert_eq!(header, ["backend", "config", "constructor", "harness", "docs", "example"]);
+    assert_eq!(header, ["backend", "config", "constructor", "harness", "docs", "example", "agents"]);
     let ftp = doctor.stdout.lines().find(|l| l.starts_with("ftp ")).unwrap();
-    assert_eq!(ftp.split_whitespace().collect::<Vec<_>>(), ["ftp", "ok", "ok", "ok", "ok", "ok"]);
+    assert_eq!(ftp.split_whitespace().collect::<Vec<_>>(), ["ftp", "ok", "ok", "ok", "ok", "ok", "ok"]);
 
     // And so does remove: the checkout is as it was, but the edited profile.
     trusted(&sb, &["remove", "ftp"]).success();
