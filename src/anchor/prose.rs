@@ -54,10 +54,11 @@ fn fenced_block(doc: &str, lang: &str, accept: impl Fn(&str) -> bool) -> Option<
 }
 
 /// The start of the last line matching `pattern` (indentation included)
-/// in the first ```<within> fenced block of a document, or in all of it.
+/// in the first ```<within> fenced block of a document that has one, or
+/// in all of it.
 pub fn line_after(doc: &str, pattern: &str, within: Option<&str>) -> Option<usize> {
     let range = match within {
-        Some(lang) => fenced_block(doc, lang, |_| true)?,
+        Some(lang) => fenced_block(doc, lang, |block| lines(block).any(|(_, line)| glob(pattern, line)))?,
         None => 0..doc.len(),
     };
     lines(&doc[range.clone()]).filter(|(_, line)| glob(pattern, line)).last().map(|(at, _)| range.start + at)
@@ -110,6 +111,14 @@ pub fn section_end(doc: &str, pattern: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_goes_in_the_first_block_of_its_language_that_has_its_like() {
+        let doc = "```bash\nmake\n```\n\n```bash\ngo test -integration s3\ngo test -integration gcs\n```\n";
+        let at = line_after(doc, "go test -integration *", Some("bash")).unwrap();
+        assert!(doc[at..].starts_with("go test -integration gcs"));
+        assert_eq!(line_after(doc, "cargo *", Some("bash")), None);
+    }
 
     const DOC: &str = "# Doc\n\n## file\n\n```toml\n[cache.oss]\nbucket = \"b\"\n```\n\n## env\n\n### cache configs\n\n#### webdav\n\n* `SCCACHE_WEBDAV_ENDPOINT`\n\n#### OSS\n\n* `SCCACHE_OSS_BUCKET`\n\n```sh\n# not a heading\n```\n\n## other\n";
 
