@@ -249,6 +249,11 @@ pub struct AddArgs {
     /// checkout's own `.add-backend/` is used too, after this.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+
+    /// Model the backend on SIBLING, one the checkout has, with no profile: its package
+    /// copied with the rename, and each unit of wiring that is SIBLING's cloned (Go projects).
+    #[arg(long, value_name = "SIBLING", conflicts_with_all = ["fields", "sets", "service", "title", "templates"])]
+    pub like: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -30,6 +30,7 @@ mod project;
 mod render;
 mod show;
 mod trust;
+mod words;
 
 use std::ffi::OsString;
 use std::io::Write as _;
@@ -220,6 +221,7 @@ fn request<'a>(add: &'a AddArgs, params: &'a std::collections::BTreeMap<String, 
         force: add.force,
         params,
         regenerating: false,
+        like: add.like.as_deref(),
     }
 }
 

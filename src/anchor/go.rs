@@ -784,7 +784,7 @@ fn qualified_text(node: Node, text: &str, pkg: &str) -> String {
     }
 }
 
-fn parse(text: &str) -> Option<Tree> {
+pub(crate) fn parse(text: &str) -> Option<Tree> {
     // One parser serves every parse of a run: making one costs about as
     // much as parsing a small piece.
     thread_local! {

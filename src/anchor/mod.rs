@@ -4,6 +4,7 @@
 
 pub mod cargo;
 pub mod go;
+pub mod go_units;
 pub mod lists;
 pub mod markers;
 pub mod prose;

@@ -7,6 +7,7 @@
 
 mod examine;
 mod foreign;
+mod like;
 pub mod litestream;
 mod plain;
 pub mod sccache;
@@ -35,10 +36,21 @@ pub struct Request<'a> {
     /// Planned on the checkout with the backend taken out, where the
     /// files it keeps are expected: not a backend that exists in part.
     pub regenerating: bool,
+    /// `--like SIBLING`: modelled on that backend, with no profile.
+    pub like: Option<&'a str>,
 }
 
 /// The project's plan, every path of which stays inside the checkout.
 pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
+    if let Some(sibling) = request.like {
+        let mut plan = like::plan(checkout, request, sibling)?;
+        let settings = Settings { go_name: request.go_name.map(str::to_string), ..Settings::default() };
+        manifest::record(checkout, &mut plan, &settings, &manifest::Kept::default())?;
+        for file in plan.files.iter().filter(|f| f.changes()) {
+            checkout.confine(&file.path)?;
+        }
+        return Ok(plan);
+    }
     let known = Known::of(checkout, request.templates)?;
     crate::log::detail(|| format!("project: {} at {}", known.name(), checkout.root.display()));
     refuse_unknown_params(checkout, &known, request)?;

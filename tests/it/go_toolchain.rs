@@ -13,7 +13,7 @@ fn fields() -> Vec<&'static str> {
     [FIELDS, &["--field", "root-dir!"]].concat()
 }
 
-fn have_go() -> bool {
+pub fn have_go() -> bool {
     let found = Command::new("go").arg("version").output().is_ok_and(|o| o.status.success());
     if !found {
         let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
@@ -37,14 +37,14 @@ fn run_go(dir: &Path, tool: &str, args: &[&str]) -> (Output, String) {
 
 /// Runs `go ARGS` in `dir`, failing the test with its output.
 #[track_caller]
-fn go(dir: &Path, args: &[&str]) -> String {
+pub fn go(dir: &Path, args: &[&str]) -> String {
     let (out, text) = run_go(dir, "go", args);
     assert!(out.status.success(), "go {args:?} failed:\n{text}");
     text
 }
 
 #[track_caller]
-fn gofmt_lists_nothing(dir: &Path) {
+pub fn gofmt_lists_nothing(dir: &Path) {
     let (out, text) = run_go(dir, "gofmt", &["-l", "."]);
     assert!(out.status.success() && text.is_empty(), "gofmt -l lists:\n{text}");
 }

@@ -30,6 +30,7 @@ mod generated;
 mod go_toolchain;
 mod hostile;
 mod interface;
+mod like;
 mod own_project;
 mod rclone;
 mod remove;

@@ -1,0 +1,411 @@
+//! `--like SIBLING`: a backend modelled on one the checkout has, with no
+//! profile. The sibling's own package is copied with the rename, and each
+//! unit of wiring elsewhere whose identity is the sibling — an import
+//! spec, a case clause, a top-level declaration, a spec of a `var` block,
+//! a Markdown list item or a line of a fenced block — is cloned after it,
+//! renamed. What a rename touches is decided by syntax: a package
+//! qualifier or import path is renamed only when it is the sibling's own
+//! package (`github.com/pkg/sftp` and `sftp.NewClient` in an
+//! sftp package stay), a name, string or comment where the sibling's name
+//! is a word part in one of its casings (`s3` is not in `s3manager`).
+//! A mention outside any cloned unit is left alone and listed for review.
+//!
+//! Go projects, so far; the plan is an ordinary one (dry run, JSON, the
+//! manifest, remove, a second run that changes nothing).
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use anyhow::{Result, bail};
+
+use super::Request;
+use crate::anchor::go_units::{self, GoUnits, Piece, UnitKind};
+use crate::checkout::{Checkout, Project};
+use crate::names::BackendName;
+use crate::plan::{Edit, FileChange, Item, Plan, Status};
+use crate::words::{self, Form};
+
+/// Directories never read: the tree's history, vendored code, test data.
+const SKIPPED: &[&str] = &[".git", "vendor", "node_modules", "testdata", ".add-backend"];
+
+/// Files of these kinds are read for wiring.
+fn prose(path: &str) -> bool {
+    path.ends_with(".md")
+}
+
+struct Clone<'a> {
+    sibling: &'a str,
+    /// The sibling's package directory and import path, and the new ones.
+    dir: String,
+    new_dir: String,
+    path: String,
+    new_path: String,
+    forms: Vec<Form>,
+    module: &'a str,
+}
+
+pub fn plan(checkout: &Checkout, request: &Request, sibling: &str) -> Result<Plan> {
+    let Project::Go(module) = &checkout.project else {
+        bail!("--like {sibling}: cloning a backend works on Go projects so far; this checkout is a Cargo package");
+    };
+    let name = BackendName::parse(request.name, request.go_name)?;
+    name.refuse_go_reserved()?;
+    let sibling_name = BackendName::parse(sibling, None)?;
+    let sibling = sibling_name.r#type.as_str();
+    if sibling_name.package == name.package {
+        bail!("--like {sibling}: the new backend must have another name than its model");
+    }
+    let files = go_tree(checkout)?;
+    let dir = sibling_dir(checkout, &files, &sibling_name.package)?;
+    let new_dir = match dir.rsplit_once('/') {
+        Some((parent, _)) => format!("{parent}/{}", name.package),
+        None => name.package.clone(),
+    };
+    let sibling_go = learnt_go_name(checkout, &files, sibling)?;
+    let forms = words::forms(sibling, &sibling_go, &name.package, &name.go_name);
+    let clone = Clone {
+        sibling,
+        path: format!("{module}/{dir}"),
+        new_path: format!("{module}/{new_dir}"),
+        dir,
+        new_dir,
+        forms,
+        module,
+    };
+    let mut changes = Vec::new();
+    let mut mentioned = Vec::new();
+    for file in files.iter().filter(|f| f.starts_with(&format!("{}/", clone.dir))) {
+        changes.push(clone.own_file(checkout, file, request.force)?);
+    }
+    for file in files.iter().filter(|f| !f.starts_with(&format!("{}/", clone.dir))) {
+        if let Some(change) = clone.wiring(checkout, file, &mut mentioned)? {
+            changes.push(change);
+        }
+    }
+    let mut warnings = Vec::new();
+    if !mentioned.is_empty() {
+        warnings.push(format!(
+            "mentioned, not cloned (review them: they name {sibling} among other things): {}",
+            mentioned.join(", ")
+        ));
+    }
+    let plan = Plan {
+        target: format!("like {sibling}"),
+        backend: name,
+        files: changes,
+        next_steps: vec![format!(
+            "review the clone of {sibling} in {} and the wiring, then make it talk to its own service",
+            clone.new_dir
+        )],
+        warnings,
+    };
+    plan.refuse_partial(request.force)?;
+    Ok(plan)
+}
+
+/// Every file of the checkout a clone may read, sorted: Go sources and
+/// Markdown, outside the directories never read.
+fn go_tree(checkout: &Checkout) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(&checkout.root).sort_by_file_name().into_iter().filter_entry(|e| {
+        let name = e.file_name().to_string_lossy();
+        e.depth() == 0 || !(SKIPPED.contains(&name.as_ref()) || name.starts_with('.') || name.starts_with('_'))
+    });
+    for entry in walker {
+        let entry = entry?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(&checkout.root)?.to_string_lossy().replace('\\', "/");
+        files.push(rel);
+    }
+    Ok(files)
+}
+
+/// The directory of the sibling's package: the shallowest directory named
+/// `package` whose Go files declare `package <package>`.
+fn sibling_dir(checkout: &Checkout, files: &[String], package: &str) -> Result<String> {
+    let mut dirs: Vec<&str> = files
+        .iter()
+        .filter(|f| f.ends_with(".go"))
+        .filter_map(|f| f.rsplit_once('/').map(|(d, _)| d))
+        .filter(|d| d.rsplit('/').next() == Some(package))
+        .collect();
+    dirs.dedup();
+    dirs.sort_by_key(|d| (d.matches('/').count(), d.to_string()));
+    for dir in dirs {
+        let declares = files.iter().filter(|f| f.starts_with(&format!("{dir}/")) && f.ends_with(".go")).any(|f| {
+            checkout.read(f).ok().flatten().is_some_and(|src| {
+                src.lines()
+                    .any(|l| l.trim() == format!("package {package}") || l.starts_with(&format!("package {package} ")))
+            })
+        });
+        if declares {
+            return Ok(dir.to_string());
+        }
+    }
+    bail!(
+        "--like {package}: no directory {package}/ with a Go package {package} in the checkout; name a backend it has"
+    )
+}
+
+/// The tree's own spelling of the sibling in Go names (`SFTP`, `WebDAV`):
+/// of the word parts that are the sibling's name whatever their case, the
+/// most frequent one that starts upper case; else the name capitalised.
+fn learnt_go_name(checkout: &Checkout, files: &[String], sibling: &str) -> Result<String> {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    let lower = sibling.replace('-', "");
+    for file in files.iter().filter(|f| f.ends_with(".go")) {
+        let Some(src) = checkout.read(file)? else { continue };
+        let folded = src.to_lowercase();
+        if !folded.contains(&lower) {
+            continue;
+        }
+        for (at, _) in folded.match_indices(&lower) {
+            if !src.is_char_boundary(at) || !src.is_char_boundary(at + lower.len()) {
+                continue;
+            }
+            let spelled = &src[at..at + lower.len()];
+            if spelled.starts_with(|c: char| c.is_uppercase()) {
+                let form = [Form { from: spelled.to_string(), to: String::new() }];
+                if words::find(&src[at.saturating_sub(1)..(at + lower.len() + 2).min(src.len())], &form).len() == 1 {
+                    *counts.entry(spelled.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    let title = {
+        let mut c = lower.chars();
+        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    };
+    Ok(counts.into_iter().max_by_key(|(spelled, n)| (*n, spelled != &title)).map_or(title, |(s, _)| s))
+}
+
+impl Clone<'_> {
+    /// `text`, read as Go, renamed where the rename applies.
+    fn renamed_go(&self, src: &str, parsed: &GoUnits, range: Range<usize>) -> String {
+        let own: BTreeSet<&str> =
+            parsed.imports.iter().filter(|(_, p)| self.own_package(p)).map(|(n, _)| n.as_str()).collect();
+        let imported: BTreeSet<&str> = parsed.imports.iter().map(|(n, _)| n.as_str()).collect();
+        let mut out = String::new();
+        let mut last = range.start;
+        for (piece, kind) in parsed.pieces.iter().filter(|(r, _)| r.start >= range.start && r.end <= range.end) {
+            let text = &src[piece.clone()];
+            let renamed = match kind {
+                Piece::Qualifier if imported.contains(text) && !own.contains(text) => continue,
+                Piece::ImportPath => {
+                    let path = text.trim_matches(['"', '`']);
+                    if !self.own_package(path) {
+                        continue;
+                    }
+                    format!("\"{}{}\"", self.new_path, &path[self.path.len()..])
+                }
+                _ => words::rename(text, &self.forms),
+            };
+            if renamed != text {
+                out.push_str(&src[last..piece.start]);
+                out.push_str(&renamed);
+                last = piece.end;
+            }
+        }
+        out.push_str(&src[last..range.end]);
+        out
+    }
+
+    fn own_package(&self, path: &str) -> bool {
+        path == self.path || path.starts_with(&format!("{}/", self.path))
+    }
+
+    /// A file of the sibling's package, copied with the rename.
+    fn own_file(&self, checkout: &Checkout, file: &str, force: bool) -> Result<FileChange> {
+        let src = checkout.require(file, "it is a file of the backend cloned")?;
+        let rest = &file[self.dir.len()..];
+        let target = format!("{}{}", self.new_dir, words::rename(rest, &self.forms));
+        let content = if file.ends_with(".go") {
+            match go_units::read(&src) {
+                Some(parsed) => self.renamed_go(&src, &parsed, 0..src.len()),
+                None => bail!("{file}: does not parse as Go; cannot clone it"),
+            }
+        } else {
+            words::rename(&src, &self.forms)
+        };
+        let before = checkout.read(&target)?.map(std::rc::Rc::unwrap_or_clone);
+        let status = match &before {
+            None => Status::Create,
+            Some(existing) if *existing == content => Status::Identical,
+            Some(_) if force => Status::Overwrite,
+            Some(_) => Status::Conflict,
+        };
+        Ok(FileChange::whole(target.clone(), before, content, vec![Item { what: target, status }]))
+    }
+
+    /// The clones of the wiring units of `file` whose identity is the
+    /// sibling; each other mention of it is added to `mentioned`.
+    fn wiring(&self, checkout: &Checkout, file: &str, mentioned: &mut Vec<String>) -> Result<Option<FileChange>> {
+        if !(file.ends_with(".go") || prose(file)) {
+            return Ok(None);
+        }
+        let Some(src) = checkout.read(file)? else { return Ok(None) };
+        if !src.to_lowercase().contains(&self.sibling.replace('-', "")) || !words::mentions(&src, &self.forms) {
+            return Ok(None);
+        }
+        let mut edits = Vec::new();
+        let mut items = Vec::new();
+        let mut covered: Vec<Range<usize>> = Vec::new();
+        if file.ends_with(".go") {
+            let Some(parsed) = go_units::read(&src) else {
+                mentioned.push(format!("{file} (does not parse)"));
+                return Ok(None);
+            };
+            // Another module's package of the same name is not the sibling.
+            let own: BTreeSet<&str> =
+                parsed.imports.iter().filter(|(_, p)| self.own_package(p)).map(|(n, _)| n.as_str()).collect();
+            let imported: BTreeSet<&str> = parsed.imports.iter().map(|(n, _)| n.as_str()).collect();
+            for (range, kind) in &parsed.pieces {
+                let text = &src[range.clone()];
+                let other = match kind {
+                    Piece::ImportPath => !self.own_package(text.trim_matches(['"', '`'])),
+                    Piece::Qualifier => imported.contains(text) && !own.contains(text),
+                    _ => false,
+                };
+                if other {
+                    covered.push(range.clone());
+                }
+            }
+            let mut units = parsed.units.clone();
+            // Outer units first: a declaration cloned takes its cases along.
+            units.sort_by_key(|u| (u.lines.start, std::cmp::Reverse(u.lines.end)));
+            for unit in &units {
+                if covered.iter().any(|c| c.start <= unit.lines.start && unit.lines.end <= c.end) {
+                    continue;
+                }
+                let head = &src[unit.head.clone()];
+                let identity = match unit.kind {
+                    UnitKind::Import => self.own_package(head.trim_matches(['"', '`'])),
+                    // Every value of the case names the sibling.
+                    UnitKind::Case => {
+                        let values = head.trim_start().trim_start_matches("case").split(',');
+                        let all: Vec<&str> = values.map(str::trim).filter(|v| !v.is_empty()).collect();
+                        !all.is_empty() && all.iter().all(|v| words::mentions(v, &self.forms))
+                    }
+                    // A `var` block: every spec's name names the sibling.
+                    UnitKind::Decl if !unit.names.is_empty() => {
+                        unit.names.iter().all(|n| words::mentions(&src[n.clone()], &self.forms))
+                    }
+                    UnitKind::Decl | UnitKind::VarSpec => words::mentions(head, &self.forms),
+                };
+                if !identity {
+                    continue;
+                }
+                covered.push(unit.lines.clone());
+                let renamed = self.renamed_go(&src, &parsed, unit.lines.clone());
+                let what = format!("{} clone of {}", kind_word(unit.kind), head.trim());
+                if unit.kind == UnitKind::Import {
+                    let go = crate::anchor::go::GoFile::new(file, &src);
+                    let imports = go.imports()?;
+                    let edit = go.import_edit(&imports, &self.new_path, None, self.module)?;
+                    items.push(Item { what, status: if edit.is_some() { Status::Insert } else { Status::Present } });
+                    edits.extend(edit);
+                    continue;
+                }
+                let text = match unit.kind {
+                    UnitKind::Decl => format!("\n{renamed}"),
+                    _ => renamed,
+                };
+                let present = src.contains(text.trim());
+                items.push(Item { what, status: if present { Status::Present } else { Status::Insert } });
+                if !present {
+                    edits.push(Edit { at: unit.lines.end, text });
+                }
+            }
+        } else {
+            self.prose_units(&src, &mut edits, &mut items, &mut covered);
+        }
+        // Mentions no cloned unit holds.
+        let mut line_at = 1;
+        let mut last = 0;
+        for (at, _) in words::find(&src, &self.forms) {
+            if covered.iter().any(|c| c.contains(&at)) {
+                continue;
+            }
+            line_at += src[last..at].matches('\n').count();
+            last = at;
+            mentioned.push(format!("{file}:{line_at}"));
+        }
+        if items.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(FileChange::patched(file.to_string(), src.to_string(), &edits, items)))
+    }
+
+    /// Markdown: each list item that names the sibling, and each line of
+    /// a fenced block that names it where another line of the block is the
+    /// same but for that name (`RC --> S3` beside `RC --> SFTP`: a line of
+    /// a list, not part of one example), cloned after it.
+    fn prose_units(&self, src: &str, edits: &mut Vec<Edit>, items: &mut Vec<Item>, covered: &mut Vec<Range<usize>>) {
+        let mut fenced = false;
+        let mut block: Vec<&str> = Vec::new();
+        let mut at = 0;
+        let lines: Vec<&str> = src.split_inclusive('\n').collect();
+        for (index, line) in lines.iter().enumerate() {
+            let start = at;
+            at += line.len();
+            let trimmed = line.trim();
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                fenced = !fenced;
+                // The block's lines, for the likeness of one to another.
+                block = if fenced {
+                    lines[index + 1..].iter().take_while(|l| !l.trim().starts_with(['`', '~'])).copied().collect()
+                } else {
+                    Vec::new()
+                };
+                continue;
+            }
+            let item = !fenced && (trimmed.starts_with("- ") || trimmed.starts_with("* "));
+            if !(fenced || item) || !words::mentions(line, &self.forms) {
+                continue;
+            }
+            if fenced && !self.has_like(line, &block) {
+                continue;
+            }
+            covered.push(start..at);
+            let renamed = words::rename(line, &self.forms);
+            let renamed = if renamed.ends_with('\n') { renamed } else { format!("\n{renamed}") };
+            let present = src.contains(renamed.trim_end());
+            items.push(Item {
+                what: format!("clone of line `{}`", trimmed),
+                status: if present { Status::Present } else { Status::Insert },
+            });
+            if !present {
+                edits.push(Edit { at, text: renamed });
+            }
+        }
+    }
+}
+
+impl Clone<'_> {
+    /// Whether a line of `block` other than `line` is the same but where
+    /// `line` names the sibling (the same start before the first mention
+    /// and the same end after the last).
+    fn has_like(&self, line: &str, block: &[&str]) -> bool {
+        let found = words::find(line, &self.forms);
+        let (Some((first, _)), Some((last, form))) = (found.first(), found.last()) else { return false };
+        let (head, tail) = (&line[..*first], &line[last + form.from.len()..]);
+        block.iter().any(|other| {
+            *other != line
+                && other.len() > head.len() + tail.len()
+                && other.starts_with(head)
+                && other.ends_with(tail)
+                && !words::mentions(other, &self.forms)
+        })
+    }
+}
+
+fn kind_word(kind: UnitKind) -> &'static str {
+    match kind {
+        UnitKind::Import => "import",
+        UnitKind::Case => "case",
+        UnitKind::Decl => "declaration",
+        UnitKind::VarSpec => "var",
+    }
+}
