@@ -32,7 +32,7 @@ fn a_fault_at_every_step_of_an_apply_leaves_the_tree_unchanged() {
     let plan: serde_json::Value =
         serde_json::from_str(&sb.run(&[&ARGS[..], &["--dry-run", "--format", "json"]].concat()).stdout).unwrap();
     let files = plan["files"].as_array().unwrap().iter().filter(|f| f["action"] != "none").count();
-    assert_eq!(files, 11);
+    assert_eq!(files, 12);
     assert_eq!(step - 1, 4 + 2 * files, "every step of the run was failed once");
 }
 
