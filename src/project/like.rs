@@ -313,8 +313,21 @@ impl Clone<'_> {
                     _ => renamed,
                 };
                 let present = src.contains(text.trim());
-                items.push(Item { what, status: if present { Status::Present } else { Status::Insert } });
-                if !present {
+                // The new name is the file's already, for something else.
+                let new_head = words::rename(head, &self.forms);
+                let taken = !present
+                    && (parsed
+                        .units
+                        .iter()
+                        .any(|u| u.kind == unit.kind && src[u.head.clone()].trim() == new_head.trim())
+                        || unit.kind == UnitKind::Decl && self.declared_beside(checkout, file, new_head.trim())?);
+                let status = match (present, taken) {
+                    (true, _) => Status::Present,
+                    (false, true) => Status::Conflict,
+                    (false, false) => Status::Insert,
+                };
+                items.push(Item { what, status });
+                if status == Status::Insert {
                     edits.push(Edit { at: unit.lines.end, text });
                 }
             }
@@ -384,6 +397,25 @@ impl Clone<'_> {
 }
 
 impl Clone<'_> {
+    /// Whether another Go file of `file`'s directory (its package) declares
+    /// function or type `name` at its top level.
+    fn declared_beside(&self, checkout: &Checkout, file: &str, name: &str) -> Result<bool> {
+        let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+        let names = checkout.list(dir).unwrap_or_default();
+        for other in names.iter().filter(|n| n.ends_with(".go")) {
+            let path = if dir.is_empty() { other.clone() } else { format!("{dir}/{other}") };
+            if path == file {
+                continue;
+            }
+            if let Some(src) = checkout.read(&path)?
+                && crate::anchor::go::top_level_names(&src).contains(&name)
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Whether a line of `block` other than `line` is the same but where
     /// `line` names the sibling (the same start before the first mention
     /// and the same end after the last).

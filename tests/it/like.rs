@@ -123,6 +123,20 @@ fn a_sibling_the_checkout_lacks_or_a_rust_project_is_refused() {
     sb.run(&["sftp", "--like", "sftp"]).fails(1, "another name than its model");
     sb.run(&["ftp", "--like", "sftp", "--field", "host"]).fails(2, "cannot be used with");
     assert_eq!(sb.tree(), before);
+    // A name the checkout has for something else already: refused, whole.
+    sb.edit(
+        "cmd/litestream/main.go",
+        "// ReplicaType returns",
+        "func newFTPReplicaClientFromConfig() {}\n\n// ReplicaType returns",
+    );
+    let edited = sb.tree();
+    sb.run(&["ftp", "--like", "sftp"]).fails(1, "already exists and differs");
+    assert_eq!(sb.tree(), edited);
+    let sb = Sandbox::litestream();
+    sb.write("cmd/litestream/other.go", "package main\n\nfunc newFTPReplicaClientFromConfig() {}\n");
+    let edited = sb.tree();
+    sb.run(&["ftp", "--like", "sftp"]).fails(1, "already exists and differs");
+    assert_eq!(sb.tree(), edited);
     let rust = Sandbox::fixture("sccache");
     rust.run(&["obs", "--like", "oss"]).fails(1, "Go projects so far");
 }
