@@ -42,6 +42,9 @@ pub struct Settings {
     /// `--set NAME=VALUE` (`--service`, `--title`).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub params: std::collections::BTreeMap<String, String>,
+    /// `--like SIBLING`: the backend was modelled on SIBLING, with no profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub like: Option<String>,
 }
 
 impl Settings {

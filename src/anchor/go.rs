@@ -637,10 +637,13 @@ impl<'a> GoFile<'a> {
         self.with_decl(decl, "var_declaration", |node, _, base| Ok(Some(base + node.end_byte())))
     }
 
+    /// The import declaration imports go into: the first parenthesized
+    /// one (cgo's `import "C"` stands alone before it), else the first.
     fn import_decl(&self) -> Result<&Decl> {
-        self.decls
-            .iter()
-            .find(|d| d.kind == DeclKind::Import)
+        let imports = || self.decls.iter().filter(|d| d.kind == DeclKind::Import);
+        imports()
+            .find(|d| self.src[d.start..d.end].contains('('))
+            .or_else(|| imports().next())
             .ok_or_else(|| anyhow!("{}: no import block found", self.path))
     }
 

@@ -212,6 +212,11 @@ impl Clone<'_> {
         out
     }
 
+    /// The new package's name, as a qualifier writes it.
+    fn new_package(&self) -> &str {
+        self.new_dir.rsplit('/').next().unwrap_or(&self.new_dir)
+    }
+
     fn own_package(&self, path: &str) -> bool {
         path == self.path || path.starts_with(&format!("{}/", self.path))
     }
@@ -223,7 +228,7 @@ impl Clone<'_> {
         let target = format!("{}{}", self.new_dir, words::rename(rest, &self.forms));
         let content = if file.ends_with(".go") {
             match go_units::read(&src) {
-                Some(parsed) => self.renamed_go(&src, &parsed, 0..src.len()),
+                Some(parsed) => realign(&src, &self.renamed_go(&src, &parsed, 0..src.len())),
                 None => bail!("{file}: does not parse as Go; cannot clone it"),
             }
         } else {
@@ -272,6 +277,7 @@ impl Clone<'_> {
                     covered.push(range.clone());
                 }
             }
+            let mut imports_wanted = Vec::new();
             let mut units = parsed.units.clone();
             // Outer units first: a declaration cloned takes its cases along.
             units.sort_by_key(|u| (u.lines.start, std::cmp::Reverse(u.lines.end)));
@@ -298,14 +304,10 @@ impl Clone<'_> {
                     continue;
                 }
                 covered.push(unit.lines.clone());
-                let renamed = self.renamed_go(&src, &parsed, unit.lines.clone());
+                let renamed = realign(&src[unit.lines.clone()], &self.renamed_go(&src, &parsed, unit.lines.clone()));
                 let what = format!("{} clone of {}", kind_word(unit.kind), head.trim());
                 if unit.kind == UnitKind::Import {
-                    let go = crate::anchor::go::GoFile::new(file, &src);
-                    let imports = go.imports()?;
-                    let edit = go.import_edit(&imports, &self.new_path, None, self.module)?;
-                    items.push(Item { what, status: if edit.is_some() { Status::Insert } else { Status::Present } });
-                    edits.extend(edit);
+                    imports_wanted.push((unit.clone(), what));
                     continue;
                 }
                 let text = match unit.kind {
@@ -330,6 +332,24 @@ impl Clone<'_> {
                 if status == Status::Insert {
                     edits.push(Edit { at: unit.lines.end, text });
                 }
+            }
+            // An import of the new package, where a clone uses it or the
+            // sibling's is a blank import (for its side effects).
+            let qualifier = format!("{}.", self.new_package());
+            let used = edits.iter().any(|e| e.text.contains(&qualifier));
+            for (unit, what) in imports_wanted {
+                let spec = src[unit.lines.clone()].trim();
+                // The spec's own name: a blank import stays blank.
+                let alias = spec.split_once(' ').map(|(a, _)| a).filter(|a| !a.starts_with(['"', '`']));
+                if !(used || alias == Some("_")) {
+                    continue;
+                }
+                let alias = alias.map(|a| words::rename(a, &self.forms));
+                let go = crate::anchor::go::GoFile::new(file, &src);
+                let imports = go.imports()?;
+                let edit = go.import_edit(&imports, &self.new_path, alias.as_deref(), self.module)?;
+                items.push(Item { what, status: if edit.is_some() { Status::Insert } else { Status::Present } });
+                edits.extend(edit);
             }
         } else {
             self.prose_units(&src, &mut edits, &mut items, &mut covered);
@@ -433,11 +453,96 @@ impl Clone<'_> {
     }
 }
 
+/// A line of an aligned section, as gofmt writes struct fields, `var` and
+/// `const` specs and keyed elements: its indentation, its first name (a
+/// `:` after it included), and where the rest starts.
+fn cells(line: &str) -> Option<(&str, &str, usize)> {
+    let body = line.trim_start_matches('\t');
+    let indent = &line[..line.len() - body.len()];
+    let name_len = body.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
+    if name_len == 0 {
+        return None;
+    }
+    let name_len = if body[name_len..].starts_with(':') { name_len + 1 } else { name_len };
+    let after = &body[name_len..];
+    let spaces = after.len() - after.trim_start_matches(' ').len();
+    let rest = &after[spaces..];
+    (spaces >= 1 && !rest.is_empty() && !rest.starts_with("//") && !after.starts_with('\t'))
+        .then(|| (indent, &body[..name_len], indent.len() + name_len + spaces))
+}
+
+/// `renamed` (`original` with names renamed, line for line) with each
+/// aligned section whose first names changed padded again, as gofmt pads
+/// it: the rest of every line at one column past the longest name.
+fn realign(original: &str, renamed: &str) -> String {
+    let old: Vec<&str> = original.split_inclusive('\n').collect();
+    let new: Vec<&str> = renamed.split_inclusive('\n').collect();
+    if old.len() != new.len() {
+        return renamed.to_string();
+    }
+    let mut out: Vec<String> = new.iter().map(|l| l.to_string()).collect();
+    let mut i = 0;
+    while i < old.len() {
+        let Some((indent, _, column)) = cells(old[i].trim_end_matches(['\n', '\r'])) else {
+            i += 1;
+            continue;
+        };
+        // The section: the lines after it with that indentation, aligned at that column.
+        let mut end = i + 1;
+        while end < old.len()
+            && cells(old[end].trim_end_matches(['\n', '\r']))
+                .is_some_and(|(ind, _, col)| ind == indent && col == column)
+        {
+            end += 1;
+        }
+        let changed = (i..end).any(|k| {
+            let (o, n) = (cells(old[k].trim_end_matches(['\n', '\r'])), cells(new[k].trim_end_matches(['\n', '\r'])));
+            o.map(|c| c.1) != n.map(|c| c.1)
+        });
+        if end - i >= 2 && changed {
+            let parsed: Option<Vec<(&str, &str, usize)>> =
+                (i..end).map(|k| cells(new[k].trim_end_matches(['\n', '\r']))).collect();
+            if let Some(parsed) = parsed {
+                let width = parsed.iter().map(|(_, name, _)| name.chars().count()).max().unwrap_or(0);
+                for (k, (indent, name, rest_at)) in (i..end).zip(parsed) {
+                    let rest = &new[k][rest_at..];
+                    let pad = " ".repeat(width + 1 - name.chars().count());
+                    out[k] = format!("{indent}{name}{pad}{rest}");
+                }
+            }
+        }
+        i = end;
+    }
+    out.concat()
+}
+
 fn kind_word(kind: UnitKind) -> &'static str {
     match kind {
         UnitKind::Import => "import",
         UnitKind::Case => "case",
         UnitKind::Decl => "declaration",
         UnitKind::VarSpec => "var",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_section_a_renamed_name_led_is_padded_again() {
+        let old = "type T struct {\n\tmu         sync.Mutex\n\tsftpClient *sftp.Client // the client\n\tlogger     *slog.Logger\n\n\tHost string\n}\n";
+        let new = old.replace("sftpClient", "ftpClient");
+        let want = "type T struct {\n\tmu        sync.Mutex\n\tftpClient *sftp.Client // the client\n\tlogger    *slog.Logger\n\n\tHost string\n}\n";
+        assert_eq!(realign(old, &new), want);
+        // Longer: every line moves out.
+        let new = old.replace("sftpClient", "webdavClient");
+        assert!(realign(old, &new).contains("\tmu           sync.Mutex\n\twebdavClient *sftp.Client"));
+        // Keys of a literal, and a section no rename touched.
+        let old = "x := T{\n\tsftpHost: h,\n\tport:     p,\n}\ny := 1\nz := 2\n";
+        assert_eq!(
+            realign(old, &old.replace("sftpHost", "ftpHost")),
+            "x := T{\n\tftpHost: h,\n\tport:    p,\n}\ny := 1\nz := 2\n"
+        );
     }
 }

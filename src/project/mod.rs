@@ -44,7 +44,11 @@ pub struct Request<'a> {
 pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     if let Some(sibling) = request.like {
         let mut plan = like::plan(checkout, request, sibling)?;
-        let settings = Settings { go_name: request.go_name.map(str::to_string), ..Settings::default() };
+        let settings = Settings {
+            go_name: request.go_name.map(str::to_string),
+            like: Some(sibling.to_string()),
+            ..Settings::default()
+        };
         manifest::record(checkout, &mut plan, &settings, &manifest::Kept::default())?;
         for file in plan.files.iter().filter(|f| f.changes()) {
             checkout.confine(&file.path)?;
@@ -59,8 +63,15 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         go_name: request.go_name.map(str::to_string),
         fields: request.fields.to_vec(),
         params: request.params.clone(),
+        like: None,
     };
     let recorded = manifest::read(checkout, &name.r#type)?;
+    if let Some(sibling) = recorded.as_ref().and_then(|m| m.settings.as_ref()).and_then(|s| s.like.as_deref()) {
+        bail!(
+            "backend {} was modelled on {sibling} (--like {sibling}): add it the same way, or remove it first",
+            name.r#type
+        );
+    }
     let old = recorded.as_ref().and_then(|m| m.settings.clone().map(|s| (s, m.version.clone())));
     // No settings: those the backend was added with, if it was.
     let reapplied = asked.is_empty() && old.is_some();
@@ -417,8 +428,33 @@ fn profile_paths(
 /// The plan that takes a backend back out, as its manifest records it.
 pub fn removal(checkout: &Checkout, raw: &str, force: bool, templates: Option<&std::path::Path>) -> Result<Plan> {
     let name = crate::names::BackendName::parse(raw, None)?;
+    let settings = manifest::read(checkout, &name.r#type)?.and_then(|m| m.settings);
+    // Modelled on a sibling: the files the clone touches, as a clone of it
+    // now finds them, are those remove may (not whatever the manifest says).
+    if let Some(settings) = settings.as_ref().filter(|s| s.like.is_some()) {
+        let sibling = settings.like.as_deref().unwrap_or_default();
+        let request = Request {
+            name: raw,
+            go_name: settings.go_name.as_deref(),
+            fields: &[],
+            templates: None,
+            force: true,
+            params: &Default::default(),
+            regenerating: false,
+            like: Some(sibling),
+        };
+        let clone = like::plan(checkout, &request, sibling)?;
+        let name = clone.backend.clone();
+        let allowed = |path: &str| clone.files.iter().any(|f| f.path == path);
+        let mut plan = crate::manifest::removal(checkout, &name, force, allowed)?;
+        plan.target = format!("like {sibling}");
+        for file in plan.files.iter().filter(|f| f.changes()) {
+            checkout.confine(&file.path)?;
+        }
+        return Ok(plan);
+    }
     // Named as it was added: a --go-name changes the paths of some files.
-    let recorded = manifest::read(checkout, &name.r#type)?.and_then(|m| m.settings).and_then(|s| s.go_name);
+    let recorded = settings.and_then(|s| s.go_name);
     let name = match recorded {
         Some(go_name) => crate::names::BackendName::parse(&name.r#type, Some(&go_name))?,
         None => name,

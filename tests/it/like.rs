@@ -140,3 +140,61 @@ fn a_sibling_the_checkout_lacks_or_a_rust_project_is_refused() {
     let rust = Sandbox::fixture("sccache");
     rust.run(&["obs", "--like", "oss"]).fails(1, "Go projects so far");
 }
+
+/// A Go module of our own, with no profile: stores under `store/`, opened
+/// by name in a registry switch, listed in a features list and the README.
+fn made_up_project() -> Sandbox {
+    let sb = Sandbox::empty("kv");
+    let files: &[(&str, &str)] = &[
+        ("go.mod", "module example.com/kv\n\ngo 1.24\n"),
+        (
+            "store/memory/memory.go",
+            "// Package memory keeps values in memory.\npackage memory\n\n// MemoryStore is the memory store.\ntype MemoryStore struct{ values map[string]string }\n\n// NewMemoryStore returns an empty memory store.\nfunc NewMemoryStore() *MemoryStore { return &MemoryStore{values: map[string]string{}} }\n\n// Get returns the value of key.\nfunc (s *MemoryStore) Get(key string) string { return s.values[key] }\n\n// Put sets the value of key.\nfunc (s *MemoryStore) Put(key, value string) { s.values[key] = value }\n",
+        ),
+        (
+            "store/memory/memory_test.go",
+            "package memory\n\nimport \"testing\"\n\nfunc TestMemoryStore(t *testing.T) {\n\ts := NewMemoryStore()\n\ts.Put(\"a\", \"memory\")\n\tif s.Get(\"a\") != \"memory\" {\n\t\tt.Fatal(\"memory store lost a value\")\n\t}\n}\n",
+        ),
+        (
+            "store/disk/disk.go",
+            "// Package disk keeps values in files.\npackage disk\n\n// DiskStore is the disk store.\ntype DiskStore struct{}\n\n// Get returns the value of key.\nfunc (DiskStore) Get(key string) string { return \"\" }\n\n// Put sets the value of key.\nfunc (DiskStore) Put(key, value string) {}\n",
+        ),
+        (
+            "registry.go",
+            "// Package kv opens stores by name.\npackage kv\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/kv/store/disk\"\n\t\"example.com/kv/store/memory\"\n)\n\n// Store is what every store does.\ntype Store interface {\n\tGet(key string) string\n\tPut(key, value string)\n}\n\n// Open returns the store of that kind.\nfunc Open(kind string) (Store, error) {\n\tswitch kind {\n\tcase \"disk\":\n\t\treturn disk.DiskStore{}, nil\n\tcase \"memory\":\n\t\treturn memory.NewMemoryStore(), nil\n\tdefault:\n\t\treturn nil, fmt.Errorf(\"unknown store %q\", kind)\n\t}\n}\n\n// Kinds lists the stores.\nvar Kinds = []string{\"disk\", \"memory\"}\n",
+        ),
+        (
+            "registry_test.go",
+            "package kv\n\nimport \"testing\"\n\nfunc TestOpenMemory(t *testing.T) {\n\tif _, err := Open(\"memory\"); err != nil {\n\t\tt.Fatal(err)\n\t}\n}\n",
+        ),
+        ("README.md", "# kv\n\nStores:\n\n- `disk`: files\n- `memory`: memory of its own\n"),
+    ];
+    for (path, text) in files {
+        let path = sb.root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    sb
+}
+
+#[test]
+fn a_project_with_no_profile_gets_a_clone_that_builds_and_passes() {
+    let sb = made_up_project();
+    let before = sb.tree();
+    let run = sb.run(&["redis", "--like", "memory"]);
+    run.success();
+    let registry = sb.read("registry.go");
+    assert!(registry.contains("\tcase \"memory\":\n\t\treturn memory.NewMemoryStore(), nil\n\tcase \"redis\":\n\t\treturn redis.NewRedisStore(), nil\n"), "{registry}");
+    assert!(registry.contains("\t\"example.com/kv/store/memory\"\n\t\"example.com/kv/store/redis\"\n"), "{registry}");
+    assert!(sb.read("README.md").contains("- `memory`: memory of its own\n- `redis`: redis of its own\n"));
+    assert!(sb.read("store/redis/redis.go").contains("func NewRedisStore() *RedisStore"));
+    // The list of kinds names others too: listed for review, not cloned.
+    assert!(run.stderr.contains("mentioned, not cloned") && run.stderr.contains("registry.go:"), "{}", run.stderr);
+    if have_go() {
+        gofmt_lists_nothing(&sb.root);
+        go(&sb.root, &["vet", "./..."]);
+        go(&sb.root, &["test", "./..."]);
+    }
+    sb.run(&["remove", "redis"]).success();
+    assert_eq!(sb.tree(), before);
+}
