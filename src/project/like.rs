@@ -28,9 +28,12 @@ use crate::words::{self, Form};
 /// Directories never read: the tree's history, vendored code, test data.
 const SKIPPED: &[&str] = &[".git", "vendor", "node_modules", "testdata", ".add-backend"];
 
-/// Files of these kinds are read for wiring.
+/// Files of these kinds are read for wiring; a history of changes is not
+/// wiring.
 fn prose(path: &str) -> bool {
-    path.ends_with(".md")
+    let name = path.rsplit('/').next().unwrap_or(path).to_lowercase();
+    let history = ["changelog", "changes", "history", "news", "release"].iter().any(|h| name.starts_with(h));
+    path.ends_with(".md") && !history
 }
 
 struct Clone<'a> {
@@ -74,10 +77,10 @@ pub fn plan(checkout: &Checkout, request: &Request, sibling: &str) -> Result<Pla
     };
     let mut changes = Vec::new();
     let mut mentioned = Vec::new();
-    for file in files.iter().filter(|f| f.starts_with(&format!("{}/", clone.dir))) {
+    for file in files.iter().filter(|f| clone.owns(f)) {
         changes.push(clone.own_file(checkout, file, request.force)?);
     }
-    for file in files.iter().filter(|f| !f.starts_with(&format!("{}/", clone.dir))) {
+    for file in files.iter().filter(|f| !clone.owns(f)) {
         if let Some(change) = clone.wiring(checkout, file, &mut mentioned)? {
             changes.push(change);
         }
@@ -221,11 +224,27 @@ impl Clone<'_> {
         path == self.path || path.starts_with(&format!("{}/", self.path))
     }
 
-    /// A file of the sibling's package, copied with the rename.
+    /// Whether `file` is the sibling's own: a file of its package, or a
+    /// file elsewhere named for it (its docs page, `docs/content/sftp.md`).
+    fn owns(&self, file: &str) -> bool {
+        let name = file.rsplit('/').next().unwrap_or(file);
+        let stem = name.split('.').next().unwrap_or(name);
+        let named = stem == self.sibling.replace('-', "") || stem == self.sibling;
+        // A Go file so named elsewhere is another package's (wire/sftp/sftp.go).
+        file.starts_with(&format!("{}/", self.dir)) || named && !file.ends_with(".go")
+    }
+
+    /// A file of the sibling's, copied with the rename.
     fn own_file(&self, checkout: &Checkout, file: &str, force: bool) -> Result<FileChange> {
         let src = checkout.require(file, "it is a file of the backend cloned")?;
-        let rest = &file[self.dir.len()..];
-        let target = format!("{}{}", self.new_dir, words::rename(rest, &self.forms));
+        let target = match file.strip_prefix(&self.dir).filter(|rest| rest.starts_with('/')) {
+            Some(rest) => format!("{}{}", self.new_dir, words::rename(rest, &self.forms)),
+            None => {
+                let (dir, name) = file.rsplit_once('/').map_or(("", file), |(d, n)| (d, n));
+                let renamed = words::rename(name, &self.forms);
+                if dir.is_empty() { renamed } else { format!("{dir}/{renamed}") }
+            }
+        };
         let content = if file.ends_with(".go") {
             match go_units::read(&src) {
                 Some(parsed) => realign(&src, &self.renamed_go(&src, &parsed, 0..src.len())),
@@ -401,6 +420,23 @@ impl Clone<'_> {
             if fenced && !self.has_like(line, &block) {
                 continue;
             }
+            if item {
+                // An item of a list of like items (one per backend), with
+                // no items under it (not the heading of a group of changes).
+                let indent = |l: &str| l.len() - l.trim_start().len();
+                let is_item = |l: &str| l.trim_start().starts_with("- ") || l.trim_start().starts_with("* ");
+                let depth = indent(line);
+                let within =
+                    |l: &&&str| !l.trim().is_empty() && (indent(l) > depth || is_item(l) && indent(l) == depth);
+                let before = lines[..index].iter().rev().take_while(within);
+                let after = lines[index + 1..].iter().take_while(within);
+                let run: Vec<&str> =
+                    before.chain(after).filter(|l| is_item(l) && indent(l) == depth).copied().collect();
+                let parent = lines.get(index + 1).is_some_and(|next| !next.trim().is_empty() && indent(next) > depth);
+                if parent || !self.has_like_head(line, &run) {
+                    continue;
+                }
+            }
             covered.push(start..at);
             let renamed = words::rename(line, &self.forms);
             let renamed = if renamed.ends_with('\n') { renamed } else { format!("\n{renamed}") };
@@ -434,6 +470,14 @@ impl Clone<'_> {
             }
         }
         Ok(false)
+    }
+
+    /// Whether another item of `run` starts as `line` does up to where it
+    /// names the sibling (`- [` of `- [SFTP](/sftp/)`), naming something else.
+    fn has_like_head(&self, line: &str, run: &[&str]) -> bool {
+        let Some((first, _)) = words::find(line, &self.forms).into_iter().next() else { return false };
+        let head = &line[..first];
+        run.iter().any(|other| *other != line && other.starts_with(head) && !words::mentions(other, &self.forms))
     }
 
     /// Whether a line of `block` other than `line` is the same but where
