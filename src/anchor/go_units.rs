@@ -15,6 +15,9 @@ pub enum Piece {
     Name,
     /// The package operand of a selector, `sftp` in `sftp.Client`.
     Qualifier,
+    /// What a selector selects, `Client` in `sftp.Client`: another
+    /// package's name when its qualifier is that package.
+    Member,
     /// The path of an import spec, quotes included.
     ImportPath,
     /// A string literal elsewhere, quotes included.
@@ -119,9 +122,12 @@ fn walk(src: &str, node: Node, out: &mut GoUnits) {
             let operand = node.child_by_field_name("operand").or_else(|| node.child_by_field_name("package"));
             if let Some(operand) = operand.filter(|o| matches!(o.kind(), "identifier" | "package_identifier")) {
                 out.pieces.push((operand.byte_range(), Piece::Qualifier));
+                let member = node.child_by_field_name("field").or_else(|| node.child_by_field_name("name"));
                 let mut cursor = node.walk();
                 for child in node.children(&mut cursor) {
-                    if child.id() != operand.id() {
+                    if Some(child.id()) == member.map(|m| m.id()) {
+                        out.pieces.push((child.byte_range(), Piece::Member));
+                    } else if child.id() != operand.id() {
                         walk(src, child, out);
                     }
                 }

@@ -192,10 +192,15 @@ impl Clone<'_> {
         let imported: BTreeSet<&str> = parsed.imports.iter().map(|(n, _)| n.as_str()).collect();
         let mut out = String::new();
         let mut last = range.start;
+        // Whether the last qualifier was another package's: its member is too.
+        let mut foreign = false;
         for (piece, kind) in parsed.pieces.iter().filter(|(r, _)| r.start >= range.start && r.end <= range.end) {
             let text = &src[piece.clone()];
+            if *kind == Piece::Qualifier {
+                foreign = imported.contains(text) && !own.contains(text);
+            }
             let renamed = match kind {
-                Piece::Qualifier if imported.contains(text) && !own.contains(text) => continue,
+                Piece::Qualifier | Piece::Member if foreign => continue,
                 Piece::ImportPath => {
                     let path = text.trim_matches(['"', '`']);
                     if !self.own_package(path) {
@@ -285,11 +290,15 @@ impl Clone<'_> {
             let own: BTreeSet<&str> =
                 parsed.imports.iter().filter(|(_, p)| self.own_package(p)).map(|(n, _)| n.as_str()).collect();
             let imported: BTreeSet<&str> = parsed.imports.iter().map(|(n, _)| n.as_str()).collect();
+            let mut foreign = false;
             for (range, kind) in &parsed.pieces {
                 let text = &src[range.clone()];
+                if *kind == Piece::Qualifier {
+                    foreign = imported.contains(text) && !own.contains(text);
+                }
                 let other = match kind {
                     Piece::ImportPath => !self.own_package(text.trim_matches(['"', '`'])),
-                    Piece::Qualifier => imported.contains(text) && !own.contains(text),
+                    Piece::Qualifier | Piece::Member => foreign,
                     _ => false,
                 };
                 if other {

@@ -93,7 +93,10 @@ fn a_clone_of_s3_reaches_the_go_wiring_the_profile_makes() {
 fn another_package_of_the_sibling_s_name_is_left_as_it_is() {
     let sb = Sandbox::litestream();
     std::fs::create_dir_all(sb.root.join("internal/wire/sftp")).unwrap();
-    sb.write("internal/wire/sftp/sftp.go", "// Package sftp is a wire protocol of the test.\npackage sftp\n\n// Port is the protocol's port.\nconst Port = 22\n");
+    sb.write(
+        "internal/wire/sftp/sftp.go",
+        "// Package sftp is a wire protocol of the test.\npackage sftp\n\n// Port is the protocol's port.\nconst Port = 22\n\n// SFTPVersion is the protocol's version.\nconst SFTPVersion = 3\n",
+    );
     sb.edit(
         "sftp/replica_client.go",
         "\t\"github.com/benbjohnson/litestream\"\n",
@@ -102,12 +105,17 @@ fn another_package_of_the_sibling_s_name_is_left_as_it_is() {
     let client = sb.read("sftp/replica_client.go");
     sb.write(
         "sftp/replica_client.go",
-        &format!("{client}\n// DefaultPort is the port of an sftp server.\nconst DefaultPort = sftp.Port\n"),
+        &format!("{client}\n// DefaultPort is the port of an sftp server.\nconst DefaultPort = sftp.Port + sftp.SFTPVersion - 3\n"),
     );
     sb.run(&["ftp", "--like", "sftp"]).success();
     let clone = sb.read("ftp/replica_client.go");
     assert!(clone.contains("\t\"github.com/benbjohnson/litestream/internal/wire/sftp\"\n"), "{clone}");
-    assert!(clone.contains("// DefaultPort is the port of an ftp server.\nconst DefaultPort = sftp.Port\n"), "{clone}");
+    assert!(
+        clone.contains(
+            "// DefaultPort is the port of an ftp server.\nconst DefaultPort = sftp.Port + sftp.SFTPVersion - 3\n"
+        ),
+        "{clone}"
+    );
     assert!(clone.lines().any(|l| l == "package ftp"));
     if have_go() {
         gofmt_lists_nothing(&sb.root);
