@@ -455,10 +455,37 @@ impl Clone<'_> {
                 status: if present { Status::Present } else { Status::Insert },
             });
             if !present {
-                edits.push(Edit { at, text: renamed });
+                let sorted = if item { sorted_place(src, start, &renamed) } else { None };
+                edits.push(sorted.map_or(Edit { at, text: renamed }, |(at, text)| Edit { at, text }));
             }
         }
     }
+}
+
+/// Where an item goes in the Markdown list that holds the item at `at`,
+/// when that list is in order of its items' keys (the last aside, which a
+/// list may keep apart: the local filesystem): its sorted place.
+fn sorted_place(src: &str, at: usize, text: &str) -> Option<(usize, String)> {
+    use crate::anchor::lists;
+    let select = lists::Select {
+        kind: lists::Kind::MarkdownList,
+        after: None,
+        containing: None,
+        like: None,
+        between: &[],
+        longest: false,
+    };
+    let all = lists::all(src, &select);
+    let list = all.iter().find(|l| l.entries.iter().any(|e| e.lines.start == at))?;
+    let keys: Vec<String> = list.entries.iter().map(|e| lists::key(lists::Kind::MarkdownList, e.first, None)).collect();
+    let body = &keys[..keys.len().saturating_sub(1)];
+    if body.len() < 3 || body.windows(2).any(|w| w[0] > w[1]) {
+        return None;
+    }
+    let last = list.entries.last().map(|e| e.first.trim().to_string()).into_iter().collect::<Vec<_>>();
+    let last = if keys.last() < body.last() { last } else { Vec::new() };
+    let placing = lists::Placing { order: lists::Order::Sorted, first: &[], last: &last, key: None };
+    Some(lists::insertion(src, list, text.trim_start_matches('\n'), &placing))
 }
 
 impl Clone<'_> {

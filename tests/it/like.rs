@@ -206,3 +206,28 @@ fn a_project_with_no_profile_gets_a_clone_that_builds_and_passes() {
     sb.run(&["remove", "redis"]).success();
     assert_eq!(sb.tree(), before);
 }
+
+/// On the rclone fixture: the package and its docs page copied, the blank
+/// import cloned in its sorted place, and each list entry in the list's
+/// order when the list is in order (the local filesystem kept last).
+#[test]
+fn a_clone_on_the_rclone_fixture_keeps_sorted_lists_sorted() {
+    let sb = Sandbox::fixture("rclone");
+    let before = sb.tree();
+    sb.run(&["acme", "--like", "zeta"]).success();
+    assert!(sb.read("backend/acme/acme.go").contains("package acme\n"));
+    assert!(sb.read("docs/content/acme.md").contains("title: \"acme\""));
+    assert!(
+        sb.read("backend/all/all.go").contains(
+            "\t_ \"github.com/rclone/rclone/backend/acme\"\n\t_ \"github.com/rclone/rclone/backend/alpha\"\n"
+        )
+    );
+    assert!(
+        sb.read("README.md").contains(
+            "## Storage providers\n\n- Acme Store [:page_facing_up:](https://rclone.org/acme/)\n- Alpha Cloud"
+        )
+    );
+    assert!(sb.read("docs/content/docs.md").contains("for\n\n- [Acme Store](/acme/)\n- [Alpha Cloud](/alpha/)\n"));
+    sb.run(&["remove", "acme"]).success();
+    assert_eq!(sb.tree(), before);
+}
