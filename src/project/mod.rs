@@ -44,6 +44,7 @@ pub struct Request<'a> {
 pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     if let Some(sibling) = request.like {
         let mut plan = like::plan(checkout, request, sibling)?;
+        compare_with_profile(checkout, request, &mut plan);
         let settings = Settings {
             go_name: request.go_name.map(str::to_string),
             like: Some(sibling.to_string()),
@@ -112,6 +113,31 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         checkout.confine(&file.path)?;
     }
     Ok(plan)
+}
+
+/// In a project add-backend knows, what the clone and the profile's add
+/// write differently, said as warnings: the places the profile would patch
+/// that the clone did not reach, and the other way round.
+fn compare_with_profile(checkout: &Checkout, request: &Request, plan: &mut Plan) {
+    let Ok(known) = Known::of(checkout, request.templates) else { return };
+    let profiled = Request { like: None, force: true, ..*request };
+    let Ok(profile_plan) = known.plan(checkout, &profiled) else { return };
+    let paths = |p: &Plan| -> Vec<String> {
+        p.files.iter().filter(|f| f.changes() && !f.path.starts_with(".add-backend/")).map(|f| f.path.clone()).collect()
+    };
+    let (cloned, profiled) = (paths(plan), paths(&profile_plan));
+    let missed: Vec<&String> = profiled.iter().filter(|p| !cloned.contains(p)).collect();
+    let extra: Vec<&String> = cloned.iter().filter(|p| !profiled.contains(p)).collect();
+    let name = known.name();
+    if !missed.is_empty() {
+        let list: Vec<&str> = missed.iter().map(|p| p.as_str()).collect();
+        plan.warnings
+            .push(format!("the {name} profile also writes {}, which the clone did not reach", list.join(", ")));
+    }
+    if !extra.is_empty() {
+        let list: Vec<&str> = extra.iter().map(|p| p.as_str()).collect();
+        plan.warnings.push(format!("the clone also writes {}, which the {name} profile does not", list.join(", ")));
+    }
 }
 
 /// The plan that re-generates a backend added with `old` settings with

@@ -75,6 +75,14 @@ fn a_clone_of_s3_reaches_the_go_wiring_the_profile_makes() {
         assert!(cloned.contains(&file.to_string()), "{file} not reached by the clone: {cloned:?}");
     }
     assert!(cloned.contains(&"obs/replica_client.go".to_string()));
+    // The plan says what the profile would write that the clone does not.
+    let dry = sb.run(&["obs", "--like", "s3", "--dry-run"]);
+    dry.success();
+    assert!(
+        dry.stderr.contains("the litestream profile also writes obs/storage.go, obs/replica_client_test.go, cmd/litestream/obs_config_test.go, README.md, etc/litestream.yml, which the clone did not reach"),
+        "{}",
+        dry.stderr
+    );
     sb.run(&["obs", "--like", "s3"]).success();
     // `s3` is not renamed inside other words, nor the S3 of another thing.
     let docs = sb.read("docs/ARCHITECTURE.md");
