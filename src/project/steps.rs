@@ -148,8 +148,9 @@ impl Steps<'_> {
                 continue;
             }
             let file = self.renderer.render_str(&patch.file).map_err(|e| self.placed(e, Some(patch)))?;
-            crate::paths::refuse_forbidden(&self.checkout.root, &file).map_err(|e| self.placed(e, Some(patch)))?;
+            // Each file once: the check looks for a git directory on disk.
             if !by_file.contains_key(&file) {
+                crate::paths::refuse_forbidden(&self.checkout.root, &file).map_err(|e| self.placed(e, Some(patch)))?;
                 order.push(file.clone());
             }
             by_file.entry(file).or_default().push((index, patch));

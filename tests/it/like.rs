@@ -137,6 +137,8 @@ fn a_sibling_the_checkout_lacks_or_a_rust_project_is_refused() {
     let before = sb.tree();
     sb.run(&["ftp", "--like", "nosuch"]).fails(1, "--like nosuch: no directory nosuch/ with a Go package nosuch");
     sb.run(&["sftp", "--like", "sftp"]).fails(1, "another name than its model");
+    // A name the checkout has as a package already.
+    sb.run(&["file", "--like", "sftp"]).fails(1, "already exists and differs");
     sb.run(&["ftp", "--like", "sftp", "--field", "host"]).fails(2, "cannot be used with");
     assert_eq!(sb.tree(), before);
     // A name the checkout has for something else already: refused, whole.
