@@ -9,6 +9,9 @@
 pub struct Form {
     pub from: String,
     pub to: String,
+    /// What it becomes in a name all in capitals (`LITESTREAM_S3_KEY`),
+    /// where `to` is not that (`S3` → `Wasabi`, but `WASABI` there).
+    pub upper: Option<String>,
 }
 
 /// The forms of `sibling` (lower case, as a backend's type is) and what
@@ -21,14 +24,16 @@ pub fn forms(sibling: &str, sibling_go: &str, new_lower: &str, new_go: &str) -> 
         let mut c = s.chars();
         c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
     };
-    let mut forms = vec![Form { from: sibling_go.to_string(), to: new_go.to_string() }];
+    let shouty = new_lower.to_uppercase().replace('-', "_");
+    let upper = (sibling_go == sibling.to_uppercase() && new_go != shouty).then(|| shouty.clone());
+    let mut forms = vec![Form { from: sibling_go.to_string(), to: new_go.to_string(), upper }];
     for (from, to) in [
         (sibling.to_string(), new_lower.to_string()),
-        (sibling.to_uppercase(), new_lower.to_uppercase()),
+        (sibling.to_uppercase(), shouty.clone()),
         (title(sibling), title(new_lower)),
     ] {
         if !forms.iter().any(|f| f.from == from) {
-            forms.push(Form { from, to });
+            forms.push(Form { from, to, upper: None });
         }
     }
     forms.sort_by_key(|f| std::cmp::Reverse(f.from.len()));
@@ -59,7 +64,8 @@ fn word_part(text: &str, at: usize, len: usize) -> bool {
             // `SFTPClient`: the next word starts at C; `SFTPS` is another word.
             !all_upper || after.get(1).is_some_and(|n| n.is_lowercase())
         }
-        Some(a) => a.is_ascii_digit() && !part.ends_with(|c: char| c.is_ascii_digit()),
+        // A letter or digit after it continues the word (`sftp2`, `s3manager`).
+        Some(_) => false,
     };
     starts && ends
 }
@@ -91,7 +97,15 @@ pub fn rename(text: &str, forms: &[Form]) -> String {
     let mut last = 0;
     for (at, form) in find(text, forms) {
         out.push_str(&text[last..at]);
-        out.push_str(&form.to);
+        // In a name all in capitals, the capitals' form.
+        let word_start = text[..at].rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+        let word_end = text[at..].find(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(text.len(), |i| at + i);
+        let word = &text[word_start..word_end];
+        let shouty = word.len() > form.from.len() && !word.chars().any(char::is_lowercase);
+        match &form.upper {
+            Some(upper) if shouty => out.push_str(upper),
+            _ => out.push_str(&form.to),
+        }
         last = at + form.from.len();
     }
     out.push_str(&text[last..]);
@@ -122,6 +136,15 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(rename(text, &f), want, "{text}");
         }
+    }
+
+    #[test]
+    fn capitals_stay_capitals_and_a_longer_name_is_another() {
+        let s3 = forms("s3", "S3", "wasabi", "Wasabi");
+        assert_eq!(rename("LITESTREAM_S3_KEY newS3Client s3", &s3), "LITESTREAM_WASABI_KEY newWasabiClient wasabi");
+        let sftp = forms("sftp", "SFTP", "sftp2", "SFTP2");
+        assert_eq!(rename("sftp2Host sftpHost", &sftp), "sftp2Host sftp2Host");
+        assert!(!mentions("sftp2 SFTP2", &forms("sftp", "SFTP", "x", "X")));
     }
 
     #[test]

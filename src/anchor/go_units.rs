@@ -155,12 +155,23 @@ fn walk(src: &str, node: Node, out: &mut GoUnits) {
                 "const_declaration" => node.named_child(0).and_then(|s| s.child_by_field_name("name")),
                 _ => node.child_by_field_name("name"),
             };
+            // A grouped `const (..)` or `type (..)`: each spec's name.
+            let mut names = Vec::new();
+            if matches!(node.kind(), "type_declaration" | "const_declaration") {
+                let mut cursor = node.walk();
+                for spec in node.named_children(&mut cursor) {
+                    names.extend(spec.child_by_field_name("name").map(|n| n.byte_range()));
+                }
+            }
+            if names.len() < 2 {
+                names.clear();
+            }
             if let Some(name) = name {
                 out.units.push(Unit {
                     kind: UnitKind::Decl,
                     lines: doc_start(src, node)..end_line(src, node.end_byte()),
                     head: name.byte_range(),
-                    names: Vec::new(),
+                    names,
                 });
             }
         }

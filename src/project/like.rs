@@ -37,6 +37,9 @@ fn prose(path: &str) -> bool {
 }
 
 struct Clone<'a> {
+    /// The names the sibling's package uses unqualified (declares): a
+    /// selected name is renamed only when it is one of them.
+    declared: BTreeSet<String>,
     sibling: &'a str,
     /// The sibling's package directory and import path, and the new ones.
     dir: String,
@@ -66,7 +69,17 @@ pub fn plan(checkout: &Checkout, request: &Request, sibling: &str) -> Result<Pla
     };
     let sibling_go = learnt_go_name(checkout, &files, sibling)?;
     let forms = words::forms(sibling, &sibling_go, &name.package, &name.go_name);
+    let mut declared = BTreeSet::new();
+    for file in files.iter().filter(|f| f.starts_with(&format!("{dir}/")) && f.ends_with(".go")) {
+        let Some(src) = checkout.read(file)? else { continue };
+        if let Some(parsed) = go_units::read(&src) {
+            declared.extend(
+                parsed.pieces.iter().filter(|(_, k)| *k == Piece::Name).map(|(r, _)| src[r.clone()].to_string()),
+            );
+        }
+    }
     let clone = Clone {
+        declared,
         sibling,
         path: format!("{module}/{dir}"),
         new_path: format!("{module}/{new_dir}"),
@@ -160,18 +173,27 @@ fn learnt_go_name(checkout: &Checkout, files: &[String], sibling: &str) -> Resul
     let lower = sibling.replace('-', "");
     for file in files.iter().filter(|f| f.ends_with(".go")) {
         let Some(src) = checkout.read(file)? else { continue };
-        let folded = src.to_lowercase();
+        // ASCII case folding keeps every byte where it is.
+        let folded = src.to_ascii_lowercase();
         if !folded.contains(&lower) {
             continue;
         }
-        for (at, _) in folded.match_indices(&lower) {
-            if !src.is_char_boundary(at) || !src.is_char_boundary(at + lower.len()) {
-                continue;
-            }
-            let spelled = &src[at..at + lower.len()];
+        for (found, _) in folded.match_indices(&lower) {
+            let Some(spelled) = src.get(found..found + lower.len()) else { continue };
             if spelled.starts_with(|c: char| c.is_uppercase()) {
-                let form = [Form { from: spelled.to_string(), to: String::new() }];
-                if words::find(&src[at.saturating_sub(1)..(at + lower.len() + 2).min(src.len())], &form).len() == 1 {
+                let form = [Form { from: spelled.to_string(), to: String::new(), upper: None }];
+                let around = (found.saturating_sub(4)..(found + lower.len() + 4).min(src.len()))
+                    .filter_map(|s| (s <= found).then_some(s))
+                    .find(|&s| src.is_char_boundary(s))
+                    .and_then(|s| {
+                        let e = (found + lower.len()..=(found + lower.len() + 4).min(src.len()))
+                            .rev()
+                            .find(|&e| src.is_char_boundary(e))?;
+                        Some((s, e))
+                    });
+                if let Some((s, e)) = around
+                    && words::find(&src[s..e], &form).iter().any(|(at, _)| s + at == found)
+                {
                     *counts.entry(spelled.to_string()).or_default() += 1;
                 }
             }
@@ -201,6 +223,7 @@ impl Clone<'_> {
             }
             let renamed = match kind {
                 Piece::Qualifier | Piece::Member if foreign => continue,
+                Piece::Member if !self.declared.contains(text) => continue,
                 Piece::ImportPath => {
                     let path = text.trim_matches(['"', '`']);
                     if !self.own_package(path) {
@@ -220,11 +243,6 @@ impl Clone<'_> {
         out
     }
 
-    /// The new package's name, as a qualifier writes it.
-    fn new_package(&self) -> &str {
-        self.new_dir.rsplit('/').next().unwrap_or(&self.new_dir)
-    }
-
     fn own_package(&self, path: &str) -> bool {
         path == self.path || path.starts_with(&format!("{}/", self.path))
     }
@@ -234,7 +252,8 @@ impl Clone<'_> {
     fn owns(&self, file: &str) -> bool {
         let name = file.rsplit('/').next().unwrap_or(file);
         let stem = name.split('.').next().unwrap_or(name);
-        let named = stem == self.sibling.replace('-', "") || stem == self.sibling;
+        let text = [".md", ".yaml", ".yml", ".txt", ".toml", ".json"].iter().any(|e| name.ends_with(e));
+        let named = text && (stem == self.sibling.replace('-', "") || stem == self.sibling);
         // A Go file so named elsewhere is another package's (wire/sftp/sftp.go).
         file.starts_with(&format!("{}/", self.dir)) || named && !file.ends_with(".go")
     }
@@ -286,6 +305,10 @@ impl Clone<'_> {
                 mentioned.push(format!("{file} (does not parse)"));
                 return Ok(None);
             };
+            // Only a file that imports the sibling's package wires it.
+            if !parsed.imports.iter().any(|(_, p)| self.own_package(p)) {
+                return Ok(None);
+            }
             // Another module's package of the same name is not the sibling.
             let own: BTreeSet<&str> =
                 parsed.imports.iter().filter(|(_, p)| self.own_package(p)).map(|(n, _)| n.as_str()).collect();
@@ -306,6 +329,7 @@ impl Clone<'_> {
                 }
             }
             let mut imports_wanted = Vec::new();
+            let mut uses_own = false;
             let mut units = parsed.units.clone();
             // Outer units first: a declaration cloned takes its cases along.
             units.sort_by_key(|u| (u.lines.start, std::cmp::Reverse(u.lines.end)));
@@ -318,7 +342,13 @@ impl Clone<'_> {
                     UnitKind::Import => self.own_package(head.trim_matches(['"', '`'])),
                     // Every value of the case names the sibling.
                     UnitKind::Case => {
-                        let values = head.trim_start().trim_start_matches("case").split(',');
+                        // Another package's names in it are not the sibling's.
+                        let mut masked = head.to_string();
+                        for r in covered.iter().filter(|r| r.start >= unit.head.start && r.end <= unit.head.end) {
+                            let (a, b) = (r.start - unit.head.start, r.end - unit.head.start);
+                            masked.replace_range(a..b, &" ".repeat(b - a));
+                        }
+                        let values = masked.trim_start().trim_start_matches("case").split(',');
                         let all: Vec<&str> = values.map(str::trim).filter(|v| !v.is_empty()).collect();
                         !all.is_empty() && all.iter().all(|v| words::mentions(v, &self.forms))
                     }
@@ -333,6 +363,14 @@ impl Clone<'_> {
                 }
                 covered.push(unit.lines.clone());
                 let renamed = realign(&src[unit.lines.clone()], &self.renamed_go(&src, &parsed, unit.lines.clone()));
+                if unit.kind != UnitKind::Import {
+                    uses_own |= parsed.pieces.iter().any(|(r, k)| {
+                        *k == Piece::Qualifier
+                            && unit.lines.start <= r.start
+                            && r.end <= unit.lines.end
+                            && own.contains(&src[r.clone()])
+                    });
+                }
                 let what = format!("{} clone of {}", kind_word(unit.kind), head.trim());
                 if unit.kind == UnitKind::Import {
                     imports_wanted.push((unit.clone(), what));
@@ -342,7 +380,7 @@ impl Clone<'_> {
                     UnitKind::Decl => format!("\n{renamed}"),
                     _ => renamed,
                 };
-                let present = src.contains(text.trim());
+                let present = has_lines(&src, &text);
                 // The new name is the file's already, for something else.
                 let new_head = words::rename(head, &self.forms);
                 let taken = !present
@@ -363,8 +401,17 @@ impl Clone<'_> {
             }
             // An import of the new package, where a clone uses it or the
             // sibling's is a blank import (for its side effects).
-            let qualifier = format!("{}.", self.new_package());
-            let used = edits.iter().any(|e| e.text.contains(&qualifier));
+            let used = uses_own;
+            // The new package's name must not be a name the file uses already.
+            let package = self.new_dir.rsplit('/').next().unwrap_or(&self.new_dir);
+            let clash = !imports_wanted.is_empty()
+                && parsed.pieces.iter().any(|(r, k)| matches!(k, Piece::Name) && &src[r.clone()] == package);
+            if clash && (uses_own || imports_wanted.iter().any(|(u, _)| src[u.lines.clone()].trim().starts_with("_ ")))
+            {
+                bail!(
+                    "--like: {file} already uses the name {package}, which the new package's import would shadow or be shadowed by; choose another name"
+                );
+            }
             for (unit, what) in imports_wanted {
                 let spec = src[unit.lines.clone()].trim();
                 // The spec's own name: a blank import stays blank.
@@ -449,7 +496,7 @@ impl Clone<'_> {
             covered.push(start..at);
             let renamed = words::rename(line, &self.forms);
             let renamed = if renamed.ends_with('\n') { renamed } else { format!("\n{renamed}") };
-            let present = src.contains(renamed.trim_end());
+            let present = has_lines(src, &renamed);
             items.push(Item {
                 what: format!("clone of line `{}`", trimmed),
                 status: if present { Status::Present } else { Status::Insert },
@@ -594,6 +641,13 @@ fn realign(original: &str, renamed: &str) -> String {
         i = end;
     }
     out.concat()
+}
+
+/// Whether `text` (its leading newlines aside) is in `src` from the start
+/// of a line: `ftpHost = ..` is not in `sftpHost = ..`.
+fn has_lines(src: &str, text: &str) -> bool {
+    let text = text.trim_start_matches(['\n', '\r']).trim_end();
+    !text.is_empty() && src.match_indices(text).any(|(at, _)| at == 0 || src[..at].ends_with('\n'))
 }
 
 fn kind_word(kind: UnitKind) -> &'static str {

@@ -155,6 +155,11 @@ fn a_sibling_the_checkout_lacks_or_a_rust_project_is_refused() {
     let edited = sb.tree();
     sb.run(&["ftp", "--like", "sftp"]).fails(1, "already exists and differs");
     assert_eq!(sb.tree(), edited);
+    // A name the wired code uses for something else (a local `client`).
+    let sb = Sandbox::litestream();
+    let before = sb.tree();
+    sb.run(&["client", "--like", "sftp"]).fails(1, "already uses the name client");
+    assert_eq!(sb.tree(), before);
     let rust = Sandbox::fixture("sccache");
     rust.run(&["obs", "--like", "oss"]).fails(1, "Go projects so far");
 }
@@ -239,5 +244,35 @@ fn a_clone_on_the_rclone_fixture_keeps_sorted_lists_sorted() {
     );
     assert!(sb.read("docs/content/docs.md").contains("for\n\n- [Acme Store](/acme/)\n- [Alpha Cloud](/alpha/)\n"));
     sb.run(&["remove", "acme"]).success();
+    assert_eq!(sb.tree(), before);
+}
+
+/// What a hostile review found: text lower-casing changes the length of,
+/// capitals, and a new name that extends the sibling's.
+#[test]
+fn odd_text_capitals_and_a_longer_name() {
+    let sb = Sandbox::litestream();
+    let replica = sb.read("replica.go");
+    sb.write("replica.go", &format!("{replica}// İİİéSFTP日本\n"));
+    sb.run(&["ftp", "--like", "sftp"]).success();
+    sb.run(&["remove", "ftp"]).success();
+
+    sb.run(&["wasabi", "--like", "s3"]).success();
+    let harness = sb.read("internal/testingutil/testingutil.go");
+    assert!(harness.contains("os.Getenv(\"LITESTREAM_WASABI_BUCKET\")"), "{harness}");
+    assert!(harness.contains("func NewWasabiReplicaClient("), "{harness}");
+    sb.run(&["remove", "wasabi"]).success();
+
+    let before = sb.tree();
+    sb.run(&["sftp2", "--like", "sftp"]).success();
+    let added = sb.tree();
+    let again = sb.run(&["sftp2", "--like", "sftp"]);
+    again.success();
+    assert!(again.stderr.contains("nothing to do"), "{}", again.stderr);
+    assert_eq!(sb.tree(), added);
+    if have_go() {
+        go(&sb.root, &["vet", "./..."]);
+    }
+    sb.run(&["remove", "sftp2"]).success();
     assert_eq!(sb.tree(), before);
 }
