@@ -182,15 +182,11 @@ fn learnt_go_name(checkout: &Checkout, files: &[String], sibling: &str) -> Resul
             let Some(spelled) = src.get(found..found + lower.len()) else { continue };
             if spelled.starts_with(|c: char| c.is_uppercase()) {
                 let form = [Form { from: spelled.to_string(), to: String::new(), upper: None }];
-                let around = (found.saturating_sub(4)..(found + lower.len() + 4).min(src.len()))
-                    .filter_map(|s| (s <= found).then_some(s))
-                    .find(|&s| src.is_char_boundary(s))
-                    .and_then(|s| {
-                        let e = (found + lower.len()..=(found + lower.len() + 4).min(src.len()))
-                            .rev()
-                            .find(|&e| src.is_char_boundary(e))?;
-                        Some((s, e))
-                    });
+                // A few characters either side, cut where characters start.
+                let s = (found.saturating_sub(4)..=found).find(|&s| src.is_char_boundary(s));
+                let end = found + lower.len();
+                let e = (end..=(end + 4).min(src.len())).rev().find(|&e| src.is_char_boundary(e));
+                let around = s.zip(e);
                 if let Some((s, e)) = around
                     && words::find(&src[s..e], &form).iter().any(|(at, _)| s + at == found)
                 {
