@@ -9,7 +9,7 @@
 pub struct Form {
     pub from: String,
     pub to: String,
-    /// What it becomes in a name all in capitals (`LITESTREAM_S3_KEY`),
+    /// What it becomes in a name all in capitals (`APP_S3_KEY`),
     /// where `to` is not that (`S3` → `Wasabi`, but `WASABI` there).
     pub upper: Option<String>,
 }
