@@ -63,6 +63,15 @@ pub fn plan(checkout: &Checkout, request: &Request, sibling: &str) -> Result<Pla
     }
     let files = go_tree(checkout)?;
     let dir = sibling_dir(checkout, &files, &sibling_name.package)?;
+    // The package's own test data is its too (what the walk leaves out elsewhere).
+    let mut files = files;
+    for entry in walkdir::WalkDir::new(checkout.root.join(&dir)).sort_by_file_name() {
+        let entry = entry?;
+        let rel = entry.path().strip_prefix(&checkout.root)?.to_string_lossy().replace('\\', "/");
+        if entry.file_type().is_file() && rel.split('/').any(|p| p == "testdata") && !files.contains(&rel) {
+            files.push(rel);
+        }
+    }
     let new_dir = match dir.rsplit_once('/') {
         Some((parent, _)) => format!("{parent}/{}", name.package),
         None => name.package.clone(),
@@ -346,7 +355,12 @@ impl Clone<'_> {
                         }
                         let values = masked.trim_start().trim_start_matches("case").split(',');
                         let all: Vec<&str> = values.map(str::trim).filter(|v| !v.is_empty()).collect();
-                        !all.is_empty() && all.iter().all(|v| words::mentions(v, &self.forms))
+                        // A clause that falls through into the next is not a
+                        // unit: a clone after it would change what runs.
+                        let body = src[unit.lines.clone()].trim_end();
+                        !all.is_empty()
+                            && all.iter().all(|v| words::mentions(v, &self.forms))
+                            && !body.ends_with("fallthrough")
                     }
                     // A `var` block: every spec's name names the sibling.
                     UnitKind::Decl if !unit.names.is_empty() => {

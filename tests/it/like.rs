@@ -203,6 +203,9 @@ fn made_up_project() -> Sandbox {
 #[test]
 fn a_project_with_no_profile_gets_a_clone_that_builds_and_passes() {
     let sb = made_up_project();
+    // Test data of the sibling's package, which the clone's tests read.
+    std::fs::create_dir_all(sb.root.join("store/memory/testdata")).unwrap();
+    sb.write("store/memory/testdata/seed.txt", "memory seed\n");
     let before = sb.tree();
     let run = sb.run(&["redis", "--like", "memory"]);
     run.success();
@@ -211,6 +214,7 @@ fn a_project_with_no_profile_gets_a_clone_that_builds_and_passes() {
     assert!(registry.contains("\t\"example.com/kv/store/memory\"\n\t\"example.com/kv/store/redis\"\n"), "{registry}");
     assert!(sb.read("README.md").contains("- `memory`: memory of its own\n- `redis`: redis of its own\n"));
     assert!(sb.read("store/redis/redis.go").contains("func NewRedisStore() *RedisStore"));
+    assert_eq!(sb.read("store/redis/testdata/seed.txt"), "redis seed\n");
     // The list of kinds names others too: listed for review, not cloned.
     assert!(run.stderr.contains("mentioned, not cloned") && run.stderr.contains("registry.go:"), "{}", run.stderr);
     if have_go() {
@@ -275,4 +279,20 @@ fn odd_text_capitals_and_a_longer_name() {
     }
     sb.run(&["remove", "sftp2"]).success();
     assert_eq!(sb.tree(), before);
+}
+
+/// A case that falls through into the next is no unit of its own: a
+/// clone after it would change what the switch runs.
+#[test]
+fn a_case_that_falls_through_is_not_cloned() {
+    let sb = made_up_project();
+    sb.edit(
+        "registry.go",
+        "\tcase \"memory\":\n\t\treturn memory.NewMemoryStore(), nil\n",
+        "\tcase \"memory\":\n\t\t_ = memory.NewMemoryStore()\n\t\tfallthrough\n\tcase \"mem\":\n\t\treturn memory.NewMemoryStore(), nil\n",
+    );
+    let run = sb.run(&["redis", "--like", "memory"]);
+    run.success();
+    assert!(!sb.read("registry.go").contains("case \"redis\""), "{}", sb.read("registry.go"));
+    assert!(run.stderr.contains("registry.go:"), "listed for review: {}", run.stderr);
 }
