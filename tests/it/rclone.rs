@@ -10,6 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::common::Sandbox;
+use crate::go_toolchain::have_go;
 
 const ADD: &[&str] = &[
     "acme",
@@ -194,16 +195,6 @@ fn wrong_fields_are_refused_naming_them_and_nothing_is_written() {
     sb.run(&["acme", "--title", "Acme\nCloud"]).fails(2, "one line of text");
     sb.run(&["acme", "--title", " "]).fails(2, "give a value");
     assert_eq!(sb.tree(), before);
-}
-
-fn have_go() -> bool {
-    let found = Command::new("go").arg("version").output().is_ok_and(|o| o.status.success());
-    if !found {
-        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-        assert!(!ci, "go is not on PATH, and under CI the Go checks must run");
-        eprintln!("skipped: go is not on PATH");
-    }
-    found
 }
 
 #[track_caller]
