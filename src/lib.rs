@@ -11,6 +11,7 @@ mod built_in {
 }
 mod checkout;
 mod cli;
+mod diff;
 mod doctor;
 mod error;
 mod fault;

@@ -4,7 +4,6 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 use serde_json::json;
-use similar::TextDiff;
 
 use crate::plan::{FileChange, Plan, Status};
 
@@ -39,11 +38,7 @@ fn file_diff(file: &FileChange) -> String {
     let before = file.before.as_deref().unwrap_or("");
     let old_header = if file.before.is_some() { format!("a/{}", file.path) } else { "/dev/null".to_string() };
     let new_header = if file.delete { "/dev/null".to_string() } else { format!("b/{}", file.path) };
-    TextDiff::from_lines(before, &file.after)
-        .unified_diff()
-        .context_radius(3)
-        .header(&old_header, &new_header)
-        .to_string()
+    crate::diff::unified(before, &file.after, &old_header, &new_header)
 }
 
 /// Colours a diff for a terminal; `anstream` drops the colour elsewhere.
