@@ -10,6 +10,7 @@
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use anyhow::{Result, anyhow, bail};
 use tree_sitter::{Node, Parser, Tree};
@@ -18,13 +19,56 @@ use tree_sitter::{Node, Parser, Tree};
 pub struct GoFile<'a> {
     pub path: &'a str,
     pub src: &'a str,
-    decls: Vec<Decl>,
+    decls: Rc<Vec<Decl>>,
     /// Starts of the lines that begin in code (not in a comment or a raw string).
-    code_lines: Vec<usize>,
-    whole: OnceCell<Option<Tree>>,
+    code_lines: Rc<Vec<usize>>,
+    whole: Rc<OnceCell<Option<Tree>>>,
     /// Each piece parsed so far, by its byte range: one parse serves every
     /// query about it (a tree is reference-counted, so cheap to hand out).
-    pieces: RefCell<HashMap<(usize, usize), Option<Tree>>>,
+    pieces: Rc<Pieces>,
+}
+
+/// The pieces of a file parsed so far, by byte range.
+type Pieces = RefCell<HashMap<(usize, usize), Option<Tree>>>;
+
+/// What a file's text gives, lexed and parsed: shared by every `GoFile`
+/// of the same text in a run (a run looks at `main.go` from several
+/// places: the facts, the name checks, the patches).
+#[derive(Clone)]
+struct Shared {
+    decls: Rc<Vec<Decl>>,
+    code_lines: Rc<Vec<usize>>,
+    whole: Rc<OnceCell<Option<Tree>>>,
+    pieces: Rc<Pieces>,
+}
+
+impl Shared {
+    /// The text's, lexed once a run: the last few texts are kept (each
+    /// with a copy of its text, compared whole, so a changed file is
+    /// lexed again).
+    fn of(src: &str) -> Shared {
+        const KEEP: usize = 12;
+        thread_local! {
+            static SEEN: RefCell<Vec<(Box<str>, Shared)>> = const { RefCell::new(Vec::new()) };
+        }
+        SEEN.with_borrow_mut(|seen| {
+            if let Some((_, shared)) = seen.iter().find(|(text, _)| **text == *src) {
+                return shared.clone();
+            }
+            let code_lines = code_line_starts(src);
+            let shared = Shared {
+                decls: Rc::new(split_decls(src, &code_lines)),
+                code_lines: Rc::new(code_lines),
+                whole: Rc::default(),
+                pieces: Rc::default(),
+            };
+            if seen.len() == KEEP {
+                seen.remove(0);
+            }
+            seen.push((src.into(), shared.clone()));
+            shared
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -121,15 +165,8 @@ pub struct Body {
 
 impl<'a> GoFile<'a> {
     pub fn new(path: &'a str, src: &'a str) -> GoFile<'a> {
-        let code_lines = code_line_starts(src);
-        GoFile {
-            path,
-            src,
-            decls: split_decls(src, &code_lines),
-            code_lines,
-            whole: OnceCell::new(),
-            pieces: RefCell::default(),
-        }
+        let Shared { decls, code_lines, whole, pieces } = Shared::of(src);
+        GoFile { path, src, decls, code_lines, whole, pieces }
     }
 
     /// The imports of the file's (first) import block.
@@ -964,6 +1001,20 @@ pub fn import_group(path: &str, own: &str) -> usize {
     }
 }
 
+/// Whether `name` occurs in `src` as a whole identifier (not inside a
+/// longer one: `ftp` is not in `sftp`), anywhere, comments and strings
+/// included: a cheap test before a file is searched for declarations.
+pub fn has_identifier(src: &str, finder: &memchr::memmem::Finder) -> bool {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let bytes = src.as_bytes();
+    finder.find_iter(bytes).any(|at| {
+        let end = at + finder.needle().len();
+        let before = at > 0 && ident(bytes[at - 1]);
+        let after = bytes.get(end).is_some_and(|&b| ident(b));
+        !before && !after
+    })
+}
+
 /// The names a file declares at top level with `var` and `const`, alone
 /// (`var a, b = 1, 2`) or in a block (`const (` ... `)`), found without
 /// parsing, as gofmt lays them out.
@@ -1077,6 +1128,16 @@ func New(t string) error {
 
 func last() {}
 ";
+
+    #[test]
+    fn an_identifier_is_found_whole_only() {
+        let finder = memchr::memmem::Finder::new("ftp");
+        assert!(!has_identifier("import \"github.com/pkg/sftp\"\nvar ftps, xftp_ int\n", &finder));
+        assert!(has_identifier("x := ftp.New()", &finder));
+        assert!(has_identifier("ftp", &finder));
+        assert!(has_identifier("sftp ftp\n", &finder));
+        assert!(!has_identifier("ftpé", &finder), "a letter past ASCII continues the word");
+    }
 
     #[test]
     fn finds_imports_with_their_names() {

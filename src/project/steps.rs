@@ -582,12 +582,14 @@ impl Steps<'_> {
     fn declared_elsewhere(&self, path: &str, name: &str) -> Result<bool> {
         let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
         let Ok(files) = self.checkout.list(dir) else { return Ok(false) };
+        let finder = memchr::memmem::Finder::new(name.as_bytes());
         for file_name in files {
             let rel = if dir.is_empty() { file_name.clone() } else { format!("{dir}/{file_name}") };
             if !file_name.ends_with(".go") || rel == path {
                 continue;
             }
             if let Some(src) = self.checkout.read(&rel)?
+                && anchor::go::has_identifier(&src, &finder)
                 && anchor::go::top_level_names(&src).contains(&name)
             {
                 return Ok(true);

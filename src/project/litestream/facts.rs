@@ -30,35 +30,37 @@ pub struct Facts {
     pub replicate: Option<Rc<String>>,
 }
 
-/// The functions and types package main declares, in every file of
-/// `cmd/litestream` (found cheaply: only main.go is ever parsed).
-pub fn main_package_names(checkout: &Checkout, main: &GoFile) -> Result<Vec<String>> {
-    let mut names: Vec<String> = main.decl_names().map(str::to_string).collect();
-    names.extend(top_level_value_names(main.src).into_iter().map(str::to_string));
-    names.extend(package_names(checkout, "cmd/litestream", Some("main.go"))?);
-    Ok(names)
+/// Whether package main (every file of `cmd/litestream`) declares `name`
+/// at top level, as a function, type, variable or constant.
+pub fn main_package_declares(checkout: &Checkout, main: &GoFile, name: &str) -> Result<bool> {
+    Ok(main.decl_names().any(|n| n == name)
+        || top_level_value_names(main.src).contains(&name)
+        || package_declares(checkout, "cmd/litestream", Some("main.go"), name)?)
 }
 
-/// The top-level names (functions, types, variables, constants) every Go
-/// file of directory `dir` declares, but `except`; none if there is no
-/// such directory.
-pub fn package_names(checkout: &Checkout, dir: &str, except: Option<&str>) -> Result<Vec<String>> {
+/// Whether a Go file of directory `dir` but `except` declares `name` at
+/// top level (a function, type, variable or constant); false if there is
+/// no such directory. Only a file that has the word anywhere is cut into
+/// its names, so a package of many files costs a search of each.
+pub fn package_declares(checkout: &Checkout, dir: &str, except: Option<&str>, name: &str) -> Result<bool> {
     let files = match checkout.list(dir) {
         Ok(files) => files,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(anyhow!("{dir}: cannot list: {e}")),
     };
-    let mut names = Vec::new();
+    let finder = memchr::memmem::Finder::new(name.as_bytes());
     for file_name in files {
         if !file_name.ends_with(".go") || Some(file_name.as_str()) == except {
             continue;
         }
-        if let Some(src) = checkout.read(&format!("{dir}/{file_name}"))? {
-            names.extend(top_level_names(&src).into_iter().map(str::to_string));
-            names.extend(top_level_value_names(&src).into_iter().map(str::to_string));
+        if let Some(src) = checkout.read(&format!("{dir}/{file_name}"))?
+            && crate::anchor::go::has_identifier(&src, &finder)
+            && (top_level_names(&src).contains(&name) || top_level_value_names(&src).contains(&name))
+        {
+            return Ok(true);
         }
     }
-    Ok(names)
+    Ok(false)
 }
 
 impl Facts {

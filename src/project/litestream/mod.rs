@@ -160,10 +160,8 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     let main_src = checkout.require(MAIN, "is this a Litestream checkout?")?;
     let main = GoFile::new(MAIN, &main_src);
     let main_imports = main.imports()?;
-    let main_names = facts::main_package_names(checkout, &main)?;
-    check_name_is_free(checkout, &name, &main_imports, &main_names)?;
-    if facts.testingutil.is_some()
-        && facts::package_names(checkout, "internal/testingutil", None)?.contains(&name.package)
+    check_name_is_free(checkout, &name, &main_imports, facts::main_package_declares(checkout, &main, &name.package)?)?;
+    if facts.testingutil.is_some() && facts::package_declares(checkout, "internal/testingutil", None, &name.package)?
     {
         bail!(
             "backend name {:?} is taken: package testingutil (internal/testingutil) declares {} already",
@@ -386,7 +384,7 @@ fn check_name_is_free(
     checkout: &Checkout,
     name: &BackendName,
     imports: &[Import],
-    main_names: &[String],
+    main_declares: bool,
 ) -> Result<()> {
     let pkg = name.package.as_str();
     let own_path = format!("{MODULE}/{pkg}");
@@ -399,7 +397,7 @@ fn check_name_is_free(
     if GENERATED_NAMES.contains(&pkg) {
         bail!("backend name {pkg:?} is taken: the generated code uses {pkg} for another package or variable");
     }
-    if main_names.iter().any(|n| n == pkg) {
+    if main_declares {
         bail!("backend name {pkg:?} is taken: package main (cmd/litestream) declares {pkg} already");
     }
     let dir = checkout.root.join(pkg);
