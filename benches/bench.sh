@@ -187,26 +187,8 @@ if [[ $bin != "$dynamic" ]]; then
   ratio fixture "$dynamic" fixture "$bin" "static / dynamic"
 fi
 
-# Every project's fixture, dry run, in instructions (exact, whatever the
-# machine is doing); and rclone's with 70 backends more, which a run must
-# not pay for beyond the files it patches.
-instructions() { # DIR ARGS...
-  local dir=$1; shift
-  (cd "$dir" && valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$@" --dry-run -q 2>&1 >/dev/null | sed -n 's/.*Collected : //p')
-}
-for project in litestream sccache rclone; do cp -r "tests/fixtures/$project" "$work/p-$project"; done
-cp -r tests/fixtures/rclone "$work/p-rclone70"
-for ((i = 0; i < 70; i++)); do
-  mkdir -p "$work/p-rclone70/backend/extra$i"
-  printf 'package extra%d\n\nfunc init() {\n\tfs.Register(&fs.RegInfo{Name: "extra%d"})\n}\n' "$i" "$i" >"$work/p-rclone70/backend/extra$i/extra$i.go"
-done
-rclone_add=(acme --title "Acme Cloud" --field endpoint! --field api_key:secret! --field chunk_size:int)
+# The speed targets, each PASS or FAIL (instructions on the real projects'
+# releases, the floor, the peers, memory): benches/targets.sh, which also
+# runs alone.
 echo
-echo "| project fixture | dry run (instructions) |"
-echo "|---|---|"
-echo "| litestream: \`ftp\` | $(instructions "$work/p-litestream" ftp) |"
-echo "| sccache: \`obs --service Obs --field bucket!\` | $(instructions "$work/p-sccache" obs --service Obs --field bucket!) |"
-r=$(instructions "$work/p-rclone" "${rclone_add[@]}")
-r70=$(instructions "$work/p-rclone70" "${rclone_add[@]}")
-echo "| rclone: \`acme --title \"Acme Cloud\" ...\` | $r |"
-echo "| rclone with 70 backends more | $r70 ($(python3 -c "print(f'{$r70 / $r:.2f}')")×) |"
+bash benches/targets.sh
