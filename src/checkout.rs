@@ -218,7 +218,7 @@ impl Checkout {
 
 /// The `[package]` name of a `Cargo.toml`.
 fn package_name(cargo_toml: &str) -> Option<String> {
-    let doc: toml_edit::DocumentMut = cargo_toml.parse().ok()?;
+    let doc = crate::anchor::cargo::document(cargo_toml).ok()?;
     doc.get("package")?.get("name")?.as_str().map(str::to_string)
 }
 

@@ -179,7 +179,8 @@ mod tests {
         // removed and changed at places spread through the file.
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
         let mut count = 0;
-        for entry in walkdir::WalkDir::new(root).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
+        for entry in walkdir::WalkDir::new(root).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file())
+        {
             let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
             let lines: Vec<&str> = text.split_inclusive('\n').collect();
             for step in [3usize, 17, 101] {

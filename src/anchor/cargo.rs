@@ -2,11 +2,36 @@
 //! every span) and written as insertions, so that formatting and comments
 //! stay exactly as they were.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use anyhow::{Result, anyhow};
-use toml_edit::{Document, Item};
+use toml_edit::{Document, Item, TomlError};
 
 use super::{indentation, line_end, line_start};
 use crate::plan::Edit;
+
+/// `text` parsed, once a run: a `Cargo.toml` is asked about several
+/// times (its backends, a name's clashes, the feature edits), and its
+/// parse costs more than any of the questions. The last few texts are
+/// kept, each compared whole.
+pub fn document(text: &str) -> Result<Rc<Document<String>>, TomlError> {
+    const KEEP: usize = 4;
+    thread_local! {
+        static SEEN: RefCell<Vec<Rc<Document<String>>>> = const { RefCell::new(Vec::new()) };
+    }
+    if let Some(doc) = SEEN.with_borrow(|seen| seen.iter().find(|d| d.raw() == text).cloned()) {
+        return Ok(doc);
+    }
+    let doc = Rc::new(Document::parse(text.to_string())?);
+    SEEN.with_borrow_mut(|seen| {
+        if seen.len() == KEEP {
+            seen.remove(0);
+        }
+        seen.push(doc.clone());
+    });
+    Ok(doc)
+}
 
 /// Feature `feature`, in name order among the features the `list`
 /// feature (`all`) names, and `feature` appended to that list; nothing for
@@ -24,7 +49,7 @@ pub fn feature_edits(
     like: Option<&str>,
     model: Option<&str>,
 ) -> Result<Vec<Edit>> {
-    let doc = Document::parse(src).map_err(|e| anyhow!("{path}: {}", e.message().trim_end()))?;
+    let doc = document(src).map_err(|e| anyhow!("{path}: {}", e.message().trim_end()))?;
     let features =
         doc.get("features").and_then(Item::as_table_like).ok_or_else(|| anyhow!("{path}: no [features] table"))?;
     let members = features

@@ -207,7 +207,8 @@ impl<'a> RustFile<'a> {
         let ours = format!("feature = \"{feature}\"");
         let mut edits = Vec::new();
         let mut overlong = Vec::new();
-        for node in descendants(self.tree.root_node()) {
+        // Only a subtree that names a feature can hold a feature list.
+        for node in descendants_near(self.tree.root_node(), self.src, "feature = \"") {
             if node.kind() != "token_tree" {
                 continue;
             }
@@ -365,7 +366,8 @@ impl<'a> RustFile<'a> {
         };
         let mut edits = Vec::new();
         let mut found = 0;
-        for node in descendants(scope).filter(|n| n.is_named()) {
+        // Only a subtree whose text names the type can hold a literal of it.
+        for node in descendants_near(scope, self.src, ty).into_iter().filter(|n| n.is_named()) {
             if node.kind() == "token_tree" {
                 // Inside a macro (`assert_eq!(x, CacheConfigs { .. })`) there
                 // are only tokens: the type's name, then a braced tree.
@@ -728,6 +730,26 @@ fn descendants<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
     })
 }
 
+/// `node` and the nodes under it whose parent's text holds `needle`, in
+/// preorder: a subtree whose text lacks it is not entered (its root is
+/// still given, as its parent holds the needle). On a large file most of
+/// the tree is never walked.
+fn descendants_near<'t>(node: Node<'t>, src: &str, needle: &str) -> Vec<Node<'t>> {
+    fn walk<'t>(node: Node<'t>, src: &[u8], finder: &memchr::memmem::Finder, out: &mut Vec<Node<'t>>) {
+        out.push(node);
+        if node.child_count() == 0 || finder.find(&src[node.byte_range()]).is_none() {
+            return;
+        }
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            walk(child, src, finder, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(node, src.as_bytes(), &memchr::memmem::Finder::new(needle), &mut out);
+    out
+}
+
 /// An item's label as rustfmt orders it: by path segment.
 fn key_of(label: &str) -> Vec<&str> {
     label.split("::").collect()
@@ -757,6 +779,24 @@ mod tests {
     const MULTILEVEL: &str = include_str!("../../tests/fixtures/sccache/src/cache/multilevel.rs");
     const CMDLINE: &str = include_str!("../../tests/fixtures/sccache/src/cmdline.rs");
     const HARNESS: &str = include_str!("../../tests/fixtures/sccache/tests/harness/mod.rs");
+
+    #[test]
+    fn the_pruned_walk_reaches_every_node_whose_parent_holds_the_needle() {
+        for src in [CONFIG, MOD, CACHE, MULTILEVEL, CMDLINE, HARNESS] {
+            let file = RustFile::partial("x.rs", src, &[Wanted::All]).unwrap();
+            let root = file.tree.root_node();
+            for needle in ["CacheConfigs", "feature = \"", "CacheType", "zzz-absent"] {
+                let holds = |n: Node| src[n.byte_range()].contains(needle);
+                let want: Vec<usize> = descendants(root)
+                    .filter(|n| n.id() == root.id() || n.parent().is_some_and(holds))
+                    .map(|n| n.id())
+                    .collect();
+                let got: Vec<usize> = descendants_near(root, src, needle).iter().map(|n| n.id()).collect();
+                assert_eq!(got, want, "{needle}");
+                assert_eq!(got.len() > 1, src.contains(needle), "{needle}");
+            }
+        }
+    }
 
     fn applied(src: &str, edits: Vec<Edit>) -> String {
         apply_edits(src, &edits).0

@@ -161,8 +161,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     let main = GoFile::new(MAIN, &main_src);
     let main_imports = main.imports()?;
     check_name_is_free(checkout, &name, &main_imports, facts::main_package_declares(checkout, &main, &name.package)?)?;
-    if facts.testingutil.is_some() && facts::package_declares(checkout, "internal/testingutil", None, &name.package)?
-    {
+    if facts.testingutil.is_some() && facts::package_declares(checkout, "internal/testingutil", None, &name.package)? {
         bail!(
             "backend name {:?} is taken: package testingutil (internal/testingutil) declares {} already",
             name.package,
@@ -380,12 +379,7 @@ fn check_go_name_is_free(main: &GoFile, testingutil: Option<&String>, name: &Bac
 /// A package name that would collide with an import or a declaration of
 /// package main, a name of the generated code, or a directory that is not
 /// a backend.
-fn check_name_is_free(
-    checkout: &Checkout,
-    name: &BackendName,
-    imports: &[Import],
-    main_declares: bool,
-) -> Result<()> {
+fn check_name_is_free(checkout: &Checkout, name: &BackendName, imports: &[Import], main_declares: bool) -> Result<()> {
     let pkg = name.package.as_str();
     let own_path = format!("{MODULE}/{pkg}");
     if let Some(import) = imports.iter().find(|i| i.name == pkg && i.path != own_path) {

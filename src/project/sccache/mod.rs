@@ -10,7 +10,7 @@ mod sibling;
 use anyhow::{Result, bail};
 use heck::{ToKebabCase, ToShoutySnakeCase, ToUpperCamelCase};
 use serde::Serialize;
-use toml_edit::{Document, Item};
+use toml_edit::Item;
 
 use super::Request;
 use crate::checkout::Checkout;
@@ -251,7 +251,8 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
 /// that turn on an OpenDAL service (`dist-client` is listed too, and is none).
 fn backends(checkout: &Checkout) -> Result<Vec<String>> {
     let text = checkout.require("Cargo.toml", "is this an sccache checkout?")?;
-    let doc = Document::parse(&*text).map_err(|e| anyhow::anyhow!("Cargo.toml: {}", e.message().trim_end()))?;
+    let doc =
+        crate::anchor::cargo::document(&text).map_err(|e| anyhow::anyhow!("Cargo.toml: {}", e.message().trim_end()))?;
     let features = doc.get("features");
     let all = features.and_then(|f| f.get("all")).and_then(Item::as_array);
     let Some(all) = all else { bail!("Cargo.toml: no `all` feature listing the cache backends") };
@@ -267,7 +268,8 @@ fn backends(checkout: &Checkout) -> Result<Vec<String>> {
 /// optional ones are features too: `reqwest`, `url`).
 fn cargo_name_clash(checkout: &Checkout, feature: &str) -> Result<Option<&'static str>> {
     let text = checkout.require("Cargo.toml", "is this an sccache checkout?")?;
-    let doc = Document::parse(&*text).map_err(|e| anyhow::anyhow!("Cargo.toml: {}", e.message().trim_end()))?;
+    let doc =
+        crate::anchor::cargo::document(&text).map_err(|e| anyhow::anyhow!("Cargo.toml: {}", e.message().trim_end()))?;
     if doc.get("features").and_then(|f| f.get(feature)).is_some() {
         return Ok(Some("a feature"));
     }
@@ -287,7 +289,8 @@ fn cargo_name_clash(checkout: &Checkout, feature: &str) -> Result<Option<&'stati
 fn max_width(checkout: &Checkout) -> Result<usize> {
     for name in [".rustfmt.toml", "rustfmt.toml"] {
         let Some(text) = checkout.read(name)? else { continue };
-        let doc = Document::parse(&*text).map_err(|e| anyhow::anyhow!("{name}: {}", e.message().trim_end()))?;
+        let doc =
+            crate::anchor::cargo::document(&text).map_err(|e| anyhow::anyhow!("{name}: {}", e.message().trim_end()))?;
         if let Some(width) = doc.get("max_width").and_then(Item::as_integer) {
             return usize::try_from(width).map_err(|_| anyhow::anyhow!("{name}: max_width {width} is not a width"));
         }
