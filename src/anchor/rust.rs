@@ -730,6 +730,59 @@ fn descendants<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
     })
 }
 
+/// A function of an inherent `impl`.
+#[derive(Debug, PartialEq)]
+pub struct Method {
+    pub name: String,
+    /// Declared `pub` (not `pub(crate)`): callable from another crate.
+    pub public: bool,
+    /// Takes `self` in some form: a method, not an associated function.
+    pub takes_self: bool,
+}
+
+/// The functions of every inherent `impl TY` (not a trait's) in `src`,
+/// each such `impl` cut out of the file and parsed alone; `None` when the
+/// file cannot be cut into items or has no such `impl`.
+pub fn inherent_methods(src: &str, ty: &str) -> Option<Vec<Method>> {
+    let mut parser = Parser::new();
+    parser.set_language(&tree_sitter_rust::LANGUAGE.into()).ok()?;
+    let word = |text: &str| {
+        text.match_indices(ty).any(|(at, _)| {
+            let ident = |c: char| c.is_alphanumeric() || c == '_';
+            !text[..at].ends_with(ident) && !text[at + ty.len()..].starts_with(ident)
+        })
+    };
+    let mut methods = Vec::new();
+    let mut found = false;
+    for (label, range) in super::rust_items::items(src)? {
+        let text = &src[range];
+        if label != "impl " || !word(text) {
+            continue;
+        }
+        let Some(tree) = parser.parse(text, None) else { continue };
+        let mut cursor = tree.root_node().walk();
+        for item in tree.root_node().named_children(&mut cursor).filter(|n| n.kind() == "impl_item") {
+            let own = item.child_by_field_name("trait").is_none()
+                && item.child_by_field_name("type").is_some_and(|t| text[t.byte_range()].split('<').next() == Some(ty));
+            let Some(body) = item.child_by_field_name("body").filter(|_| own) else { continue };
+            found = true;
+            let mut cursor = body.walk();
+            for f in body.named_children(&mut cursor).filter(|n| n.kind() == "function_item") {
+                let Some(name) = f.child_by_field_name("name") else { continue };
+                let mut c = f.walk();
+                let public =
+                    f.children(&mut c).any(|n| n.kind() == "visibility_modifier" && &text[n.byte_range()] == "pub");
+                let takes_self = f.child_by_field_name("parameters").is_some_and(|p| {
+                    let mut c = p.walk();
+                    p.named_children(&mut c).any(|n| n.kind() == "self_parameter")
+                });
+                methods.push(Method { name: text[name.byte_range()].to_string(), public, takes_self });
+            }
+        }
+    }
+    found.then_some(methods)
+}
+
 /// `node` and the nodes under it whose parent's text holds `needle`, in
 /// preorder: a subtree whose text lacks it is not entered (its root is
 /// still given, as its parent holds the needle). On a large file most of

@@ -132,6 +132,9 @@ impl Sandbox {
             .env_remove("ADD_BACKEND_TRUST")
             .env("XDG_CONFIG_HOME", self.config_home())
             .env("XDG_STATE_HOME", self.state_home())
+            // What a run reads of OpenDAL's source (the sccache builder
+            // check) is the fixture's, not whatever the machine's cargo has.
+            .env("CARGO_HOME", Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cargo-home"))
             .envs(env.iter().copied())
             .output()
             .unwrap();

@@ -111,13 +111,13 @@ fn every_length_of_name_is_laid_out_as_rustfmt_lays_it_out() {
             "--field",
             "key_prefix",
             "--field",
-            "region",
+            "secret_id",
             "--field",
             "endpoint",
             "--field",
-            "access_key_id",
+            "secret_key",
             "--field",
-            "secret_access_key",
+            "security_token",
         ],
     ];
     // Every case in one sandbox of its own, all checked by one rustfmt run
@@ -307,7 +307,7 @@ fn an_add_with_other_settings_re_generates_the_backend_as_a_fresh_add_would() {
     let sb = Sandbox::fixture("sccache");
     let pristine = sb.tree();
     sb.run(COS).success();
-    let other: &[&str] = &["cos", "--service", "Cos", "--title", "COS", "--field", "bucket!", "--field", "region"];
+    let other: &[&str] = &["cos", "--service", "Cos", "--title", "COS", "--field", "bucket!", "--field", "secret_id"];
     let run = sb.run(other);
     run.success();
     assert!(run.stderr.contains("update  src/cache/cos.rs"), "{}", run.stderr);
@@ -377,4 +377,68 @@ fn fields_in_another_order_re_generate_build_and_its_call_site_together() {
     assert!(sb.read("src/cache/cos.rs").contains("pub fn build(endpoint: Option<&str>, bucket: &str)"));
     assert!(sb.read("src/cache/cache.rs").contains("COSCache::build(c.endpoint.as_deref(), &c.bucket)"));
     cargo(&sb.root, &["check", "--quiet", "--no-default-features", "--features", "cos"]);
+}
+
+/// A cargo home holding the source of an `Acme` OpenDAL service whose
+/// builder has `root` and `endpoint` (and a private method, an associated
+/// function and a trait's method, none of them a setting), laid out as a
+/// crate of its own (opendal 0.55+) or as a module of opendal (before).
+fn cargo_home_with_acme(split: bool) -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    let index = home.path().join("registry/src/index.crates.io-test");
+    let (dir, exports) = if split {
+        (index.join("opendal-service-acme-0.58.2/src"), "lib.rs")
+    } else {
+        (index.join("opendal-0.58.2/src/services/acme"), "mod.rs")
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(exports), "mod backend;\n\npub use backend::AcmeBuilder as Acme;\n").unwrap();
+    let backend = "pub struct AcmeBuilder {\n    root: String,\n}\n\n\
+        impl AcmeBuilder {\n    pub fn new() -> Self {\n        AcmeBuilder { root: String::new() }\n    }\n\n    \
+        pub fn root(mut self, root: &str) -> Self {\n        self.root = root.into();\n        self\n    }\n\n    \
+        pub fn endpoint(self, _endpoint: &str) -> Self {\n        self\n    }\n\n    \
+        fn bucket_inner(self) -> Self {\n        self\n    }\n}\n\n\
+        impl Builder for AcmeBuilder {\n    fn bucket(self) -> Self {\n        self\n    }\n}\n";
+    std::fs::write(dir.join("backend.rs"), backend).unwrap();
+    home
+}
+
+#[test]
+fn a_setting_the_services_builder_has_no_method_for_is_refused_with_the_methods_it_has() {
+    for (split, source) in [(true, "opendal-service-acme 0.58.2"), (false, "opendal 0.58.2")] {
+        let home = cargo_home_with_acme(split);
+        let env = [("CARGO_HOME", home.path().to_str().unwrap())];
+        let sb = Sandbox::fixture("sccache");
+        let before = sb.tree();
+        let run = sb.run_in(&sb.root, &["acme", "--service", "Acme", "--field", "bucket!"], &env);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert_eq!(
+            run.stderr,
+            format!(
+                "error: --field bucket: opendal::services::Acme ({source}) has no builder method bucket(); its methods are root, endpoint\n"
+            )
+        );
+        assert_eq!(sb.tree(), before, "nothing written");
+        // key_prefix is the builder's root.
+        let run =
+            sb.run_in(&sb.root, &["acme", "--service", "Acme", "--field", "endpoint!", "--field", "key_prefix"], &env);
+        run.success();
+        assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    }
+    // No source to read: said, and not refused.
+    let empty = tempfile::tempdir().unwrap();
+    let sb = Sandbox::fixture("sccache");
+    let run = sb.run_in(
+        &sb.root,
+        &["acme", "--service", "Acme", "--field", "bucket!"],
+        &[("CARGO_HOME", empty.path().to_str().unwrap())],
+    );
+    run.success();
+    assert!(
+        run.stderr.contains(
+            "warning: the --field settings are not checked against opendal::services::Acme's builder: opendal-service-acme 0.58.2 is not in the cargo registry"
+        ),
+        "{}",
+        run.stderr
+    );
 }

@@ -5,6 +5,7 @@
 //! documented. The profile (`templates/sccache/profile.toml`) holds every
 //! place; this module derives the names and checks the request.
 
+mod opendal;
 mod sibling;
 
 use anyhow::{Result, bail};
@@ -172,6 +173,22 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     if !service.chars().all(|c| c.is_ascii_alphanumeric()) || !service.starts_with(|c: char| c.is_ascii_uppercase()) {
         bail!("--service {service:?}: give the OpenDAL service's type name, as in opendal::services::Cos");
     }
+    let mut warnings = Vec::new();
+    match opendal::builder(checkout, &service)? {
+        opendal::Builder::Methods { source, methods } => {
+            if let Some(f) = fields.iter().find(|f| !methods.contains(&f.method)) {
+                bail!(
+                    "--field {}: opendal::services::{service} ({source}) has no builder method {}(); its methods are {}",
+                    f.name,
+                    f.method,
+                    methods.join(", ")
+                );
+            }
+        }
+        opendal::Builder::Unknown(why) => warnings.push(format!(
+            "the --field settings are not checked against opendal::services::{service}'s builder: {why}"
+        )),
+    }
     let title = request.param("title").unwrap_or(&name.go_name);
     if title.trim().is_empty() || title.contains(['\n', '\r', '[', ']', '`']) {
         bail!("--title {title:?}: give the backend's name as the docs write it, on one line, without [ ] or `");
@@ -225,7 +242,6 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     };
     let mut renderer = Renderer::new(&vars, dirs)?;
     renderer.define_all(&profile.vars, &profile.source)?;
-    let mut warnings = Vec::new();
     if max_width != 100 {
         warnings.push(format!(
             "this checkout sets rustfmt's max_width to {max_width}; the templates break lines as rustfmt does at 100 (its default, and sccache's), so `cargo fmt` may re-break some"
