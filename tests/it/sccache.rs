@@ -442,3 +442,25 @@ fn a_setting_the_services_builder_has_no_method_for_is_refused_with_the_methods_
         run.stderr
     );
 }
+
+#[test]
+fn a_release_older_than_the_templates_is_refused_by_its_version() {
+    for (version, refused) in [("0.14.0", true), ("0.15.2", true), ("0.16.0", false), ("1.0.0", false)] {
+        let sb = Sandbox::fixture("sccache");
+        sb.edit("Cargo.toml", "version = \"0.17.0\"", &format!("version = \"{version}\""));
+        let before = sb.tree();
+        let run = sb.run(COS);
+        if refused {
+            assert_eq!(run.code, 1, "{version}: {}", run.stderr);
+            assert_eq!(
+                run.stderr,
+                format!(
+                    "error: sccache {version} is older than add-backend supports: it writes backends for sccache 0.16, 0.17, 0.18 and main (Cargo.toml [package] version 0.16 or later)\n"
+                )
+            );
+            assert_eq!(sb.tree(), before, "{version}: nothing written");
+        } else {
+            run.success();
+        }
+    }
+}

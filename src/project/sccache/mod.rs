@@ -151,6 +151,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     let dirs = render::override_dirs(request.templates, Some(&checkout.root))?;
     let profile = profile::load("sccache", &dirs)?;
     profile.require_detected(&checkout.root)?;
+    require_supported(checkout)?;
 
     let module = name.r#type.replace('-', "_");
     if RESERVED.contains(&module.as_str()) {
@@ -261,6 +262,34 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         format!("cargo test --no-default-features --features {} config runs the config tests", name.r#type),
     ];
     steps.plan(name, warnings, next_steps, request.force || request.regenerating)
+}
+
+/// The oldest release the templates are written for: 0.16 added the
+/// helpers they call (`string_from_env_var`, `cache_mode_from_env_var`,
+/// the three-argument `RemoteStorage::new`), and 0.14 has no
+/// `multilevel.rs` and builds a cache in `storage_from_config`.
+const OLDEST: (u64, u64) = (0, 16);
+const SUPPORTED: &str = "0.16, 0.17, 0.18 and main";
+
+/// Refuses a checkout whose `[package] version` is older than `OLDEST`,
+/// naming the releases add-backend writes for. A version it cannot read is
+/// let through: what the profile looks for then decides.
+fn require_supported(checkout: &Checkout) -> Result<()> {
+    let text = checkout.require("Cargo.toml", "is this an sccache checkout?")?;
+    let doc =
+        crate::anchor::cargo::document(&text).map_err(|e| anyhow::anyhow!("Cargo.toml: {}", e.message().trim_end()))?;
+    let Some(version) = doc.get("package").and_then(|p| p.get("version")).and_then(Item::as_str) else { return Ok(()) };
+    let mut parts = version.split(['.', '-', '+']).map(|p| p.parse::<u64>());
+    if let (Some(Ok(major)), Some(Ok(minor))) = (parts.next(), parts.next())
+        && (major, minor) < OLDEST
+    {
+        bail!(
+            "sccache {version} is older than add-backend supports: it writes backends for sccache {SUPPORTED} (Cargo.toml [package] version {}.{} or later)",
+            OLDEST.0,
+            OLDEST.1
+        );
+    }
+    Ok(())
 }
 
 /// The backends the checkout has: the features the `all` feature lists
