@@ -245,6 +245,11 @@ pub struct AddArgs {
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
 
+    /// The same as --set url=SPEC: which part of a replica URL fills which --field
+    /// (host=FIELD, path=FIELD, server=FIELD[:SCHEME], comma-separated), where the project takes it.
+    #[arg(long, value_name = "SPEC")]
+    pub url: Option<String>,
+
     /// Templates that override the built-in ones, by name (see `templates list`); the
     /// checkout's own `.add-backend/` is used too, after this.
     #[arg(long, value_name = "DIR")]
@@ -252,7 +257,7 @@ pub struct AddArgs {
 
     /// Model the backend on SIBLING, one the checkout has, with no profile: its package
     /// copied with the rename, and each unit of wiring that is SIBLING's cloned (Go projects).
-    #[arg(long, value_name = "SIBLING", conflicts_with_all = ["fields", "sets", "service", "title", "templates"])]
+    #[arg(long, value_name = "SIBLING", conflicts_with_all = ["fields", "sets", "service", "title", "url", "templates"])]
     pub like: Option<String>,
 }
 

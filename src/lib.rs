@@ -198,7 +198,7 @@ fn command() -> clap::Command {
 /// `--set NAME=VALUE`, and the flags that are the same as one.
 fn params(add: &AddArgs) -> Result<std::collections::BTreeMap<String, String>> {
     let mut params = std::collections::BTreeMap::new();
-    let aliases = [("service", &add.service), ("title", &add.title)];
+    let aliases = [("service", &add.service), ("title", &add.title), ("url", &add.url)];
     let aliased = aliases.iter().filter_map(|(name, value)| value.as_ref().map(|v| (name.to_string(), v.clone())));
     let set = add.sets.iter().map(|set| match set.split_once('=') {
         Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),

@@ -586,3 +586,28 @@ fn a_settings_group_another_backend_still_uses_stays_recorded_through_a_re_gener
         assert!(sb.tree() == plain.tree(), "{order:?}: removals leave what they leave without the re-generation");
     }
 }
+
+#[test]
+fn a_url_mapping_that_cannot_hold_is_refused_before_anything_is_written() {
+    let sb = Sandbox::litestream();
+    let before = sb.tree();
+    let base = ["zz", "--field", "bucket!", "--field", "port:int", "--field", "host", "--url"];
+    for (url, message) in [
+        ("foo=bucket", "--url \"foo=bucket\": \"foo\" is not a part of the URL add-backend maps: host, path or server"),
+        ("path", "--url \"path\": \"path\" is not PART=FIELD (host=FIELD, path=FIELD or server=FIELD[:SCHEME])"),
+        ("path=nope", "--url \"path=nope\": there is no --field nope"),
+        (
+            "path=port",
+            "--url \"path=port\": --field port is not a string; only a string setting can be taken from the URL",
+        ),
+        ("server=bucket:Bad", "--url \"server=bucket:Bad\": \"Bad\" is not a URL scheme"),
+        (
+            "server=bucket",
+            "--url \"server=bucket\": --field host comes from the URL's host already; one setting a part",
+        ),
+        ("path=bucket,path=bucket", "--url \"path=bucket,path=bucket\": --field bucket is mapped twice"),
+    ] {
+        sb.run(&[&base[..], &[url]].concat()).fails(1, message);
+    }
+    assert_eq!(sb.tree(), before);
+}

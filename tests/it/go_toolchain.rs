@@ -311,3 +311,48 @@ fn a_known_method_of_another_signature_compiles_and_its_stub_s_test_fails() {
     assert!(!out.status.success(), "the stub's test fails by design:\n{text}");
     assert!(text.contains("--- FAIL: TestReplicaClient_OpenLTXFile"), "{text}");
 }
+
+/// `--url`: a server URL from the host (NATS-like, WebDAV-like), a bucket
+/// from the path; each read by the generated `NewReplicaClientFromURL` and
+/// by the config constructor from a replica URL, as their generated tests
+/// check (the URL's parts against each field's expected value).
+#[test]
+fn each_url_form_is_read_by_the_generated_constructors() {
+    if !have_go() {
+        return;
+    }
+    let sb = Sandbox::litestream();
+    sb.run(&["natsy", "--field", "server", "--field", "bucket!", "--url", "server=server:nats,path=bucket"]).success();
+    sb.run(&[
+        "dav",
+        "--field",
+        "server!",
+        "--field",
+        "user",
+        "--field",
+        "password:secret",
+        "--url",
+        "server=server:http",
+    ])
+    .success();
+    sb.run(&["pathy", "--field", "bucket!", "--set", "url=path=bucket"]).success();
+    let natsy = sb.read("natsy/replica_client.go");
+    for line in ["\t\tclient.Server = \"nats://\" + host\n", "\tclient.Bucket = strings.Trim(urlPath, \"/\")\n"] {
+        assert!(natsy.contains(line), "{line:?} in:\n{natsy}");
+    }
+    assert!(!natsy.contains("client.Path = urlPath") && !natsy.contains("path required"), "{natsy}");
+    assert!(sb.read("dav/replica_client.go").contains("\t\tclient.Server = \"http://\" + host\n"));
+    let config_test = sb.read("cmd/litestream/natsy_config_test.go");
+    assert!(config_test.contains("\"natsy://example.com:8080/mybucket\""), "{config_test}");
+    assert!(!config_test.contains("PathRequired"), "a bucket from the path makes the path optional");
+
+    gofmt_lists_nothing(&sb.root);
+    go(&sb.root, &["vet", "./..."]);
+    let out = go(&sb.root, &["test", "-count=1", "-v", "./natsy/", "./dav/", "./pathy/", "./cmd/litestream/"]);
+    assert_eq!(out.matches("--- PASS: TestReplicaClient_FromURL ").count(), 3, "{out}");
+    for backend in ["Natsy", "Dav", "Pathy"] {
+        assert!(out.contains(&format!("--- PASS: TestNewReplicaFromConfig_{backend}/URL ")), "{backend}:\n{out}");
+    }
+    assert!(out.contains("--- PASS: TestNewReplicaFromConfig_Dav/PathRequired "), "{out}");
+    assert!(!out.contains("--- FAIL"), "{out}");
+}

@@ -153,7 +153,7 @@ fn help_lists_commands_projects_examples_and_where_to_read_more() {
     for needle in [
         "Commands:",
         "completions",
-        "litestream  detected by go.mod, replica_client.go; takes --field, --go-name\n",
+        "litestream  detected by go.mod, replica_client.go; takes --field, --go-name and:\n    --set url=VALUE (or --url): ",
         "sccache     detected by Cargo.toml, src/config.rs, src/cache/mod.rs; takes --field, --go-name and:",
         "    --set service=VALUE (or --service): the OpenDAL service",
         "    --set title=VALUE (or --title): the backend's name in the docs",
@@ -205,10 +205,7 @@ fn a_flag_of_another_project_is_refused_naming_it() {
         };
         sb.run(&[&["ftp"][..], args].concat()).fails(
             2,
-            &format!(
-                "--set {param}: {} is a litestream checkout, which takes no parameters; {takers}",
-                sb.root.display()
-            ),
+            &format!("--set {param}: {} is a litestream checkout, which takes url; {takers}", sb.root.display()),
         );
     }
     sb.run(&["ftp", "--set", "nope=1"]).fails(2, "--set nope: ");

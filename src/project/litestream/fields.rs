@@ -28,6 +28,12 @@ pub enum UrlPart {
     User,
     Password,
     Query,
+    /// The URL's path, slashes trimmed (`nats://host:4222/bucket`); the
+    /// replica's path is then not in the URL.
+    Path,
+    /// `SCHEME://` and the URL's host (`webdav://host:8080/dir` is the
+    /// server `https://host:8080`).
+    Server,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -45,6 +51,8 @@ pub struct Field {
     /// Set when the settings already had this key and it is shared.
     pub reused: bool,
     pub url_part: UrlPart,
+    /// The scheme of a `Server` field's value (`https`).
+    pub url_scheme: String,
     /// Go type in the config settings: `*bool` so that unset differs from false.
     pub settings_type: &'static str,
     /// Go type on the client.
@@ -164,6 +172,7 @@ impl Field {
             var,
             reused: false,
             url_part,
+            url_scheme: String::new(),
             settings_type,
             client_type,
             unset,
@@ -175,7 +184,7 @@ impl Field {
 }
 
 /// Parses every `--field`, refusing duplicates.
-pub fn parse_all(specs: &[String], backend: &BackendName) -> Result<Vec<Field>> {
+pub fn parse_all(specs: &[String], backend: &BackendName, url: Option<&str>) -> Result<Vec<Field>> {
     let mut fields: Vec<Field> = Vec::new();
     for spec in specs {
         let field = Field::parse(spec, backend)?;
@@ -197,11 +206,16 @@ pub fn parse_all(specs: &[String], backend: &BackendName) -> Result<Vec<Field>> 
         }
         fields.push(field);
     }
+    if let Some(url) = url {
+        map_url(&mut fields, url)?;
+    }
     // Without a host, a bucket is the URL's host, as upstream's s3, gs, abs
     // and oss read it (`oss://bucket/db`).
-    if !fields.iter().any(|f| f.url_part == UrlPart::Host)
-        && let Some(bucket) =
-            fields.iter_mut().find(|f| f.key == "bucket" && matches!(f.kind, Kind::String | Kind::Secret))
+    let host_taken = fields.iter().any(|f| matches!(f.url_part, UrlPart::Host | UrlPart::Server));
+    if !host_taken
+        && let Some(bucket) = fields.iter_mut().find(|f| {
+            f.key == "bucket" && f.url_part == UrlPart::Query && matches!(f.kind, Kind::String | Kind::Secret)
+        })
     {
         bucket.url_part = UrlPart::Host;
         bucket.sample_url = "mybucket".to_string();
@@ -209,6 +223,71 @@ pub fn parse_all(specs: &[String], backend: &BackendName) -> Result<Vec<Field>> 
         bucket.sample_yaml = "mybucket".to_string();
     }
     Ok(fields)
+}
+
+/// `--url host=FIELD,path=FIELD,server=FIELD[:SCHEME]`: which part of the
+/// replica URL fills which setting, beyond the defaults (a `host` field
+/// takes the host, `user`/`password` the userinfo, a `bucket` the host when
+/// nothing else does, every other setting a query parameter).
+fn map_url(fields: &mut [Field], spec: &str) -> Result<()> {
+    let bad = |why: String| anyhow::anyhow!("--url {spec:?}: {why}");
+    let mut seen: Vec<String> = Vec::new();
+    for item in spec.split(',').map(str::trim) {
+        let Some((part, target)) = item.split_once('=') else {
+            return Err(bad(format!("{item:?} is not PART=FIELD (host=FIELD, path=FIELD or server=FIELD[:SCHEME])")));
+        };
+        let (key, scheme) = match (part, target.split_once(':')) {
+            ("server", Some((key, scheme))) => (key, scheme),
+            ("server", None) => (target, "https"),
+            (_, _) => (target, ""),
+        };
+        let part = match part {
+            "host" => UrlPart::Host,
+            "path" => UrlPart::Path,
+            "server" => UrlPart::Server,
+            _ => return Err(bad(format!("{part:?} is not a part of the URL add-backend maps: host, path or server"))),
+        };
+        let scheme_ok = scheme.is_empty()
+            || scheme.starts_with(|c: char| c.is_ascii_lowercase())
+                && scheme.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+.-".contains(c));
+        if !scheme_ok {
+            return Err(bad(format!("{scheme:?} is not a URL scheme")));
+        }
+        let key = key.to_kebab_case();
+        let Some(at) = fields.iter().position(|f| f.key == key) else {
+            return Err(bad(format!("there is no --field {key}")));
+        };
+        let host = |p: UrlPart| matches!(p, UrlPart::Host | UrlPart::Server);
+        if let Some(other) =
+            fields.iter().enumerate().find(|(i, f)| *i != at && (f.url_part == part || host(part) && host(f.url_part)))
+        {
+            return Err(bad(format!(
+                "--field {} comes from the URL's {} already; one setting a part",
+                other.1.key,
+                if host(part) { "host" } else { "path" }
+            )));
+        }
+        if seen.contains(&key) {
+            return Err(bad(format!("--field {key} is mapped twice")));
+        }
+        seen.push(key.clone());
+        let field = &mut fields[at];
+        if !matches!(field.kind, Kind::String | Kind::Secret) {
+            return Err(bad(format!("--field {key} is not a string; only a string setting can be taken from the URL")));
+        }
+        field.url_part = part;
+        field.url_scheme = scheme.to_string();
+        let sample = match part {
+            UrlPart::Host => "example.com".to_string(),
+            UrlPart::Path => "mybucket".to_string(),
+            _ => "example.com:8080".to_string(),
+        };
+        let value = if part == UrlPart::Server { format!("{scheme}://{sample}") } else { sample.clone() };
+        field.sample_go = format!("{value:?}");
+        field.sample_yaml = value;
+        field.sample_url = sample;
+    }
+    Ok(())
 }
 
 /// The URL form, for a doc comment: `ftp://[user[:password]@]host/path?port=...`.
@@ -223,7 +302,9 @@ pub fn url_format(backend_type: &str, fields: &[Field]) -> String {
     let query: Vec<String> =
         fields.iter().filter(|f| f.url_part == UrlPart::Query).map(|f| format!("{}=...", f.key)).collect();
     let query = if query.is_empty() { String::new() } else { format!("[?{}]", query.join("&")) };
-    format!("{backend_type}://{userinfo}{}/path{query}", has(UrlPart::Host).unwrap_or(""))
+    let host = has(UrlPart::Host).or(has(UrlPart::Server).map(|_| "host")).unwrap_or("");
+    let path = has(UrlPart::Path).unwrap_or("path");
+    format!("{backend_type}://{userinfo}{host}/{path}{query}")
 }
 
 /// A replica URL that sets every field: userinfo, host, path and query.
@@ -236,7 +317,9 @@ pub fn sample_url(backend_type: &str, fields: &[Field]) -> String {
     let query: Vec<String> =
         fields.iter().filter(|f| f.url_part == UrlPart::Query).map(|f| format!("{}={}", f.key, f.sample_url)).collect();
     let query = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
-    format!("{backend_type}://{userinfo}{}/backups/db{query}", part(UrlPart::Host).unwrap_or(""))
+    let host = part(UrlPart::Host).or(part(UrlPart::Server)).unwrap_or("");
+    let path = part(UrlPart::Path).unwrap_or("backups/db");
+    format!("{backend_type}://{userinfo}{host}/{path}{query}")
 }
 
 /// Pads the first cells of each row so that the last ones line up, as
@@ -308,7 +391,7 @@ mod tests {
     fn a_bucket_is_the_url_s_host_unless_there_is_a_host() {
         let parsed = |specs: &[&str]| {
             let specs: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
-            parse_all(&specs, &ftp()).unwrap()
+            parse_all(&specs, &ftp(), None).unwrap()
         };
         let fields = parsed(&["bucket!", "region"]);
         assert_eq!(fields[0].url_part, UrlPart::Host);
@@ -335,11 +418,11 @@ mod tests {
             let err = Field::parse(spec, &ftp()).unwrap_err().to_string();
             assert!(err.contains(why), "{spec:?}: {err}");
         }
-        let dup = parse_all(&["host".into(), "host:int".into()], &ftp()).unwrap_err().to_string();
+        let dup = parse_all(&["host".into(), "host:int".into()], &ftp(), None).unwrap_err().to_string();
         assert!(dup.contains("given twice"), "{dup}");
-        let twins = parse_all(&["port2".into(), "port-2".into()], &ftp()).unwrap_err().to_string();
+        let twins = parse_all(&["port2".into(), "port-2".into()], &ftp(), None).unwrap_err().to_string();
         assert!(twins.contains("would both be Port2"), "{twins}");
-        let users = parse_all(&["user".into(), "username".into()], &ftp()).unwrap_err().to_string();
+        let users = parse_all(&["user".into(), "username".into()], &ftp(), None).unwrap_err().to_string();
         assert!(users.contains("would both come from the URL's User"), "{users}");
         // Only text comes from the URL's host or userinfo.
         assert_eq!(Field::parse("username:int", &ftp()).unwrap().url_part, UrlPart::Query);
@@ -350,6 +433,7 @@ mod tests {
         let fields = parse_all(
             &["host".into(), "user".into(), "password:secret".into(), "port:int".into(), "passive:bool".into()],
             &ftp(),
+            None,
         )
         .unwrap();
         assert_eq!(

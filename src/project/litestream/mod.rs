@@ -133,6 +133,9 @@ struct Vars<'a> {
     url_host: Option<&'a Field>,
     url_user: Option<&'a Field>,
     url_password: Option<&'a Field>,
+    /// The field the URL's path fills, if any: the replica's path is then
+    /// not in the URL, and may be empty.
+    url_path: Option<&'a Field>,
     /// `ftp://[user[:password]@]host/path?port=...`, for comments.
     url_format: String,
     /// A URL that sets every field, for tests.
@@ -170,7 +173,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     }
     check_go_name_is_free(&main, facts.testingutil.as_deref(), &name)?;
 
-    let mut fields = fields::parse_all(request.fields, &name)?;
+    let mut fields = fields::parse_all(request.fields, &name, request.param("url"))?;
     // The constructor's locals may shadow packages it does not use (as
     // upstream's `user` shadows os/user), not those it does.
     for field in &fields {
@@ -245,6 +248,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         url_host: fields.iter().find(|f| f.url_part == fields::UrlPart::Host),
         url_user: fields.iter().find(|f| f.url_part == fields::UrlPart::User),
         url_password: fields.iter().find(|f| f.url_part == fields::UrlPart::Password),
+        url_path: fields.iter().find(|f| f.url_part == fields::UrlPart::Path),
         url_format: fields::url_format(&name.r#type, &fields),
         sample_url: fields::sample_url(&name.r#type, &fields),
         fields: &fields,
