@@ -78,8 +78,11 @@ pub struct Inserted {
 }
 
 pub fn path(backend_type: &str) -> String {
-    format!(".add-backend/backends/{backend_type}.json")
+    format!("{MANIFEST_DIR}/{backend_type}.json")
 }
+
+/// Where each backend's manifest is.
+const MANIFEST_DIR: &str = ".add-backend/backends";
 
 /// Line endings do not count: a checkout may turn LF into CRLF (git's
 /// autocrlf) between the add and the remove.
@@ -186,12 +189,61 @@ pub fn record(checkout: &Checkout, plan: &mut Plan, settings: &Settings, carried
 /// `allowed` says which paths the target ever creates or patches for a
 /// backend: a manifest naming any other is refused.
 pub fn removal(checkout: &Checkout, name: &BackendName, force: bool, allowed: impl Fn(&str) -> bool) -> Result<Plan> {
-    let unwired = unwire(checkout, name, allowed, |_| false)?;
+    let mut unwired = unwire(checkout, name, allowed, |_| false)?;
     let edited = [unwired.edited_files, unwired.edited_places].concat();
     if !edited.is_empty() && !force {
         bail!("changed since add-backend wrote it: {}; --force removes the rest anyway", edited.join(", "));
     }
+    hand_over(checkout, name, &unwired.kept.inserted, &mut unwired.plan)?;
     Ok(unwired.plan)
+}
+
+/// Gives what a removal keeps because another backend added since uses
+/// it (a settings group whose field that backend reused) to that
+/// backend's manifest, so that removing it in turn takes the group out: in
+/// whichever order two backends sharing a setting are removed, nothing is
+/// left. A text no other backend's code uses (the user's own code does)
+/// stays nobody's, as before.
+fn hand_over(checkout: &Checkout, name: &BackendName, kept: &[Inserted], plan: &mut Plan) -> Result<()> {
+    if kept.is_empty() {
+        return Ok(());
+    }
+    let Ok(entries) = checkout.list(MANIFEST_DIR) else { return Ok(()) };
+    let mut others: Vec<&str> = entries.iter().filter_map(|e| e.strip_suffix(".json")).collect();
+    others.retain(|o| *o != name.r#type);
+    others.sort_unstable();
+    let mut given = vec![false; kept.len()];
+    for other in others {
+        let Some(mut manifest) = read(checkout, other)? else { continue };
+        let mut items = Vec::new();
+        for (text, given) in kept.iter().zip(given.iter_mut()).filter(|(_, g)| !**g) {
+            // A group's fields are declared in one of its texts (the
+            // struct's); its defaults go with it.
+            let header = group(&text.text);
+            let fields: Vec<&str> = kept
+                .iter()
+                .filter(|k| {
+                    k.path == text.path && (header.is_some() && group(&k.text) == header || k.text == text.text)
+                })
+                .flat_map(|k| declared_fields(&k.text))
+                .collect();
+            let uses = |i: &Inserted| i.path == text.path && fields.iter().any(|f| uses_field(&i.text, f));
+            if manifest.inserted.iter().any(uses) {
+                manifest.inserted.push(Inserted { path: text.path.clone(), text: lf(&text.text).into_owned() });
+                items
+                    .push(Item { what: format!("{} handed to {other}", describe(&text.text)), status: Status::Insert });
+                *given = true;
+            }
+        }
+        if items.is_empty() {
+            continue;
+        }
+        let rel = path(other);
+        let before = checkout.read(&rel)?.map(|t| t.to_string());
+        let after = serde_json::to_string_pretty(&manifest).expect("a manifest always serializes") + "\n";
+        plan.files.push(FileChange::whole(rel, before, after, items));
+    }
+    Ok(())
 }
 
 /// What the manifest of a backend records, taken back out, and what of it
