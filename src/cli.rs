@@ -222,7 +222,7 @@ pub struct AddArgs {
     pub force: bool,
 
     /// A setting of the backend, wired from config to client, harness and docs:
-    /// NAME[:TYPE][!], TYPE one of string (default), int, bool, duration, secret
+    /// NAME[:TYPE][!], TYPE one of string (default), int, bool, duration, secret, list
     /// (a string never logged), `!` for required. Repeat for each: --field host! --field port:int
     #[arg(long = "field", value_name = "NAME[:TYPE][!]")]
     pub fields: Vec<String>,

@@ -356,3 +356,31 @@ fn each_url_form_is_read_by_the_generated_constructors() {
     assert!(out.contains("--- PASS: TestNewReplicaFromConfig_Dav/PathRequired "), "{out}");
     assert!(!out.contains("--- FAIL"), "{out}");
 }
+
+/// `list` settings (`[]string`): a YAML list, a repeated query parameter,
+/// a comma-separated harness flag; required means at least one.
+#[test]
+fn a_list_setting_is_read_from_config_the_url_and_the_harness() {
+    if !have_go() {
+        return;
+    }
+    let sb = Sandbox::litestream();
+    sb.run(&["tagged", "--field", "tags:list", "--field", "zones:list!", "--field", "host"]).success();
+    let main = sb.read("cmd/litestream/main.go");
+    assert!(main.contains("\tZones []string `yaml:\"zones\"`\n"), "{main}");
+    assert!(main.contains("if v := u.Query()[\"zones\"]; len(v) > 0 && len(zones) == 0 {"), "{main}");
+    let harness = sb.read("internal/testingutil/testingutil.go");
+    assert!(harness.contains("c.Zones = strings.Split(*taggedZones, \",\")"), "{harness}");
+    gofmt_lists_nothing(&sb.root);
+    go(&sb.root, &["vet", "./..."]);
+    let out = go(&sb.root, &["test", "-count=1", "-v", "./tagged/", "./cmd/litestream/"]);
+    for test in [
+        "TestReplicaClient_FromURL",
+        "TestNewReplicaFromConfig_Tagged/Settings",
+        "TestNewReplicaFromConfig_Tagged/URL",
+        "TestNewReplicaFromConfig_Tagged/ZonesRequired",
+    ] {
+        assert!(out.contains(&format!("--- PASS: {test} ")), "{test}:\n{out}");
+    }
+    assert!(!out.contains("--- FAIL"), "{out}");
+}

@@ -18,6 +18,9 @@ pub enum Kind {
     Duration,
     /// A string that is never logged.
     Secret,
+    /// Strings: a YAML list, a repeated query parameter (`?tag=a&tag=b`), a
+    /// comma-separated harness flag.
+    List,
 }
 
 /// Where the URL form of the config fills a field from.
@@ -94,8 +97,11 @@ impl Field {
             "bool" => Kind::Bool,
             "duration" => Kind::Duration,
             "secret" => Kind::Secret,
+            "list" => Kind::List,
             other => {
-                return Err(invalid(format!("unknown type {other:?}; use string, int, bool, duration or secret")));
+                return Err(invalid(format!(
+                    "unknown type {other:?}; use string, int, bool, duration, secret or list"
+                )));
             }
         };
         if name.is_empty()
@@ -142,12 +148,14 @@ impl Field {
             Kind::Int => "42".to_string(),
             Kind::Bool => "true".to_string(),
             Kind::Duration => "1m".to_string(),
+            Kind::List => "a".to_string(),
         };
         let (settings_type, client_type, unset, sample_go) = match kind {
             Kind::String | Kind::Secret => ("string", "string", "\"\"", format!("{sample_url:?}")),
             Kind::Int => ("int", "int", "0", "42".to_string()),
             Kind::Bool => ("*bool", "bool", "nil", "true".to_string()),
             Kind::Duration => ("*time.Duration", "time.Duration", "nil", "time.Minute".to_string()),
+            Kind::List => ("[]string", "[]string", "nil", "[]string{\"a\", \"b\"}".to_string()),
         };
         let sample_yaml = match kind {
             Kind::Secret => {
@@ -157,6 +165,7 @@ impl Field {
             Kind::Bool => "true".to_string(),
             Kind::Duration => "1m".to_string(),
             Kind::String => sample_url.clone(),
+            Kind::List => "[a, b]".to_string(),
         };
         let screaming = |s: &str| s.to_uppercase().replace('-', "_");
         let unprefixed = rest.join("-");
@@ -314,8 +323,14 @@ pub fn sample_url(backend_type: &str, fields: &[Field]) -> String {
         (None, None) => String::new(),
         (user, password) => format!("{}{}@", user.unwrap_or(""), password.map(|p| format!(":{p}")).unwrap_or_default()),
     };
-    let query: Vec<String> =
-        fields.iter().filter(|f| f.url_part == UrlPart::Query).map(|f| format!("{}={}", f.key, f.sample_url)).collect();
+    let query: Vec<String> = fields
+        .iter()
+        .filter(|f| f.url_part == UrlPart::Query)
+        .map(|f| match f.kind {
+            Kind::List => format!("{0}=a&{0}=b", f.key),
+            _ => format!("{}={}", f.key, f.sample_url),
+        })
+        .collect();
     let query = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
     let host = part(UrlPart::Host).or(part(UrlPart::Server)).unwrap_or("");
     let path = part(UrlPart::Path).unwrap_or("backups/db");
