@@ -16,6 +16,8 @@
 #   bash benches/bench.sh        # needs: apt-get install hyperfine time valgrind
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=benches/grow.sh
+source benches/grow.sh
 
 for tool in hyperfine /usr/bin/time python3 valgrind; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not found (apt-get install hyperfine time)" >&2; exit 1; }
@@ -160,12 +162,7 @@ row large
 # git history: a run must not read them, so it must cost what the plain
 # fixture costs.
 cp -r "$work/fixture" "$work/huge"
-for top in vendor node_modules testdata; do
-  for ((d = 0; d < 100; d++)); do
-    mkdir -p "$work/huge/$top/d$d"
-    for ((f = 0; f < 333; f++)); do : >"$work/huge/$top/d$d/f$f.go"; done
-  done
-done
+add_unrelated_files "$work/huge"
 
 sync
 row huge

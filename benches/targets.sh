@@ -17,6 +17,8 @@
 # needs: valgrind, hyperfine, GNU time, python3, go, curl; npm for the peers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=benches/grow.sh
+source benches/grow.sh
 root=$PWD
 
 LITESTREAM_RELEASE=v0.5.18
@@ -88,12 +90,7 @@ for ((i = 0; i < 70; i++)); do
   printf 'package extra%d\n\nfunc init() {\n\tfs.Register(&fs.RegInfo{Name: "extra%d"})\n}\n' "$i" "$i" >"$work/fx-rclone70/backend/extra$i/extra$i.go"
 done
 cp -r "$work/fx-litestream" "$work/fx-huge"
-for top in vendor node_modules testdata; do
-  for ((d = 0; d < 100; d++)); do
-    mkdir -p "$work/fx-huge/$top/d$d"
-    for ((f = 0; f < 333; f++)); do : >"$work/fx-huge/$top/d$d/f$f.go"; done
-  done
-done
+add_unrelated_files "$work/fx-huge"
 git -C "$work/fx-huge" add -A && git -C "$work/fx-huge" -c user.name=b -c user.email=b@b commit -qm huge
 
 ls_add=(ftp)
