@@ -326,7 +326,7 @@ fn fields_reuse_existing_settings_and_add_the_rest() {
     assert!(run.stderr.contains("insert  cmd/litestream/main.go  ReplicaSettings fields port"), "{}", run.stderr);
     let main = sb.read("cmd/litestream/main.go");
     assert_eq!(main.matches("`yaml:\"host\"`").count(), 1, "host is not added twice");
-    assert!(main.contains("\t// FTP settings\n\tPort int `yaml:\"port\"`\n}"));
+    assert!(main.contains("\t// FTP settings\n\tPort *int `yaml:\"port\"`\n}"));
     assert!(main.contains("\t} else if host == \"\" {\n\t\treturn nil, fmt.Errorf(\"host required for ftp replica\")"));
     // The secret is configured, never logged.
     assert!(!sb.read("cmd/litestream/replicate.go").contains("client.Password"));

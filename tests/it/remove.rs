@@ -103,7 +103,7 @@ fn what_another_backend_came_to_use_stays_and_goes_with_it() {
             assert!(first.stderr.contains("// FTP settings (still used)"), "{}", first.stderr);
             // ...and nfs's to take out with it.
             assert!(first.stderr.contains("// FTP settings handed to nfs"), "{}", first.stderr);
-            assert!(main.contains("\tPort int `yaml:\"port\"`") && main.contains("\t\"strconv\"\n"));
+            assert!(main.contains("\tPort *int `yaml:\"port\"`") && main.contains("\t\"strconv\"\n"));
         }
         sb.run(&["remove", order[1]]).success();
         let last = sb.read("cmd/litestream/main.go");

@@ -152,7 +152,8 @@ impl Field {
         };
         let (settings_type, client_type, unset, sample_go) = match kind {
             Kind::String | Kind::Secret => ("string", "string", "\"\"", format!("{sample_url:?}")),
-            Kind::Int => ("int", "int", "0", "42".to_string()),
+            // Optional as upstream's `Concurrency *int`: an explicit 0 is not unset.
+            Kind::Int => ("*int", "int", "nil", "42".to_string()),
             Kind::Bool => ("*bool", "bool", "nil", "true".to_string()),
             Kind::Duration => ("*time.Duration", "time.Duration", "nil", "time.Minute".to_string()),
             Kind::List => ("[]string", "[]string", "nil", "[]string{\"a\", \"b\"}".to_string()),
