@@ -384,3 +384,42 @@ fn a_list_setting_is_read_from_config_the_url_and_the_harness() {
     }
     assert!(!out.contains("--- FAIL"), "{out}");
 }
+
+/// Settings upstream declares as `*int`, `*bool` and `[]string`
+/// (`Concurrency`, `TLS`, `RootCAs` on main) are reused by `int`, `bool`
+/// and `list` fields of those keys, not refused, and the result builds.
+#[test]
+fn optional_ints_bools_and_lists_reuse_upstreams_fields() {
+    let sb = Sandbox::litestream();
+    sb.edit(
+        "cmd/litestream/main.go",
+        "\tKeyPath  string `yaml:\"key-path\"`\n}",
+        "\tKeyPath  string `yaml:\"key-path\"`\n\n\t// NATS settings\n\tTLS         *bool    `yaml:\"tls\"`\n\tRootCAs     []string `yaml:\"root-cas\"`\n\tConcurrency *int     `yaml:\"concurrency\"`\n}",
+    );
+    let run = sb.run(&[
+        "zz",
+        "--field",
+        "concurrency:int",
+        "--field",
+        "root-cas:list",
+        "--field",
+        "tls:bool",
+        "--field",
+        "zone",
+    ]);
+    run.success();
+    for (field, key) in [("Concurrency", "concurrency"), ("RootCAs", "root-cas"), ("TLS", "tls")] {
+        assert!(
+            run.stderr.contains(&format!("reuse  cmd/litestream/main.go  ReplicaSettings.{field} reused for {key}")),
+            "{}",
+            run.stderr
+        );
+    }
+    if !have_go() {
+        return;
+    }
+    gofmt_lists_nothing(&sb.root);
+    go(&sb.root, &["vet", "./zz/", "./cmd/litestream/"]);
+    let out = go(&sb.root, &["test", "-count=1", "./zz/", "./cmd/litestream/"]);
+    assert!(!out.contains("FAIL"), "{out}");
+}
