@@ -611,3 +611,19 @@ fn a_url_mapping_that_cannot_hold_is_refused_before_anything_is_written() {
     }
     assert_eq!(sb.tree(), before);
 }
+
+#[test]
+fn a_setting_of_another_type_under_the_same_key_is_refused_naming_both() {
+    let sb = Sandbox::litestream();
+    sb.edit(
+        "cmd/litestream/main.go",
+        "\tKeyPath  string `yaml:\"key-path\"`\n}",
+        "\tKeyPath  string `yaml:\"key-path\"`\n\tPartSize *int64  `yaml:\"part-size\"`\n}",
+    );
+    let before = sb.tree();
+    sb.run(&["zz", "--field", "part-size:int"]).fails(
+        1,
+        "--field part-size: cmd/litestream/main.go has ReplicaSettings.PartSize *int64 `yaml:\"part-size\"` already; the int field asked for would be *int",
+    );
+    assert_eq!(sb.tree(), before);
+}

@@ -56,12 +56,15 @@ impl Settings {
             if let Some(have) = existing.fields.iter().find(|f| f.yaml_key.as_deref() == Some(field.key.as_str())) {
                 if have.type_text != field.settings_type {
                     bail!(
-                        "--field {}: {MAIN} has {struct_name}.{} {} `yaml:\"{}\"` already; a {:?} field would need {}",
+                        "--field {}: {MAIN} has {struct_name}.{} {} `yaml:\"{}\"` already; the {} field asked for would be {}",
                         field.key,
                         have.name,
                         have.type_text,
                         field.key,
-                        field.kind,
+                        serde_json::to_value(field.kind)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default(),
                         field.settings_type
                     );
                 }
