@@ -77,6 +77,38 @@ impl Sandbox {
         Sandbox::fixture("litestream-v0.5.0")
     }
 
+    /// The v0.5.0 shape with its harness where trees before
+    /// internal/testingutil keep it (the NATS PR's parent, 2025-08): in the
+    /// root package's replica_client_test.go, beside the suite.
+    pub fn litestream_root_harness() -> Sandbox {
+        let sb = Sandbox::litestream_v0_5_0();
+        let split = |text: &str| -> (Vec<String>, String) {
+            let start = text.find("import (\n").unwrap() + "import (\n".len();
+            let end = start + text[start..].find("\n)\n").unwrap();
+            let imports = text[start..end].lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+            (imports, text[end + 3..].to_string())
+        };
+        let (root_imports, root_body) = split(&sb.read("replica_client_test.go"));
+        let (harness_imports, harness_body) = split(&sb.read("internal/testingutil/testingutil.go"));
+        let mut imports: Vec<String> =
+            root_imports.into_iter().chain(harness_imports).filter(|i| !i.contains("testingutil")).collect();
+        imports.sort();
+        imports.dedup();
+        let (std, other): (Vec<String>, Vec<String>) =
+            imports.into_iter().partition(|i| !i.split('/').next().unwrap().contains('.'));
+        let block = |group: Vec<String>| group.iter().map(|i| format!("\t{i}\n")).collect::<String>();
+        let merged = format!(
+            "package litestream_test\n\nimport (\n{}\n{})\n{}{}",
+            block(std),
+            block(other),
+            root_body.replace("testingutil.", ""),
+            harness_body
+        );
+        sb.write("replica_client_test.go", &merged);
+        std::fs::remove_dir_all(sb.root.join("internal/testingutil")).unwrap();
+        sb
+    }
+
     /// Runs add-backend with `args` from the checkout root.
     pub fn run(&self, args: &[&str]) -> Run {
         self.run_in(&self.root, args, &[])

@@ -423,3 +423,37 @@ fn optional_ints_bools_and_lists_reuse_upstreams_fields() {
     let out = go(&sb.root, &["test", "-count=1", "./zz/", "./cmd/litestream/"]);
     assert!(!out.contains("FAIL"), "{out}");
 }
+
+/// A tree before internal/testingutil keeps the harness in the root
+/// package's tests: the flags, the case and the constructor go there, the
+/// shared suite runs against the new backend through it, and remove puts
+/// the file back.
+#[test]
+fn the_harness_in_the_root_tests_is_wired_where_it_is() {
+    let sb = Sandbox::litestream_root_harness();
+    let pristine = sb.tree();
+    sb.run(&[&["ftp"][..], &fields()].concat()).success();
+    let root = sb.read("replica_client_test.go");
+    for wired in [
+        "\tcase ftp.ReplicaClientType:\n\t\treturn NewFTPReplicaClient(tb)\n",
+        "func NewFTPReplicaClient(tb testing.TB) *ftp.ReplicaClient {",
+        "\tftpPath ",
+    ] {
+        assert!(root.contains(wired), "{wired:?} in:\n{root}");
+    }
+    assert!(!sb.root.join("internal").join("testingutil").exists());
+    if have_go() {
+        gofmt_lists_nothing(&sb.root);
+        go(&sb.root, &["vet", "./..."]);
+        let generated = sb.read("ftp/storage.go");
+        sb.write("ftp/storage.go", MEMORY_STORAGE);
+        let out = go(
+            &sb.root,
+            &["test", "-count=1", "-v", ".", "-integration", "-replica-clients=ftp", "-ftp-port=21", "-ftp-timeout=5s"],
+        );
+        assert!(out.contains("--- PASS: TestReplicaClient_WriteLTXFile/RoundTrip/ftp "), "{out}");
+        sb.write("ftp/storage.go", &generated);
+    }
+    sb.run(&["remove", "ftp"]).success();
+    assert!(sb.tree() == pristine, "byte-identical after remove");
+}

@@ -15,6 +15,9 @@ pub const INTERFACE_FILE: &str = "replica_client.go";
 pub const MAIN: &str = "cmd/litestream/main.go";
 pub const REPLICATE: &str = "cmd/litestream/replicate.go";
 pub const TESTINGUTIL: &str = "internal/testingutil/testingutil.go";
+/// Where trees before internal/testingutil (2025) keep the same harness:
+/// the root package's tests.
+pub const ROOT_HARNESS: &str = "replica_client_test.go";
 
 pub struct Facts {
     /// The methods of `litestream.ReplicaClient`, signatures qualified for
@@ -24,8 +27,10 @@ pub struct Facts {
     pub interface_imports: BTreeMap<String, String>,
     /// Whether backends register a URL factory (`RegisterReplicaClientFactory`, v0.5.4+).
     pub url_factory: bool,
-    /// The test harness, when the checkout has one.
+    /// The test harness, when the checkout has one: the file with
+    /// `func NewReplicaClient`, `TESTINGUTIL` or else `ROOT_HARNESS`.
     pub testingutil: Option<Rc<String>>,
+    pub harness_file: &'static str,
     /// `cmd/litestream/replicate.go`, when it logs each client type.
     pub replicate: Option<Rc<String>>,
 }
@@ -63,6 +68,17 @@ pub fn package_declares(checkout: &Checkout, dir: &str, except: Option<&str>, na
     Ok(false)
 }
 
+/// The file that holds the integration harness (`func NewReplicaClient`)
+/// and its text: internal/testingutil's, or, where the tree has none, the
+/// root package's tests'.
+pub fn harness(checkout: &Checkout) -> Result<(&'static str, Option<Rc<String>>)> {
+    let has = |path: &str, src: &str| GoFile::new(path, src).func_names().any(|f| f == "NewReplicaClient");
+    match checkout.read(TESTINGUTIL)? {
+        Some(src) => Ok((TESTINGUTIL, Some(src).filter(|s| has(TESTINGUTIL, s)))),
+        None => Ok((ROOT_HARNESS, checkout.read(ROOT_HARNESS)?.filter(|s| has(ROOT_HARNESS, s)))),
+    }
+}
+
 impl Facts {
     pub fn read(checkout: &Checkout) -> Result<Facts> {
         let src = checkout.require(INTERFACE_FILE, "is this a Litestream checkout?")?;
@@ -83,11 +99,9 @@ impl Facts {
                     }),
             )
         })?;
-        let testingutil = checkout
-            .read(TESTINGUTIL)?
-            .filter(|src| GoFile::new(TESTINGUTIL, src).func_names().any(|f| f == "NewReplicaClient"));
+        let (harness_file, testingutil) = harness(checkout)?;
         let replicate = checkout.read(REPLICATE)?.filter(|src| src.contains("r.Client.(type)"));
-        Ok(Facts { methods, interface_imports, url_factory, testingutil, replicate })
+        Ok(Facts { methods, interface_imports, url_factory, testingutil, harness_file, replicate })
     }
 }
 

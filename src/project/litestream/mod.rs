@@ -164,14 +164,17 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     let main = GoFile::new(MAIN, &main_src);
     let main_imports = main.imports()?;
     check_name_is_free(checkout, &name, &main_imports, facts::main_package_declares(checkout, &main, &name.package)?)?;
-    if facts.testingutil.is_some() && facts::package_declares(checkout, "internal/testingutil", None, &name.package)? {
+    if facts.testingutil.is_some()
+        && facts.harness_file == facts::TESTINGUTIL
+        && facts::package_declares(checkout, "internal/testingutil", None, &name.package)?
+    {
         bail!(
             "backend name {:?} is taken: package testingutil (internal/testingutil) declares {} already",
             name.package,
             name.package
         );
     }
-    check_go_name_is_free(&main, facts.testingutil.as_deref(), &name)?;
+    check_go_name_is_free(&main, facts.testingutil.as_deref().map(|src| (facts.harness_file, src)), &name)?;
 
     let mut fields = fields::parse_all(request.fields, &name, request.param("url"))?;
     // The constructor's locals may shadow packages it does not use (as
@@ -216,7 +219,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     stub_imports.dedup();
 
     let replicate = facts.replicate.as_deref().map(|src| GoFile::new(facts::REPLICATE, src));
-    let testingutil = facts.testingutil.as_deref().map(|src| GoFile::new(facts::TESTINGUTIL, src));
+    let testingutil = facts.testingutil.as_deref().map(|src| GoFile::new(facts.harness_file, src));
     let log_switch = match &replicate {
         Some(file) => file.type_switch("r.Client")?,
         None => None,
@@ -274,7 +277,11 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         check_only: false,
     };
     if facts.testingutil.is_none() {
-        warnings.push(format!("no {} with NewReplicaClient: the integration harness is not wired", facts::TESTINGUTIL));
+        warnings.push(format!(
+            "no {} (nor {}) with NewReplicaClient: the integration harness is not wired",
+            facts::TESTINGUTIL,
+            facts::ROOT_HARNESS
+        ));
     }
     let next_steps = vec![
         format!(
@@ -314,10 +321,9 @@ pub fn existing_vars(checkout: &Checkout, name: &BackendName, parsed: &[&GoFile]
         }
     };
     let settings = wiring::Settings::resolve(main, &mut Vec::new())?;
-    let has_harness = match (shared(facts::TESTINGUTIL), checkout.read(facts::TESTINGUTIL)?) {
-        (Some(go), _) => go.func_names().any(|f| f == "NewReplicaClient"),
-        (None, Some(src)) => GoFile::new(facts::TESTINGUTIL, &src).func_names().any(|f| f == "NewReplicaClient"),
-        (None, None) => false,
+    let has_harness = match shared(facts::TESTINGUTIL) {
+        Some(go) => go.func_names().any(|f| f == "NewReplicaClient"),
+        None => facts::harness(checkout)?.1.is_some(),
     };
     let log_switch = match (shared(facts::REPLICATE), checkout.read(facts::REPLICATE)?) {
         (_, Some(src)) if !src.contains("r.Client.(type)") => false,
@@ -355,7 +361,7 @@ pub fn name_vars(name: &BackendName) -> NameVars<'_> {
 
 /// A Go name whose constructor or harness constructor another backend has
 /// already (`--go-name S3`): the wiring would call that backend's code.
-fn check_go_name_is_free(main: &GoFile, testingutil: Option<&String>, name: &BackendName) -> Result<()> {
+fn check_go_name_is_free(main: &GoFile, harness: Option<(&str, &String)>, name: &BackendName) -> Result<()> {
     let constructor = wiring::constructor_name(main, name);
     if main.has_func(&constructor)
         && !facts::constructors(main, &name.package, "ReplicaClientFromConfig").contains(&constructor.as_str())
@@ -365,15 +371,15 @@ fn check_go_name_is_free(main: &GoFile, testingutil: Option<&String>, name: &Bac
             name.go_name
         );
     }
-    if let Some(src) = testingutil {
-        let harness = GoFile::new(facts::TESTINGUTIL, src);
+    if let Some((path, src)) = harness {
+        let harness = GoFile::new(path, src);
         let function = format!("New{}ReplicaClient", name.go_name);
         let ours = format!("*{}.ReplicaClient", name.package);
         if harness.func_header(&function).is_some_and(|h| !h.contains(&ours)) {
             bail!(
                 "Go name {} is taken: {} has {function}() for another backend; give the new one its own (--go-name)",
                 name.go_name,
-                facts::TESTINGUTIL
+                path
             );
         }
     }
