@@ -746,17 +746,12 @@ pub struct Method {
 pub fn inherent_methods(src: &str, ty: &str) -> Option<Vec<Method>> {
     let mut parser = Parser::new();
     parser.set_language(&tree_sitter_rust::LANGUAGE.into()).ok()?;
-    let word = |text: &str| {
-        text.match_indices(ty).any(|(at, _)| {
-            let ident = |c: char| c.is_alphanumeric() || c == '_';
-            !text[..at].ends_with(ident) && !text[at + ty.len()..].starts_with(ident)
-        })
-    };
+    let word = Wanted::Word(ty.to_string());
     let mut methods = Vec::new();
     let mut found = false;
     for (label, range) in super::rust_items::items(src)? {
         let text = &src[range];
-        if label != "impl " || !word(text) {
+        if label != "impl " || !word.in_text(text) {
             continue;
         }
         let Some(tree) = parser.parse(text, None) else { continue };

@@ -327,7 +327,7 @@ fn declaration(text: &str) -> Option<(&str, &str)> {
 }
 
 impl Wanted {
-    fn in_text(&self, text: &str) -> bool {
+    pub(crate) fn in_text(&self, text: &str) -> bool {
         let ident = |c: char| c.is_alphanumeric() || c == '_';
         let word = |w: &str, then: &dyn Fn(&str) -> bool| {
             text.match_indices(w).any(|(at, _)| !text[..at].ends_with(ident) && then(&text[at + w.len()..]))

@@ -321,10 +321,8 @@ pub fn existing_vars(checkout: &Checkout, name: &BackendName, parsed: &[&GoFile]
         }
     };
     let settings = wiring::Settings::resolve(main, &mut Vec::new())?;
-    let has_harness = match shared(facts::TESTINGUTIL) {
-        Some(go) => go.func_names().any(|f| f == "NewReplicaClient"),
-        None => facts::harness(checkout)?.1.is_some(),
-    };
+    // Read and lexed once a run, whoever asks.
+    let has_harness = facts::harness(checkout)?.1.is_some();
     let log_switch = match (shared(facts::REPLICATE), checkout.read(facts::REPLICATE)?) {
         (_, Some(src)) if !src.contains("r.Client.(type)") => false,
         (Some(go), _) => go.type_switch("r.Client")?.is_some(),

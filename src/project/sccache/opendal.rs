@@ -33,9 +33,8 @@ pub fn builder(checkout: &Checkout, service: &str) -> Result<Builder> {
             "the checkout has no Cargo.lock, so which opendal it builds with is not known".into(),
         ));
     };
-    let own_crate = format!("opendal-service-{}", service.to_kebab_case());
-    let krate = own_crate.clone();
-    let Some(version) = locked(&lock, &own_crate).or_else(|| locked(&lock, "opendal")) else {
+    let krate = format!("opendal-service-{}", service.to_kebab_case());
+    let Some(version) = locked(&lock, &krate).or_else(|| locked(&lock, "opendal")) else {
         return Ok(Builder::Unknown("Cargo.lock locks no opendal".into()));
     };
     let Some(registry) = cargo_home().map(|home| home.join("registry").join("src")) else {
