@@ -635,6 +635,17 @@ impl<'a> GoFile<'a> {
         })
     }
 
+    /// What type `name` is defined as: `int64` for `type ByteSize int64`;
+    /// None for an alias (`type A = B`).
+    pub fn defined_type(&self, name: &str) -> Result<Option<String>> {
+        let decl = self.type_decl(name)?;
+        self.with_decl(decl, "type_declaration", |node, text, _| {
+            let named = |n: Node| n.child_by_field_name("name").is_some_and(|c| node_text(c, text) == name);
+            let spec = find(node, &|n| n.kind() == "type_spec" && named(n));
+            Ok(spec.and_then(|s| s.child_by_field_name("type")).map(|t| node_text(t, text).to_string()))
+        })
+    }
+
     /// The methods of interface type `name`, with the types this package
     /// declares qualified by `pkg` (`Pos` becomes `pkg.Pos`), as they
     /// must be written in another package.

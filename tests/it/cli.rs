@@ -618,12 +618,16 @@ fn a_setting_of_another_type_under_the_same_key_is_refused_naming_both() {
     sb.edit(
         "cmd/litestream/main.go",
         "\tKeyPath  string `yaml:\"key-path\"`\n}",
-        "\tKeyPath  string `yaml:\"key-path\"`\n\tPartSize *int64  `yaml:\"part-size\"`\n}",
+        "\tKeyPath  string `yaml:\"key-path\"`\n\tPartSize *float64 `yaml:\"part-size\"`\n}",
     );
     let before = sb.tree();
     sb.run(&["zz", "--field", "part-size:int"]).fails(
         1,
-        "--field part-size: cmd/litestream/main.go has ReplicaSettings.PartSize *int64 `yaml:\"part-size\"` already; the int field asked for would be *int",
+        "--field part-size: cmd/litestream/main.go has ReplicaSettings.PartSize *float64 `yaml:\"part-size\"` already; the int field asked for would be *int",
+    );
+    sb.run(&["zz", "--field", "key-path:bool"]).fails(
+        1,
+        "--field key-path: cmd/litestream/main.go has ReplicaSettings.KeyPath string `yaml:\"key-path\"` already; the bool field asked for would be *bool",
     );
     assert_eq!(sb.tree(), before);
 }

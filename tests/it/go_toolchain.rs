@@ -424,6 +424,75 @@ fn optional_ints_bools_and_lists_reuse_upstreams_fields() {
     assert!(!out.contains("FAIL"), "{out}");
 }
 
+/// A setting upstream has under the key, of another type the value
+/// converts to and from, is reused: `PartSize *ByteSize` (a type of this
+/// file defined as int64) and `*int64` for ints, a plain `bool` as
+/// `SkipVerify` for a bool (false then means unset). The config test sets
+/// each through YAML and the URL, and passes.
+#[test]
+fn settings_of_convertible_types_are_reused_and_converted() {
+    let sb = Sandbox::litestream();
+    sb.edit(
+        "cmd/litestream/main.go",
+        "\tKeyPath  string `yaml:\"key-path\"`\n}",
+        "\tKeyPath  string `yaml:\"key-path\"`\n\n\t// S3 settings\n\tPartSize   *ByteSize `yaml:\"part-size\"`\n\tMaxParts   *int64    `yaml:\"max-parts\"`\n\tSkipVerify bool      `yaml:\"skip-verify\"`\n}\n\n// ByteSize is a size in bytes.\ntype ByteSize int64",
+    );
+    let run = sb.run(&[
+        "zz",
+        "--field",
+        "part-size:int",
+        "--field",
+        "max-parts:int",
+        "--field",
+        "skip-verify:bool",
+        "--field",
+        "zone",
+    ]);
+    run.success();
+    for (field, key) in [("PartSize", "part-size"), ("MaxParts", "max-parts"), ("SkipVerify", "skip-verify")] {
+        assert!(
+            run.stderr.contains(&format!("reuse  cmd/litestream/main.go  ReplicaSettings.{field} reused for {key}")),
+            "{}",
+            run.stderr
+        );
+    }
+    let main = sb.read("cmd/litestream/main.go");
+    for line in [
+        "\t\t\tm := ByteSize(n)\n\t\t\tpartSize = &m\n",
+        "\t\tclient.PartSize = int(*partSize)\n",
+        "\t\tclient.MaxParts = int(*maxParts)\n",
+        "v != \"\" && !skipVerify {",
+        "\t\t\tskipVerify = b\n",
+        "\tclient.SkipVerify = skipVerify\n",
+    ] {
+        assert!(main.contains(line), "{line:?} in:\n{main}");
+    }
+    if !have_go() {
+        return;
+    }
+    gofmt_lists_nothing(&sb.root);
+    go(&sb.root, &["vet", "./zz/", "./cmd/litestream/"]);
+    let out = go(
+        &sb.root,
+        &[
+            "test",
+            "-count=1",
+            "-v",
+            "./zz/",
+            "./cmd/litestream/",
+            "-run",
+            "TestNewReplicaFromConfig_Zz|TestReplicaClient_FromURL",
+        ],
+    );
+    for test in ["TestNewReplicaFromConfig_Zz/Settings", "TestNewReplicaFromConfig_Zz/URL", "TestReplicaClient_FromURL"]
+    {
+        assert!(out.contains(&format!("--- PASS: {test} ")), "{test}:\n{out}");
+    }
+    assert!(!out.contains("FAIL"), "{out}");
+    sb.run(&["remove", "zz"]).success();
+    gofmt_lists_nothing(&sb.root);
+}
+
 /// A tree before internal/testingutil keeps the harness in the root
 /// package's tests: the flags, the case and the constructor go there, the
 /// shared suite runs against the new backend through it, and remove puts
@@ -456,4 +525,34 @@ fn the_harness_in_the_root_tests_is_wired_where_it_is() {
     }
     sb.run(&["remove", "ftp"]).success();
     assert!(sb.tree() == pristine, "byte-identical after remove");
+}
+
+/// An eventually consistent store: the generated tests' laggy storage shows
+/// writes late and hides deletes late (counted in calls), and the LTX layer
+/// waits for it within its bounds — run under the race detector, with
+/// concurrent writes, on both shapes.
+#[test]
+fn the_ltx_layer_waits_for_an_eventually_consistent_store_under_race() {
+    if !have_go() {
+        return;
+    }
+    for sb in [Sandbox::litestream(), Sandbox::litestream_v0_5_0()] {
+        sb.run(&["ftp"]).success();
+        let out = go(
+            &sb.root,
+            &["test", "-race", "-count=1", "-v", "./ftp/", "-run", "TestReplicaClient_EventualConsistency"],
+        );
+        for sub in [
+            "ConcurrentWritesAreListedAndReadable",
+            "ListedButNotYetReadableIsReadAgain",
+            "MissingIsReportedAtOnce",
+            "GivesUpWhenTheStoreNeverShowsIt",
+            "ChecksOff",
+            "DeletedFilesAreNoLongerListed",
+            "DeleteAllWaitsUntilNothingIsListed",
+        ] {
+            assert!(out.contains(&format!("--- PASS: TestReplicaClient_EventualConsistency/{sub} ")), "{sub}:\n{out}");
+        }
+        assert!(!out.contains("DATA RACE") && !out.contains("--- FAIL"), "{out}");
+    }
 }

@@ -62,6 +62,10 @@ pub struct Field {
     pub client_type: &'static str,
     /// The zero value of `settings_type`, meaning "not set".
     pub unset: &'static str,
+    /// When a reused setting points to another type than the client's
+    /// (upstream's `PartSize *ByteSize` for an int): that type, which
+    /// values are converted to and from (`ByteSize(n)`, `int(*v)`).
+    pub convert: Option<String>,
     /// Test harness flag (`ftp-key-path`), its variable and environment variable.
     pub flag: String,
     pub flag_var: String,
@@ -77,7 +81,7 @@ pub struct Field {
 const CONFIG_KEYS: &[&str] = &["type", "name", "path", "url"];
 
 /// Local names the generated constructors and tests use.
-const LOCALS: &[&str] = &["b", "c", "client", "d", "err", "got", "n", "ok", "r", "t", "tb", "u", "v", "want"];
+const LOCALS: &[&str] = &["b", "c", "client", "d", "err", "got", "m", "n", "ok", "r", "t", "tb", "u", "v", "want"];
 
 impl Field {
     /// Parses one `--field` value for backend `backend`.
@@ -186,6 +190,7 @@ impl Field {
             settings_type,
             client_type,
             unset,
+            convert: None,
             sample_go,
             sample_yaml,
             sample_url,

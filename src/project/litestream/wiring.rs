@@ -54,7 +54,8 @@ impl Settings {
                 );
             }
             if let Some(have) = existing.fields.iter().find(|f| f.yaml_key.as_deref() == Some(field.key.as_str())) {
-                if have.type_text != field.settings_type {
+                let reusable = have.type_text == field.settings_type || reuse_as(main, &have.type_text, field);
+                if !reusable {
                     bail!(
                         "--field {}: {MAIN} has {struct_name}.{} {} `yaml:\"{}\"` already; the {} field asked for would be {}",
                         field.key,
@@ -92,6 +93,42 @@ impl Settings {
         };
         Ok(Settings { struct_name, defaults })
     }
+}
+
+/// Makes `field` reuse a setting of another type, `have`, when the
+/// client's value converts to and from it: for an int, `*ByteSize` (`type
+/// ByteSize int64` in the same file), `*int64` or a plain `int`; for a bool,
+/// a plain `bool` (upstream's `SkipVerify`) or a type defined as one. A
+/// plain type's zero value then means "not set". False for anything else.
+fn reuse_as(main: &GoFile, have: &str, field: &mut Field) -> bool {
+    const INTEGERS: &[&str] =
+        &["int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64"];
+    let (elem, pointer) = match have.strip_prefix('*') {
+        Some(elem) => (elem, true),
+        None => (have, false),
+    };
+    let basic = if INTEGERS.contains(&elem) || elem == "bool" {
+        elem.to_string()
+    } else if elem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        match main.defined_type(elem) {
+            Ok(Some(basic)) => basic,
+            _ => return false,
+        }
+    } else {
+        return false;
+    };
+    let unset = match field.kind {
+        Kind::Int if INTEGERS.contains(&basic.as_str()) => "0",
+        Kind::Bool if basic == "bool" => "false",
+        _ => return false,
+    };
+    if !pointer {
+        field.unset = unset;
+    }
+    if elem != field.client_type {
+        field.convert = Some(elem.to_string());
+    }
+    true
 }
 
 /// `newFTPReplicaClientFromConfig`, or the exported form if the checkout
