@@ -255,6 +255,11 @@ pub struct AddArgs {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
+    /// A Go module the backend's storage will import, added to go.mod and go.sum by
+    /// `go get` on copies of them (Go checkouts). Repeat for each: --require github.com/jlaffaye/ftp@v0.2.0
+    #[arg(long = "require", value_name = "MODULE[@VERSION]")]
+    pub requires: Vec<String>,
+
     /// Model the backend on SIBLING, one the checkout has, with no profile: its package
     /// copied with the rename, and each unit of wiring that is SIBLING's cloned (Go projects).
     #[arg(long, value_name = "SIBLING", conflicts_with_all = ["fields", "sets", "service", "title", "url", "templates"])]

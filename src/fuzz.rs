@@ -203,7 +203,7 @@ proptest! {
         let before = snapshot(root);
         let checkout = Checkout::find(root, Some(root)).unwrap();
         let fields = vec![field];
-        let _ = project::plan(&checkout, &Request { name: "ftp", go_name: None, fields: &fields, templates: None, force: true, params: &Default::default(), regenerating: false, like: None });
+        let _ = project::plan(&checkout, &Request { name: "ftp", go_name: None, fields: &fields, templates: None, force: true, params: &Default::default(), regenerating: false, like: None, require: &[], require_recorded_in: None });
         prop_assert!(snapshot(root) == before, "planning wrote to the checkout");
     }
 
@@ -223,7 +223,7 @@ proptest! {
         let before = snapshot(root);
         let Ok(checkout) = Checkout::find(root, Some(root)) else { return Ok(()) };
         let fields = vec!["bucket!".to_string(), "endpoint".to_string()];
-        let request = Request { name: "cos", go_name: None, fields: &fields, templates: None, force: true, params: &Default::default(), regenerating: false, like: None };
+        let request = Request { name: "cos", go_name: None, fields: &fields, templates: None, force: true, params: &Default::default(), regenerating: false, like: None, require: &[], require_recorded_in: None };
         let _ = project::plan(&checkout, &request);
         prop_assert!(snapshot(root) == before, "planning wrote to the checkout");
     }

@@ -20,6 +20,7 @@ mod fuzz;
 mod glob;
 mod go_imports;
 mod go_lex;
+mod go_mod;
 mod journal;
 mod log;
 mod manifest;
@@ -223,6 +224,8 @@ fn request<'a>(add: &'a AddArgs, params: &'a std::collections::BTreeMap<String, 
         params,
         regenerating: false,
         like: add.like.as_deref(),
+        require: &add.requires,
+        require_recorded_in: None,
     }
 }
 

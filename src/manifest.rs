@@ -45,6 +45,9 @@ pub struct Settings {
     /// `--like SIBLING`: the backend was modelled on SIBLING, with no profile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub like: Option<String>,
+    /// `--require MODULE[@VERSION]`: Go modules added to go.mod and go.sum.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub require: Vec<String>,
 }
 
 impl Settings {

@@ -10,6 +10,7 @@ mod foreign;
 mod like;
 pub mod litestream;
 mod plain;
+mod require;
 pub mod sccache;
 pub mod steps;
 
@@ -38,16 +39,23 @@ pub struct Request<'a> {
     pub regenerating: bool,
     /// `--like SIBLING`: modelled on that backend, with no profile.
     pub like: Option<&'a str>,
+    /// `--require MODULE[@VERSION]`: Go modules to add to go.mod and go.sum.
+    pub require: &'a [String],
+    /// The manifest `require` was read from, re-applied: go is not run for it.
+    pub require_recorded_in: Option<&'a str>,
 }
 
 /// The project's plan, every path of which stays inside the checkout.
 pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
+    require::check(checkout, request.require)?;
     if let Some(sibling) = request.like {
         let mut plan = like::plan(checkout, request, sibling)?;
         compare_with_profile(checkout, request, &mut plan);
+        require::plan(checkout, request.require, request.require_recorded_in, &mut plan)?;
         let settings = Settings {
             go_name: request.go_name.map(str::to_string),
             like: Some(sibling.to_string()),
+            require: request.require.to_vec(),
             ..Settings::default()
         };
         manifest::record(checkout, &mut plan, &settings, &manifest::Kept::default())?;
@@ -65,6 +73,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         fields: request.fields.to_vec(),
         params: request.params.clone(),
         like: None,
+        require: request.require.to_vec(),
     };
     let recorded = manifest::read(checkout, &name.r#type)?;
     if let Some(sibling) = recorded.as_ref().and_then(|m| m.settings.as_ref()).and_then(|s| s.like.as_deref()) {
@@ -97,6 +106,8 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         go_name: settings.go_name.as_deref(),
         fields: &settings.fields,
         params: &settings.params,
+        require: &settings.require,
+        require_recorded_in: reapplied.then_some(manifest_path.as_str()),
         ..*request
     };
     let plan = match old {
@@ -120,7 +131,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
 /// that the clone did not reach, and the other way round.
 fn compare_with_profile(checkout: &Checkout, request: &Request, plan: &mut Plan) {
     let Ok(known) = Known::of(checkout, request.templates) else { return };
-    let profiled = Request { like: None, force: true, ..*request };
+    let profiled = Request { like: None, force: true, require: &[], ..*request };
     let Ok(profile_plan) = known.plan(checkout, &profiled) else { return };
     let paths = |p: &Plan| -> Vec<String> {
         p.files.iter().filter(|f| f.changes() && !f.path.starts_with(".add-backend/")).map(|f| f.path.clone()).collect()
@@ -147,7 +158,10 @@ fn compare_with_profile(checkout: &Checkout, request: &Request, plan: &mut Plan)
 /// user edited in a file of the project refuses the run, naming it.
 fn regeneration(checkout: &Checkout, known: &Known, request: &Request, old: &Settings, new: &Settings) -> Result<Plan> {
     let old_name = known.parse_name(checkout, request.name, old.go_name.as_deref())?;
-    let paths = profile_paths(checkout, known.name(), &known.name_vars(&old_name), request.templates);
+    let mut paths = profile_paths(checkout, known.name(), &known.name_vars(&old_name), request.templates);
+    if !old.require.is_empty() {
+        paths.all.extend(crate::go_mod::FILES.map(str::to_string));
+    }
     let allowed = |path: &str| paths.all.iter().any(|p| p == path);
     let keep = |path: &str| paths.kept.iter().any(|p| p == path);
     let unwired = manifest::unwire(checkout, &old_name, allowed, keep)?;
@@ -184,6 +198,7 @@ fn describe(settings: &Settings) -> String {
     let mut words: Vec<String> = settings.fields.iter().map(|f| format!("--field {f}")).collect();
     words.extend(settings.go_name.iter().map(|n| format!("--go-name {n}")));
     words.extend(settings.params.iter().map(|(name, value)| format!("--set {name}={value:?}")));
+    words.extend(settings.require.iter().map(|r| format!("--require {r}")));
     if words.is_empty() { "no settings".to_string() } else { words.join(" ") }
 }
 
@@ -341,11 +356,13 @@ impl Known {
     }
 
     fn plan(&self, checkout: &Checkout, request: &Request) -> Result<Plan> {
-        match self.provider {
-            Provider::Litestream => litestream::plan(checkout, request),
-            Provider::Sccache => sccache::plan(checkout, request),
-            Provider::Plain => plain::plan(checkout, &self.name, request),
-        }
+        let mut plan = match self.provider {
+            Provider::Litestream => litestream::plan(checkout, request)?,
+            Provider::Sccache => sccache::plan(checkout, request)?,
+            Provider::Plain => plain::plan(checkout, &self.name, request)?,
+        };
+        require::plan(checkout, request.require, request.require_recorded_in, &mut plan)?;
+        Ok(plan)
     }
 
     /// The variables a path of the profile may use, from the name alone.
@@ -455,6 +472,8 @@ fn profile_paths(
 pub fn removal(checkout: &Checkout, raw: &str, force: bool, templates: Option<&std::path::Path>) -> Result<Plan> {
     let name = crate::names::BackendName::parse(raw, None)?;
     let settings = manifest::read(checkout, &name.r#type)?.and_then(|m| m.settings);
+    // go.mod and go.sum are a backend's only when it was added with `--require`.
+    let required = settings.as_ref().is_some_and(|s| !s.require.is_empty());
     // Modelled on a sibling: the files the clone touches, as a clone of it
     // now finds them, are those remove may (not whatever the manifest says).
     if let Some(settings) = settings.as_ref().filter(|s| s.like.is_some()) {
@@ -468,11 +487,15 @@ pub fn removal(checkout: &Checkout, raw: &str, force: bool, templates: Option<&s
             params: &Default::default(),
             regenerating: false,
             like: Some(sibling),
+            require: &[],
+            require_recorded_in: None,
         };
         let clone = like::plan(checkout, &request, sibling)?;
         let name = clone.backend.clone();
-        let allowed = |path: &str| clone.files.iter().any(|f| f.path == path);
+        let allowed =
+            |path: &str| clone.files.iter().any(|f| f.path == path) || required && crate::go_mod::FILES.contains(&path);
         let mut plan = crate::manifest::removal(checkout, &name, force, allowed)?;
+        require::keep_sums_with_mod(&mut plan);
         plan.target = format!("like {sibling}");
         for file in plan.files.iter().filter(|f| f.changes()) {
             checkout.confine(&file.path)?;
@@ -488,13 +511,14 @@ pub fn removal(checkout: &Checkout, raw: &str, force: bool, templates: Option<&s
     let project = Known::of(checkout, templates)?;
     let target = project.name();
     let paths = profile_paths(checkout, target, &project.name_vars(&name), templates);
-    let allowed = |path: &str| paths.all.iter().any(|p| p == path);
+    let allowed = |path: &str| paths.all.iter().any(|p| p == path) || required && crate::go_mod::FILES.contains(&path);
     let manifested = checkout.read(&crate::manifest::path(&name.r#type))?.is_some();
     let mut plan = if manifested {
         crate::manifest::removal(checkout, &name, force, allowed)?
     } else {
         foreign::removal(checkout, &project, raw, &name, force, templates)?
     };
+    require::keep_sums_with_mod(&mut plan);
     plan.target = target.to_string();
     for file in plan.files.iter().filter(|f| f.changes()) {
         checkout.confine(&file.path)?;

@@ -78,7 +78,7 @@ fn the_layers_have_no_cycle() {
 #[test]
 fn leaves_use_no_other_module_and_parsers_know_no_profile() {
     let graph = uses();
-    for leaf in ["fault", "paths", "beneath", "glob", "log", "names", "go_lex", "diff"] {
+    for leaf in ["fault", "paths", "beneath", "glob", "log", "names", "go_lex", "diff", "go_mod"] {
         assert!(graph[leaf].is_empty(), "{leaf} is a leaf, but uses {:?}", graph[leaf]);
     }
     assert_eq!(graph["atomic"], BTreeSet::from(["fault".to_string()]));

@@ -17,6 +17,7 @@
 //! - `own_project`: made-up Go and Rust projects described by a profile
 //!   in their own `.add-backend/`, with no code of add-backend's for them.
 //! - `remove`, `doctor`, `templates`: the commands of the same names.
+//! - `require`: `--require`, go.mod and go.sum through `go get`.
 //! - `faults`: a failure or a kill at every filesystem step; locks; journals.
 //! - `safety`: symlinks, read-only files, encodings, modes.
 //! - `hostile`: what a hostile checkout could try (docs/RELIABILITY.md).
@@ -34,6 +35,7 @@ mod like;
 mod own_project;
 mod rclone;
 mod remove;
+mod require;
 mod safety;
 mod sccache;
 mod templates;
