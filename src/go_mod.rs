@@ -42,8 +42,13 @@ impl Spec {
         if !module.chars().all(path_char) || module.len() > 300 {
             return Err(bad("a module path is letters, digits and . _ ~ / - +"));
         }
-        if module.split('/').any(|part| part.is_empty() || part == "." || part == "..") {
-            return Err(bad("a module path has no empty, . or .. element"));
+        if module.split('/').any(|part| part.is_empty() || part == "." || part == "..") || module.contains("...") {
+            return Err(bad("a module path has no empty, . or .. element, and no ... pattern"));
+        }
+        // As go asks of a module it downloads: a host name first. Not `std`,
+        // `cmd`, `all` or `tool`, which go takes for packages of its own.
+        if !module.split('/').next().is_some_and(|host| host.contains('.')) {
+            return Err(bad("a module path starts with a host name, with a dot (github.com/...)"));
         }
         if let Some(version) = version {
             let version_char = |c: char| c.is_ascii_alphanumeric() || "._+-".contains(c);
@@ -90,6 +95,8 @@ pub fn requirements(go_mod: &str) -> Vec<Requirement> {
             Some((code, comment)) => (code, comment),
             None => (line, ""),
         };
+        // `require(` is `require (`.
+        let code = code.replace('(', " ( ").replace(')', " ) ");
         let words: Vec<&str> = code.split_whitespace().collect();
         let spec = match words.as_slice() {
             [")"] if in_block => {
@@ -116,6 +123,36 @@ pub fn requirements(go_mod: &str) -> Vec<Requirement> {
     out
 }
 
+/// The first `replace` of a go.mod with a directory (`=> ./third_party/x`),
+/// which `go get` on a copy elsewhere cannot see: the replaced module.
+pub fn local_replace(go_mod: &str) -> Option<String> {
+    let mut in_block = false;
+    for line in go_mod.lines() {
+        let code = line.split_once("//").map_or(line, |(code, _)| code).replace('(', " ( ").replace(')', " ) ");
+        let words: Vec<&str> = code.split_whitespace().collect();
+        let spec: &[&str] = match words.as_slice() {
+            ["replace", "("] => {
+                in_block = true;
+                continue;
+            }
+            [")"] if in_block => {
+                in_block = false;
+                continue;
+            }
+            ["replace", rest @ ..] => rest,
+            rest if in_block => rest,
+            _ => continue,
+        };
+        let Some(arrow) = spec.iter().position(|w| *w == "=>") else { continue };
+        let target = spec.get(arrow + 1).map(|t| t.trim_matches('"')).unwrap_or_default();
+        let local = target.starts_with("./") || target.starts_with("../") || target.starts_with('/') || target == ".";
+        if local {
+            return spec.first().map(|m| m.trim_matches('"').to_string());
+        }
+    }
+    None
+}
+
 /// go.mod and go.sum after `go get SPECS`, run on copies of them.
 pub struct Got {
     pub go_mod: String,
@@ -125,13 +162,24 @@ pub struct Got {
 /// Runs `go get` on copies of `go_mod` and `go_sum` in a private
 /// directory, and returns what it made of them.
 pub fn get(go_mod: &str, go_sum: Option<&str>, specs: &[Spec]) -> Result<Got> {
+    let wanted: Vec<String> = specs.iter().map(Spec::arg).collect();
+    if let Some(module) = local_replace(go_mod) {
+        bail!(
+            "--require {}: go.mod replaces {module} with a directory, which go get on a copy of go.mod cannot see; run `go get {}` yourself",
+            wanted.join(" "),
+            wanted.join(" ")
+        );
+    }
     let dir = tempfile::Builder::new().prefix("add-backend-require-").tempdir().context("cannot make a directory")?;
     std::fs::write(dir.path().join("go.mod"), go_mod)?;
     std::fs::write(dir.path().join("go.sum"), go_sum.unwrap_or(""))?;
     let log_path = dir.path().join("go-get.log");
     let log = std::fs::File::create(&log_path)?;
-    let wanted: Vec<String> = specs.iter().map(Spec::arg).collect();
-    let mut child = Command::new("go")
+    let mut command = Command::new("go");
+    // Its own process group, so that a time-out stops what go started too (git).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command
         .arg("get")
         .args(&wanted)
         .current_dir(dir.path())
@@ -157,6 +205,10 @@ pub fn get(go_mod: &str, go_sum: Option<&str>, specs: &[Spec]) -> Result<Got> {
             break status;
         }
         if started.elapsed() > TIMEOUT {
+            #[cfg(target_os = "linux")]
+            if let Some(group) = i32::try_from(child.id()).ok().and_then(rustix::process::Pid::from_raw) {
+                let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+            }
             let _ = child.kill();
             let _ = child.wait();
             bail!("--require {}: go get did not finish in {} s", wanted.join(" "), TIMEOUT.as_secs());
@@ -175,10 +227,21 @@ fn read(path: &Path) -> Result<String> {
     Ok(text)
 }
 
-/// The last line go wrote that says something: its error.
+/// The line of go's output that says what went wrong: a panic's, else its
+/// first that is neither progress nor indented (go's headline: the details
+/// and advice follow it).
 fn last_line(log: &Path) -> String {
     let text = std::fs::read_to_string(log).unwrap_or_default();
-    let line = text.lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or("(it said nothing)");
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let progress = ["go: downloading ", "go: finding ", "go: added ", "go: upgraded ", "go: extracting "];
+    let line = lines
+        .iter()
+        .find(|l| l.starts_with("panic:"))
+        .or_else(|| {
+            lines.iter().find(|l| !l.starts_with(char::is_whitespace) && !progress.iter().any(|p| l.starts_with(p)))
+        })
+        .map(|l| l.trim())
+        .unwrap_or("(it said nothing)");
     line.chars().filter(|c| !c.is_control()).take(400).collect()
 }
 
@@ -230,6 +293,10 @@ mod tests {
             ("github.com/a;rm", "letters, digits"),
             ("github.com//a", "no empty"),
             ("github.com/../a", "no empty, . or .."),
+            ("github.com/x/...", "no ... pattern"),
+            ("std", "starts with a host name"),
+            ("all", "starts with a host name"),
+            ("example/x", "starts with a host name"),
             ("github.com/a@", "a version is"),
             ("github.com/a@-u", "a version is"),
             ("github.com/a@v1 x", "a version is"),
@@ -242,7 +309,7 @@ mod tests {
 
     #[test]
     fn requirements_are_read_from_lines_and_blocks() {
-        let go_mod = "module m\n\ngo 1.24\n\nrequire (\n\tgithub.com/a/b v1.0.0\n\tgithub.com/c/d v0.2.0 // indirect\n)\n\nrequire github.com/e/f v4.1.23 // indirect\n// require github.com/g/h v1.0.0\n";
+        let go_mod = "module m\n\ngo 1.24\n\nrequire(\n\tgithub.com/a/b v1.0.0\n\tgithub.com/c/d v0.2.0 // indirect\n)\n\nrequire github.com/e/f v4.1.23 // indirect\n// require github.com/g/h v1.0.0\n";
         let got: Vec<(String, String, bool)> =
             requirements(go_mod).into_iter().map(|r| (r.module, r.version, r.indirect)).collect();
         assert_eq!(
@@ -253,6 +320,40 @@ mod tests {
                 ("github.com/e/f".to_string(), "v4.1.23".to_string(), true),
             ]
         );
+    }
+
+    #[test]
+    fn a_replace_with_a_directory_is_found() {
+        assert_eq!(
+            local_replace("module m\nreplace github.com/a/b => ./third_party/b\n"),
+            Some("github.com/a/b".into())
+        );
+        assert_eq!(
+            local_replace("module m\nreplace (\n\tgithub.com/a/b v1.0.0 => ../b\n)\n"),
+            Some("github.com/a/b".into())
+        );
+        assert_eq!(local_replace("module m\nreplace github.com/a/b => github.com/c/b v1.0.0\n"), None);
+        assert_eq!(local_replace("module m\n// replace github.com/a/b => ./b\n"), None);
+    }
+
+    #[test]
+    fn go_s_error_is_the_line_that_says_what_went_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("log");
+        for (text, line) in [
+            (
+                "go: downloading x v1\nverifying x@v1: checksum mismatch\n\tdownloaded: h1:A\n\nSECURITY ERROR\nThis download does NOT match.\n\nFor more information, see 'go help module-auth'.\n",
+                "verifying x@v1: checksum mismatch",
+            ),
+            (
+                "go: downloading x v1\ngo: x@v1: reading https://proxy/x: 404 Not Found\n",
+                "go: x@v1: reading https://proxy/x: 404 Not Found",
+            ),
+            ("panic: runtime error\n\ngoroutine 1\nqueue.go:56 +0x1cd\n", "panic: runtime error"),
+        ] {
+            std::fs::write(&log, text).unwrap();
+            assert_eq!(last_line(&log), line);
+        }
     }
 
     #[test]

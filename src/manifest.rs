@@ -101,6 +101,21 @@ fn same_content(a: &str, digest_b: &str) -> bool {
     digest(lf(a).as_bytes()) == digest_b
 }
 
+/// Every other backend's manifest in the checkout, by name.
+pub fn others(checkout: &Checkout, backend_type: &str) -> Result<Vec<(String, Manifest)>> {
+    let Ok(entries) = checkout.list(MANIFEST_DIR) else { return Ok(Vec::new()) };
+    let mut names: Vec<&str> = entries.iter().filter_map(|e| e.strip_suffix(".json")).collect();
+    names.retain(|o| *o != backend_type);
+    names.sort_unstable();
+    let mut out = Vec::new();
+    for name in names {
+        if let Some(manifest) = read(checkout, name)? {
+            out.push((name.to_string(), manifest));
+        }
+    }
+    Ok(out)
+}
+
 /// The manifest of backend `backend_type`, if the checkout has one.
 pub fn read(checkout: &Checkout, backend_type: &str) -> Result<Option<Manifest>> {
     let rel = path(backend_type);
@@ -140,6 +155,11 @@ pub fn record(checkout: &Checkout, plan: &mut Plan, settings: &Settings, carried
             manifest.created.push(kept.clone());
         }
     }
+    for kept in &carried.replaced {
+        if !manifest.replaced.iter().any(|r| r.path == kept.path) {
+            manifest.replaced.push(kept.clone());
+        }
+    }
     manifest
         .inserted
         .retain(|i| checkout.read(&i.path).ok().flatten().is_some_and(|now| lf(&now).contains(lf(&i.text).as_ref())));
@@ -153,8 +173,11 @@ pub fn record(checkout: &Checkout, plan: &mut Plan, settings: &Settings, carried
                 manifest.created.push(Created { path: file.path.clone(), digest: after() });
             }
             Some(before) if file.inserted.is_empty() => {
+                // Replaced again: what it held first is what goes back.
+                let first = manifest.replaced.iter().find(|r| r.path == file.path).map(|r| r.before.clone());
                 manifest.replaced.retain(|r| r.path != file.path);
-                manifest.replaced.push(Replaced { path: file.path.clone(), digest: after(), before: before.clone() });
+                let before = first.unwrap_or_else(|| before.clone());
+                manifest.replaced.push(Replaced { path: file.path.clone(), digest: after(), before });
             }
             _ => {
                 // A text inserted n times (the same feature in several
@@ -192,7 +215,7 @@ pub fn record(checkout: &Checkout, plan: &mut Plan, settings: &Settings, carried
 /// `allowed` says which paths the target ever creates or patches for a
 /// backend: a manifest naming any other is refused.
 pub fn removal(checkout: &Checkout, name: &BackendName, force: bool, allowed: impl Fn(&str) -> bool) -> Result<Plan> {
-    let mut unwired = unwire(checkout, name, allowed, |_| false)?;
+    let mut unwired = unwire(checkout, name, allowed, |_| false, |_| false)?;
     let edited = [unwired.edited_files, unwired.edited_places].concat();
     if !edited.is_empty() && !force {
         bail!("changed since add-backend wrote it: {}; --force removes the rest anyway", edited.join(", "));
@@ -268,17 +291,24 @@ pub struct Unwired {
 pub struct Kept {
     /// Files it created that the user owns and edited.
     pub files: Vec<Created>,
-    /// Texts it inserted that other code still uses (a settings group).
+    /// Texts it inserted that other code still uses (a settings group),
+    /// and those in the files carried over.
     pub inserted: Vec<Inserted>,
+    /// Files it replaced whole, in the files carried over.
+    pub replaced: Vec<Replaced>,
 }
 
 /// Takes out what the manifest of `name` records; a file it created that
-/// was edited since and that `keep` names stays as it is.
+/// was edited since and that `keep` names stays as it is. What it records
+/// of the files `carry` names is not taken out, whatever became of them,
+/// but carried over in `kept` (go.mod and go.sum, which a re-generation
+/// leaves as they are).
 pub fn unwire(
     checkout: &Checkout,
     name: &BackendName,
     allowed: impl Fn(&str) -> bool,
     keep: impl Fn(&str) -> bool,
+    carry: impl Fn(&str) -> bool,
 ) -> Result<Unwired> {
     let rel = path(&name.r#type);
     let text = checkout.read(&rel)?.ok_or_else(|| {
@@ -302,6 +332,11 @@ pub fn unwire(
     let mut files = Vec::new();
     let mut edited_files = Vec::new();
     let mut kept = Kept::default();
+    kept.replaced.extend(manifest.replaced.iter().filter(|r| carry(&r.path)).cloned());
+    kept.inserted.extend(manifest.inserted.iter().filter(|i| carry(&i.path)).cloned());
+    let mut manifest = manifest;
+    manifest.replaced.retain(|r| !carry(&r.path));
+    manifest.inserted.retain(|i| !carry(&i.path));
     for created in &manifest.created {
         let Some(current) = checkout.read(&created.path)? else { continue };
         let status = if same_content(&current, &created.digest) { Status::Remove } else { Status::Stale };

@@ -86,10 +86,23 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     // No settings: those the backend was added with, if it was.
     let reapplied = asked.is_empty() && old.is_some();
     let unrecorded = !asked.is_empty() && recorded.as_ref().is_some_and(|m| m.settings.is_none());
-    let settings = match &old {
+    let mut settings = match &old {
         Some((settings, _)) if asked.is_empty() => settings.clone(),
         _ => asked,
     };
+    // A module an earlier --require added stays the backend's (go.mod is
+    // not the templates': a re-generation leaves it), asked again or not.
+    // go runs only for the command line's: what the manifest records is the
+    // checkout's word.
+    let module = |spec: &str| spec.split('@').next().unwrap_or_default().to_string();
+    if let Some((old, _)) = old.as_ref().filter(|_| !reapplied) {
+        for spec in &old.require {
+            if !settings.require.iter().any(|s| module(s) == module(spec)) {
+                settings.require.push(spec.clone());
+            }
+        }
+    }
+    let command_line = request.require;
     let manifest_path = manifest::path(&name.r#type);
     let context = |err: anyhow::Error| {
         if reapplied {
@@ -106,7 +119,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         go_name: settings.go_name.as_deref(),
         fields: &settings.fields,
         params: &settings.params,
-        require: &settings.require,
+        require: if reapplied { &settings.require } else { command_line },
         require_recorded_in: reapplied.then_some(manifest_path.as_str()),
         ..*request
     };
@@ -164,7 +177,8 @@ fn regeneration(checkout: &Checkout, known: &Known, request: &Request, old: &Set
     }
     let allowed = |path: &str| paths.all.iter().any(|p| p == path);
     let keep = |path: &str| paths.kept.iter().any(|p| p == path);
-    let unwired = manifest::unwire(checkout, &old_name, allowed, keep)?;
+    let carry = |path: &str| crate::go_mod::FILES.contains(&path);
+    let unwired = manifest::unwire(checkout, &old_name, allowed, keep, carry)?;
     let why = if old == new { "with this version's templates" } else { "with other settings" };
     if !unwired.edited_places.is_empty() {
         bail!(
@@ -496,6 +510,7 @@ pub fn removal(checkout: &Checkout, raw: &str, force: bool, templates: Option<&s
             |path: &str| clone.files.iter().any(|f| f.path == path) || required && crate::go_mod::FILES.contains(&path);
         let mut plan = crate::manifest::removal(checkout, &name, force, allowed)?;
         require::keep_sums_with_mod(&mut plan);
+        require::share_with_others(checkout, &name.r#type, &mut plan)?;
         plan.target = format!("like {sibling}");
         for file in plan.files.iter().filter(|f| f.changes()) {
             checkout.confine(&file.path)?;
@@ -519,6 +534,7 @@ pub fn removal(checkout: &Checkout, raw: &str, force: bool, templates: Option<&s
         foreign::removal(checkout, &project, raw, &name, force, templates)?
     };
     require::keep_sums_with_mod(&mut plan);
+    require::share_with_others(checkout, &name.r#type, &mut plan)?;
     plan.target = target.to_string();
     for file in plan.files.iter().filter(|f| f.changes()) {
         checkout.confine(&file.path)?;

@@ -10,6 +10,7 @@ use anyhow::{Result, anyhow, bail};
 use crate::checkout::{Checkout, Project};
 use crate::error::Error;
 use crate::go_mod::{self, Requirement, Spec};
+use crate::manifest;
 use crate::plan::{Edit, FileChange, Item, Plan, Status};
 
 /// Refuses, before anything else is planned, a `--require` that is not a
@@ -51,7 +52,11 @@ pub fn plan(checkout: &Checkout, raw: &[String], recorded_in: Option<&str>, plan
     if raw.is_empty() {
         return Ok(());
     }
-    let specs = specs(raw)?;
+    let specs = match recorded_in {
+        // Not the user's mistake: the manifest's (exit 1, not a usage error).
+        Some(manifest) => specs(raw).map_err(|e| anyhow!("{manifest}: {e}"))?,
+        None => specs(raw)?,
+    };
     let go_mod =
         checkout.read("go.mod")?.ok_or_else(|| anyhow!("--require: {} has no go.mod", checkout.root.display()))?;
     let go_sum = checkout.read("go.sum")?;
@@ -76,7 +81,20 @@ pub fn plan(checkout: &Checkout, raw: &[String], recorded_in: Option<&str>, plan
         return Ok(());
     }
     let got = go_mod::get(&go_mod, go_sum.as_deref().map(String::as_str), &wanted)?;
-    mod_items.extend(changed_requirements(&had, &go_mod::requirements(&got.go_mod)));
+    let has = go_mod::requirements(&got.go_mod);
+    mod_items.extend(changed_requirements(&had, &has));
+    // Asked with a query (`@latest`) and already at what it gives.
+    for spec in &wanted {
+        let same = |r: &&Requirement| r.module == spec.module;
+        if let (Some(before), Some(now)) = (had.iter().find(same), has.iter().find(same))
+            && before.version == now.version
+        {
+            mod_items.push(Item {
+                what: format!("require {} {} (required already)", now.module, now.version),
+                status: Status::Reuse,
+            });
+        }
+    }
     let added_sums = match &go_sum {
         Some(before) => got.go_sum.lines().count().saturating_sub(before.lines().count()),
         None => got.go_sum.lines().count(),
@@ -144,4 +162,57 @@ pub fn keep_sums_with_mod(plan: &mut Plan) {
             status: Status::Keep,
         }];
     }
+}
+
+/// A removal that would take a module out of go.mod that another backend
+/// was added with (its manifest records the `--require`) leaves go.mod and
+/// go.sum as they are, and hands what this backend's manifest records of
+/// them to that backend's, so that removing that one takes them out.
+pub fn share_with_others(checkout: &Checkout, backend: &str, plan: &mut Plan) -> Result<()> {
+    let Some(go_mod) = plan.files.iter().find(|f| f.path == "go.mod" && f.changes()) else { return Ok(()) };
+    let after = go_mod::requirements(&go_mod.after);
+    let lost: Vec<String> = go_mod::requirements(go_mod.before.as_deref().unwrap_or_default())
+        .into_iter()
+        .filter(|r| !after.iter().any(|a| a.module == r.module))
+        .map(|r| r.module)
+        .collect();
+    let lost_of = |spec: &String| lost.iter().find(|m| spec.split('@').next() == Some(m.as_str())).cloned();
+    let heir = manifest::others(checkout, backend)?.into_iter().find_map(|(name, m)| {
+        let module = m.settings.as_ref().and_then(|s| s.require.iter().find_map(lost_of))?;
+        Some((name, m, module))
+    });
+    let Some((heir, mut heirs, module)) = heir else { return Ok(()) };
+    let Some(ours) = manifest::read(checkout, backend)? else { return Ok(()) };
+    let heir_path = manifest::path(&heir);
+    // Handed a settings group already, in this plan: add to that.
+    if let Some(file) = plan.files.iter().find(|f| f.path == heir_path) {
+        heirs = serde_json::from_str(&file.after)?;
+    }
+    let ours_go = |path: &str| go_mod::FILES.contains(&path);
+    for replaced in ours.replaced.iter().filter(|r| ours_go(&r.path)) {
+        match heirs.replaced.iter_mut().find(|r| r.path == replaced.path) {
+            // Replaced after ours: what goes back is what was there before both.
+            Some(theirs) => theirs.before = replaced.before.clone(),
+            None => heirs.replaced.push(replaced.clone()),
+        }
+    }
+    heirs.inserted.extend(ours.inserted.iter().filter(|i| ours_go(&i.path)).cloned());
+    for file in plan.files.iter_mut().filter(|f| ours_go(&f.path)) {
+        file.after = file.before.clone().unwrap_or_default();
+        file.delete = false;
+        file.items = vec![Item { what: format!("kept: {heir} requires {module} too"), status: Status::Keep }];
+    }
+    let after = serde_json::to_string_pretty(&heirs)? + "\n";
+    let item = Item { what: format!("go.mod and go.sum handed to {heir}"), status: Status::Insert };
+    match plan.files.iter_mut().find(|f| f.path == heir_path) {
+        Some(file) => {
+            file.after = after;
+            file.items.push(item);
+        }
+        None => {
+            let before = checkout.read(&heir_path)?.map(|t| t.to_string());
+            plan.files.push(FileChange::whole(heir_path, before, after, vec![item]));
+        }
+    }
+    Ok(())
 }

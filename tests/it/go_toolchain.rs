@@ -548,6 +548,8 @@ fn the_ltx_layer_waits_for_an_eventually_consistent_store_under_race() {
             "MissingIsReportedAtOnce",
             "GivesUpWhenTheStoreNeverShowsIt",
             "ChecksOff",
+            "MissingStaysMissingWhenListingFails",
+            "AnOlderFileOfTheNameDoesNotCount",
             "DeletedFilesAreNoLongerListed",
             "DeleteAllWaitsUntilNothingIsListed",
         ] {

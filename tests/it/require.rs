@@ -136,6 +136,7 @@ fn bad_requires_are_refused_before_anything_is_read() {
         ("-modfile=/tmp/x", "a module path starts with a letter or digit"),
         ("github.com/a b", "a module path is letters, digits"),
         ("github.com/../x", "no empty, . or .. element"),
+        ("all", "starts with a host name"),
         ("github.com/a/b@", "a version is v1.2.3, latest"),
         ("github.com/a/b@none", "@none takes a module out"),
     ] {
@@ -198,4 +199,110 @@ fn a_manifest_s_recorded_requirements_never_run_go() {
         ".add-backend/backends/ftp.json records --require example.com/planted@v1.0.0, which go.mod does not require now; add-backend runs go only for a --require on the command line",
     );
     assert_eq!(sb.tree(), planted);
+}
+
+/// `go mod tidy`, as the next step says, with the module imported.
+fn tidy(sb: &Sandbox) {
+    let out = std::process::Command::new("go")
+        .args(["mod", "tidy"])
+        .current_dir(&sb.root)
+        .env("GOTOOLCHAIN", "local")
+        .env("GOFLAGS", "-mod=mod")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The fixture with its indirect requirement in a block, where go get only
+/// inserts lines.
+fn block_fixture() -> Sandbox {
+    let sb = Sandbox::litestream();
+    sb.edit(
+        "go.mod",
+        "require github.com/pierrec/lz4/v4 v4.1.23 // indirect",
+        "require (\n\tgithub.com/pierrec/lz4/v4 v4.1.23 // indirect\n)",
+    );
+    sb
+}
+
+/// A re-generation leaves go.mod and go.sum as they are (they are not the
+/// templates'): after `go mod tidy` (lines inserted, or the file replaced
+/// whole), with other settings, asked with --require or not, and with an
+/// older add-backend's manifest (no go run: it is not on PATH); the tree
+/// builds each time, and removing the backend at the end keeps go.mod, as
+/// tidy changed it, with its checksums.
+#[test]
+fn a_re_generation_leaves_go_mod_and_go_sum_as_they_are() {
+    if !have_go() {
+        return;
+    }
+    for sb in [Sandbox::litestream(), block_fixture()] {
+        sb.run(&["ftp", "--field", "host!", "--require", MULTIERROR]).success();
+        use_multierror(&sb);
+        tidy(&sb);
+        let (go_mod, go_sum) = (sb.read("go.mod"), sb.read("go.sum"));
+        let same = |sb: &Sandbox| assert_eq!((sb.read("go.mod"), sb.read("go.sum")), (go_mod.clone(), go_sum.clone()));
+
+        sb.run(&["ftp", "--field", "host!", "--field", "port:int", "--require", MULTIERROR, "--force"]).success();
+        same(&sb);
+        go(&sb.root, &["build", "./..."]);
+        sb.run(&["ftp", "--field", "host!", "--force"]).success();
+        same(&sb);
+        go(&sb.root, &["build", "./..."]);
+        let manifest = sb.read(".add-backend/backends/ftp.json");
+        assert!(manifest.contains(MULTIERROR), "the requirement stays the backend's:\n{manifest}");
+
+        // An older add-backend's manifest: re-applied with this one's templates.
+        let no_go = sb.root.parent().unwrap().join("no-go-here");
+        std::fs::create_dir_all(&no_go).unwrap();
+        sb.write(
+            ".add-backend/backends/ftp.json",
+            &manifest.replace("\"version\": \"0.1.0\"", "\"version\": \"0.0.9\""),
+        );
+        sb.run_in(&sb.root, &["ftp", "--force"], &[("PATH", no_go.to_str().unwrap())]).success();
+        same(&sb);
+
+        sb.run(&["remove", "ftp", "--force"]).success();
+        same(&sb);
+        go(&sb.root, &["build", "./..."]);
+    }
+}
+
+/// Two backends added with the same module: removing the first leaves
+/// the module to the second (its manifest takes go.mod and go.sum over);
+/// removing that one then puts the checkout back byte for byte.
+#[test]
+fn a_module_two_backends_require_stays_until_both_are_removed() {
+    if !have_go() {
+        return;
+    }
+    let sb = Sandbox::litestream();
+    let before = sb.tree();
+    sb.run(&["ftp", "--field", "host!", "--require", MULTIERROR]).success();
+    let required = sb.read("go.mod");
+    sb.run(&["dav", "--field", "host!", "--require", MULTIERROR]).success();
+    let removed = sb.run(&["remove", "ftp"]);
+    removed.success();
+    assert!(
+        removed.stderr.contains("keep  go.mod  kept: dav requires github.com/hashicorp/go-multierror too"),
+        "{}",
+        removed.stderr
+    );
+    assert!(removed.stderr.contains("go.mod and go.sum handed to dav"), "{}", removed.stderr);
+    assert_eq!(sb.read("go.mod"), required);
+    sb.run(&["dav"]).success();
+    sb.run(&["remove", "dav"]).success();
+    assert_eq!(sb.tree(), before);
+}
+
+#[test]
+fn a_go_mod_that_replaces_a_module_with_a_directory_is_said_plainly() {
+    let sb = Sandbox::litestream();
+    sb.edit("go.mod", "go 1.24\n", "go 1.24\n\nreplace github.com/superfly/ltx => ./third_party/ltx\n");
+    let before = sb.tree();
+    sb.run(&["ftp", "--require", MULTIERROR]).fails(
+        1,
+        "go.mod replaces github.com/superfly/ltx with a directory, which go get on a copy of go.mod cannot see; run `go get github.com/hashicorp/go-multierror@v1.1.1` yourself",
+    );
+    assert_eq!(sb.tree(), before);
 }
