@@ -116,7 +116,10 @@ fn methods_in(dir: &Path, service: &str) -> Option<Vec<String>> {
     files.sort();
     let read = |path: &Path| crate::paths::read_text(path, true).ok();
     let texts: Vec<String> = files.iter().filter_map(|p| read(p)).collect();
-    let exported = texts.iter().find_map(|text| {
+    // Only a file that holds the words is cut into items (most of a
+    // service's source is neither its export nor its builder).
+    let alias = format!(" as {service}");
+    let exported = texts.iter().filter(|text| text.contains(&alias)).find_map(|text| {
         crate::anchor::rust_items::items(text)?.into_iter().find_map(|(label, _)| {
             let (path, alias) = label.strip_prefix("use ")?.split_once(" as ")?;
             (alias.trim() == service).then(|| path.rsplit("::").next().unwrap_or(path).trim().to_string())
@@ -125,7 +128,7 @@ fn methods_in(dir: &Path, service: &str) -> Option<Vec<String>> {
     let ty = exported.unwrap_or_else(|| format!("{service}Builder"));
     let mut methods: Vec<String> = Vec::new();
     let mut found = false;
-    for text in &texts {
+    for text in texts.iter().filter(|text| text.contains(&ty)) {
         if let Some(all) = inherent_methods(text, &ty) {
             found = true;
             methods.extend(all.into_iter().filter(|m| m.public && m.takes_self).map(|m| m.name));
