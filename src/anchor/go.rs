@@ -531,7 +531,10 @@ impl<'a> GoFile<'a> {
         };
         if let Some(span) = statement_span(self.src, &self.code_lines, decl.start..decl.end, line) {
             let slice = &self.src[span.clone()];
-            if let Some(tree) = self.parse_piece(span.clone())
+            // The statement without its case bodies (all the default's
+            // is kept), else the whole statement.
+            let skeleton = self.parse_skeleton(span.clone()).filter(|t| !t.root_node().has_error());
+            if let Some(tree) = skeleton.or_else(|| self.parse_piece(span.clone()))
                 && !tree.root_node().has_error()
                 && let Some(node) = first_named_child(tree.root_node()).filter(|n| matches(*n, slice))
             {
@@ -726,6 +729,24 @@ impl<'a> GoFile<'a> {
         tree
     }
 
+    /// The switch statement at `range` (as `statement_span` cuts it) parsed
+    /// with only what `switch_cases` reads included: its header, each
+    /// `case` and `default` label, the default clause, the closing brace.
+    /// Most of a switch that lists every backend is case bodies: left out,
+    /// they cost nothing. Positions are the statement's, as a whole parse
+    /// gives them. None when the statement is not laid out as gofmt does.
+    fn parse_skeleton(&self, range: std::ops::Range<usize>) -> Option<Tree> {
+        let key = (range.start, !range.end);
+        if let Some(tree) = self.pieces.borrow().get(&key) {
+            return tree.clone();
+        }
+        let slice = &self.src[range.clone()];
+        let in_code = |at: usize| self.code_lines.binary_search(&(range.start + at)).is_ok();
+        let tree = switch_skeleton(slice, in_code).and_then(|ranges| parse_ranges(slice, &ranges));
+        self.pieces.borrow_mut().insert(key, tree.clone());
+        tree
+    }
+
     /// Runs `f` on the syntax node of `decl`, of kind `kind`, with the text
     /// it was parsed from and that text's offset in the file.
     fn with_decl<T>(&self, decl: &Decl, kind: &str, f: impl FnOnce(Node, &str, usize) -> Result<T>) -> Result<T> {
@@ -833,6 +854,98 @@ fn qualified_text(node: Node, text: &str, pkg: &str) -> String {
             }
         }
     }
+}
+
+/// The byte ranges of switch statement `slice` that its skeleton keeps
+/// (see `parse_skeleton`): whole lines, a label's up to the one ending in
+/// its colon. `in_code`: whether a line starting there is code (not in a
+/// raw string or comment).
+fn switch_skeleton(slice: &str, in_code: impl Fn(usize) -> bool) -> Option<Vec<std::ops::Range<usize>>> {
+    let mut lines = Vec::new();
+    let mut at = 0;
+    for line in slice.split_inclusive('\n') {
+        lines.push(at..at + line.len());
+        at += line.len();
+    }
+    let first = &slice[lines.first()?.clone()];
+    let indent = &first[..first.len() - first.trim_start().len()];
+    let label = |r: &std::ops::Range<usize>| {
+        let rest = slice[r.clone()].strip_prefix(indent)?;
+        let kind = if rest.starts_with("case ") {
+            "case"
+        } else if rest.starts_with("default:") {
+            "default"
+        } else {
+            return None;
+        };
+        in_code(r.start).then_some(kind)
+    };
+    let close = lines.len() - 1;
+    let mut keep: Vec<std::ops::Range<usize>> = vec![lines[0].clone()];
+    let mut i = 1;
+    while i < close {
+        let Some(kind) = label(&lines[i]) else {
+            i += 1;
+            continue;
+        };
+        // A label may run over lines; it ends at a line ending in `:`.
+        let mut end = i;
+        while !slice[lines[end].clone()].split("//").next()?.trim_end().ends_with(':') {
+            end += 1;
+            if end >= close {
+                return None;
+            }
+        }
+        if kind == "default" {
+            end += 1;
+            while end < close && label(&lines[end]).is_none() {
+                end += 1;
+            }
+            end -= 1;
+        }
+        keep.push(lines[i].start..lines[end].end);
+        i = end + 1;
+    }
+    keep.push(lines[close].clone());
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(keep.len());
+    for r in keep {
+        match merged.last_mut() {
+            Some(last) if last.end == r.start => last.end = r.end,
+            _ => merged.push(r),
+        }
+    }
+    Some(merged)
+}
+
+/// `text` parsed with only `ranges` of it included (whole lines).
+fn parse_ranges(text: &str, ranges: &[std::ops::Range<usize>]) -> Option<Tree> {
+    let point = |at: usize| {
+        let row = memchr::memchr_iter(b'\n', &text.as_bytes()[..at]).count();
+        let column = at - text[..at].rfind('\n').map_or(0, |n| n + 1);
+        tree_sitter::Point { row, column }
+    };
+    let included: Vec<tree_sitter::Range> = ranges
+        .iter()
+        .map(|r| tree_sitter::Range {
+            start_byte: r.start,
+            end_byte: r.end,
+            start_point: point(r.start),
+            end_point: point(r.end),
+        })
+        .collect();
+    thread_local! {
+        static PARSER: std::cell::RefCell<Option<Parser>> = const { std::cell::RefCell::new(None) };
+    }
+    PARSER.with_borrow_mut(|parser| {
+        if parser.is_none() {
+            let mut new = Parser::new();
+            new.set_language(&tree_sitter_go::LANGUAGE.into()).ok()?;
+            *parser = Some(new);
+        }
+        let parser = parser.as_mut()?;
+        parser.set_included_ranges(&included).ok()?;
+        parser.parse(text, None)
+    })
 }
 
 pub(crate) fn parse(text: &str) -> Option<Tree> {
@@ -1238,6 +1351,39 @@ func last() {}
         assert!(!f.has_func("fake"));
         assert!(f.has_func("New") && f.has_func("last"));
         assert_eq!(f.body(Some("T"), "Method").unwrap().param_names, ["r"]);
+    }
+
+    #[test]
+    fn a_switch_parsed_without_its_case_bodies_reads_as_the_whole_statement() {
+        let odd = "package p\n\nfunc f(x string) error {\n\tswitch x {\n\t// a comment\n\tcase \"a\",\n\t\t\"b\":\n\t\tif x == \"}\" {\n\t\t\treturn nil\n\t\t}\n\tdefault:\n\t\treturn g(x)\n\tcase `c`: // why\n\t\ts := `\n\tcase \"z\":\n`\n\t\t_ = s\n\t}\n\treturn nil\n}\n";
+        let files = [
+            include_str!("../../tests/fixtures/litestream/cmd/litestream/main.go"),
+            include_str!("../../tests/fixtures/litestream/internal/testingutil/testingutil.go"),
+            include_str!("../../tests/fixtures/litestream/cmd/litestream/replicate.go"),
+            include_str!("../../tests/fixtures/litestream-v0.5.0/cmd/litestream/main.go"),
+            odd,
+        ];
+        let mut compared = 0;
+        for src in files {
+            let f = GoFile::new("x.go", src);
+            for decl in f.decls.iter().filter(|d| matches!(d.kind, DeclKind::Func | DeclKind::Method)) {
+                let first = |l: &str| l.trim_start().starts_with("switch ");
+                let Some(span) = statement_span(f.src, &f.code_lines, decl.start..decl.end, first) else { continue };
+                let slice = &f.src[span.clone()];
+                let whole = f.parse_piece(span.clone()).unwrap();
+                let skeleton = f.parse_skeleton(span.clone()).expect("gofmt's layout is cut");
+                assert!(!skeleton.root_node().has_error(), "{slice}");
+                let read = |t: &Tree| {
+                    first_named_child(t.root_node())
+                        .and_then(|n| f.switch_cases(n, slice, span.start))
+                        .map(|s| format!("{s:?}"))
+                };
+                assert!(read(&whole).is_some(), "{slice}");
+                assert_eq!(read(&skeleton), read(&whole), "{slice}");
+                compared += 1;
+            }
+        }
+        assert!(compared >= 5, "{compared}");
     }
 
     #[test]
