@@ -449,7 +449,10 @@ fn emit<S: anstream::stream::RawStream>(mut stream: S, text: &str) -> std::io::R
     if text.is_empty() {
         return Ok(());
     }
-    if anstream::AutoStream::choice(&stream) == anstream::ColorChoice::Never {
+    // Text without an escape (ESC, or an 8-bit CSI byte) has nothing to
+    // strip (most output: scanning for one is cheaper than stripping).
+    let styled = memchr::memchr2(0x1b, 0x9b, text.as_bytes()).is_some();
+    if styled && anstream::AutoStream::choice(&stream) == anstream::ColorChoice::Never {
         stream.write_all(anstream::adapter::strip_str(text).to_string().as_bytes())?;
     } else {
         stream.write_all(text.as_bytes())?;

@@ -55,6 +55,19 @@ fn dry_run_prints_diffs_and_writes_nothing() {
     assert!(!run.stdout.contains('\u{1b}'), "no colour off a terminal");
 }
 
+/// A checkout's text that holds a terminal escape is printed without it
+/// off a terminal, as add-backend's own styling is.
+#[test]
+fn an_escape_in_the_checkout_s_text_is_not_printed_off_a_terminal() {
+    let sb = Sandbox::litestream();
+    let yml = sb.read("etc/litestream.yml");
+    sb.write("etc/litestream.yml", &format!("{yml}# \u{1b}]0;pwned\u{7}\u{1b}[31mred\n"));
+    let run = sb.run(&["ftp", "--dry-run"]);
+    run.success();
+    assert!(run.stdout.contains("etc/litestream.yml") && run.stdout.contains("red"), "{}", run.stdout);
+    assert!(!run.stdout.contains('\u{1b}'), "{}", run.stdout);
+}
+
 #[test]
 fn dry_run_diff_applies_with_git_apply() {
     let sb = Sandbox::litestream();
