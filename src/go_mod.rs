@@ -19,6 +19,11 @@ pub const FILES: [&str; 2] = ["go.mod", "go.sum"];
 /// How long `go get` may take (it may download from the module proxy).
 const TIMEOUT: Duration = Duration::from_secs(300);
 
+/// The module of a `--require` as given: `MODULE` of `MODULE@VERSION`.
+pub fn module_of(raw: &str) -> &str {
+    raw.split_once('@').map_or(raw, |(module, _)| module)
+}
+
 /// One `--require`: a module path and, if given, the version to get.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spec {
@@ -85,16 +90,14 @@ pub struct Requirement {
     pub indirect: bool,
 }
 
-/// The requirements of a go.mod, read by its grammar: `require M V` lines
-/// and `require ( ... )` blocks, comments aside.
-pub fn requirements(go_mod: &str) -> Vec<Requirement> {
+/// Each spec of directive `verb` in a go.mod, read by its grammar: `verb
+/// ...` lines and `verb ( ... )` blocks; its words, unquoted, and its
+/// line's comment.
+fn directives(go_mod: &str, verb: &str) -> Vec<(Vec<String>, String)> {
     let mut out = Vec::new();
     let mut in_block = false;
     for line in go_mod.lines() {
-        let (code, comment) = match line.split_once("//") {
-            Some((code, comment)) => (code, comment),
-            None => (line, ""),
-        };
+        let (code, comment) = line.split_once("//").unwrap_or((line, ""));
         // `require(` is `require (`.
         let code = code.replace('(', " ( ").replace(')', " ) ");
         let words: Vec<&str> = code.split_whitespace().collect();
@@ -103,54 +106,43 @@ pub fn requirements(go_mod: &str) -> Vec<Requirement> {
                 in_block = false;
                 continue;
             }
-            ["require", "("] => {
+            [first, "("] if *first == verb => {
                 in_block = true;
                 continue;
             }
-            ["require", module, version] => Some((*module, *version)),
-            [module, version] if in_block => Some((*module, *version)),
-            _ => None,
+            [first, rest @ ..] if *first == verb && !rest.is_empty() => rest,
+            rest if in_block && !rest.is_empty() => rest,
+            _ => continue,
         };
-        if let Some((module, version)) = spec {
-            let unquote = |s: &str| s.trim_matches('"').to_string();
-            out.push(Requirement {
-                module: unquote(module),
-                version: unquote(version),
-                indirect: comment.split([';', ' ']).any(|w| w.trim() == "indirect"),
-            });
-        }
+        out.push((spec.iter().map(|w| w.trim_matches('"').to_string()).collect(), comment.to_string()));
     }
     out
+}
+
+/// The requirements of a go.mod: `require M V` lines and blocks.
+pub fn requirements(go_mod: &str) -> Vec<Requirement> {
+    directives(go_mod, "require")
+        .into_iter()
+        .filter_map(|(words, comment)| match <[String; 2]>::try_from(words) {
+            Ok([module, version]) => Some(Requirement {
+                module,
+                version,
+                indirect: comment.split([';', ' ']).any(|w| w.trim() == "indirect"),
+            }),
+            Err(_) => None,
+        })
+        .collect()
 }
 
 /// The first `replace` of a go.mod with a directory (`=> ./third_party/x`),
 /// which `go get` on a copy elsewhere cannot see: the replaced module.
 pub fn local_replace(go_mod: &str) -> Option<String> {
-    let mut in_block = false;
-    for line in go_mod.lines() {
-        let code = line.split_once("//").map_or(line, |(code, _)| code).replace('(', " ( ").replace(')', " ) ");
-        let words: Vec<&str> = code.split_whitespace().collect();
-        let spec: &[&str] = match words.as_slice() {
-            ["replace", "("] => {
-                in_block = true;
-                continue;
-            }
-            [")"] if in_block => {
-                in_block = false;
-                continue;
-            }
-            ["replace", rest @ ..] => rest,
-            rest if in_block => rest,
-            _ => continue,
-        };
-        let Some(arrow) = spec.iter().position(|w| *w == "=>") else { continue };
-        let target = spec.get(arrow + 1).map(|t| t.trim_matches('"')).unwrap_or_default();
+    directives(go_mod, "replace").into_iter().find_map(|(words, _)| {
+        let arrow = words.iter().position(|w| w == "=>")?;
+        let target = words.get(arrow + 1)?;
         let local = target.starts_with("./") || target.starts_with("../") || target.starts_with('/') || target == ".";
-        if local {
-            return spec.first().map(|m| m.trim_matches('"').to_string());
-        }
-    }
-    None
+        local.then(|| words[0].clone())
+    })
 }
 
 /// go.mod and go.sum after `go get SPECS`, run on copies of them.

@@ -234,13 +234,9 @@ fn hand_over(checkout: &Checkout, name: &BackendName, kept: &[Inserted], plan: &
     if kept.is_empty() {
         return Ok(());
     }
-    let Ok(entries) = checkout.list(MANIFEST_DIR) else { return Ok(()) };
-    let mut others: Vec<&str> = entries.iter().filter_map(|e| e.strip_suffix(".json")).collect();
-    others.retain(|o| *o != name.r#type);
-    others.sort_unstable();
     let mut given = vec![false; kept.len()];
-    for other in others {
-        let Some(mut manifest) = read(checkout, other)? else { continue };
+    for (other, mut manifest) in others(checkout, &name.r#type)? {
+        let other = other.as_str();
         let mut items = Vec::new();
         for (text, given) in kept.iter().zip(given.iter_mut()).filter(|(_, g)| !**g) {
             // A group's fields are declared in one of its texts (the

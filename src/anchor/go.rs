@@ -917,7 +917,8 @@ fn switch_skeleton(slice: &str, in_code: impl Fn(usize) -> bool) -> Option<Vec<s
     Some(merged)
 }
 
-/// `text` parsed with only `ranges` of it included (whole lines).
+/// `text` parsed with only `ranges` of it included (whole lines); all of
+/// it when there are none.
 fn parse_ranges(text: &str, ranges: &[std::ops::Range<usize>]) -> Option<Tree> {
     let point = |at: usize| {
         let row = memchr::memchr_iter(b'\n', &text.as_bytes()[..at]).count();
@@ -933,22 +934,6 @@ fn parse_ranges(text: &str, ranges: &[std::ops::Range<usize>]) -> Option<Tree> {
             end_point: point(r.end),
         })
         .collect();
-    thread_local! {
-        static PARSER: std::cell::RefCell<Option<Parser>> = const { std::cell::RefCell::new(None) };
-    }
-    PARSER.with_borrow_mut(|parser| {
-        if parser.is_none() {
-            let mut new = Parser::new();
-            new.set_language(&tree_sitter_go::LANGUAGE.into()).ok()?;
-            *parser = Some(new);
-        }
-        let parser = parser.as_mut()?;
-        parser.set_included_ranges(&included).ok()?;
-        parser.parse(text, None)
-    })
-}
-
-pub(crate) fn parse(text: &str) -> Option<Tree> {
     // One parser serves every parse of a run: making one costs about as
     // much as parsing a small piece.
     thread_local! {
@@ -960,8 +945,15 @@ pub(crate) fn parse(text: &str) -> Option<Tree> {
             new.set_language(&tree_sitter_go::LANGUAGE.into()).ok()?;
             *parser = Some(new);
         }
-        parser.as_mut()?.parse(text, None)
+        let parser = parser.as_mut()?;
+        // No ranges: the whole text (an earlier parse's are reset).
+        parser.set_included_ranges(&included).ok()?;
+        parser.parse(text, None)
     })
+}
+
+pub(crate) fn parse(text: &str) -> Option<Tree> {
+    parse_ranges(text, &[])
 }
 
 fn first_named_child(node: Node) -> Option<Node> {

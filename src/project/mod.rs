@@ -94,10 +94,9 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     // not the templates': a re-generation leaves it), asked again or not.
     // go runs only for the command line's: what the manifest records is the
     // checkout's word.
-    let module = |spec: &str| spec.split('@').next().unwrap_or_default().to_string();
     if let Some((old, _)) = old.as_ref().filter(|_| !reapplied) {
         for spec in &old.require {
-            if !settings.require.iter().any(|s| module(s) == module(spec)) {
+            if !settings.require.iter().any(|s| crate::go_mod::module_of(s) == crate::go_mod::module_of(spec)) {
                 settings.require.push(spec.clone());
             }
         }

@@ -176,7 +176,7 @@ pub fn share_with_others(checkout: &Checkout, backend: &str, plan: &mut Plan) ->
         .filter(|r| !after.iter().any(|a| a.module == r.module))
         .map(|r| r.module)
         .collect();
-    let lost_of = |spec: &String| lost.iter().find(|m| spec.split('@').next() == Some(m.as_str())).cloned();
+    let lost_of = |spec: &String| lost.iter().find(|m| go_mod::module_of(spec) == m.as_str()).cloned();
     let heir = manifest::others(checkout, backend)?.into_iter().find_map(|(name, m)| {
         let module = m.settings.as_ref().and_then(|s| s.require.iter().find_map(lost_of))?;
         Some((name, m, module))
