@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use toml_edit::{Document, Item, TomlError};
 
 use super::{indentation, line_end, line_start};
@@ -109,21 +109,124 @@ pub fn feature_edits(
     if !members.iter().any(|m| m.as_str() == Some(feature)) {
         let last = members.iter().last().and_then(|m| m.span()).ok_or_else(|| anyhow!("{path}: `{list}` is empty"))?;
         let array = features.get(list).and_then(Item::span).unwrap_or(last.clone());
-        if src[array].contains('\n') {
-            // One name per line, as a project may write it.
-            let line_end_at = line_end(src, last.end - 1);
-            let comma = src[last.end..line_end_at].trim_start().starts_with(',');
-            if !comma {
-                edits.push(Edit { at: last.end, text: ",".to_string() });
-            }
-            let indent = indentation(src, last.start);
-            let trailing = if comma { "," } else { "" };
-            edits.push(Edit { at: line_end_at, text: format!("{indent}{feature:?}{trailing}\n") });
-        } else {
-            edits.push(Edit { at: last.end, text: format!(", {feature:?}") });
-        }
+        edits.extend(element_after(src, array, last, feature));
     }
     Ok(edits)
+}
+
+/// `feature` as an element of an array after the element at `element`:
+/// on a line of its own where the array has one name per line.
+fn element_after(
+    src: &str,
+    array: std::ops::Range<usize>,
+    element: std::ops::Range<usize>,
+    feature: &str,
+) -> Vec<Edit> {
+    if src[array].contains('\n') {
+        // One name per line, as a project may write it.
+        let line_end_at = line_end(src, element.end - 1);
+        let comma = src[element.end..line_end_at].trim_start().starts_with(',');
+        let indent = indentation(src, element.start);
+        let trailing = if comma { "," } else { "" };
+        if comma {
+            vec![Edit { at: line_end_at, text: format!("{indent}{feature:?}{trailing}\n") }]
+        } else {
+            // The comma in the same insertion, which remove takes out whole.
+            vec![Edit { at: element.end, text: format!(",\n{indent}{feature:?}") }]
+        }
+    } else {
+        vec![Edit { at: element.end, text: format!(", {feature:?}") }]
+    }
+}
+
+/// What a clone of feature `sibling` as `feature` inserts: its
+/// declaration copied (layout, comments above it and dependencies as
+/// they are; another crate's features are not renamed), in name order
+/// where the features around it are sorted, else after it; and `feature`
+/// after `sibling` in every feature that lists it. Each edit with what it
+/// is (no edits for what is there already), and the spans of the
+/// sibling's declaration and listings. `Ok(None)` when the manifest
+/// declares no feature `sibling`.
+pub fn clone_feature(path: &str, src: &str, sibling: &str, feature: &str) -> Result<Option<FeatureClone>> {
+    let doc = document(src).map_err(|e| anyhow!("{path}: {}", e.message().trim_end()))?;
+    let Some(features) = doc.get("features").and_then(Item::as_table_like) else { return Ok(None) };
+    let (Some(value), Some(key)) = (features.get(sibling), features.key(sibling)) else { return Ok(None) };
+    let (Some(value_span), Some(key_span)) = (value.span(), key.span()) else { return Ok(None) };
+    let mut out = Vec::new();
+    let declaration = line_start(src, key_span.start)..line_end(src, value_span.end - 1);
+    let mut covered = Vec::new();
+    covered.push(declaration);
+    let start = leading_comments(src, line_start(src, key_span.start));
+    let body = &src[line_start(src, key_span.start)..line_end(src, value_span.end - 1)];
+    let comments = &src[start..line_start(src, key_span.start)];
+    let value_at = body.find('=').unwrap_or(0);
+    let text = format!("{}{feature} {}", crate_words(comments, sibling, feature), &body[value_at..]);
+    let what = format!("feature {feature}, a copy of {sibling}");
+    match features.get(feature) {
+        Some(_) => {
+            let same = features.key(feature).and_then(|k| k.span()).zip(features.get(feature).and_then(Item::span));
+            let same = same.is_some_and(|(k, v)| {
+                src[line_start(src, k.start)..line_end(src, v.end - 1)] == text[comments.len()..]
+            });
+            if !same {
+                bail!("{path}: feature {feature} is declared already, as something other than a copy of {sibling}");
+            }
+            out.push((what, Vec::new()));
+        }
+        None => {
+            // The features declared, by where they start.
+            let mut keys: Vec<(&str, usize)> = features
+                .iter()
+                .filter_map(|(name, _)| Some((name, line_start(src, features.key(name)?.span()?.start))))
+                .collect();
+            keys.sort_by_key(|(_, at)| *at);
+            let names: Vec<&str> = keys.iter().map(|(n, _)| *n).collect();
+            let sorted = names.len() >= 3 && names.windows(2).all(|w| w[0] <= w[1]);
+            let at = match keys.iter().find(|(name, _)| *name > feature).filter(|_| sorted) {
+                Some((_, at)) => leading_comments(src, *at),
+                None => line_end(src, value_span.end - 1),
+            };
+            out.push((what, vec![Edit { at, text }]));
+        }
+    }
+    for (name, item) in features.iter() {
+        let Some(array) = item.as_array() else { continue };
+        let Some(element) = array.iter().find(|v| v.as_str() == Some(sibling)) else { continue };
+        covered.extend(element.span());
+        let what = format!("{feature} in feature {name}");
+        if array.iter().any(|v| v.as_str() == Some(feature)) {
+            out.push((what, Vec::new()));
+            continue;
+        }
+        let (Some(array_span), Some(element_span)) = (item.span(), element.span()) else { continue };
+        out.push((what, element_after(src, array_span, element_span, feature)));
+    }
+    Ok(Some(FeatureClone { units: out, covered }))
+}
+
+/// What [`clone_feature`] makes.
+pub struct FeatureClone {
+    /// Each clone, with its edits (none when it is there already).
+    pub units: Vec<(String, Vec<Edit>)>,
+    pub covered: Vec<std::ops::Range<usize>>,
+}
+
+/// `text` with `sibling` renamed to `feature` where it is a whole word.
+fn crate_words(text: &str, sibling: &str, feature: &str) -> String {
+    let mut out = String::new();
+    let mut last = 0;
+    for (at, _) in text.match_indices(sibling) {
+        let before = text[..at].chars().next_back();
+        let after = text[at + sibling.len()..].chars().next();
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        if !word(before) && !word(after) {
+            out.push_str(&text[last..at]);
+            out.push_str(feature);
+            last = at + sibling.len();
+        }
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 /// The start of the comment lines directly above the line at `at`, or `at`.

@@ -10,6 +10,7 @@ pub mod markers;
 pub mod prose;
 pub mod rust;
 pub mod rust_items;
+pub mod rust_units;
 
 /// Byte offset of the start of the line holding `at`.
 pub fn line_start(src: &str, at: usize) -> usize {

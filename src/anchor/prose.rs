@@ -108,6 +108,32 @@ pub fn section_end(doc: &str, pattern: &str) -> Option<usize> {
     Some(all[last + 1..].iter().find(|(_, l, _)| *l <= level).map_or(doc.len(), |(at, _, _)| *at))
 }
 
+/// The tables of `text` when it is TOML with tables (a fenced `toml`
+/// block, a raw string): each from its header line to its last line that
+/// is not blank (whole lines), with the span of its header.
+pub fn toml_tables(text: &str) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+    if !text.lines().any(|l| l.trim_start().starts_with('[')) || text.parse::<toml_edit::DocumentMut>().is_err() {
+        return Vec::new();
+    }
+    let mut tables: Vec<(usize, usize, usize)> = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') && !trimmed.starts_with("[[") {
+            let header_end = at + line.find(']').map_or(line.len(), |i| i + 1);
+            tables.push((at, header_end, at));
+        }
+        if let Some(last) = tables.last_mut()
+            && !trimmed.is_empty()
+        {
+            last.2 = at + line.len();
+        }
+        at += line.len();
+    }
+    // Whole lines only: the last one ends in a newline.
+    tables.into_iter().filter(|(_, _, end)| text[..*end].ends_with('\n')).map(|(s, h, e)| (s..e, s..h)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

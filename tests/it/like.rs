@@ -1,7 +1,9 @@
 //! `--like SIBLING`: a backend modelled on one the checkout has, with no
-//! profile (src/project/like.rs), on the Litestream fixture: the clone is
-//! gofmt-clean, vets, builds and passes; names are renamed by syntax and
-//! scope; a second run changes nothing and remove puts every byte back.
+//! profile (src/project/like/), on the Litestream fixture (the clone is
+//! gofmt-clean, vets, builds and passes) and the sccache fixture (rustfmt-
+//! clean, builds with only its feature and without it, its tests pass);
+//! names are renamed by syntax and scope; a second run changes nothing and
+//! remove puts every byte back.
 
 use crate::common::Sandbox;
 use crate::go_toolchain::{go, gofmt_lists_nothing, have_go};
@@ -160,8 +162,88 @@ fn a_sibling_the_checkout_lacks_or_a_rust_project_is_refused() {
     let before = sb.tree();
     sb.run(&["client", "--like", "sftp"]).fails(1, "already uses the name client");
     assert_eq!(sb.tree(), before);
+    // In a Cargo package: a module it lacks, a module or a feature it has.
     let rust = Sandbox::fixture("sccache");
-    rust.run(&["obs", "--like", "oss"]).fails(1, "Go projects so far");
+    let before = rust.tree();
+    rust.run(&["obs", "--like", "nosuch"]).fails(1, "--like nosuch: no module nosuch (nosuch.rs or nosuch/mod.rs");
+    rust.run(&["webdav", "--like", "oss"]).fails(1, "Cargo.toml: feature webdav is declared already");
+    rust.run(&["match", "--like", "oss"]).fails(1, "match is a Rust keyword");
+    assert_eq!(rust.tree(), before);
+    rust.edit("Cargo.toml", "oss = [", "obs = [\"opendal/services-obs\"]\noss = [");
+    let edited = rust.tree();
+    rust.run(&["obs", "--like", "oss"]).fails(1, "Cargo.toml: feature obs is declared already");
+    assert_eq!(rust.tree(), edited);
+    // A name the wired code declares already, for something else.
+    let rust = Sandbox::fixture("sccache");
+    rust.edit("src/config.rs", "pub enum CacheType {", "pub struct OBSCacheConfig;\n\npub enum CacheType {");
+    let edited = rust.tree();
+    rust.run(&["obs", "--like", "oss"]).fails(1, "already exists and differs");
+    assert_eq!(rust.tree(), edited);
+}
+
+/// sccache's oss cloned as obs: the module copied (OpenDAL's `Oss`, a name
+/// of another crate's, kept), every unit of wiring cloned (the feature
+/// and its place in `all`, the `mod` and `use` in rustfmt's order, each
+/// `cfg(any(..))` list, the config struct, the enum variant, the fields,
+/// the match arms, the env statements, the chained fallback, the
+/// `concat!` lines, the file-config test's TOML table and expected value,
+/// the README items and the docs section); rustfmt-clean, it compiles
+/// with only its feature and without it, and the tests pass.
+#[test]
+fn a_clone_of_oss_on_the_sccache_fixture_is_formatted_builds_alone_and_passes() {
+    use crate::sccache::cargo;
+    let sb = Sandbox::fixture("sccache");
+    let before = sb.tree();
+    let run = sb.run(&["obs", "--like", "oss"]);
+    run.success();
+    let module = sb.read("src/cache/obs.rs");
+    assert!(module.contains("use opendal::services::Oss;\n"), "{module}");
+    assert!(module.contains("let mut builder = Oss::default().bucket(bucket).root(key_prefix);"));
+    assert!(module.contains("pub struct OBSCache;\n\nimpl OBSCache {"));
+    let manifest = sb.read("Cargo.toml");
+    assert!(manifest.contains("  \"oss\",\n  \"obs\",\n]"), "{manifest}");
+    assert!(manifest.contains("dist-client = []\nobs = [\n  \"opendal/services-oss\",\n"), "{manifest}");
+    let cache = sb.read("src/cache/cache.rs");
+    assert!(cache.contains("#[cfg(feature = \"obs\")]\nuse crate::cache::obs::OBSCache;\n#[cfg(feature = \"oss\")]\nuse crate::cache::oss::OSSCache;\n"), "{cache}");
+    assert!(cache.contains("#[cfg(any(feature = \"webdav\", feature = \"oss\", feature = \"obs\"))]"));
+    let config = sb.read("src/config.rs");
+    assert!(config.contains("    OSS(OSSCacheConfig),\n    OBS(OBSCacheConfig),\n"), "{config}");
+    assert!(config.contains(
+        "            .or_else(|| oss.map(CacheType::OSS))\n            .or_else(|| obs.map(CacheType::OBS));"
+    ));
+    assert!(config.contains("\n[cache.obs]\nbucket = \"name\"\n"));
+    assert!(config.contains("                obs: Some(OBSCacheConfig {\n"));
+    // The destructuring of every cache is not the sibling's: its field is.
+    assert_eq!(config.matches("let CacheConfigs {").count(), 2, "{config}");
+    let help = sb.read("src/cmdline.rs");
+    assert!(help.contains("            cfg!(feature = \"oss\"),\n            \"\\n\",\n            \"    OBS:       \",\n            cfg!(feature = \"obs\"),\n            \"\\n\"\n"), "{help}");
+    assert!(sb.read("README.md").contains("  * [Alibaba OSS](docs/OSS.md)\n  * [Alibaba OBS](docs/OBS.md)\n"));
+    assert!(sb.read("docs/Configuration.md").contains("\n#### OBS\n\n* `SCCACHE_OBS_BUCKET`\n"));
+    assert!(sb.read("docs/OBS.md").starts_with("# OBS\n"));
+    cargo(&sb.root, &["fmt", "--check"]);
+    cargo(&sb.root, &["check", "--quiet", "--no-default-features", "--features", "obs"]);
+    let tests = cargo(&sb.root, &["test", "--no-default-features", "--features", "obs"]);
+    assert!(tests.contains("test config::full_toml_parse ... ok"), "{tests}");
+    cargo(&sb.root, &["check", "--quiet", "--no-default-features"]);
+    let added = sb.tree();
+    let again = sb.run(&["obs", "--like", "oss"]);
+    again.success();
+    assert!(again.stderr.contains("already in place: nothing to do"), "{}", again.stderr);
+    assert_eq!(sb.tree(), added);
+    sb.run(&["remove", "obs"]).success();
+    assert_eq!(sb.tree(), before);
+}
+
+#[test]
+fn a_clone_of_oss_reaches_every_file_the_sccache_profile_patches() {
+    let sb = Sandbox::fixture("sccache");
+    let cloned = changed_files(&sb, &["obs", "--like", "oss"]);
+    let profiled = changed_files(&sb, &["obs", "--field", "bucket!"]);
+    let missed: Vec<&String> =
+        profiled.iter().filter(|f| !cloned.contains(f) && !f.starts_with(".add-backend/")).collect();
+    assert!(missed.is_empty(), "the profile writes {missed:?}, the clone does not ({cloned:?})");
+    let dry = sb.run(&["obs", "--like", "oss", "--dry-run"]);
+    assert!(!dry.stderr.contains("which the clone did not reach"), "{}", dry.stderr);
 }
 
 /// A Go module of our own, with no profile: stores under `store/`, opened

@@ -43,7 +43,7 @@ const LONG: &[&str] = &[
 
 /// Runs cargo in `dir` with a target directory shared by these tests, so
 /// that opendal is compiled once; panics with cargo's output on failure.
-fn cargo(dir: &Path, args: &[&str]) -> String {
+pub fn cargo(dir: &Path, args: &[&str]) -> String {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sccache-fixture");
     let out = Command::new(env!("CARGO"))
         .args(args)

@@ -1,0 +1,421 @@
+//! `--like` in a Cargo package: the sibling's module copied, and in each
+//! Rust file the units whose identity is the sibling cloned after
+//! themselves (`anchor/rust_units.rs` reads them): an item named for it, a
+//! variant or field, a match arm every alternative of which names it, a
+//! `let` or `if` statement about it, a field of a struct literal or
+//! pattern, a link of a method chain taking it, an element of a
+//! `cfg(any(..))` list, a table of TOML in a raw string; and its Cargo
+//! feature, declared again under the new name and listed where it is.
+//! Another crate's names (a path from a dependency, a name a `use` brings
+//! in from one: `opendal::services::Oss`) are never renamed.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use anyhow::{Result, bail};
+
+use super::{Clone, Found, Lang, has_lines};
+use crate::anchor::rust_units::{self, Piece, RustUnits, UnitKind};
+use crate::anchor::{cargo, line_start};
+use crate::checkout::Checkout;
+use crate::names::BackendName;
+use crate::plan::{Edit, Item, Status};
+use crate::words;
+
+pub(super) struct Rust {
+    /// The other crates the package may name: its dependencies and the
+    /// standard ones.
+    crates: BTreeSet<String>,
+    /// The sibling's feature and the new one.
+    feature: String,
+    new_feature: String,
+}
+
+/// The crates every package may name without declaring them.
+const STANDARD: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
+
+/// The clone of `sibling`'s module as `name`'s.
+pub(super) fn clone<'a>(
+    checkout: &Checkout,
+    files: Vec<String>,
+    name: &BackendName,
+    sibling: &'a BackendName,
+) -> Result<(Clone<'a>, Vec<String>)> {
+    name.refuse_rust_keyword()?;
+    let module = sibling.r#type.replace('-', "_");
+    let new_module = name.r#type.replace('-', "_");
+    let own = module_files(checkout, &files, &module, &new_module)?;
+    let manifest = checkout.require("Cargo.toml", "it is the package's manifest")?;
+    let crates = crates(&manifest)?;
+    let sibling_type = super::learnt_type_name(checkout, &files, &module, ".rs")?;
+    let forms = words::forms(&module, &sibling_type, &new_module, &name.go_name);
+    let others = peers(&manifest, &files, &own, &sibling.r#type)?;
+    let rust = Rust { crates, feature: sibling.r#type.clone(), new_feature: name.r#type.clone() };
+    Ok((Clone { sibling: &sibling.r#type, forms, others, own, lang: Lang::Rust(rust) }, files))
+}
+
+/// The other backends: the features named for a module beside the
+/// sibling's (`webdav` beside `oss` in src/cache/), each name in its
+/// lower, upper and capitalised casings.
+fn peers(manifest: &str, files: &[String], own: &[(String, String)], sibling: &str) -> Result<Vec<words::Form>> {
+    let doc = cargo::document(manifest).map_err(|e| anyhow::anyhow!("Cargo.toml: {}", e.message().trim_end()))?;
+    let Some(features) = doc.get("features").and_then(toml_edit::Item::as_table_like) else { return Ok(Vec::new()) };
+    let dir = own.first().and_then(|(f, _)| f.rsplit_once('/')).map_or("", |(d, _)| d);
+    let mut forms = Vec::new();
+    for (feature, _) in features.iter().filter(|(f, _)| *f != sibling) {
+        let module = feature.replace('-', "_");
+        let at = |name: &str| if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
+        if files.contains(&at(&format!("{module}.rs"))) || files.contains(&at(&format!("{module}/mod.rs"))) {
+            let title = {
+                let mut c = module.chars();
+                c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+            };
+            forms.extend(words::forms(&module, &title, "", ""));
+        }
+    }
+    Ok(forms)
+}
+
+/// The sibling's module: its file (`src/cache/oss.rs`) and directory
+/// (`src/cache/oss/`), the shallowest a `mod` declares, each with what it
+/// becomes.
+fn module_files(checkout: &Checkout, files: &[String], module: &str, new: &str) -> Result<Vec<(String, String)>> {
+    let file_name = format!("{module}.rs");
+    let mut found: Vec<(String, String)> = Vec::new();
+    for file in files.iter().filter(|f| f.ends_with(".rs")) {
+        let (dir, base) = file.rsplit_once('/').unwrap_or(("", file));
+        let home = if base == file_name {
+            Some(dir.to_string())
+        } else if base == "mod.rs" && dir.rsplit('/').next() == Some(module) {
+            dir.rsplit_once('/').map(|(parent, _)| parent.to_string())
+        } else {
+            None
+        };
+        if let Some(parent) = home
+            && (found.is_empty() || found[0].0.matches('/').count() == parent.matches('/').count())
+        {
+            let at = |name: &str| if parent.is_empty() { name.to_string() } else { format!("{parent}/{name}") };
+            let pair =
+                if base == "mod.rs" { (at(module), at(new)) } else { (at(&file_name), at(&format!("{new}.rs"))) };
+            if found.iter().all(|(f, _)| *f != pair.0) {
+                found.push(pair);
+            }
+        }
+    }
+    found.sort_by_key(|(f, _)| (f.matches('/').count(), f.clone()));
+    let depth = found.first().map(|(f, _)| f.trim_end_matches(".rs").matches('/').count());
+    found.retain(|(f, _)| Some(f.trim_end_matches(".rs").matches('/').count()) == depth);
+    // Declared by a `mod` of its parent.
+    let declared = files.iter().filter(|f| f.ends_with(".rs")).any(|f| {
+        checkout.read(f).ok().flatten().is_some_and(|src| {
+            src.lines().any(|l| {
+                let l = l.trim_start().trim_start_matches("pub ").trim_start_matches("pub(crate) ");
+                l == format!("mod {module};") || l.starts_with(&format!("mod {module} "))
+            })
+        })
+    });
+    if found.is_empty() || !declared {
+        bail!(
+            "--like {module}: no module {module} ({module}.rs or {module}/mod.rs, declared by a `mod {module}`) in the package; name a backend it has"
+        );
+    }
+    Ok(found)
+}
+
+/// The package's dependencies as crate names (`-` read as `_`), and the
+/// standard crates.
+fn crates(manifest: &str) -> Result<BTreeSet<String>> {
+    let doc = cargo::document(manifest).map_err(|e| anyhow::anyhow!("Cargo.toml: {}", e.message().trim_end()))?;
+    let mut crates: BTreeSet<String> = STANDARD.iter().map(|s| s.to_string()).collect();
+    let mut tables: Vec<&dyn toml_edit::TableLike> = Vec::new();
+    for kind in ["dependencies", "dev-dependencies", "build-dependencies"] {
+        tables.extend(doc.get(kind).and_then(toml_edit::Item::as_table_like));
+    }
+    if let Some(targets) = doc.get("target").and_then(toml_edit::Item::as_table_like) {
+        for (_, target) in targets.iter() {
+            for kind in ["dependencies", "dev-dependencies", "build-dependencies"] {
+                tables.extend(target.get(kind).and_then(toml_edit::Item::as_table_like));
+            }
+        }
+    }
+    for table in tables {
+        crates.extend(table.iter().map(|(name, _)| name.replace('-', "_")));
+    }
+    Ok(crates)
+}
+
+impl Rust {
+    /// `range` of `src`, renamed where the rename applies: every name,
+    /// string and comment of this crate's, none of another crate's.
+    fn renamed(&self, clone: &Clone, src: &str, parsed: &RustUnits, range: Range<usize>) -> String {
+        let mut out = String::new();
+        let mut last = range.start;
+        // A piece the range cuts (a table of a raw string) counts as far as it is in it.
+        let pieces = parsed.pieces.iter().filter(|(r, _)| r.start < range.end && range.start < r.end);
+        for (piece, kind) in pieces {
+            if *kind == Piece::External {
+                continue;
+            }
+            let piece = piece.start.max(range.start)..piece.end.min(range.end);
+            let text = &src[piece.clone()];
+            let renamed = words::rename(text, &clone.forms);
+            if renamed != text {
+                out.push_str(&src[last..piece.start]);
+                out.push_str(&renamed);
+                last = piece.end;
+            }
+        }
+        out.push_str(&src[last..range.end]);
+        out
+    }
+
+    /// A Rust file of the sibling's module, renamed.
+    pub(super) fn own_file(&self, clone: &Clone, file: &str, src: &str) -> Result<String> {
+        match rust_units::read(src, &self.crates) {
+            Some(parsed) => Ok(self.renamed(clone, src, &parsed, 0..src.len())),
+            None => bail!("{file}: does not parse as Rust; cannot clone it"),
+        }
+    }
+
+    /// The clones of the units of Rust file `file` whose identity is the
+    /// sibling; `false` when it cannot be read.
+    pub(super) fn wiring(&self, clone: &Clone, src: &str, found: &mut Found) -> Result<bool> {
+        let Some(parsed) = rust_units::read(src, &self.crates) else {
+            found.unread = Some("does not parse".to_string());
+            return Ok(false);
+        };
+        let Found { edits, items, covered, .. } = found;
+        // Another crate's names are not the sibling, wherever they are.
+        let external: Vec<Range<usize>> =
+            parsed.pieces.iter().filter(|(_, k)| *k == Piece::External).map(|(r, _)| r.clone()).collect();
+        let mentions = |range: &Range<usize>| {
+            let mut text = src[range.clone()].to_string();
+            for r in external.iter().filter(|r| r.start >= range.start && r.end <= range.end) {
+                let (a, b) = (r.start - range.start, r.end - range.start);
+                text.replace_range(a..b, &" ".repeat(b - a));
+            }
+            words::mentions(&text, &clone.forms)
+        };
+        covered.extend(external.iter().cloned());
+        for unit in &parsed.units {
+            if covered.iter().any(|c| c.start <= unit.span.start && unit.span.end <= c.end && c != &unit.span) {
+                continue;
+            }
+            if unit.kind == UnitKind::MacroArgument {
+                continue;
+            }
+            let head = &src[unit.head.clone()];
+            let identity = !words::mentions(head, &clone.others)
+                && match unit.kind {
+                    // Every alternative of the pattern names it.
+                    UnitKind::Arm => {
+                        let alternatives: Vec<&str> =
+                            head.split('|').map(str::trim).filter(|a| !a.is_empty()).collect();
+                        mentions(&unit.head) && alternatives.iter().all(|a| words::mentions(a, &clone.forms))
+                    }
+                    // Called with it on something that is not it.
+                    UnitKind::Link => mentions(&unit.head) && !unit.receiver.as_ref().is_some_and(&mentions),
+                    // A `use` of several names is not one backend's.
+                    UnitKind::Item if head.contains('{') && src[unit.span.clone()].contains("use ") => false,
+                    _ => mentions(&unit.head),
+                };
+            if !identity {
+                continue;
+            }
+            covered.push(unit.span.clone());
+            let renamed = self.renamed(clone, src, &parsed, unit.span.clone());
+            let blank_before = src[..line_start(src, unit.span.start)].ends_with("\n\n");
+            let (text, present) = if unit.lines {
+                let spaced =
+                    blank_before && matches!(unit.kind, UnitKind::Item | UnitKind::Statement | UnitKind::TomlTable);
+                let text = if spaced { format!("\n{renamed}") } else { renamed.clone() };
+                let present = has_lines(src, &text);
+                (text, present)
+            } else if unit.kind == UnitKind::Link {
+                let present = src[unit.span.end..].starts_with(&renamed);
+                (renamed.clone(), present)
+            } else {
+                let next = src[unit.span.end..].trim_start_matches([',', ' ', '\t', '\r', '\n']);
+                (format!(", {renamed}"), next.starts_with(&renamed))
+            };
+            // The new name is the file's already, for something else.
+            let new_head = words::rename(head, &clone.forms);
+            let taken = !present
+                && match unit.kind {
+                    UnitKind::Item => {
+                        let names = parsed
+                            .pieces
+                            .iter()
+                            .filter(|(r, k)| *k == Piece::Name && r.start >= unit.head.start && r.end <= unit.head.end);
+                        names
+                            .map(|(r, _)| words::rename(&src[r.clone()], &clone.forms))
+                            .any(|n| parsed.declared.contains(&n) && !src[unit.head.clone()].contains(&n))
+                    }
+                    UnitKind::Member | UnitKind::Field | UnitKind::Arm => parsed
+                        .units
+                        .iter()
+                        .any(|u| u.kind == unit.kind && src[u.head.clone()].trim() == new_head.trim()),
+                    _ => false,
+                };
+            let status = match (present, taken) {
+                (true, _) => Status::Present,
+                (false, true) => Status::Conflict,
+                (false, false) => Status::Insert,
+            };
+            let first_line = head.lines().next().unwrap_or_default().trim();
+            items.push(Item { what: format!("{} clone of {first_line}", kind_word(unit.kind)), status });
+            if status == Status::Insert {
+                if unit.lines && !unit.separated {
+                    // The last of a list without a trailing comma: one
+                    // first, in the same insertion (remove takes it out whole).
+                    let content_end = src[..unit.span.end].trim_end().len();
+                    edits.push(Edit { at: content_end, text: format!(",\n{}", text.trim_end()) });
+                } else {
+                    let at = sorted_place(&parsed, unit, &words_key(unit, &clone.forms)).unwrap_or(unit.span.end);
+                    edits.push(Edit { at, text });
+                }
+            }
+        }
+        self.argument_runs(clone, src, &parsed, &mentions, edits, items, covered);
+        Ok(true)
+    }
+
+    /// In a macro call with one argument a line, the run of arguments
+    /// about the sibling (`"    OSS:       ",` `cfg!(feature = "oss"),`
+    /// `"\n",`), as long as the run before it about another backend is
+    /// (the arguments after the mentions the same as that run's), cloned
+    /// after it.
+    #[allow(clippy::too_many_arguments)]
+    fn argument_runs(
+        &self,
+        clone: &Clone,
+        src: &str,
+        parsed: &RustUnits,
+        mentions: &dyn Fn(&Range<usize>) -> bool,
+        edits: &mut Vec<Edit>,
+        items: &mut Vec<Item>,
+        covered: &mut Vec<Range<usize>>,
+    ) {
+        let mut lists: Vec<Vec<&rust_units::Unit>> = Vec::new();
+        for unit in parsed.units.iter().filter(|u| u.kind == UnitKind::MacroArgument) {
+            match lists.last_mut() {
+                Some(list) if list[0].list == unit.list => list.push(unit),
+                _ => lists.push(vec![unit]),
+            }
+        }
+        for list in lists {
+            if covered.iter().any(|c| c.start <= list[0].span.start && list[0].span.end <= c.end) {
+                continue;
+            }
+            let about = |u: &rust_units::Unit| mentions(&u.head);
+            let Some(a) = list.iter().position(|u| about(u)) else { continue };
+            let b = a + list[a..].iter().take_while(|u| about(u)).count();
+            let text = |u: &rust_units::Unit| src[u.head.clone()].to_string();
+            let period = (b - a..=b - a + 2).find(|&k| {
+                k <= a
+                    && a + k <= list.len()
+                    && (0..k).all(|j| {
+                        let (mine, theirs) = (list[a + j], list[a - k + j]);
+                        if j < b - a {
+                            !about(theirs)
+                                && !words::mentions(&text(theirs), &clone.forms)
+                                && text(mine).chars().next() == text(theirs).chars().next()
+                        } else {
+                            text(mine) == text(theirs)
+                        }
+                    })
+            });
+            let Some(k) = period else { continue };
+            let run = list[a].span.start..list[a + k - 1].span.end;
+            covered.push(run.clone());
+            let renamed = self.renamed(clone, src, parsed, run.clone());
+            // The clone of the last argument may have gained a comma since.
+            let present = has_lines(&src[run.end..], renamed.trim_end().trim_end_matches(','));
+            let first = src[list[a].head.clone()].trim();
+            items.push(Item {
+                what: format!("macro arguments clone of {first}"),
+                status: if present { Status::Present } else { Status::Insert },
+            });
+            if !present {
+                let last = list[a + k - 1];
+                if last.separated {
+                    edits.push(Edit { at: run.end, text: renamed });
+                } else {
+                    // The comma in the same insertion, which remove takes out whole.
+                    edits.push(Edit { at: last.head.end, text: format!(",\n{}", renamed.trim_end()) });
+                }
+            }
+        }
+    }
+
+    /// Cargo.toml: the sibling's feature declared again as the new one,
+    /// and listed after it wherever it is listed.
+    pub(super) fn features(&self, _clone: &Clone, file: &str, src: &str, found: &mut Found) -> Result<bool> {
+        let Some(clones) = cargo::clone_feature(file, src, &self.feature, &self.new_feature)? else {
+            return Ok(false);
+        };
+        for (what, edits) in clones.units {
+            let status = if edits.is_empty() { Status::Present } else { Status::Insert };
+            found.items.push(Item { what, status });
+            found.edits.extend(edits);
+        }
+        found.covered.extend(clones.covered);
+        Ok(true)
+    }
+}
+
+/// The key of a `use` or `mod` item's clone.
+fn words_key(unit: &rust_units::Unit, forms: &[words::Form]) -> Option<Vec<String>> {
+    unit.key.as_ref().map(|key| key.iter().map(|s| words::rename(s, forms)).collect())
+}
+
+/// Where the clone of a `use` or `mod` item goes when the run of such
+/// items it is in (one after another, no blank line between) is in
+/// rustfmt's order: before the first whose key is greater, else after
+/// the last.
+fn sorted_place(parsed: &RustUnits, unit: &rust_units::Unit, key: &Option<Vec<String>>) -> Option<usize> {
+    let key = key.as_ref()?;
+    let keyed: Vec<&rust_units::Unit> =
+        parsed.units.iter().filter(|u| u.kind == UnitKind::Item && u.lines && u.key.is_some()).collect();
+    let at = keyed.iter().position(|u| u.span == unit.span)?;
+    let (mut first, mut last) = (at, at);
+    while first > 0 && keyed[first - 1].span.end == keyed[first].span.start {
+        first -= 1;
+    }
+    while last + 1 < keyed.len() && keyed[last].span.end == keyed[last + 1].span.start {
+        last += 1;
+    }
+    let run = &keyed[first..=last];
+    let order = |u: &&rust_units::Unit| rustfmt_order(u.key.as_deref().unwrap_or_default());
+    if run.windows(2).any(|w| order(&w[0]) > order(&w[1])) {
+        return None;
+    }
+    let key = rustfmt_order(key);
+    Some(run.iter().find(|u| order(u) > key).map_or(run[run.len() - 1].span.end, |u| u.span.start))
+}
+
+/// A path's segments as rustfmt orders imports: `self`, `super` and
+/// `crate` paths first, in that order.
+fn rustfmt_order(key: &[String]) -> (u8, Vec<String>) {
+    let rank = match key.first().map(String::as_str) {
+        Some("self") => 0,
+        Some("super") => 1,
+        Some("crate") => 2,
+        _ => 3,
+    };
+    (rank, key.to_vec())
+}
+
+fn kind_word(kind: UnitKind) -> &'static str {
+    match kind {
+        UnitKind::Item => "item",
+        UnitKind::Member => "member",
+        UnitKind::Arm => "arm",
+        UnitKind::Statement => "statement",
+        UnitKind::Field => "field",
+        UnitKind::Link => "chained call",
+        UnitKind::AnyElement => "cfg(any) element",
+        UnitKind::TomlTable => "TOML table",
+        UnitKind::MacroArgument => "macro arguments",
+    }
+}
