@@ -606,6 +606,26 @@ bucket = "b"
     }
 
     #[test]
+    fn units_in_macro_arguments_are_where_they_are() {
+        let src = "fn t() {\n    assert_eq!(\n        x,\n        Configs {\n            webdav: None,\n            oss: Some(1),\n        }\n    );\n    let s = concat!(\n        \"a\",\n        cfg!(feature = \"oss\"),\n        \"b\"\n    );\n    #[cfg(any(\n        feature = \"webdav\",\n        feature = \"oss\"\n    ))]\n    f();\n}\n";
+        let read = read(src, &crates()).unwrap();
+        let of = |kind: UnitKind| -> Vec<&str> {
+            read.units.iter().filter(|u| u.kind == kind).map(|u| &src[u.span.clone()]).collect()
+        };
+        // A struct literal in assert_eq!'s arguments: its fields, in place.
+        assert_eq!(of(UnitKind::Field), ["            webdav: None,\n", "            oss: Some(1),\n"]);
+        // The arguments of a macro written one a line; the last has no comma.
+        let arguments = of(UnitKind::MacroArgument);
+        assert_eq!(arguments[arguments.len() - 3..], ["        \"a\",\n", "        cfg!(feature = \"oss\"),\n", "        \"b\"\n"]);
+        let last = read.units.iter().filter(|u| u.kind == UnitKind::MacroArgument).next_back().unwrap();
+        assert!(!last.separated);
+        // A cfg(any(..)) list one a line: each element its line.
+        let elements: Vec<&str> = of(UnitKind::AnyElement);
+        assert_eq!(elements, ["        feature = \"webdav\",\n", "        feature = \"oss\"\n"]);
+        assert!(!read.units.iter().filter(|u| u.kind == UnitKind::AnyElement).next_back().unwrap().separated);
+    }
+
+    #[test]
     fn another_crates_names_are_told_apart() {
         let read = read(SRC, &crates()).unwrap();
         let of = |kind: Piece| -> Vec<&str> {
