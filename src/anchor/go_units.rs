@@ -15,6 +15,10 @@ pub enum Piece {
     Name,
     /// The package operand of a selector, `sftp` in `sftp.Client`.
     Qualifier,
+    /// The operand of a selector that is a local of an imported package's
+    /// name, which shadows the package there (`sftp.c` where `sftp *SFTP`
+    /// is a parameter).
+    Local,
     /// What a selector selects, `Client` in `sftp.Client`: another
     /// package's name when its qualifier is that package.
     Member,
@@ -32,6 +36,9 @@ pub enum UnitKind {
     Case,
     Decl,
     VarSpec,
+    /// A statement of a function body on a line of its own
+    /// (`backends.Register(sftp.NewFactory())`).
+    Statement,
 }
 
 #[derive(Debug, Clone)]
@@ -121,7 +128,9 @@ fn walk(src: &str, node: Node, out: &mut GoUnits) {
         "selector_expression" | "qualified_type" => {
             let operand = node.child_by_field_name("operand").or_else(|| node.child_by_field_name("package"));
             if let Some(operand) = operand.filter(|o| matches!(o.kind(), "identifier" | "package_identifier")) {
-                out.pieces.push((operand.byte_range(), Piece::Qualifier));
+                let name = text(operand);
+                let local = out.imports.iter().any(|(n, _)| n == name) && shadowed(src, node, name);
+                out.pieces.push((operand.byte_range(), if local { Piece::Local } else { Piece::Qualifier }));
                 let member = node.child_by_field_name("field").or_else(|| node.child_by_field_name("name"));
                 let mut cursor = node.walk();
                 for child in node.children(&mut cursor) {
@@ -187,6 +196,14 @@ fn walk(src: &str, node: Node, out: &mut GoUnits) {
                 });
             }
         }
+        "expression_statement" | "assignment_statement" => {
+            let lines = line_start(src, node.start_byte())..end_line(src, node.end_byte());
+            let one_line = !text(node).contains('\n');
+            let alone = src[lines.clone()].trim() == text(node).trim();
+            if one_line && alone && node.parent().is_some_and(|p| matches!(p.kind(), "statement_list" | "block")) {
+                out.units.push(Unit { kind: UnitKind::Statement, lines, head: node.byte_range(), names: Vec::new() });
+            }
+        }
         "var_spec" => {
             // A spec of a parenthesized block, alone on its lines.
             let declaration =
@@ -206,6 +223,92 @@ fn walk(src: &str, node: Node, out: &mut GoUnits) {
     let mut cursor = node.walk();
     for child in node.children(&mut cursor) {
         walk(src, child, out);
+    }
+}
+
+/// Whether `name` is declared as a local where `node` is: a parameter or
+/// receiver of an enclosing function, a variable of an enclosing block
+/// declared before it, or one an enclosing `if`, `for` or `switch`
+/// header declares.
+fn shadowed(src: &str, node: Node, name: &str) -> bool {
+    let at = node.start_byte();
+    let declares = |n: Node| -> bool {
+        // The names a declaration binds: identifiers on its left.
+        let left = match n.kind() {
+            "short_var_declaration" => n.child_by_field_name("left"),
+            "var_declaration" | "var_spec" | "parameter_declaration" | "range_clause" => Some(n),
+            _ => None,
+        };
+        let Some(left) = left else { return false };
+        let mut cursor = left.walk();
+        match left.kind() {
+            "expression_list" => left.named_children(&mut cursor).any(|c| &src[c.byte_range()] == name),
+            "range_clause" => left
+                .child_by_field_name("left")
+                .is_some_and(|l| l.named_children(&mut l.walk()).any(|c| &src[c.byte_range()] == name)),
+            _ => {
+                let mut names = Vec::new();
+                collect_bound(left, &mut names);
+                names.iter().any(|r| &src[r.clone()] == name)
+            }
+        }
+    };
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        match parent.kind() {
+            "function_declaration" | "method_declaration" | "func_literal" => {
+                for field in ["receiver", "parameters", "result"] {
+                    if let Some(list) = parent.child_by_field_name(field) {
+                        let mut cursor = list.walk();
+                        if list.named_children(&mut cursor).any(declares) {
+                            return true;
+                        }
+                    }
+                }
+                if parent.kind() != "func_literal" {
+                    return false;
+                }
+            }
+            "block" | "statement_list" => {
+                let mut cursor = parent.walk();
+                let earlier = parent.named_children(&mut cursor).filter(|c| c.end_byte() <= at);
+                if earlier.into_iter().any(|c| declares(c) || c.kind() == "var_declaration" && declares(c)) {
+                    return true;
+                }
+            }
+            "if_statement" | "for_statement" | "expression_switch_statement" | "type_switch_statement" => {
+                let header = ["initializer", "body"].iter().filter_map(|f| parent.child_by_field_name(f)).next();
+                let mut cursor = parent.walk();
+                let in_header = parent
+                    .named_children(&mut cursor)
+                    .filter(|c| Some(c.id()) != header.filter(|h| h.kind() == "block").map(|h| h.id()))
+                    .any(|c| c.end_byte() <= at && declares(c) || c.kind() == "range_clause" && declares(c));
+                if in_header {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        current = parent;
+    }
+    false
+}
+
+/// The names a `var` declaration or a parameter binds.
+fn collect_bound(node: Node, names: &mut Vec<Range<usize>>) {
+    match node.kind() {
+        "parameter_declaration" | "var_spec" => {
+            let mut cursor = node.walk();
+            for name in node.children_by_field_name("name", &mut cursor) {
+                names.push(name.byte_range());
+            }
+        }
+        _ => {
+            let mut cursor = node.walk();
+            for child in node.named_children(&mut cursor) {
+                collect_bound(child, names);
+            }
+        }
     }
 }
 

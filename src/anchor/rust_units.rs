@@ -616,13 +616,16 @@ bucket = "b"
         assert_eq!(of(UnitKind::Field), ["            webdav: None,\n", "            oss: Some(1),\n"]);
         // The arguments of a macro written one a line; the last has no comma.
         let arguments = of(UnitKind::MacroArgument);
-        assert_eq!(arguments[arguments.len() - 3..], ["        \"a\",\n", "        cfg!(feature = \"oss\"),\n", "        \"b\"\n"]);
-        let last = read.units.iter().filter(|u| u.kind == UnitKind::MacroArgument).next_back().unwrap();
+        assert_eq!(
+            arguments[arguments.len() - 3..],
+            ["        \"a\",\n", "        cfg!(feature = \"oss\"),\n", "        \"b\"\n"]
+        );
+        let last = read.units.iter().rfind(|u| u.kind == UnitKind::MacroArgument).unwrap();
         assert!(!last.separated);
         // A cfg(any(..)) list one a line: each element its line.
         let elements: Vec<&str> = of(UnitKind::AnyElement);
         assert_eq!(elements, ["        feature = \"webdav\",\n", "        feature = \"oss\"\n"]);
-        assert!(!read.units.iter().filter(|u| u.kind == UnitKind::AnyElement).next_back().unwrap().separated);
+        assert!(!read.units.iter().rfind(|u| u.kind == UnitKind::AnyElement).unwrap().separated);
     }
 
     #[test]

@@ -115,7 +115,7 @@ fn another_package_of_the_sibling_s_name_is_left_as_it_is() {
     let client = sb.read("sftp/replica_client.go");
     sb.write(
         "sftp/replica_client.go",
-        &format!("{client}\n// DefaultPort is the port of an sftp server.\nconst DefaultPort = sftp.Port + sftp.SFTPVersion - 3\n"),
+        &format!("{client}\n// DefaultPort is the port of an sftp server.\nconst DefaultPort = sftp.Port + sftp.SFTPVersion - 3\n\n{SHADOWED}"),
     );
     sb.run(&["ftp", "--like", "sftp"]).success();
     let clone = sb.read("ftp/replica_client.go");
@@ -127,11 +127,17 @@ fn another_package_of_the_sibling_s_name_is_left_as_it_is() {
         "{clone}"
     );
     assert!(clone.lines().any(|l| l == "package ftp"));
+    // Where a local has the package's name, the name is the local's.
+    assert!(clone.contains(&SHADOWED.replace("sftp :=", "ftp :=").replace("sftp.Host", "ftp.Host").replace("(sftp *", "(ftp *").replace(", sftp :=", ", ftp :=").replace("sftp.Port", "sftp.Port")), "{clone}");
     if have_go() {
         gofmt_lists_nothing(&sb.root);
         go(&sb.root, &["vet", "./ftp/", "./cmd/litestream/"]);
     }
 }
+
+/// Locals named as the imported package (a parameter, a range variable,
+/// a short declaration) shadow it where they are declared.
+const SHADOWED: &str = "// HostOf is the host of a client.\nfunc HostOf(sftp *ReplicaClient) string { return sftp.Host }\n\n// FirstHost is the host of the first client, or of a new one.\nfunc FirstHost(clients []*ReplicaClient) string {\n\tfor _, sftp := range clients {\n\t\treturn sftp.Host\n\t}\n\tif sftp.Port > 0 {\n\t\tsftp := &ReplicaClient{Host: \"h\"}\n\t\treturn sftp.Host\n\t}\n\treturn \"\"\n}\n";
 
 #[test]
 fn a_sibling_the_checkout_lacks_or_a_rust_project_is_refused() {
@@ -254,7 +260,7 @@ fn made_up_project() -> Sandbox {
         ("go.mod", "module example.com/kv\n\ngo 1.24\n"),
         (
             "store/memory/memory.go",
-            "// Package memory keeps values in memory.\npackage memory\n\n// MemoryStore is the memory store.\ntype MemoryStore struct{ values map[string]string }\n\n// NewMemoryStore returns an empty memory store.\nfunc NewMemoryStore() *MemoryStore { return &MemoryStore{values: map[string]string{}} }\n\n// Get returns the value of key.\nfunc (s *MemoryStore) Get(key string) string { return s.values[key] }\n\n// Put sets the value of key.\nfunc (s *MemoryStore) Put(key, value string) { s.values[key] = value }\n",
+            "// Package memory keeps values in memory.\npackage memory\n\n// Name is the store's name.\nconst Name = \"memory\"\n\n// MemoryStore is the memory store.\ntype MemoryStore struct{ values map[string]string }\n\n// NewMemoryStore returns an empty memory store.\nfunc NewMemoryStore() *MemoryStore { return &MemoryStore{values: map[string]string{}} }\n\n// Get returns the value of key.\nfunc (s *MemoryStore) Get(key string) string { return s.values[key] }\n\n// Put sets the value of key.\nfunc (s *MemoryStore) Put(key, value string) { s.values[key] = value }\n",
         ),
         (
             "store/memory/memory_test.go",
@@ -262,11 +268,11 @@ fn made_up_project() -> Sandbox {
         ),
         (
             "store/disk/disk.go",
-            "// Package disk keeps values in files.\npackage disk\n\n// DiskStore is the disk store.\ntype DiskStore struct{}\n\n// Get returns the value of key.\nfunc (DiskStore) Get(key string) string { return \"\" }\n\n// Put sets the value of key.\nfunc (DiskStore) Put(key, value string) {}\n",
+            "// Package disk keeps values in files.\npackage disk\n\n// Name is the store's name.\nconst Name = \"disk\"\n\n// DiskStore is the disk store.\ntype DiskStore struct{}\n\n// Get returns the value of key.\nfunc (DiskStore) Get(key string) string { return \"\" }\n\n// Put sets the value of key.\nfunc (DiskStore) Put(key, value string) {}\n",
         ),
         (
             "registry.go",
-            "// Package kv opens stores by name.\npackage kv\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/kv/store/disk\"\n\t\"example.com/kv/store/memory\"\n)\n\n// Store is what every store does.\ntype Store interface {\n\tGet(key string) string\n\tPut(key, value string)\n}\n\n// Open returns the store of that kind.\nfunc Open(kind string) (Store, error) {\n\tswitch kind {\n\tcase \"disk\":\n\t\treturn disk.DiskStore{}, nil\n\tcase \"memory\":\n\t\treturn memory.NewMemoryStore(), nil\n\tdefault:\n\t\treturn nil, fmt.Errorf(\"unknown store %q\", kind)\n\t}\n}\n\n// Kinds lists the stores.\nvar Kinds = []string{\"disk\", \"memory\"}\n",
+            "// Package kv opens stores by name.\npackage kv\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/kv/store/disk\"\n\t\"example.com/kv/store/memory\"\n)\n\n// Store is what every store does.\ntype Store interface {\n\tGet(key string) string\n\tPut(key, value string)\n}\n\n// Open returns the store of that kind.\nfunc Open(kind string) (Store, error) {\n\tswitch kind {\n\tcase \"disk\":\n\t\treturn disk.DiskStore{}, nil\n\tcase \"memory\":\n\t\treturn memory.NewMemoryStore(), nil\n\tdefault:\n\t\treturn nil, fmt.Errorf(\"unknown store %q\", kind)\n\t}\n}\n\n// Kinds lists the stores.\nvar Kinds = []string{\"disk\", \"memory\"}\n\n// Names lists the stores' names, as their packages have them.\nfunc Names() []string {\n\tvar names []string\n\tnames = append(names, disk.Name)\n\tnames = append(names, memory.Name)\n\treturn names\n}\n",
         ),
         (
             "registry_test.go",
@@ -294,6 +300,11 @@ fn a_project_with_no_profile_gets_a_clone_that_builds_and_passes() {
     let registry = sb.read("registry.go");
     assert!(registry.contains("\tcase \"memory\":\n\t\treturn memory.NewMemoryStore(), nil\n\tcase \"redis\":\n\t\treturn redis.NewRedisStore(), nil\n"), "{registry}");
     assert!(registry.contains("\t\"example.com/kv/store/memory\"\n\t\"example.com/kv/store/redis\"\n"), "{registry}");
+    // A statement of a run of like ones, one a store.
+    assert!(
+        registry.contains("\tnames = append(names, memory.Name)\n\tnames = append(names, redis.Name)\n"),
+        "{registry}"
+    );
     assert!(sb.read("README.md").contains("- `memory`: memory of its own\n- `redis`: redis of its own\n"));
     assert!(sb.read("store/redis/redis.go").contains("func NewRedisStore() *RedisStore"));
     assert_eq!(sb.read("store/redis/testdata/seed.txt"), "redis seed\n");

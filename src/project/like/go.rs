@@ -115,8 +115,10 @@ impl Go<'_> {
         let mut foreign = false;
         for (piece, kind) in parsed.pieces.iter().filter(|(r, _)| r.start >= range.start && r.end <= range.end) {
             let text = &src[piece.clone()];
-            if *kind == Piece::Qualifier {
-                foreign = imported.contains(text) && !own.contains(text);
+            match kind {
+                Piece::Qualifier => foreign = imported.contains(text) && !own.contains(text),
+                Piece::Local => foreign = false,
+                _ => {}
             }
             let renamed = match kind {
                 Piece::Qualifier | Piece::Member if foreign => continue,
@@ -179,8 +181,10 @@ impl Go<'_> {
         let mut foreign = false;
         for (range, kind) in &parsed.pieces {
             let text = &src[range.clone()];
-            if *kind == Piece::Qualifier {
-                foreign = imported.contains(text) && !own.contains(text);
+            match kind {
+                Piece::Qualifier => foreign = imported.contains(text) && !own.contains(text),
+                Piece::Local => foreign = false,
+                _ => {}
             }
             let other = match kind {
                 Piece::ImportPath => !self.own_package(text.trim_matches(['"', '`'])),
@@ -225,6 +229,12 @@ impl Go<'_> {
                     unit.names.iter().all(|n| words::mentions(&src[n.clone()], &clone.forms))
                 }
                 UnitKind::Decl | UnitKind::VarSpec => words::mentions(head, &clone.forms),
+                // One of a run of like statements, one a backend.
+                UnitKind::Statement => {
+                    let (before, after) = neighbours(src, unit.lines.clone());
+                    words::mentions(head, &clone.forms)
+                        && [before, after].into_iter().flatten().any(|l| clone.has_like(head, &[l]))
+                }
             };
             if !identity {
                 continue;
@@ -261,7 +271,11 @@ impl Go<'_> {
             };
             items.push(Item { what, status });
             if status == Status::Insert {
-                edits.push(Edit { at: unit.lines.end, text });
+                let at = match unit.kind {
+                    UnitKind::Statement => sorted_statement(clone, src, unit.lines.clone(), &text),
+                    _ => unit.lines.end,
+                };
+                edits.push(Edit { at, text });
             }
         }
         // An import of the new package, where a clone uses it or the
@@ -381,7 +395,50 @@ fn kind_word(kind: UnitKind) -> &'static str {
         UnitKind::Case => "case",
         UnitKind::Decl => "declaration",
         UnitKind::VarSpec => "var",
+        UnitKind::Statement => "statement",
     }
+}
+
+/// The lines before and after the whole lines `lines`, trimmed.
+fn neighbours(src: &str, lines: Range<usize>) -> (Option<&str>, Option<&str>) {
+    let before = src[..lines.start].strip_suffix('\n').map(|b| b.rsplit('\n').next().unwrap_or(b).trim());
+    let after = src[lines.end..].split('\n').next().filter(|_| lines.end < src.len()).map(str::trim);
+    (before, after)
+}
+
+/// Where the clone `text` of the statement at `lines` goes: in a run of
+/// like statements in order (`backends.Register(azure..)`,
+/// `backends.Register(b2..)`), its sorted place; else after the sibling's.
+fn sorted_statement(clone: &Clone, src: &str, lines: Range<usize>, text: &str) -> usize {
+    let line = src[lines.clone()].trim();
+    // The run: like lines either side.
+    let mut starts = vec![lines.start];
+    let mut at = lines.start;
+    while let Some(prev) = src[..at].strip_suffix('\n') {
+        let start = prev.rfind('\n').map_or(0, |i| i + 1);
+        if !clone.has_like(line, &[src[start..at].trim()]) {
+            break;
+        }
+        starts.insert(0, start);
+        at = start;
+    }
+    let mut at = lines.end;
+    while at < src.len() {
+        let end = src[at..].find('\n').map_or(src.len(), |i| at + i + 1);
+        if !clone.has_like(line, &[src[at..end].trim()]) {
+            break;
+        }
+        starts.push(at);
+        at = end;
+    }
+    let run_end = at;
+    let texts: Vec<&str> =
+        starts.iter().map(|&s| src[s..src[s..].find('\n').map_or(src.len(), |i| s + i)].trim()).collect();
+    if texts.len() < 3 || texts.windows(2).any(|w| w[0] > w[1]) {
+        return lines.end;
+    }
+    let new = text.trim();
+    starts.iter().zip(&texts).find(|(_, t)| **t > new).map_or(run_end, |(s, _)| *s)
 }
 
 #[cfg(test)]

@@ -204,6 +204,13 @@ impl Clone<'_> {
     /// The clones of the wiring units of `file` whose identity is the
     /// sibling; each other mention of it is added to `mentioned`.
     fn wiring(&self, checkout: &Checkout, file: &str, mentioned: &mut Vec<String>) -> Result<Option<FileChange>> {
+        let code = match self.lang {
+            Lang::Go(_) => file.ends_with(".go"),
+            Lang::Rust(_) => file.ends_with(".rs") || file == "Cargo.toml",
+        };
+        if !(code || prose(file)) {
+            return Ok(None);
+        }
         let Some(src) = checkout.read(file)? else { return Ok(None) };
         let lower = self.sibling.replace(['-', '_'], "");
         if !src.to_lowercase().replace(['-', '_'], "").contains(&lower) || !words::mentions(&src, &self.forms) {
