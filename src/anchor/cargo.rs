@@ -139,94 +139,110 @@ fn element_after(
     }
 }
 
-/// What a clone of feature `sibling` as `feature` inserts: its
-/// declaration copied (layout, comments above it and dependencies as
-/// they are; another crate's features are not renamed), in name order
-/// where the features around it are sorted, else after it; and `feature`
-/// after `sibling` in every feature that lists it. Each edit with what it
-/// is (no edits for what is there already), and the spans of the
-/// sibling's declaration and listings. `Ok(None)` when the manifest
-/// declares no feature `sibling`.
-pub fn clone_feature(path: &str, src: &str, sibling: &str, feature: &str) -> Result<Option<FeatureClone>> {
+/// What a clone of the sibling's features inserts: each feature whose
+/// name is the sibling's (`oss`, or `gcp` and `gcp-base`: `named` says)
+/// declared again under its new name (`rename`), its layout, the comments
+/// above it and its dependencies as they are but for the features of its
+/// own it names (`gcp-base` in `gcp`, renamed; another crate's,
+/// `opendal/services-oss`, and optional dependencies stay); placed in
+/// name order where the features around it are sorted, else after it;
+/// and each new name after the old one in every feature that lists the
+/// old. Each edit with what it is (no edits for what is there already),
+/// and the spans of the sibling's declarations and listings. `Ok(None)`
+/// when the manifest declares no such feature.
+pub fn clone_features(
+    path: &str,
+    src: &str,
+    named: &dyn Fn(&str) -> bool,
+    rename: &dyn Fn(&str) -> String,
+) -> Result<Option<FeatureClone>> {
     let doc = document(src).map_err(|e| anyhow!("{path}: {}", e.message().trim_end()))?;
     let Some(features) = doc.get("features").and_then(Item::as_table_like) else { return Ok(None) };
-    let (Some(value), Some(key)) = (features.get(sibling), features.key(sibling)) else { return Ok(None) };
-    let (Some(value_span), Some(key_span)) = (value.span(), key.span()) else { return Ok(None) };
+    let siblings: Vec<&str> = features.iter().map(|(name, _)| name).filter(|name| named(name)).collect();
+    if siblings.is_empty() {
+        return Ok(None);
+    }
+    // A feature of the package's own, by name, that is the sibling's.
+    let ours = |dep: &str| !dep.contains(['/', ':']) && features.contains_key(dep) && named(dep);
     let mut out = Vec::new();
-    let declaration = line_start(src, key_span.start)..line_end(src, value_span.end - 1);
     let mut covered = Vec::new();
-    covered.push(declaration);
-    let start = leading_comments(src, line_start(src, key_span.start));
-    let body = &src[line_start(src, key_span.start)..line_end(src, value_span.end - 1)];
-    let comments = &src[start..line_start(src, key_span.start)];
-    let value_at = body.find('=').unwrap_or(0);
-    let text = format!("{}{feature} {}", crate_words(comments, sibling, feature), &body[value_at..]);
-    let what = format!("feature {feature}, a copy of {sibling}");
-    match features.get(feature) {
-        Some(_) => {
-            let same = features.key(feature).and_then(|k| k.span()).zip(features.get(feature).and_then(Item::span));
-            let same = same.is_some_and(|(k, v)| {
-                src[line_start(src, k.start)..line_end(src, v.end - 1)] == text[comments.len()..]
-            });
-            if !same {
-                bail!("{path}: feature {feature} is declared already, as something other than a copy of {sibling}");
-            }
-            out.push((what, Vec::new()));
-        }
-        None => {
-            // The features declared, by where they start.
-            let mut keys: Vec<(&str, usize)> = features
+    // The features declared, by where they start.
+    let mut keys: Vec<(&str, usize)> = features
+        .iter()
+        .filter_map(|(name, _)| Some((name, line_start(src, features.key(name)?.span()?.start))))
+        .collect();
+    keys.sort_by_key(|(_, at)| *at);
+    let names: Vec<&str> = keys.iter().map(|(n, _)| *n).collect();
+    let sorted = names.len() >= 3 && names.windows(2).all(|w| w[0] <= w[1]);
+    for sibling in &siblings {
+        let feature = rename(sibling);
+        let (Some(value), Some(key)) = (features.get(sibling), features.key(sibling)) else { continue };
+        let (Some(value_span), Some(key_span)) = (value.span(), key.span()) else { continue };
+        let declaration = line_start(src, key_span.start)..line_end(src, value_span.end - 1);
+        covered.push(declaration.clone());
+        let start = leading_comments(src, declaration.start);
+        let comments = &src[start..declaration.start];
+        // The value with each of our features it names renamed.
+        let mut body = src[key_span.end..declaration.end].to_string();
+        if let Some(array) = value.as_array() {
+            let mut renames: Vec<(std::ops::Range<usize>, String)> = array
                 .iter()
-                .filter_map(|(name, _)| Some((name, line_start(src, features.key(name)?.span()?.start))))
+                .filter(|v| v.as_str().is_some_and(ours))
+                .filter_map(|v| Some((v.span()?, format!("{:?}", rename(v.as_str()?)))))
                 .collect();
-            keys.sort_by_key(|(_, at)| *at);
-            let names: Vec<&str> = keys.iter().map(|(n, _)| *n).collect();
-            let sorted = names.len() >= 3 && names.windows(2).all(|w| w[0] <= w[1]);
-            let at = match keys.iter().find(|(name, _)| *name > feature).filter(|_| sorted) {
-                Some((_, at)) => leading_comments(src, *at),
-                None => line_end(src, value_span.end - 1),
-            };
-            out.push((what, vec![Edit { at, text }]));
+            renames.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+            for (span, text) in renames {
+                body.replace_range(span.start - key_span.end..span.end - key_span.end, &text);
+            }
+        }
+        let lead = &src[declaration.start..key_span.start];
+        let comments = rename(comments);
+        let text = format!("{comments}{lead}{feature}{body}");
+        let what = format!("feature {feature}, a copy of {sibling}");
+        match features.get(&feature) {
+            Some(_) => {
+                let existing =
+                    features.key(&feature).and_then(|k| k.span()).zip(features.get(&feature).and_then(Item::span));
+                let same = existing.is_some_and(|(k, v)| {
+                    src[line_start(src, k.start)..line_end(src, v.end - 1)] == text[comments.len()..]
+                });
+                if !same {
+                    bail!("{path}: feature {feature} is declared already, as something other than a copy of {sibling}");
+                }
+                out.push((what, Vec::new()));
+            }
+            None => {
+                let at = match keys.iter().find(|(name, _)| *name > feature.as_str()).filter(|_| sorted) {
+                    Some((_, at)) => leading_comments(src, *at),
+                    None => declaration.end,
+                };
+                out.push((what, vec![Edit { at, text }]));
+            }
         }
     }
-    for (name, item) in features.iter() {
+    for (name, item) in features.iter().filter(|(name, _)| !siblings.contains(name)) {
         let Some(array) = item.as_array() else { continue };
-        let Some(element) = array.iter().find(|v| v.as_str() == Some(sibling)) else { continue };
-        covered.extend(element.span());
-        let what = format!("{feature} in feature {name}");
-        if array.iter().any(|v| v.as_str() == Some(feature)) {
-            out.push((what, Vec::new()));
-            continue;
+        for element in array.iter().filter(|v| v.as_str().is_some_and(ours)) {
+            let Some(old) = element.as_str() else { continue };
+            let feature = rename(old);
+            covered.extend(element.span());
+            let what = format!("{feature} in feature {name}");
+            if array.iter().any(|v| v.as_str() == Some(feature.as_str())) {
+                out.push((what, Vec::new()));
+                continue;
+            }
+            let (Some(array_span), Some(element_span)) = (item.span(), element.span()) else { continue };
+            out.push((what, element_after(src, array_span, element_span, &feature)));
         }
-        let (Some(array_span), Some(element_span)) = (item.span(), element.span()) else { continue };
-        out.push((what, element_after(src, array_span, element_span, feature)));
     }
     Ok(Some(FeatureClone { units: out, covered }))
 }
 
-/// What [`clone_feature`] makes.
+/// What [`clone_features`] makes.
 pub struct FeatureClone {
     /// Each clone, with its edits (none when it is there already).
     pub units: Vec<(String, Vec<Edit>)>,
     pub covered: Vec<std::ops::Range<usize>>,
-}
-
-/// `text` with `sibling` renamed to `feature` where it is a whole word.
-fn crate_words(text: &str, sibling: &str, feature: &str) -> String {
-    let mut out = String::new();
-    let mut last = 0;
-    for (at, _) in text.match_indices(sibling) {
-        let before = text[..at].chars().next_back();
-        let after = text[at + sibling.len()..].chars().next();
-        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
-        if !word(before) && !word(after) {
-            out.push_str(&text[last..at]);
-            out.push_str(feature);
-            last = at + sibling.len();
-        }
-    }
-    out.push_str(&text[last..]);
-    out
 }
 
 /// The start of the comment lines directly above the line at `at`, or `at`.

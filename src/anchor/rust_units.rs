@@ -66,8 +66,9 @@ pub struct Unit {
     /// Whether the unit ends with the separator a list needs after it
     /// (`,`): a clone after one without it adds the separator first.
     pub separated: bool,
-    /// A link's: what it is called on (`a.map(..)` of `.or_else(..)`).
-    pub receiver: Option<Range<usize>>,
+    /// A link's: what it is called on (`a.map(..)` of `.or_else(..)`); a
+    /// `cfg(any(..))` element's: the list, parentheses and all.
+    pub around: Option<Range<usize>>,
     /// A `use` or `mod` item's: what rustfmt orders a run of them by (the
     /// path's segments, the module's name).
     pub key: Option<Vec<String>>,
@@ -341,7 +342,7 @@ impl Reader<'_> {
         // An arm whose body is a block needs no comma.
         let separated = separated || src[..end].ends_with('}') && kind == UnitKind::Arm;
         let (span, lines) = if alone { (line_start(src, start)..rest_end, true) } else { (node.byte_range(), false) };
-        out.units.push(Unit { kind, span, lines, head, separated, receiver: None, key: None, list: None });
+        out.units.push(Unit { kind, span, lines, head, separated, around: None, key: None, list: None });
     }
 
     /// The units in the arguments of a macro call written as expressions
@@ -382,7 +383,7 @@ impl Reader<'_> {
             out.units.push(Unit {
                 span: back(&unit.span),
                 head: back(&unit.head),
-                receiver: unit.receiver.as_ref().map(back),
+                around: unit.around.as_ref().map(back),
                 ..unit
             });
         }
@@ -413,7 +414,7 @@ impl Reader<'_> {
                 lines: true,
                 head: start..end,
                 separated: comma,
-                receiver: None,
+                around: None,
                 key: None,
                 list: Some(args.start_byte()),
             });
@@ -447,7 +448,7 @@ impl Reader<'_> {
             lines: false,
             head: arguments.byte_range(),
             separated: true,
-            receiver: Some(value.byte_range()),
+            around: Some(value.byte_range()),
             key: None,
             list: None,
         });
@@ -480,7 +481,7 @@ impl Reader<'_> {
                     lines,
                     head,
                     separated: !alone || rest.starts_with(','),
-                    receiver: None,
+                    around: Some(node.byte_range()),
                     key: None,
                     list: None,
                 });
@@ -504,7 +505,7 @@ impl Reader<'_> {
                 lines: true,
                 head: body_at + header.start..body_at + header.end,
                 separated: true,
-                receiver: None,
+                around: None,
                 key: None,
                 list: None,
             });

@@ -540,3 +540,18 @@ pub fn removal(checkout: &Checkout, raw: &str, force: bool, templates: Option<&s
     }
     Ok(plan)
 }
+
+/// rustfmt's line width in the checkout (`max_width` of its
+/// `.rustfmt.toml` or `rustfmt.toml`, 100 by default).
+pub(crate) fn rustfmt_width(checkout: &Checkout) -> Result<usize> {
+    for name in [".rustfmt.toml", "rustfmt.toml"] {
+        let Some(text) = checkout.read(name)? else { continue };
+        let doc =
+            crate::anchor::cargo::document(&text).map_err(|e| anyhow::anyhow!("{name}: {}", e.message().trim_end()))?;
+        if let Some(width) = doc.get("max_width").and_then(toml_edit::Item::as_integer) {
+            return usize::try_from(width).map_err(|_| anyhow::anyhow!("{name}: max_width {width} is not a width"));
+        }
+        return Ok(100);
+    }
+    Ok(100)
+}

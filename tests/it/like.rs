@@ -128,7 +128,17 @@ fn another_package_of_the_sibling_s_name_is_left_as_it_is() {
     );
     assert!(clone.lines().any(|l| l == "package ftp"));
     // Where a local has the package's name, the name is the local's.
-    assert!(clone.contains(&SHADOWED.replace("sftp :=", "ftp :=").replace("sftp.Host", "ftp.Host").replace("(sftp *", "(ftp *").replace(", sftp :=", ", ftp :=").replace("sftp.Port", "sftp.Port")), "{clone}");
+    assert!(
+        clone.contains(
+            &SHADOWED
+                .replace("sftp :=", "ftp :=")
+                .replace("sftp.Host", "ftp.Host")
+                .replace("(sftp *", "(ftp *")
+                .replace(", sftp :=", ", ftp :=")
+                .replace("sftp.Port", "sftp.Port")
+        ),
+        "{clone}"
+    );
     if have_go() {
         gofmt_lists_nothing(&sb.root);
         go(&sb.root, &["vet", "./ftp/", "./cmd/litestream/"]);
@@ -250,6 +260,14 @@ fn a_clone_of_oss_reaches_every_file_the_sccache_profile_patches() {
     assert!(missed.is_empty(), "the profile writes {missed:?}, the clone does not ({cloned:?})");
     let dry = sb.run(&["obs", "--like", "oss", "--dry-run"]);
     assert!(!dry.stderr.contains("which the clone did not reach"), "{}", dry.stderr);
+    // A cfg(any(..)) list grown past what rustfmt keeps on one line: said.
+    let long = sb.run(&["tencent-cloud-object-storage", "--like", "oss", "--dry-run"]);
+    long.success();
+    assert!(
+        long.stderr.contains("src/cache/mod.rs: `#[cfg(any(feature = \"webdav\", feature = \"oss\"))]` is now wider than rustfmt keeps on one line; `cargo fmt` breaks it"),
+        "{}",
+        long.stderr
+    );
 }
 
 /// A Go module of our own, with no profile: stores under `store/`, opened

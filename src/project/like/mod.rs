@@ -74,15 +74,15 @@ pub fn plan(checkout: &Checkout, request: &Request, sibling: &str) -> Result<Pla
     let sibling = clone.sibling;
     let mut changes = Vec::new();
     let mut mentioned = Vec::new();
+    let mut warnings = Vec::new();
     for file in files.iter().filter(|f| clone.owns(f)) {
         changes.push(clone.own_file(checkout, file, request.force)?);
     }
     for file in files.iter().filter(|f| !clone.owns(f)) {
-        if let Some(change) = clone.wiring(checkout, file, &mut mentioned)? {
+        if let Some(change) = clone.wiring(checkout, file, &mut mentioned, &mut warnings)? {
             changes.push(change);
         }
     }
-    let mut warnings = Vec::new();
     if !mentioned.is_empty() {
         warnings.push(format!(
             "mentioned, not cloned (review them: they name {sibling} among other things): {}",
@@ -203,7 +203,13 @@ impl Clone<'_> {
 
     /// The clones of the wiring units of `file` whose identity is the
     /// sibling; each other mention of it is added to `mentioned`.
-    fn wiring(&self, checkout: &Checkout, file: &str, mentioned: &mut Vec<String>) -> Result<Option<FileChange>> {
+    fn wiring(
+        &self,
+        checkout: &Checkout,
+        file: &str,
+        mentioned: &mut Vec<String>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Option<FileChange>> {
         let code = match self.lang {
             Lang::Go(_) => file.ends_with(".go"),
             Lang::Rust(_) => file.ends_with(".rs") || file == "Cargo.toml",
@@ -227,6 +233,7 @@ impl Clone<'_> {
             }
             _ => false,
         };
+        warnings.extend(found.warnings.iter().map(|w| format!("{file}: {w}")));
         if !read {
             if let Some(why) = found.unread {
                 mentioned.push(format!("{file} ({why})"));
@@ -261,6 +268,8 @@ struct Found {
     covered: Vec<Range<usize>>,
     /// Why a file that mentions the sibling was not read.
     unread: Option<String>,
+    /// What the user should know about a clone in it.
+    warnings: Vec<String>,
 }
 
 impl Clone<'_> {

@@ -26,9 +26,8 @@ pub(super) struct Rust {
     /// The other crates the package may name: its dependencies and the
     /// standard ones.
     crates: BTreeSet<String>,
-    /// The sibling's feature and the new one.
-    feature: String,
-    new_feature: String,
+    /// rustfmt's line width.
+    width: usize,
 }
 
 /// The crates every package may name without declaring them.
@@ -50,7 +49,7 @@ pub(super) fn clone<'a>(
     let sibling_type = super::learnt_type_name(checkout, &files, &module, ".rs")?;
     let forms = words::forms(&module, &sibling_type, &new_module, &name.go_name);
     let others = peers(&manifest, &files, &own, &sibling.r#type)?;
-    let rust = Rust { crates, feature: sibling.r#type.clone(), new_feature: name.r#type.clone() };
+    let rust = Rust { crates, width: crate::project::rustfmt_width(checkout)? };
     Ok((Clone { sibling: &sibling.r#type, forms, others, own, lang: Lang::Rust(rust) }, files))
 }
 
@@ -184,7 +183,7 @@ impl Rust {
             found.unread = Some("does not parse".to_string());
             return Ok(false);
         };
-        let Found { edits, items, covered, .. } = found;
+        let Found { edits, items, covered, warnings, .. } = found;
         // Another crate's names are not the sibling, wherever they are.
         let external: Vec<Range<usize>> =
             parsed.pieces.iter().filter(|(_, k)| *k == Piece::External).map(|(r, _)| r.clone()).collect();
@@ -214,7 +213,7 @@ impl Rust {
                         mentions(&unit.head) && alternatives.iter().all(|a| words::mentions(a, &clone.forms))
                     }
                     // Called with it on something that is not it.
-                    UnitKind::Link => mentions(&unit.head) && !unit.receiver.as_ref().is_some_and(&mentions),
+                    UnitKind::Link => mentions(&unit.head) && !unit.around.as_ref().is_some_and(&mentions),
                     // A `use` of several names is not one backend's.
                     UnitKind::Item if head.contains('{') && src[unit.span.clone()].contains("use ") => false,
                     _ => mentions(&unit.head),
@@ -236,7 +235,11 @@ impl Rust {
                 (renamed.clone(), present)
             } else {
                 let next = src[unit.span.end..].trim_start_matches([',', ' ', '\t', '\r', '\n']);
-                (format!(", {renamed}"), next.starts_with(&renamed))
+                let present = next.starts_with(&renamed);
+                if !present && unit.kind == UnitKind::AnyElement {
+                    self.warn_overlong(src, unit, renamed.len() + 2, warnings);
+                }
+                (format!(", {renamed}"), present)
             };
             // The new name is the file's already, for something else.
             let new_head = words::rename(head, &clone.forms);
@@ -278,6 +281,24 @@ impl Rust {
         }
         self.argument_runs(clone, src, &parsed, &mentions, edits, items, covered);
         Ok(true)
+    }
+
+    /// A warning where a `cfg(any(..))` list on one line grows wider than
+    /// rustfmt keeps on one line (70 % of its width for an attribute's
+    /// arguments): `cargo fmt` breaks it one a line, which an insertion
+    /// cannot do.
+    fn warn_overlong(&self, src: &str, unit: &rust_units::Unit, added: usize, warnings: &mut Vec<String>) {
+        let Some(list) = &unit.around else { return };
+        let (start, end) = (line_start(src, unit.span.start), crate::anchor::line_end(src, unit.span.end));
+        let line = src[start..end].trim_end().len() + added;
+        if line > self.width || list.len() - 2 + added > self.width * 70 / 100 {
+            let text = src[start..end].trim();
+            if !warnings.iter().any(|w| w.contains(text)) {
+                warnings.push(format!(
+                    "`{text}` is now wider than rustfmt keeps on one line; `cargo fmt` breaks it (and `remove` then takes it for an edit)"
+                ));
+            }
+        }
     }
 
     /// In a macro call with one argument a line, the run of arguments
@@ -350,8 +371,11 @@ impl Rust {
 
     /// Cargo.toml: the sibling's feature declared again as the new one,
     /// and listed after it wherever it is listed.
-    pub(super) fn features(&self, _clone: &Clone, file: &str, src: &str, found: &mut Found) -> Result<bool> {
-        let Some(clones) = cargo::clone_feature(file, src, &self.feature, &self.new_feature)? else {
+    pub(super) fn features(&self, clone: &Clone, file: &str, src: &str, found: &mut Found) -> Result<bool> {
+        // A feature named for the sibling (`oss`, `gcp-base`), and no other backend.
+        let named = |name: &str| words::mentions(name, &clone.forms) && !words::mentions(name, &clone.others);
+        let rename = |text: &str| words::rename(text, &clone.forms);
+        let Some(clones) = cargo::clone_features(file, src, &named, &rename)? else {
             return Ok(false);
         };
         for (what, edits) in clones.units {

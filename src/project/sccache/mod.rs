@@ -204,7 +204,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         .collect();
     let (build_params, build_args) = (params.join(", "), args.join(", "));
     let model = sibling::learn(checkout, &backends, &service)?;
-    let max_width = max_width(checkout)?;
+    let max_width = crate::project::rustfmt_width(checkout)?;
     let build_params_inline = format!("    pub fn build({build_params}) -> Result<Operator> {{").len() <= max_width;
     let builder_calls: Vec<String> =
         fields.iter().filter(|f| f.rust_type == "String").map(|f| format!(".{}({})", f.method, f.name)).collect();
@@ -331,18 +331,6 @@ fn cargo_name_clash(checkout: &Checkout, feature: &str) -> Result<Option<&'stati
 
 /// rustfmt's `max_width` in the checkout's .rustfmt.toml or rustfmt.toml
 /// (rustfmt reads the first it finds).
-fn max_width(checkout: &Checkout) -> Result<usize> {
-    for name in [".rustfmt.toml", "rustfmt.toml"] {
-        let Some(text) = checkout.read(name)? else { continue };
-        let doc =
-            crate::anchor::cargo::document(&text).map_err(|e| anyhow::anyhow!("{name}: {}", e.message().trim_end()))?;
-        if let Some(width) = doc.get("max_width").and_then(Item::as_integer) {
-            return usize::try_from(width).map_err(|_| anyhow::anyhow!("{name}: max_width {width} is not a width"));
-        }
-        return Ok(100);
-    }
-    Ok(100)
-}
 
 /// The `--field` values: `NAME[:string][!]`, snake_case names.
 fn fields(raw: &[String], module: &str, env: &str) -> Result<Vec<Field>> {
@@ -425,7 +413,7 @@ pub fn existing_vars(
         "backends": others.join(","),
         "backend_modules": others.iter().map(|b| b.replace('-', "_")).collect::<Vec<_>>().join(","),
         "sibling": "",
-        "max_width": max_width(checkout)?,
+        "max_width": crate::project::rustfmt_width(checkout)?,
     }))
 }
 
