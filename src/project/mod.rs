@@ -542,7 +542,8 @@ pub fn removal(checkout: &Checkout, raw: &str, force: bool, templates: Option<&s
 }
 
 /// rustfmt's line width in the checkout (`max_width` of its
-/// `.rustfmt.toml` or `rustfmt.toml`, 100 by default).
+/// `.rustfmt.toml` or `rustfmt.toml`, the first rustfmt finds; 100 by
+/// default).
 pub(crate) fn rustfmt_width(checkout: &Checkout) -> Result<usize> {
     for name in [".rustfmt.toml", "rustfmt.toml"] {
         let Some(text) = checkout.read(name)? else { continue };

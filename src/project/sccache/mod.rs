@@ -329,9 +329,6 @@ fn cargo_name_clash(checkout: &Checkout, feature: &str) -> Result<Option<&'stati
     Ok(deps.into_iter().any(named).then_some("a dependency"))
 }
 
-/// rustfmt's `max_width` in the checkout's .rustfmt.toml or rustfmt.toml
-/// (rustfmt reads the first it finds).
-
 /// The `--field` values: `NAME[:string][!]`, snake_case names.
 fn fields(raw: &[String], module: &str, env: &str) -> Result<Vec<Field>> {
     let mut fields: Vec<Field> = Vec::new();
