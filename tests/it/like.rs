@@ -135,7 +135,6 @@ fn another_package_of_the_sibling_s_name_is_left_as_it_is() {
                 .replace("sftp.Host", "ftp.Host")
                 .replace("(sftp *", "(ftp *")
                 .replace(", sftp :=", ", ftp :=")
-                .replace("sftp.Port", "sftp.Port")
         ),
         "{clone}"
     );
