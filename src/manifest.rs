@@ -442,8 +442,20 @@ fn take_out(
 /// times as it was inserted.
 fn take(content: &mut String, text: &str, times: usize, path: &str, items: &mut Vec<Item>, edited: &mut Vec<String>) {
     let what = describe(text);
+    // Lines inserted whole: where the text is also in longer lines (more
+    // indented ones), the places that start a line are its.
+    let at_lines: Vec<usize> = if text.ends_with('\n') && !text.starts_with('\n') {
+        content.match_indices(text).map(|(at, _)| at).filter(|&at| at == 0 || content[..at].ends_with('\n')).collect()
+    } else {
+        Vec::new()
+    };
     if content.matches(text).count() == times {
         *content = content.replace(text, "");
+        items.push(Item { what, status: Status::Remove });
+    } else if !at_lines.is_empty() && at_lines.len() == times {
+        for at in at_lines.into_iter().rev() {
+            content.replace_range(at..at + text.len(), "");
+        }
         items.push(Item { what, status: Status::Remove });
     } else {
         edited.push(format!("{what} in {path}"));

@@ -41,7 +41,11 @@ impl<'a> RustFile<'a> {
         parser.set_language(&tree_sitter_rust::LANGUAGE.into()).map_err(|e| anyhow!("tree-sitter-rust: {e}"))?;
         // What is read from the text must be readable so, or all is parsed.
         let readable = !wanted.contains(&Wanted::Nothing) || super::rust_items::items(src).is_some();
-        let pieces = if wanted.contains(&Wanted::All) || !readable { Vec::new() } else { wanted_pieces(src, wanted) };
+        let pieces = if wanted.contains(&Wanted::All) || !readable {
+            Vec::new()
+        } else {
+            super::rust_items::hollowed(src, wanted_pieces(src, wanted), wanted)
+        };
         if pieces.is_empty() && readable && !wanted.contains(&Wanted::All) {
             // Nothing to parse: an empty tree.
             let tree = parser.parse("", None).ok_or_else(|| anyhow!("{path}: cannot parse"))?;
@@ -207,14 +211,11 @@ impl<'a> RustFile<'a> {
         let ours = format!("feature = \"{feature}\"");
         let mut edits = Vec::new();
         let mut overlong = Vec::new();
-        // Only a subtree that names a feature can hold a feature list.
-        for node in descendants_near(self.tree.root_node(), self.src, "feature = \"") {
-            if node.kind() != "token_tree" {
-                continue;
-            }
-            // `any(...)`: the identifier `any` followed by this token tree.
-            let Some(prev) = node.prev_sibling() else { continue };
-            if self.text(prev) != "any" {
+        // `any(...)`: the identifier `any` followed by a token tree, found
+        // where the text has `any(`.
+        for word in at_each(self.tree.root_node(), self.src, "any(") {
+            let Some(node) = word.next_sibling().filter(|n| n.kind() == "token_tree") else { continue };
+            if word.kind() != "identifier" || self.text(word) != "any" || node.start_byte() != word.end_byte() {
                 continue;
             }
             let list = self.text(node);
@@ -366,8 +367,33 @@ impl<'a> RustFile<'a> {
         };
         let mut edits = Vec::new();
         let mut found = 0;
-        // Only a subtree whose text names the type can hold a literal of it.
-        for node in descendants_near(scope, self.src, ty).into_iter().filter(|n| n.is_named()) {
+        // Each literal, found where the text names the type: the name's
+        // node, then the literal it names (a struct expression or pattern,
+        // or in a macro the braced token tree after the name).
+        let mut literals = Vec::new();
+        for name in at_each(scope, self.src, ty) {
+            if name.kind() == "identifier" {
+                literals.extend(name.next_sibling().filter(|n| n.kind() == "token_tree"));
+                continue;
+            }
+            let named = if name.parent().is_some_and(|p| p.kind() == "scoped_type_identifier") {
+                name.parent()
+            } else {
+                Some(name)
+            };
+            let literal = named.and_then(|n| n.parent().map(|p| (n, p)));
+            if let Some((named, literal)) = literal {
+                let field = match literal.kind() {
+                    "struct_expression" => "name",
+                    "struct_pattern" => "type",
+                    _ => continue,
+                };
+                if literal.child_by_field_name(field).is_some_and(|f| f.id() == named.id()) {
+                    literals.push(literal);
+                }
+            }
+        }
+        for node in literals {
             if node.kind() == "token_tree" {
                 // Inside a macro (`assert_eq!(x, CacheConfigs { .. })`) there
                 // are only tokens: the type's name, then a braced tree.
@@ -754,6 +780,13 @@ pub fn inherent_methods(src: &str, ty: &str) -> Option<Vec<Method>> {
         if label != "impl " || !word.in_text(text) {
             continue;
         }
+        // The signatures: the functions' bodies read as `{}`.
+        let ranges: Vec<tree_sitter::Range> = super::rust_items::without_bodies(text)
+            .unwrap_or_else(|| std::iter::once(0..text.len()).collect())
+            .into_iter()
+            .map(|r| ts_range(text, r))
+            .collect();
+        parser.set_included_ranges(&ranges).ok()?;
         let Some(tree) = parser.parse(text, None) else { continue };
         let mut cursor = tree.root_node().walk();
         for item in tree.root_node().named_children(&mut cursor).filter(|n| n.kind() == "impl_item") {
@@ -778,23 +811,24 @@ pub fn inherent_methods(src: &str, ty: &str) -> Option<Vec<Method>> {
     found.then_some(methods)
 }
 
-/// `node` and the nodes under it whose parent's text holds `needle`, in
-/// preorder: a subtree whose text lacks it is not entered (its root is
-/// still given, as its parent holds the needle). On a large file most of
-/// the tree is never walked.
-fn descendants_near<'t>(node: Node<'t>, src: &str, needle: &str) -> Vec<Node<'t>> {
-    fn walk<'t>(node: Node<'t>, src: &[u8], finder: &memchr::memmem::Finder, out: &mut Vec<Node<'t>>) {
-        out.push(node);
-        if node.child_count() == 0 || finder.find(&src[node.byte_range()]).is_none() {
-            return;
-        }
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            walk(child, src, finder, out);
+/// The node at each place `needle` is in the text of `scope` whose span is
+/// exactly the needle's word (`any` of `any(`), in order: found from the
+/// text, so no subtree is walked (a large function has many thousands of
+/// nodes).
+fn at_each<'t>(scope: Node<'t>, src: &str, needle: &str) -> Vec<Node<'t>> {
+    let range = scope.byte_range();
+    let text = &src.as_bytes()[range.clone()];
+    let word = needle.trim_end_matches(|c: char| !(c.is_alphanumeric() || c == '_'));
+    let mut out: Vec<Node<'t>> = Vec::new();
+    for at in memchr::memmem::find_iter(text, needle.as_bytes()) {
+        let at = range.start + at;
+        let found = scope.descendant_for_byte_range(at, at + word.len().max(1));
+        if let Some(node) = found.filter(|n| n.byte_range() == (at..at + word.len()))
+            && out.last().is_none_or(|last| last.id() != node.id())
+        {
+            out.push(node);
         }
     }
-    let mut out = Vec::new();
-    walk(node, src.as_bytes(), &memchr::memmem::Finder::new(needle), &mut out);
     out
 }
 
@@ -829,21 +863,27 @@ mod tests {
     const HARNESS: &str = include_str!("../../tests/fixtures/sccache/tests/harness/mod.rs");
 
     #[test]
-    fn the_pruned_walk_reaches_every_node_whose_parent_holds_the_needle() {
+    fn each_place_of_a_needle_is_the_node_of_its_word() {
+        let mut seen = std::collections::BTreeSet::new();
         for src in [CONFIG, MOD, CACHE, MULTILEVEL, CMDLINE, HARNESS] {
             let file = RustFile::partial("x.rs", src, &[Wanted::All]).unwrap();
             let root = file.tree.root_node();
-            for needle in ["CacheConfigs", "feature = \"", "CacheType", "zzz-absent"] {
-                let holds = |n: Node| src[n.byte_range()].contains(needle);
+            for (needle, word) in
+                [("CacheConfigs", "CacheConfigs"), ("any(", "any"), ("CacheType", "CacheType"), ("zzz", "zzz")]
+            {
                 let want: Vec<usize> = descendants(root)
-                    .filter(|n| n.id() == root.id() || n.parent().is_some_and(holds))
+                    .filter(|n| n.child_count() == 0 && &src[n.byte_range()] == word)
+                    .filter(|n| src[n.start_byte()..].starts_with(needle))
                     .map(|n| n.id())
                     .collect();
-                let got: Vec<usize> = descendants_near(root, src, needle).iter().map(|n| n.id()).collect();
+                let got: Vec<usize> = at_each(root, src, needle).iter().map(|n| n.id()).collect();
                 assert_eq!(got, want, "{needle}");
-                assert_eq!(got.len() > 1, src.contains(needle), "{needle}");
+                if !got.is_empty() {
+                    seen.insert(needle);
+                }
             }
         }
+        assert_eq!(seen.into_iter().collect::<Vec<_>>(), ["CacheConfigs", "CacheType", "any("]);
     }
 
     fn applied(src: &str, edits: Vec<Edit>) -> String {

@@ -11,20 +11,22 @@ use std::ops::Range;
 
 /// A piece of a file: its range, where its item ends (just past its `;`
 /// or `}`) if it holds one, and its item's first `{` in code, if any.
+#[derive(Clone)]
 struct Piece {
     range: Range<usize>,
     end: Option<usize>,
     open: Option<usize>,
 }
 
-/// The pieces of `src`; one for the whole file when the cut cannot follow it.
-fn cut(src: &str) -> Vec<Piece> {
+/// Walks the code of `src`, past its comments, strings, character
+/// literals and lifetimes, handing `visit` each byte of code and its
+/// offset; `visit` says where to go on (`None`: the next byte) or to stop
+/// (`Some(usize::MAX)`). `false` when the lexer cannot follow the text (an
+/// unclosed comment or string).
+fn scan(src: &str, mut visit: impl FnMut(usize, u8) -> Option<usize>) -> bool {
     let b = src.as_bytes();
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let mut pieces = Vec::new();
-    let (mut start, mut depth, mut i) = (0usize, 0i64, 0usize);
-    let mut open = None;
-    let whole = || vec![Piece { range: 0..src.len(), end: None, open: None }];
+    let mut i = 0usize;
     while i < b.len() {
         match b[i] {
             b'/' if b.get(i + 1) == Some(&b'/') => {
@@ -36,7 +38,7 @@ fn cut(src: &str) -> Vec<Piece> {
                 i += 2;
                 while nested > 0 {
                     match (b.get(i), b.get(i + 1)) {
-                        (None, _) => return whole(),
+                        (None, _) => return false,
                         (Some(b'/'), Some(b'*')) => (nested, i) = (nested + 1, i + 2),
                         (Some(b'*'), Some(b'/')) => (nested, i) = (nested - 1, i + 2),
                         _ => i += 1,
@@ -48,7 +50,7 @@ fn cut(src: &str) -> Vec<Piece> {
                 i += 1;
                 loop {
                     match b.get(i) {
-                        None => return whole(),
+                        None => return false,
                         Some(b'\\') => i += 2,
                         Some(b'"') => break,
                         _ => i += 1,
@@ -66,7 +68,7 @@ fn cut(src: &str) -> Vec<Piece> {
                 let from = i + 2 + hashes;
                 match memchr::memmem::find(&b[from..], &close) {
                     Some(n) => i = from + n + close.len() - 1,
-                    None => return whole(),
+                    None => return false,
                 }
             }
             // A character literal ('x', '\n', 'é'), or a lifetime ('a).
@@ -75,7 +77,7 @@ fn cut(src: &str) -> Vec<Piece> {
                     // The escaped character is the escape's, `'\''` too.
                     match b.get(i + 3..).and_then(|rest| rest.iter().position(|c| *c == b'\'')) {
                         Some(n) => i += 3 + n,
-                        None => return whole(),
+                        None => return false,
                     }
                 } else {
                     let len = src[i + 1..].chars().next().map_or(1, char::len_utf8);
@@ -84,22 +86,69 @@ fn cut(src: &str) -> Vec<Piece> {
                     }
                 }
             }
+            c => match visit(i, c) {
+                Some(usize::MAX) => return true,
+                Some(next) => {
+                    i = next;
+                    continue;
+                }
+                None => {}
+            },
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The pieces of `src`, cut once a run: a file is asked about by several
+/// patches (and its items by each), and the cut reads all of it. The last
+/// few texts are kept, each compared whole.
+fn cut(src: &str) -> std::rc::Rc<Vec<Piece>> {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    const KEEP: usize = 4;
+    thread_local! {
+        static SEEN: RefCell<Vec<(String, Rc<Vec<Piece>>)>> = const { RefCell::new(Vec::new()) };
+    }
+    if let Some(pieces) = SEEN.with_borrow(|seen| seen.iter().find(|(text, _)| text == src).map(|(_, p)| p.clone())) {
+        return pieces;
+    }
+    let pieces = Rc::new(cut_anew(src));
+    SEEN.with_borrow_mut(|seen| {
+        if seen.len() == KEEP {
+            seen.remove(0);
+        }
+        seen.push((src.to_string(), pieces.clone()));
+    });
+    pieces
+}
+
+/// The pieces of `src`; one for the whole file when the cut cannot follow it.
+fn cut_anew(src: &str) -> Vec<Piece> {
+    let b = src.as_bytes();
+    let mut pieces = Vec::new();
+    let (mut start, mut depth) = (0usize, 0i64);
+    let mut open = None;
+    let mut broken = false;
+    let whole = || vec![Piece { range: 0..src.len(), end: None, open: None }];
+    let followed = scan(src, |i, c| {
+        match c {
             b'{' if depth == 0 && open.is_none() => (depth, open) = (1, Some(i)),
             b'{' | b'(' | b'[' => depth += 1,
             b'}' | b')' | b']' => {
                 depth -= 1;
                 if depth < 0 {
-                    return whole();
+                    broken = true;
+                    return Some(usize::MAX);
                 }
-                if depth == 0 && b[i] == b'}' {
+                if depth == 0 && c == b'}' {
                     // `static S: T = T { .. };` goes on to its `;`.
                     let next = b[i + 1..].iter().position(|c| !c.is_ascii_whitespace()).map(|n| i + 1 + n);
                     if next.is_none_or(|n| b[n] != b';' && b[n] != b'.' && b[n] != b',' && b[n] != b'?') {
                         let end = super::line_end(src, i + 1);
                         pieces.push(Piece { range: start..end, end: Some(i + 1), open: open.take() });
                         start = end;
-                        i = end;
-                        continue;
+                        return Some(end);
                     }
                 }
             }
@@ -107,14 +156,13 @@ fn cut(src: &str) -> Vec<Piece> {
                 let end = super::line_end(src, i + 1);
                 pieces.push(Piece { range: start..end, end: Some(i + 1), open: open.take() });
                 start = end;
-                i = end;
-                continue;
+                return Some(end);
             }
             _ => {}
         }
-        i += 1;
-    }
-    if depth != 0 {
+        None
+    });
+    if !followed || broken || depth != 0 {
         return whole();
     }
     if start < src.len() {
@@ -132,7 +180,7 @@ pub fn items(src: &str) -> Option<Vec<(String, Range<usize>)>> {
     let b = src.as_bytes();
     let mut items = Vec::new();
     let mut lead: Option<usize> = None;
-    for Piece { range: piece, end, .. } in cut(src) {
+    for Piece { range: piece, end, .. } in cut(src).iter().cloned() {
         let Some(end) = end else {
             // No item: what is left of the file is comments.
             lead = comments(src, piece.start, piece.end, lead)?.1;
@@ -247,6 +295,10 @@ pub enum Wanted {
     AllOf(Vec<Wanted>),
     /// Any one of them.
     AnyOf(Vec<Wanted>),
+    /// What the first wants, of which only the blocks of statements that
+    /// hold one of the texts need parsing (the arms' bodies of a `match`
+    /// a query reads the arms of): see [`hollowed`].
+    Inside(Box<Wanted>, Vec<String>),
 }
 
 /// An item's label as tree-sitter's parse gives it (`struct S`, `fn f`,
@@ -343,8 +395,124 @@ impl Wanted {
             Wanted::Declares(name) => named(text, name, &["struct", "enum", "union"], &|rest| !rest.starts_with(ident)),
             Wanted::AllOf(all) => all.iter().all(|w| w.in_text(text)),
             Wanted::AnyOf(any) => any.iter().any(|w| w.in_text(text)),
+            Wanted::Inside(wanted, _) => wanted.in_text(text),
         }
     }
+
+    /// The texts a query looks for in nested blocks; `None` when it reads
+    /// all of them.
+    fn needles(&self) -> Option<&[String]> {
+        match self {
+            Wanted::Inside(_, needles) => Some(needles),
+            _ => None,
+        }
+    }
+}
+
+/// The ranges of an item's `text` (an `impl`) to parse for the signatures
+/// of what it declares: all but the insides of the blocks in its body
+/// (function bodies, read as `{}`). `None` when the lexer cannot follow it.
+pub fn without_bodies(text: &str) -> Option<Vec<Range<usize>>> {
+    let mut depth = 0usize;
+    let mut holes = Vec::new();
+    let mut open = 0;
+    let followed = scan(text, |i, c| {
+        match c {
+            b'{' => {
+                depth += 1;
+                if depth == 2 {
+                    open = i + 1;
+                }
+            }
+            b'}' => {
+                if depth == 2 {
+                    holes.push(open..i);
+                }
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+        None
+    });
+    if !followed || depth != 0 {
+        return None;
+    }
+    let mut ranges = Vec::new();
+    let mut at = 0;
+    for hole in holes {
+        ranges.push(at..hole.start);
+        at = hole.end;
+    }
+    ranges.push(at..text.len());
+    Some(ranges)
+}
+
+/// `pieces` (ranges of `src` to parse) without the insides of the blocks
+/// of statements no query of the pieces needs: where every query a piece
+/// holds is an [`Wanted::Inside`], each block of statements nested in its
+/// item (an arm's body, an `if`'s, an `else`'s: a `{` after `)`, `=>`,
+/// `else`, `;`, `{` or `}`) whose text holds none of their texts is left
+/// out but for its braces. tree-sitter then reads `{}` there; a struct
+/// literal's braces (after a name) and the blocks holding a text are kept.
+pub fn hollowed(src: &str, pieces: Vec<Range<usize>>, wanted: &[Wanted]) -> Vec<Range<usize>> {
+    let mut out = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        let text = &src[piece.clone()];
+        let mut needles: Vec<&str> = Vec::new();
+        let mut hollow = true;
+        for w in wanted.iter().filter(|w| w.in_text(text)) {
+            match w.needles() {
+                Some(n) => needles.extend(n.iter().map(String::as_str)),
+                None => hollow = false,
+            }
+        }
+        if !hollow {
+            out.push(piece);
+            continue;
+        }
+        let mut holes: Vec<Range<usize>> = Vec::new();
+        let mut open: Vec<(usize, bool)> = Vec::new();
+        let followed = scan(text, |i, c| {
+            match c {
+                b'{' => {
+                    let before = text[..i].trim_end();
+                    let statements = before.ends_with([')', ';', '{', '}'])
+                        || before.ends_with("=>")
+                        || before
+                            .strip_suffix("else")
+                            .is_some_and(|b| !b.ends_with(|c: char| c.is_alphanumeric() || c == '_'));
+                    open.push((i, statements));
+                }
+                b'}' => {
+                    let Some((at, statements)) = open.pop() else { return Some(usize::MAX) };
+                    let inside = &text[at + 1..i];
+                    // Nested in the item's own body (depth 2 and more).
+                    if statements && !open.is_empty() && !needles.iter().any(|n| inside.contains(n)) {
+                        holes.push(at + 1..i);
+                    }
+                }
+                _ => {}
+            }
+            None
+        });
+        if !followed || !open.is_empty() || holes.is_empty() {
+            out.push(piece);
+            continue;
+        }
+        // Outer holes first; one inside another is in it.
+        holes.sort_by_key(|h| h.start);
+        let mut at = 0;
+        for hole in holes {
+            if hole.start < at {
+                continue;
+            }
+            out.push(piece.start + at..piece.start + hole.start);
+            at = hole.end;
+        }
+        out.push(piece.start + at..piece.end);
+    }
+    out.retain(|r| !r.is_empty());
+    out
 }
 
 /// Whether `text` has `name` as a word right after one of `keywords`
@@ -369,7 +537,7 @@ fn named(text: &str, name: &str, keywords: &[&str], then: &dyn Fn(&str) -> bool)
 pub fn wanted_pieces(src: &str, wanted: &[Wanted]) -> Vec<Range<usize>> {
     let mut ranges = Vec::new();
     let holds = |text: &str| wanted.iter().any(|w| w.in_text(text));
-    for Piece { range: piece, end, open } in cut(src) {
+    for Piece { range: piece, end, open } in cut(src).iter().cloned() {
         let text = &src[piece.clone()];
         // What holds nothing wanted, inside or out, is not looked into.
         if !holds(text) {
@@ -404,7 +572,7 @@ mod tests {
 
     /// The pieces of `src`, in order.
     fn pieces(src: &str) -> Vec<Range<usize>> {
-        cut(src).into_iter().map(|piece| piece.range).collect()
+        cut(src).iter().map(|piece| piece.range.clone()).collect()
     }
 
     #[test]

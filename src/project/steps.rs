@@ -537,16 +537,37 @@ impl Steps<'_> {
                 let named: Vec<Wanted> =
                     self.names(Some(siblings))?.into_iter().map(|s| Wanted::Text(format!("\"{s}\""))).collect();
                 let any = Wanted::Text("any(".to_string());
-                vec![if named.is_empty() { any } else { Wanted::AllOf(vec![any, Wanted::AnyOf(named)]) }]
+                let lists = if named.is_empty() { any } else { Wanted::AllOf(vec![any, Wanted::AnyOf(named)]) };
+                vec![Wanted::Inside(Box::new(lists), vec!["any(".to_string()])]
             }
             Anchor::RustMember { item, .. } => vec![Wanted::Declares(r(item)?)],
-            Anchor::RustLiteral { func: Some(func), .. }
-            | Anchor::RustFn { func, .. }
-            | Anchor::RustArm { func, .. }
-            | Anchor::RustArray { func, .. } => vec![Wanted::Function(r(func)?)],
+            // The function's statements; of its nested blocks, those
+            // holding what the anchor reads there.
+            Anchor::RustLiteral { func: Some(func), ty, .. } => {
+                let ty = r(ty)?.rsplit("::").next().unwrap_or_default().to_string();
+                vec![Wanted::Inside(Box::new(Wanted::Function(r(func)?)), vec![ty])]
+            }
+            Anchor::RustArm { func, like, .. } => {
+                // The arms: a pattern like `like` starts as it does up to
+                // its first `*` (`CacheType::`), or ends as it does after
+                // its last, then the arrow (`" =>` of `"*"`).
+                let like = r(like)?;
+                let head = like.split('*').next().unwrap_or_default();
+                let tail = like.rsplit('*').next().filter(|_| like.contains('*')).unwrap_or_default();
+                let needle = if head.len() >= 3 || tail.is_empty() { head.to_string() } else { format!("{tail} =>") };
+                let function = Wanted::Function(r(func)?);
+                if needle.is_empty() { vec![function] } else { vec![Wanted::Inside(Box::new(function), vec![needle])] }
+            }
+            Anchor::RustFn { func, position, .. } => {
+                // A raw string may be anywhere in it; the rest are statements of its body.
+                let needles = if position == "raw-string-end" { vec!["r#\"".into(), "r\"".into()] } else { Vec::new() };
+                vec![Wanted::Inside(Box::new(Wanted::Function(r(func)?)), needles)]
+            }
+            Anchor::RustArray { func, .. } => vec![Wanted::Function(r(func)?)],
             Anchor::RustLiteral { func: None, ty, .. } => {
                 // A literal under a path (`config::CacheConfigs { .. }`) holds its name as a word.
-                vec![Wanted::Word(r(ty)?.rsplit("::").next().unwrap_or_default().to_string())]
+                let ty = r(ty)?.rsplit("::").next().unwrap_or_default().to_string();
+                vec![Wanted::Inside(Box::new(Wanted::Word(ty.clone())), vec![ty])]
             }
             _ => vec![Wanted::All],
         })

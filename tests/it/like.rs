@@ -406,3 +406,21 @@ fn a_case_that_falls_through_is_not_cloned() {
     assert!(!sb.read("registry.go").contains("case \"redis\""), "{}", sb.read("registry.go"));
     assert!(run.stderr.contains("registry.go:"), "listed for review: {}", run.stderr);
 }
+
+/// A line cloned in a list indented less than another list's lines is
+/// also in those longer lines, as text: remove takes out the lines it
+/// inserted, and puts every byte back.
+#[test]
+fn lines_cloned_at_two_indentations_come_out_byte_for_byte() {
+    let sb = Sandbox::fixture("sccache");
+    let lists = "#[cfg(any(\n    feature = \"webdav\",\n    feature = \"oss\",\n))]\npub fn remote() -> bool {\n    #[cfg(any(\n        feature = \"webdav\",\n        feature = \"oss\",\n    ))]\n    return true;\n    #[allow(unreachable_code)]\n    false\n}\n";
+    let module = sb.read("src/cache/mod.rs");
+    sb.write("src/cache/mod.rs", &format!("{module}\n{lists}"));
+    let before = sb.tree();
+    sb.run(&["obs", "--like", "oss"]).success();
+    let module = sb.read("src/cache/mod.rs");
+    assert!(module.contains("\n    feature = \"oss\",\n    feature = \"obs\",\n))]\n"), "{module}");
+    assert!(module.contains("\n        feature = \"oss\",\n        feature = \"obs\",\n    ))]\n"), "{module}");
+    sb.run(&["remove", "obs"]).success();
+    assert_eq!(sb.tree(), before);
+}
