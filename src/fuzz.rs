@@ -278,7 +278,8 @@ proptest! {
             ("full_toml_parse", "raw-string-end", "[cache.x]"),
         ] {
             let after = if position == "chain" { vec!["cache_type".to_string()] } else { siblings.to_vec() };
-            let needles: &[&str] = if position == "raw-string-end" { &["r#\"", "r\""] } else { &[] };
+            let raw = ["r#\"", " r\"", "(r\"", "[r\"", ",r\"", "=r\"", "\tr\"", "\nr\"", "{r\""];
+            let needles: &[&str] = if position == "raw-string-end" { &raw } else { &[] };
             same(&config, within(func, needles), &|f| {
                 format!("{:?}", f.fn_edit(func, position, present, &after, &text).map_err(|e| e.to_string()))
             })?;

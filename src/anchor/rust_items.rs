@@ -295,9 +295,10 @@ pub enum Wanted {
     AllOf(Vec<Wanted>),
     /// Any one of them.
     AnyOf(Vec<Wanted>),
-    /// What the first wants, of which only the blocks of statements that
-    /// hold one of the texts need parsing (the arms' bodies of a `match`
-    /// a query reads the arms of): see [`hollowed`].
+    /// What the first wants, of which only the braces nested in it that
+    /// hold one of the texts (or follow it, as a literal its type) need parsing: not
+    /// the arms' bodies of a `match` a query reads the arms of. See
+    /// [`hollowed`].
     Inside(Box<Wanted>, Vec<String>),
 }
 
@@ -447,13 +448,13 @@ pub fn without_bodies(text: &str) -> Option<Vec<Range<usize>>> {
     Some(ranges)
 }
 
-/// `pieces` (ranges of `src` to parse) without the insides of the blocks
-/// of statements no query of the pieces needs: where every query a piece
-/// holds is an [`Wanted::Inside`], each block of statements nested in its
-/// item (an arm's body, an `if`'s, an `else`'s: a `{` after `)`, `=>`,
-/// `else`, `;`, `{` or `}`) whose text holds none of their texts is left
-/// out but for its braces. tree-sitter then reads `{}` there; a struct
-/// literal's braces (after a name) and the blocks holding a text are kept.
+/// `pieces` (ranges of `src` to parse) without the insides of the braces
+/// no query of the pieces needs: where every query a piece holds is an
+/// [`Wanted::Inside`], each pair of braces nested in its item's body (an
+/// arm's body, an `if`'s, a literal's fields, a macro's tokens) that holds
+/// none of their texts, and whose path right before holds none either (a
+/// literal of the type a query reads), is left out but for the braces. tree-sitter then reads `{}` there, which parses wherever braces
+/// do.
 pub fn hollowed(src: &str, pieces: Vec<Range<usize>>, wanted: &[Wanted]) -> Vec<Range<usize>> {
     let mut out = Vec::with_capacity(pieces.len());
     for piece in pieces {
@@ -475,19 +476,19 @@ pub fn hollowed(src: &str, pieces: Vec<Range<usize>>, wanted: &[Wanted]) -> Vec<
         let followed = scan(text, |i, c| {
             match c {
                 b'{' => {
+                    // What the braces are of: the path right before them
+                    // (a literal's type, `config::CacheConfigs`).
                     let before = text[..i].trim_end();
-                    let statements = before.ends_with([')', ';', '{', '}'])
-                        || before.ends_with("=>")
-                        || before
-                            .strip_suffix("else")
-                            .is_some_and(|b| !b.ends_with(|c: char| c.is_alphanumeric() || c == '_'));
-                    open.push((i, statements));
+                    let path = &before[before
+                        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                        .map_or(0, |at| at + 1)..];
+                    open.push((i, !path.is_empty() && needles.iter().any(|n| path.contains(n))));
                 }
                 b'}' => {
-                    let Some((at, statements)) = open.pop() else { return Some(usize::MAX) };
+                    let Some((at, named)) = open.pop() else { return Some(usize::MAX) };
                     let inside = &text[at + 1..i];
                     // Nested in the item's own body (depth 2 and more).
-                    if statements && !open.is_empty() && !needles.iter().any(|n| inside.contains(n)) {
+                    if !named && !open.is_empty() && !needles.iter().any(|n| inside.contains(n)) {
                         holes.push(at + 1..i);
                     }
                 }

@@ -559,8 +559,16 @@ impl Steps<'_> {
                 if needle.is_empty() { vec![function] } else { vec![Wanted::Inside(Box::new(function), vec![needle])] }
             }
             Anchor::RustFn { func, position, .. } => {
-                // A raw string may be anywhere in it; the rest are statements of its body.
-                let needles = if position == "raw-string-end" { vec!["r#\"".into(), "r\"".into()] } else { Vec::new() };
+                // A raw string may be anywhere in it (`r"` after what
+                // cannot end a word: not the end of `"user"`); the rest are
+                // statements of its body.
+                let needles = if position == "raw-string-end" {
+                    ["r#\"", " r\"", "(r\"", "[r\"", ",r\"", "=r\"", "\tr\"", "\nr\"", "{r\""]
+                        .map(String::from)
+                        .to_vec()
+                } else {
+                    Vec::new()
+                };
                 vec![Wanted::Inside(Box::new(Wanted::Function(r(func)?)), needles)]
             }
             Anchor::RustArray { func, .. } => vec![Wanted::Function(r(func)?)],
