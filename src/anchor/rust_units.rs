@@ -77,7 +77,18 @@ pub struct Unit {
     pub list: Option<usize>,
 }
 
+/// A `use` of the crate's own (`use super::oss_client::OssClient;`).
+#[derive(Debug, Clone)]
+pub struct CrateUse {
+    pub span: Range<usize>,
+    /// The modules it goes through, from its root (`super`, `oss_client`).
+    pub modules: Vec<String>,
+    /// The names it brings in (`OssClient`).
+    pub names: Vec<String>,
+}
+
 pub struct RustUnits {
+    pub uses: Vec<CrateUse>,
     pub pieces: Vec<(Range<usize>, Piece)>,
     pub units: Vec<Unit>,
     /// The names of the items the file declares, at any depth.
@@ -98,8 +109,13 @@ pub fn read(src: &str, crates: &BTreeSet<String>) -> Option<RustUnits> {
     }
     let mut imported = BTreeSet::new();
     collect_external_uses(src, root, crates, &mut imported);
-    let mut out =
-        RustUnits { pieces: Vec::new(), units: Vec::new(), declared: BTreeSet::new(), crate_paths: Vec::new() };
+    let mut out = RustUnits {
+        uses: Vec::new(),
+        pieces: Vec::new(),
+        units: Vec::new(),
+        declared: BTreeSet::new(),
+        crate_paths: Vec::new(),
+    };
     let reader = Reader { src, crates, imported: &imported };
     reader.walk(root, false, &mut out);
     out.pieces.sort_by_key(|(r, _)| r.start);
@@ -234,6 +250,29 @@ impl Reader<'_> {
                 let root = argument.map(|a| root_of(first_path(a)));
                 let external = root.is_some_and(|r| self.crates.contains(self.text(r)));
                 self.item_unit(node, argument.map(|a| a.byte_range()), out);
+                if let (Some(argument), false) = (argument, external) {
+                    // The crate's own modules it goes through, and the names it brings in.
+                    let path = first_path(argument);
+                    let mut modules = Vec::new();
+                    let mut segment = Some(path);
+                    while let Some(p) = segment {
+                        if let Some(name) = p.child_by_field_name("name").or((p.kind() == "identifier").then_some(p)) {
+                            modules.insert(0, self.text(name).to_string());
+                        }
+                        segment = p.child_by_field_name("path");
+                    }
+                    let mut names = BTreeSet::new();
+                    leaf_names(self.src, argument, &mut names);
+                    // A simple path's last segment is a name, not a module.
+                    if argument.kind() == "scoped_identifier" {
+                        modules.pop();
+                    }
+                    out.uses.push(CrateUse {
+                        span: argument.byte_range(),
+                        modules,
+                        names: names.into_iter().collect(),
+                    });
+                }
                 self.children(node, external, out);
                 return;
             }
@@ -369,8 +408,13 @@ impl Reader<'_> {
         wrapper.push_str("\n);\n}\n");
         let Some(tree) = parse(&wrapper).filter(|t| !t.root_node().has_error()) else { return };
         let reader = Reader { src: &wrapper, crates: self.crates, imported: self.imported };
-        let mut found =
-            RustUnits { pieces: Vec::new(), units: Vec::new(), declared: BTreeSet::new(), crate_paths: Vec::new() };
+        let mut found = RustUnits {
+            uses: Vec::new(),
+            pieces: Vec::new(),
+            units: Vec::new(),
+            declared: BTreeSet::new(),
+            crate_paths: Vec::new(),
+        };
         reader.walk(tree.root_node(), false, &mut found);
         // Wrapper offset `at` is `at + line - OPEN.len()` in the file.
         let back = |r: &Range<usize>| r.start + line - OPEN.len()..r.end + line - OPEN.len();

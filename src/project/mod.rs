@@ -50,6 +50,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
     require::check(checkout, request.require)?;
     if let Some(sibling) = request.like {
         let mut plan = like::plan(checkout, request, sibling)?;
+        plan.refuse_partial(request.force)?;
         compare_with_profile(checkout, request, &mut plan);
         require::plan(checkout, request.require, request.require_recorded_in, &mut plan)?;
         let settings = Settings {

@@ -424,3 +424,82 @@ fn lines_cloned_at_two_indentations_come_out_byte_for_byte() {
     sb.run(&["remove", "obs"]).success();
     assert_eq!(sb.tree(), before);
 }
+
+/// What a hostile review found, refused or done right: a module named with
+/// the sibling's name in it is another's; a module with a directory of its
+/// own beside its file is copied whole; a name the package or a wired file
+/// has already is refused; a sibling that is not a backend is refused; a
+/// clone reformatted by `cargo fmt` still comes out with `remove`.
+#[test]
+fn a_rust_clone_keeps_to_the_sibling_and_refuses_what_clashes() {
+    // A helper named with the sibling's name in it (`http_client` beside `http`).
+    let sb = Sandbox::fixture("sccache");
+    sb.run(&["obs", "--like", "oss"]).success();
+    let module = sb.read("src/cache/mod.rs");
+    assert!(!module.contains("obs_client"), "{module}");
+    let before = {
+        let sb = Sandbox::fixture("sccache");
+        sb.edit(
+            "src/cache/mod.rs",
+            "pub(crate) mod http_client;",
+            "pub(crate) mod http_client;\npub(crate) mod oss_client;",
+        );
+        sb.write("src/cache/oss_client.rs", "//! What OSS and others share.\n\npub struct OssClient;\n");
+        sb.edit(
+            "src/cache/oss.rs",
+            "use super::http_client::set_user_agent;",
+            "use super::http_client::set_user_agent;\n#[allow(unused_imports)]\nuse super::oss_client::OssClient;",
+        );
+        sb.run(&["obs", "--like", "oss"]).success();
+        let module = sb.read("src/cache/mod.rs");
+        assert!(!module.contains("obs_client"), "{module}");
+        assert!(sb.read("src/cache/oss_client.rs").ends_with("pub struct OssClient;\n"));
+        sb.read("src/cache/obs.rs")
+    };
+    assert!(before.contains("use super::oss_client::OssClient;"), "the other module's path stays: {before}");
+
+    // A module with its directory beside its file (`oss.rs` and `oss/helper.rs`).
+    let sb = Sandbox::fixture("sccache");
+    sb.edit("src/cache/oss.rs", "use crate::errors::*;", "use crate::errors::*;\n\nmod helper;");
+    std::fs::create_dir_all(sb.root.join("src/cache/oss")).unwrap();
+    sb.write("src/cache/oss/helper.rs", "//! A helper of the OSS cache.\n");
+    sb.run(&["obs", "--like", "oss"]).success();
+    assert_eq!(sb.read("src/cache/obs/helper.rs"), "//! A helper of the OBS cache.\n");
+
+    // Names the package has: a dependency, a feature in the other spelling,
+    // a module in the other layout; a sibling with no feature of its name.
+    let sb = Sandbox::fixture("sccache");
+    let before = sb.tree();
+    sb.run(&["reqwest", "--like", "oss"]).fails(1, "reqwest is a dependency of the package");
+    sb.run(&["dist_client", "--like", "oss"]).fails(1, "the package has a feature dist-client already");
+    sb.run(&["cache", "--like", "disk"]).fails(1, "--like disk: the package has no feature disk");
+    assert_eq!(sb.tree(), before);
+    std::fs::create_dir_all(sb.root.join("src/cache/obs")).unwrap();
+    sb.write("src/cache/obs/mod.rs", "//! Somebody's.\n");
+    let edited = sb.tree();
+    sb.run(&["obs", "--like", "oss"]).fails(1, "module obs exists already, as src/cache/obs/mod.rs");
+    assert_eq!(sb.tree(), edited);
+
+    // A local of the new name in a wired function.
+    let sb = Sandbox::fixture("sccache");
+    sb.edit(
+        "src/config.rs",
+        "    // ======= Local =======",
+        "    let obs = \"observability\";\n    let _ = obs;\n\n    // ======= Local =======",
+    );
+    let edited = sb.tree();
+    sb.run(&["obs", "--like", "oss"]).fails(1, "the file uses its new name already");
+    assert_eq!(sb.tree(), edited);
+
+    // Reformatted by rustfmt (a longer name rewraps lines): remove names
+    // what rustfmt changed, and --force takes out the rest.
+    let sb = Sandbox::fixture("sccache");
+    let run = sb.run(&["webdav2", "--like", "webdav"]);
+    run.success();
+    assert!(run.stderr.contains("src/config.rs: a cloned line is wider than rustfmt's 100 columns"), "{}", run.stderr);
+    crate::sccache::cargo(&sb.root, &["fmt"]);
+    sb.run(&["remove", "webdav2"]).fails(1, "changed since add-backend wrote it: \"webdav2\" => self.webdav2");
+    sb.run(&["remove", "webdav2", "--force"]).success();
+    assert!(!sb.root.join("src/cache/webdav2.rs").exists());
+    assert!(!sb.read("src/cache/mod.rs").contains("webdav2"));
+}

@@ -99,7 +99,6 @@ pub fn plan(checkout: &Checkout, request: &Request, sibling: &str) -> Result<Pla
         )],
         warnings,
     };
-    plan.refuse_partial(request.force)?;
     Ok(plan)
 }
 
@@ -225,7 +224,7 @@ impl Clone<'_> {
         let mut found = Found::default();
         let read = match &self.lang {
             Lang::Go(go) if file.ends_with(".go") => go.wiring(self, checkout, file, &src, &mut found)?,
-            Lang::Rust(rust) if file.ends_with(".rs") => rust.wiring(self, &src, &mut found)?,
+            Lang::Rust(rust) if file.ends_with(".rs") => rust.wiring(self, file, &src, &mut found)?,
             Lang::Rust(rust) if file == "Cargo.toml" => rust.features(self, file, &src, &mut found)?,
             _ if prose(file) => {
                 self.prose_units(&src, &mut found);

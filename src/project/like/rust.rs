@@ -28,6 +28,8 @@ pub(super) struct Rust {
     crates: BTreeSet<String>,
     /// rustfmt's line width.
     width: usize,
+    /// The sibling's module (`oss`).
+    module: String,
 }
 
 /// The crates every package may name without declaring them.
@@ -49,8 +51,40 @@ pub(super) fn clone<'a>(
     let sibling_type = super::learnt_type_name(checkout, &files, &module, ".rs")?;
     let forms = words::forms(&module, &sibling_type, &new_module, &name.go_name);
     let others = peers(&manifest, &files, &own, &sibling.r#type)?;
-    let rust = Rust { crates, width: crate::project::rustfmt_width(checkout)? };
+    refuse_clashing_features(&manifest, &module, &sibling.r#type, &new_module)?;
+    let rust = Rust { crates, width: crate::project::rustfmt_width(checkout)?, module: module.clone() };
     Ok((Clone { sibling: &sibling.r#type, forms, others, own, lang: Lang::Rust(rust) }, files))
+}
+
+/// A package with features has one for each backend: a sibling with none
+/// is not one (`cache`, the parent module; `disk`, built in). The new
+/// name may be no dependency the package has, nor a feature in another
+/// spelling (`dist-client` for `dist_client`).
+fn refuse_clashing_features(manifest: &str, module: &str, sibling: &str, new: &str) -> Result<()> {
+    let doc = cargo::document(manifest).map_err(|e| anyhow::anyhow!("Cargo.toml: {}", e.message().trim_end()))?;
+    let same = |a: &str, b: &str| a.replace('-', "_") == b.replace('-', "_");
+    if let Some(features) = doc.get("features").and_then(toml_edit::Item::as_table_like) {
+        if !features.is_empty() && !features.iter().any(|(f, _)| same(f, sibling) || same(f, module)) {
+            bail!(
+                "--like {sibling}: the package has no feature {sibling}, as each of its backends has; name a backend it has"
+            );
+        }
+        // The same name is the clone's own on a second run (or refused as
+        // another feature when the declaration is not the sibling's copy).
+        if let Some((f, _)) = features.iter().find(|(f, _)| same(f, new) && *f != new) {
+            bail!("--like {sibling}: the package has a feature {f} already; choose another name");
+        }
+    }
+    for kind in ["dependencies", "dev-dependencies", "build-dependencies"] {
+        if let Some((d, _)) =
+            doc.get(kind).and_then(toml_edit::Item::as_table_like).and_then(|t| t.iter().find(|(d, _)| same(d, new)))
+        {
+            bail!(
+                "--like {sibling}: {d} is a dependency of the package, which a feature of that name would clash with; choose another name"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The other backends: the features named for a module beside the
@@ -80,30 +114,46 @@ fn peers(manifest: &str, files: &[String], own: &[(String, String)], sibling: &s
 /// becomes.
 fn module_files(checkout: &Checkout, files: &[String], module: &str, new: &str) -> Result<Vec<(String, String)>> {
     let file_name = format!("{module}.rs");
-    let mut found: Vec<(String, String)> = Vec::new();
-    for file in files.iter().filter(|f| f.ends_with(".rs")) {
-        let (dir, base) = file.rsplit_once('/').unwrap_or(("", file));
-        let home = if base == file_name {
-            Some(dir.to_string())
-        } else if base == "mod.rs" && dir.rsplit('/').next() == Some(module) {
-            dir.rsplit_once('/').map(|(parent, _)| parent.to_string())
-        } else {
-            None
-        };
-        if let Some(parent) = home
-            && (found.is_empty() || found[0].0.matches('/').count() == parent.matches('/').count())
-        {
-            let at = |name: &str| if parent.is_empty() { name.to_string() } else { format!("{parent}/{name}") };
-            let pair =
-                if base == "mod.rs" { (at(module), at(new)) } else { (at(&file_name), at(&format!("{new}.rs"))) };
-            if found.iter().all(|(f, _)| *f != pair.0) {
-                found.push(pair);
+    // Each directory holding the module: `<parent>/oss.rs` or `<parent>/oss/mod.rs`.
+    let mut parents: Vec<&str> = files
+        .iter()
+        .filter(|f| f.ends_with(".rs"))
+        .filter_map(|file| {
+            let (dir, base) = file.rsplit_once('/').unwrap_or(("", file));
+            if base == file_name {
+                Some(dir)
+            } else if base == "mod.rs" && dir.rsplit('/').next() == Some(module) {
+                Some(dir.rsplit_once('/').map_or("", |(parent, _)| parent))
+            } else {
+                None
             }
-        }
+        })
+        .collect();
+    parents.sort_by_key(|p| (p.matches('/').count() + usize::from(!p.is_empty()), p.to_string()));
+    let Some(parent) = parents.first().copied() else {
+        bail!(
+            "--like {module}: no module {module} ({module}.rs or {module}/mod.rs, declared by a `mod {module}`) in the package; name a backend it has"
+        );
+    };
+    let at = |name: &str| if parent.is_empty() { name.to_string() } else { format!("{parent}/{name}") };
+    // Its file, and its directory (`oss/mod.rs`, or `oss.rs` with `oss/helper.rs`).
+    let mut found = Vec::new();
+    if files.contains(&at(&file_name)) {
+        found.push((at(&file_name), at(&format!("{new}.rs"))));
     }
-    found.sort_by_key(|(f, _)| (f.matches('/').count(), f.clone()));
-    let depth = found.first().map(|(f, _)| f.trim_end_matches(".rs").matches('/').count());
-    found.retain(|(f, _)| Some(f.trim_end_matches(".rs").matches('/').count()) == depth);
+    if files.iter().any(|f| f.starts_with(&format!("{}/", at(module)))) {
+        found.push((at(module), at(new)));
+    }
+    // The new module there already, in the other layout, would be two.
+    let new_file = at(&format!("{new}.rs"));
+    let new_dir = format!("{}/", at(new));
+    let exists = files.iter().find(|f| **f == new_file || f.starts_with(&new_dir));
+    let writes_file = found.iter().any(|(_, n)| *n == new_file);
+    if let Some(existing) = exists
+        && (*existing == new_file) != writes_file
+    {
+        bail!("--like {module}: module {new} exists already, as {existing}; choose another name");
+    }
     // Declared by a `mod` of its parent.
     let declared = files.iter().filter(|f| f.ends_with(".rs")).any(|f| {
         checkout.read(f).ok().flatten().is_some_and(|src| {
@@ -113,7 +163,7 @@ fn module_files(checkout: &Checkout, files: &[String], module: &str, new: &str) 
             })
         })
     });
-    if found.is_empty() || !declared {
+    if !declared {
         bail!(
             "--like {module}: no module {module} ({module}.rs or {module}/mod.rs, declared by a `mod {module}`) in the package; name a backend it has"
         );
@@ -151,8 +201,11 @@ impl Rust {
         let mut last = range.start;
         // A piece the range cuts (a table of a raw string) counts as far as it is in it.
         let pieces = parsed.pieces.iter().filter(|(r, _)| r.start < range.end && range.start < r.end);
+        let (others, their_names) = self.other_modules(clone, parsed);
         for (piece, kind) in pieces {
-            if *kind == Piece::External {
+            let theirs = others.iter().any(|o| o.start <= piece.start && piece.end <= o.end)
+                || *kind == Piece::Name && their_names.contains(&src[piece.clone()]);
+            if *kind == Piece::External || theirs {
                 continue;
             }
             let piece = piece.start.max(range.start)..piece.end.min(range.end);
@@ -168,6 +221,21 @@ impl Rust {
         out
     }
 
+    /// The `use`s that go through another module named with the sibling's
+    /// name in it (`super::oss_client` beside `oss`), and the names they
+    /// bring in: that module's, not the sibling's.
+    fn other_modules<'p>(&self, clone: &Clone, parsed: &'p RustUnits) -> (Vec<Range<usize>>, BTreeSet<&'p str>) {
+        let mut spans = Vec::new();
+        let mut names = BTreeSet::new();
+        for used in &parsed.uses {
+            if used.modules.iter().any(|m| *m != self.module && words::mentions(m, &clone.forms)) {
+                spans.push(used.span.clone());
+                names.extend(used.names.iter().map(String::as_str));
+            }
+        }
+        (spans, names)
+    }
+
     /// A Rust file of the sibling's module, renamed.
     pub(super) fn own_file(&self, clone: &Clone, file: &str, src: &str) -> Result<String> {
         match rust_units::read(src, &self.crates) {
@@ -178,15 +246,30 @@ impl Rust {
 
     /// The clones of the units of Rust file `file` whose identity is the
     /// sibling; `false` when it cannot be read.
-    pub(super) fn wiring(&self, clone: &Clone, src: &str, found: &mut Found) -> Result<bool> {
+    pub(super) fn wiring(&self, clone: &Clone, file: &str, src: &str, found: &mut Found) -> Result<bool> {
+        // Another module named with the sibling's name in it (`http_client`
+        // beside `http`) is not the sibling's, nor wiring for it.
+        let stem = file.rsplit('/').next().unwrap_or(file).trim_end_matches(".rs");
+        let stem = if stem == "mod" { file.rsplit('/').nth(1).unwrap_or(stem) } else { stem };
+        if stem != self.module && words::mentions(stem, &clone.forms) {
+            found.unread = Some(format!("module {stem} is another than {}", self.module));
+            return Ok(false);
+        }
         let Some(parsed) = rust_units::read(src, &self.crates) else {
             found.unread = Some("does not parse".to_string());
             return Ok(false);
         };
         let Found { edits, items, covered, warnings, .. } = found;
-        // Another crate's names are not the sibling, wherever they are.
-        let external: Vec<Range<usize>> =
-            parsed.pieces.iter().filter(|(_, k)| *k == Piece::External).map(|(r, _)| r.clone()).collect();
+        // Another crate's names are not the sibling, wherever they are, nor
+        // another module's.
+        let (others, their_names) = self.other_modules(clone, &parsed);
+        let mut external: Vec<Range<usize>> = parsed
+            .pieces
+            .iter()
+            .filter(|(r, k)| *k == Piece::External || *k == Piece::Name && their_names.contains(&src[r.clone()]))
+            .map(|(r, _)| r.clone())
+            .collect();
+        external.extend(others);
         let mentions = |range: &Range<usize>| {
             let mut text = src[range.clone()].to_string();
             for r in external.iter().filter(|r| r.start >= range.start && r.end <= range.end) {
@@ -196,6 +279,9 @@ impl Rust {
             words::mentions(&text, &clone.forms)
         };
         covered.extend(external.iter().cloned());
+        let names: BTreeSet<&str> =
+            parsed.pieces.iter().filter(|(_, k)| *k == Piece::Name).map(|(r, _)| &src[r.clone()]).collect();
+        let mut planned: Vec<(Item, Vec<Edit>, bool)> = Vec::new();
         for unit in &parsed.units {
             if covered.iter().any(|c| c.start <= unit.span.start && unit.span.end <= c.end && c != &unit.span) {
                 continue;
@@ -216,6 +302,15 @@ impl Rust {
                     UnitKind::Link => mentions(&unit.head) && !unit.around.as_ref().is_some_and(&mentions),
                     // A `use` of several names is not one backend's.
                     UnitKind::Item if head.contains('{') && src[unit.span.clone()].contains("use ") => false,
+                    // A module, or a path through modules, named with the
+                    // sibling's name in it is the sibling's only if it is
+                    // its module (`http_client` beside `http` is not).
+                    UnitKind::Item if unit.key.is_some() => {
+                        let key = unit.key.as_deref().unwrap_or_default();
+                        let modules = if src[unit.span.clone()].contains("use ") { &key[..key.len() - 1] } else { key };
+                        mentions(&unit.head)
+                            && modules.iter().all(|m| m == &self.module || !words::mentions(m, &clone.forms))
+                    }
                     _ => mentions(&unit.head),
                 };
             if !identity {
@@ -266,18 +361,50 @@ impl Rust {
                 (false, false) => Status::Insert,
             };
             let first_line = head.lines().next().unwrap_or_default().trim();
-            items.push(Item { what: format!("{} clone of {first_line}", kind_word(unit.kind)), status });
+            let item = Item { what: format!("{} clone of {first_line}", kind_word(unit.kind)), status };
+            let mut unit_edits = Vec::new();
             if status == Status::Insert {
                 if unit.lines && !unit.separated {
                     // The last of a list without a trailing comma: one
                     // first, in the same insertion (remove takes it out whole).
                     let content_end = src[..unit.span.end].trim_end().len();
-                    edits.push(Edit { at: content_end, text: format!(",\n{}", text.trim_end()) });
+                    unit_edits.push(Edit { at: content_end, text: format!(",\n{}", text.trim_end()) });
                 } else {
                     let at = sorted_place(&parsed, unit, &words_key(unit, &clone.forms)).unwrap_or(unit.span.end);
-                    edits.push(Edit { at, text });
+                    unit_edits.push(Edit { at, text });
                 }
             }
+            // The names the clone brings in that the file has already.
+            let clashes = status == Status::Insert
+                && parsed.pieces.iter().any(|(r, k)| {
+                    *k == Piece::Name && unit.span.start <= r.start && r.end <= unit.span.end && {
+                        let renamed = words::rename(&src[r.clone()], &clone.forms);
+                        renamed != src[r.clone()] && names.contains(renamed.as_str())
+                    }
+                });
+            planned.push((item, unit_edits, clashes));
+        }
+        // A name of the clone's the file uses already, for something else
+        // (a local `obs`): refused, unless the file has clones of the
+        // sibling already (a second run, or --force adding what is missing).
+        let cloned_before = planned.iter().any(|(item, _, _)| item.status == Status::Present);
+        // Lines the rename made wider than rustfmt keeps (a longer name):
+        // `cargo fmt` rewraps them, said once a file.
+        let wide = planned.iter().flat_map(|(_, e, _)| e).flat_map(|e| e.text.lines()).any(|l| l.len() > self.width);
+        if wide {
+            warnings.push(format!(
+                "a cloned line is wider than rustfmt's {} columns; `cargo fmt` rewraps it (and `remove` then takes it for an edit)",
+                self.width
+            ));
+        }
+        for (mut item, unit_edits, clashes) in planned {
+            if clashes && !cloned_before {
+                item.status = Status::Conflict;
+                item.what = format!("{} (the file uses its new name already)", item.what);
+            } else {
+                edits.extend(unit_edits);
+            }
+            items.push(item);
         }
         self.argument_runs(clone, src, &parsed, &mentions, edits, items, covered);
         Ok(true)
