@@ -48,6 +48,9 @@ pub enum UnitKind {
     /// An argument of a macro call that has one argument a line
     /// (`concat!(..)`): a run of them is the unit, which the planner finds.
     MacroArgument,
+    /// A path of a `use` list of the crate's own (`oss::OSSCache` in
+    /// `use crate::cache::{oss::OSSCache, webdav::WebdavCache};`).
+    UseElement,
 }
 
 #[derive(Debug, Clone)]
@@ -272,6 +275,7 @@ impl Reader<'_> {
                         modules,
                         names: names.into_iter().collect(),
                     });
+                    self.use_elements(argument, out);
                 }
                 self.children(node, external, out);
                 return;
@@ -430,6 +434,38 @@ impl Reader<'_> {
                 around: unit.around.as_ref().map(back),
                 ..unit
             });
+        }
+    }
+
+    /// The elements of the `use` lists under `node`, each with its path's
+    /// segments as its key (rustfmt orders a list by them).
+    fn use_elements(&self, node: Node, out: &mut RustUnits) {
+        let src = self.src;
+        if node.kind() == "use_list" {
+            let mut cursor = node.walk();
+            for element in node.named_children(&mut cursor) {
+                let head = element.byte_range();
+                let rest_end = line_end(src, head.end - 1);
+                let rest = src[head.end..rest_end].trim();
+                let alone = src[line_start(src, head.start)..head.start].trim().is_empty()
+                    && rest.trim_start_matches(',').trim().is_empty();
+                let (span, lines) =
+                    if alone { (line_start(src, head.start)..rest_end, true) } else { (head.clone(), false) };
+                out.units.push(Unit {
+                    kind: UnitKind::UseElement,
+                    span,
+                    lines,
+                    head: head.clone(),
+                    separated: !alone || rest.starts_with(','),
+                    around: Some(node.byte_range()),
+                    key: Some(src[head].split("::").map(|s| s.trim().to_string()).collect()),
+                    list: Some(node.start_byte()),
+                });
+            }
+        }
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            self.use_elements(child, out);
         }
     }
 

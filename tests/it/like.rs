@@ -491,6 +491,23 @@ fn a_rust_clone_keeps_to_the_sibling_and_refuses_what_clashes() {
     sb.run(&["obs", "--like", "oss"]).fails(1, "the file uses its new name already");
     assert_eq!(sb.tree(), edited);
 
+    // A `use` list naming several backends: the clone's path in its sorted place.
+    let sb = Sandbox::fixture("sccache");
+    let cache = sb.read("src/cache/cache.rs");
+    let cache = cache.replace("#[cfg(feature = \"oss\")]\nuse crate::cache::oss::OSSCache;\n", "").replace(
+        "#[cfg(feature = \"webdav\")]\nuse crate::cache::webdav::WebdavCache;\n",
+        "#[allow(unused_imports)]\nuse crate::cache::{oss::OSSCache, webdav::WebdavCache};\n",
+    );
+    sb.write("src/cache/cache.rs", &cache);
+    let before = sb.tree();
+    sb.run(&["obs", "--like", "oss"]).success();
+    let cache = sb.read("src/cache/cache.rs");
+    assert!(cache.contains("use crate::cache::{obs::OBSCache, oss::OSSCache, webdav::WebdavCache};\n"), "{cache}");
+    let again = sb.run(&["obs", "--like", "oss"]);
+    assert!(again.stderr.contains("already in place: nothing to do"), "{}", again.stderr);
+    sb.run(&["remove", "obs"]).success();
+    assert_eq!(sb.tree(), before);
+
     // Reformatted by rustfmt (a longer name rewraps lines): remove names
     // what rustfmt changed, and --force takes out the rest.
     let sb = Sandbox::fixture("sccache");

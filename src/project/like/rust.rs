@@ -305,6 +305,12 @@ impl Rust {
                     // A module, or a path through modules, named with the
                     // sibling's name in it is the sibling's only if it is
                     // its module (`http_client` beside `http` is not).
+                    UnitKind::UseElement => {
+                        let key = unit.key.as_deref().unwrap_or_default();
+                        let modules = &key[..key.len().saturating_sub(1)];
+                        mentions(&unit.head)
+                            && modules.iter().all(|m| m == &self.module || !words::mentions(m, &clone.forms))
+                    }
                     UnitKind::Item if unit.key.is_some() => {
                         let key = unit.key.as_deref().unwrap_or_default();
                         let modules = if src[unit.span.clone()].contains("use ") { &key[..key.len() - 1] } else { key };
@@ -319,7 +325,15 @@ impl Rust {
             covered.push(unit.span.clone());
             let renamed = self.renamed(clone, src, &parsed, unit.span.clone());
             let blank_before = src[..line_start(src, unit.span.start)].ends_with("\n\n");
-            let (text, present) = if unit.lines {
+            let (text, present) = if unit.kind == UnitKind::UseElement {
+                // In the list already, wherever.
+                let new = renamed.trim().trim_end_matches(',');
+                let listed = parsed
+                    .units
+                    .iter()
+                    .any(|u| u.kind == UnitKind::UseElement && u.list == unit.list && src[u.head.clone()] == *new);
+                (renamed.clone(), listed)
+            } else if unit.lines {
                 let spaced =
                     blank_before && matches!(unit.kind, UnitKind::Item | UnitKind::Statement | UnitKind::TomlTable);
                 let text = if spaced { format!("\n{renamed}") } else { renamed.clone() };
@@ -369,6 +383,8 @@ impl Rust {
                     // first, in the same insertion (remove takes it out whole).
                     let content_end = src[..unit.span.end].trim_end().len();
                     unit_edits.push(Edit { at: content_end, text: format!(",\n{}", text.trim_end()) });
+                } else if unit.kind == UnitKind::UseElement {
+                    unit_edits.push(use_element_edit(&parsed, unit, &renamed, &words_key(unit, &clone.forms)));
                 } else {
                     let at = sorted_place(&parsed, unit, &words_key(unit, &clone.forms)).unwrap_or(unit.span.end);
                     unit_edits.push(Edit { at, text });
@@ -545,6 +561,33 @@ fn sorted_place(parsed: &RustUnits, unit: &rust_units::Unit, key: &Option<Vec<St
     Some(run.iter().find(|u| order(u) > key).map_or(run[run.len() - 1].span.end, |u| u.span.start))
 }
 
+/// The clone `renamed` of the `use` list element `unit`: in its sorted
+/// place when the list is in rustfmt's order (before the first element
+/// whose path is greater), else after it; on a line of its own where the
+/// list has one a line.
+fn use_element_edit(parsed: &RustUnits, unit: &rust_units::Unit, renamed: &str, key: &Option<Vec<String>>) -> Edit {
+    let list: Vec<&rust_units::Unit> =
+        parsed.units.iter().filter(|u| u.kind == UnitKind::UseElement && u.list == unit.list).collect();
+    let order = |u: &&rust_units::Unit| rustfmt_order(u.key.as_deref().unwrap_or_default());
+    let sorted = list.windows(2).all(|w| order(&w[0]) <= order(&w[1]));
+    let new = rustfmt_order(key.as_deref().unwrap_or_default());
+    let before = list.iter().find(|u| order(u) > new).filter(|_| sorted);
+    let text = renamed.trim().trim_end_matches(',');
+    let indent = &renamed[..renamed.len() - renamed.trim_start().len()];
+    match before {
+        Some(next) if unit.lines => Edit { at: next.span.start, text: format!("{indent}{text},\n") },
+        Some(next) => Edit { at: next.head.start, text: format!("{text}, ") },
+        None => {
+            let last = if sorted { list.last().map_or(unit, |u| *u) } else { unit };
+            match (unit.lines, last.separated && unit.lines) {
+                (true, true) => Edit { at: last.span.end, text: format!("{indent}{text},\n") },
+                (true, false) => Edit { at: last.head.end, text: format!(",\n{indent}{text}") },
+                _ => Edit { at: last.head.end, text: format!(", {text}") },
+            }
+        }
+    }
+}
+
 /// A path's segments as rustfmt orders imports: `self`, `super` and
 /// `crate` paths first, in that order.
 fn rustfmt_order(key: &[String]) -> (u8, Vec<String>) {
@@ -568,5 +611,6 @@ fn kind_word(kind: UnitKind) -> &'static str {
         UnitKind::AnyElement => "cfg(any) element",
         UnitKind::TomlTable => "TOML table",
         UnitKind::MacroArgument => "macro arguments",
+        UnitKind::UseElement => "use",
     }
 }
