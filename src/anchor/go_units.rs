@@ -9,7 +9,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 /// What a piece of text is.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Piece {
     /// A name the file declares or uses (not a package qualifier).
     Name,
@@ -24,6 +24,10 @@ pub enum Piece {
     Member,
     /// The path of an import spec, quotes included.
     ImportPath,
+    /// An integer that is the length of a string literal, where the code
+    /// cuts that prefix off (`s = s[5:]` under `case strings.HasPrefix(s,
+    /// "sftp:")`): the literal's span.
+    PrefixLength(Range<usize>),
     /// A string literal elsewhere, quotes included.
     Text,
     Comment,
@@ -204,6 +208,13 @@ fn walk(src: &str, node: Node, out: &mut GoUnits) {
                 out.units.push(Unit { kind: UnitKind::Statement, lines, head: node.byte_range(), names: Vec::new() });
             }
         }
+        "slice_expression" => {
+            if let Some(literal) = prefix_cut(src, node)
+                && let Some(start) = node.child_by_field_name("start")
+            {
+                out.pieces.push((start.byte_range(), Piece::PrefixLength(literal)));
+            }
+        }
         "var_spec" => {
             // A spec of a parenthesized block, alone on its lines.
             let declaration =
@@ -224,6 +235,41 @@ fn walk(src: &str, node: Node, out: &mut GoUnits) {
     for child in node.children(&mut cursor) {
         walk(src, child, out);
     }
+}
+
+/// The string literal whose length a slice's start is, where the slice
+/// cuts that prefix off its operand (`s[5:]`) under a `case` or `if` that
+/// tests it (`strings.HasPrefix(s, "sftp:")`).
+fn prefix_cut(src: &str, slice: Node) -> Option<Range<usize>> {
+    let operand = &src[slice.child_by_field_name("operand")?.byte_range()];
+    let start = slice.child_by_field_name("start").filter(|s| s.kind() == "int_literal")?;
+    let n: usize = src[start.byte_range()].parse().ok()?;
+    let mut at = slice.parent();
+    while let Some(node) = at {
+        let test = match node.kind() {
+            "expression_case" => node.child_by_field_name("value"),
+            "if_statement" => node.child_by_field_name("condition"),
+            "function_declaration" | "method_declaration" | "func_literal" => return None,
+            _ => None,
+        };
+        if let Some(test) = test {
+            let text = &src[test.byte_range()];
+            let call = "strings.HasPrefix(";
+            if let Some(i) = text.find(call) {
+                let args = &text[i + call.len()..];
+                let (first, rest) = args.split_once(',')?;
+                let rest = rest.trim_start();
+                if first.trim() == operand && rest.starts_with('"') {
+                    let close = rest[1..].find('"')? + 1;
+                    let literal = &rest[..=close];
+                    let from = test.start_byte() + i + call.len() + (args.len() - rest.len());
+                    return (literal.len() - 2 == n).then_some(from..from + literal.len());
+                }
+            }
+        }
+        at = node.parent();
+    }
+    None
 }
 
 /// Whether `name` is declared as a local where `node` is: a parameter or

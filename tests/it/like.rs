@@ -277,11 +277,11 @@ fn made_up_project() -> Sandbox {
         ("go.mod", "module example.com/kv\n\ngo 1.24\n"),
         (
             "store/memory/memory.go",
-            "// Package memory keeps values in memory.\npackage memory\n\n// Name is the store's name.\nconst Name = \"memory\"\n\n// MemoryStore is the memory store.\ntype MemoryStore struct{ values map[string]string }\n\n// NewMemoryStore returns an empty memory store.\nfunc NewMemoryStore() *MemoryStore { return &MemoryStore{values: map[string]string{}} }\n\n// Get returns the value of key.\nfunc (s *MemoryStore) Get(key string) string { return s.values[key] }\n\n// Put sets the value of key.\nfunc (s *MemoryStore) Put(key, value string) { s.values[key] = value }\n",
+            "// Package memory keeps values in memory.\npackage memory\n\nimport \"strings\"\n\n// Name is the store's name.\nconst Name = \"memory\"\n\n// Key is what follows \"memory:\" in s, if s starts with it.\nfunc Key(s string) string {\n\tif strings.HasPrefix(s, \"memory:\") {\n\t\treturn s[7:]\n\t}\n\treturn \"\"\n}\n\n// MemoryStore is the memory store.\ntype MemoryStore struct{ values map[string]string }\n\n// NewMemoryStore returns an empty memory store.\nfunc NewMemoryStore() *MemoryStore { return &MemoryStore{values: map[string]string{}} }\n\n// Get returns the value of key.\nfunc (s *MemoryStore) Get(key string) string { return s.values[key] }\n\n// Put sets the value of key.\nfunc (s *MemoryStore) Put(key, value string) { s.values[key] = value }\n",
         ),
         (
             "store/memory/memory_test.go",
-            "package memory\n\nimport \"testing\"\n\nfunc TestMemoryStore(t *testing.T) {\n\ts := NewMemoryStore()\n\ts.Put(\"a\", \"memory\")\n\tif s.Get(\"a\") != \"memory\" {\n\t\tt.Fatal(\"memory store lost a value\")\n\t}\n}\n",
+            "package memory\n\nimport \"testing\"\n\nfunc TestMemoryStore(t *testing.T) {\n\ts := NewMemoryStore()\n\ts.Put(\"a\", \"memory\")\n\tif s.Get(\"a\") != \"memory\" {\n\t\tt.Fatal(\"memory store lost a value\")\n\t}\n\tif Key(\"memory:k\") != \"k\" {\n\t\tt.Fatal(\"the key of memory:k is not k\")\n\t}\n}\n",
         ),
         (
             "store/disk/disk.go",
@@ -324,6 +324,8 @@ fn a_project_with_no_profile_gets_a_clone_that_builds_and_passes() {
     );
     assert!(sb.read("README.md").contains("- `memory`: memory of its own\n- `redis`: redis of its own\n"));
     assert!(sb.read("store/redis/redis.go").contains("func NewRedisStore() *RedisStore"));
+    // A prefix cut off by its length: the new prefix's length.
+    assert!(sb.read("store/redis/redis.go").contains("\tif strings.HasPrefix(s, \"redis:\") {\n\t\treturn s[6:]\n"));
     assert_eq!(sb.read("store/redis/testdata/seed.txt"), "redis seed\n");
     // The list of kinds names others too: listed for review, not cloned.
     assert!(run.stderr.contains("mentioned, not cloned") && run.stderr.contains("registry.go:"), "{}", run.stderr);

@@ -130,6 +130,11 @@ impl Go<'_> {
                     }
                     format!("\"{}{}\"", self.new_path, &path[self.path.len()..])
                 }
+                // The length of a prefix the rename changes (`s[5:]` of "sftp:").
+                Piece::PrefixLength(literal) => {
+                    let renamed = words::rename(&src[literal.clone()], &clone.forms);
+                    (renamed.len() - 2).to_string()
+                }
                 _ => words::rename(text, &clone.forms),
             };
             if renamed != text {
