@@ -94,8 +94,13 @@ pub struct RustUnits {
     pub uses: Vec<CrateUse>,
     pub pieces: Vec<(Range<usize>, Piece)>,
     pub units: Vec<Unit>,
-    /// The names of the items the file declares, at any depth.
+    /// The names of the items (and enum variants) the file declares, at
+    /// any depth.
     pub declared: BTreeSet<String>,
+    /// Whether a `use` brings in all of another crate's module
+    /// (`use opendal::services::*;`): a name it declares not may be that
+    /// module's.
+    pub external_glob: bool,
     /// Whether a `use` or a path names module `name` of this crate
     /// (`crate::cache::oss`, `super::oss`).
     pub crate_paths: Vec<String>,
@@ -118,6 +123,7 @@ pub fn read(src: &str, crates: &BTreeSet<String>) -> Option<RustUnits> {
         units: Vec::new(),
         declared: BTreeSet::new(),
         crate_paths: Vec::new(),
+        external_glob: false,
     };
     let reader = Reader { src, crates, imported: &imported };
     reader.walk(root, false, &mut out);
@@ -162,6 +168,8 @@ fn collect_external_uses(src: &str, node: Node, crates: &BTreeSet<String>, out: 
 fn first_path(node: Node) -> Node {
     match node.kind() {
         "scoped_use_list" | "use_as_clause" => node.child_by_field_name("path").unwrap_or(node),
+        // `a::b::*`: its path, the one named child.
+        "use_wildcard" => node.named_child(0).unwrap_or(node),
         _ => node,
     }
 }
@@ -252,6 +260,7 @@ impl Reader<'_> {
                 let argument = node.child_by_field_name("argument");
                 let root = argument.map(|a| root_of(first_path(a)));
                 let external = root.is_some_and(|r| self.crates.contains(self.text(r)));
+                out.external_glob |= external && argument.is_some_and(|a| self.text(a).ends_with('*'));
                 self.item_unit(node, argument.map(|a| a.byte_range()), out);
                 if let (Some(argument), false) = (argument, external) {
                     // The crate's own modules it goes through, and the names it brings in.
@@ -294,6 +303,9 @@ impl Reader<'_> {
             }
             "enum_variant" | "field_declaration" => {
                 if let Some(name) = node.child_by_field_name("name") {
+                    if node.kind() == "enum_variant" {
+                        out.declared.insert(self.text(name).to_string());
+                    }
                     self.line_unit(node, UnitKind::Member, name.byte_range(), out);
                 }
             }
@@ -418,6 +430,7 @@ impl Reader<'_> {
             units: Vec::new(),
             declared: BTreeSet::new(),
             crate_paths: Vec::new(),
+            external_glob: false,
         };
         reader.walk(tree.root_node(), false, &mut found);
         // Wrapper offset `at` is `at + line - OPEN.len()` in the file.

@@ -460,6 +460,14 @@ fn a_rust_clone_keeps_to_the_sibling_and_refuses_what_clashes() {
     };
     assert!(before.contains("use super::oss_client::OssClient;"), "the other module's path stays: {before}");
 
+    // A name brought in by another crate's glob (`use opendal::services::*`):
+    // not declared in the package, it is that crate's.
+    let sb = Sandbox::fixture("sccache");
+    sb.edit("src/cache/oss.rs", "use opendal::services::Oss;", "use opendal::services::*;");
+    sb.run(&["obs", "--like", "oss"]).success();
+    let module = sb.read("src/cache/obs.rs");
+    assert!(module.contains("let mut builder = Oss::default()") && module.contains("pub struct OBSCache;"), "{module}");
+
     // A module with its directory beside its file (`oss.rs` and `oss/helper.rs`).
     let sb = Sandbox::fixture("sccache");
     sb.edit("src/cache/oss.rs", "use crate::errors::*;", "use crate::errors::*;\n\nmod helper;");

@@ -30,6 +30,10 @@ pub(super) struct Rust {
     width: usize,
     /// The sibling's module (`oss`).
     module: String,
+    /// The names of the items and variants the package's files that name
+    /// the sibling declare: a name that is none of them, in a file that
+    /// brings in all of another crate's module, is that module's.
+    declared: BTreeSet<String>,
 }
 
 /// The crates every package may name without declaring them.
@@ -52,7 +56,17 @@ pub(super) fn clone<'a>(
     let forms = words::forms(&module, &sibling_type, &new_module, &name.go_name);
     let others = peers(&manifest, &files, &own, &sibling.r#type)?;
     refuse_clashing_features(&manifest, &module, &sibling.r#type, &new_module)?;
-    let rust = Rust { crates, width: crate::project::rustfmt_width(checkout)?, module: module.clone() };
+    let mut declared = BTreeSet::new();
+    let lower = module.replace('_', "");
+    for file in files.iter().filter(|f| f.ends_with(".rs")) {
+        let Some(src) = checkout.read(file)? else { continue };
+        if src.to_ascii_lowercase().replace('_', "").contains(&lower)
+            && let Some(parsed) = rust_units::read(&src, &crates)
+        {
+            declared.extend(parsed.declared);
+        }
+    }
+    let rust = Rust { crates, width: crate::project::rustfmt_width(checkout)?, module: module.clone(), declared };
     Ok((Clone { sibling: &sibling.r#type, forms, others, own, lang: Lang::Rust(rust) }, files))
 }
 
@@ -204,7 +218,8 @@ impl Rust {
         let (others, their_names) = self.other_modules(clone, parsed);
         for (piece, kind) in pieces {
             let theirs = others.iter().any(|o| o.start <= piece.start && piece.end <= o.end)
-                || *kind == Piece::Name && their_names.contains(&src[piece.clone()]);
+                || *kind == Piece::Name && their_names.contains(&src[piece.clone()])
+                || *kind == Piece::Name && self.globbed(parsed, &src[piece.clone()]);
             if *kind == Piece::External || theirs {
                 continue;
             }
@@ -219,6 +234,13 @@ impl Rust {
         }
         out.push_str(&src[last..range.end]);
         out
+    }
+
+    /// Whether `name` is, in a file that brings in all of another crate's
+    /// module (`use opendal::services::*;`), a type-like name the package
+    /// does not declare (`Oss`): that module's.
+    fn globbed(&self, parsed: &RustUnits, name: &str) -> bool {
+        parsed.external_glob && name.starts_with(|c: char| c.is_uppercase()) && !self.declared.contains(name)
     }
 
     /// The `use`s that go through another module named with the sibling's
@@ -266,7 +288,11 @@ impl Rust {
         let mut external: Vec<Range<usize>> = parsed
             .pieces
             .iter()
-            .filter(|(r, k)| *k == Piece::External || *k == Piece::Name && their_names.contains(&src[r.clone()]))
+            .filter(|(r, k)| {
+                *k == Piece::External
+                    || *k == Piece::Name
+                        && (their_names.contains(&src[r.clone()]) || self.globbed(&parsed, &src[r.clone()]))
+            })
             .map(|(r, _)| r.clone())
             .collect();
         external.extend(others);
