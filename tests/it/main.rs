@@ -18,6 +18,9 @@
 //!   in their own `.add-backend/`, with no code of add-backend's for them.
 //! - `remove`, `doctor`, `templates`: the commands of the same names.
 //! - `require`: `--require`, go.mod and go.sum through `go get`.
+//! - `like`: `--like SIBLING`, a backend cloned from one the checkout has:
+//!   on the Litestream, rclone and sccache fixtures and made-up projects,
+//!   built and tested, refusals, rerun and remove.
 //! - `faults`: a failure or a kill at every filesystem step; locks; journals.
 //! - `safety`: symlinks, read-only files, encodings, modes.
 //! - `hostile`: what a hostile checkout could try (docs/RELIABILITY.md).
