@@ -524,6 +524,13 @@ fn a_rust_clone_keeps_to_the_sibling_and_refuses_what_clashes() {
     let run = sb.run(&["webdav2", "--like", "webdav"]);
     run.success();
     assert!(run.stderr.contains("src/config.rs: a cloned line is wider than rustfmt's 100 columns"), "{}", run.stderr);
+    // A chain led by the sibling goes on to the new backend, as it does to the others.
+    let config = sb.read("src/config.rs");
+    assert!(
+        config.contains("            .or_else(|| oss.map(CacheType::OSS))\n            .or_else(|| webdav2.map(CacheType::Webdav2));"),
+        "{config}"
+    );
+    crate::sccache::cargo(&sb.root, &["check", "--quiet", "--no-default-features", "--features", "webdav2"]);
     crate::sccache::cargo(&sb.root, &["fmt"]);
     sb.run(&["remove", "webdav2"]).fails(1, "changed since add-backend wrote it: \"webdav2\" => self.webdav2");
     sb.run(&["remove", "webdav2", "--force"]).success();

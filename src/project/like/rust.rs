@@ -34,6 +34,9 @@ pub(super) struct Rust {
     /// the sibling declare: a name that is none of them, in a file that
     /// brings in all of another crate's module, is that module's.
     declared: BTreeSet<String>,
+    /// The new module and type-name spelling (`obs`, `OBS`).
+    new_module: String,
+    new_go: String,
 }
 
 /// The crates every package may name without declaring them.
@@ -66,7 +69,14 @@ pub(super) fn clone<'a>(
             declared.extend(parsed.declared);
         }
     }
-    let rust = Rust { crates, width: crate::project::rustfmt_width(checkout)?, module: module.clone(), declared };
+    let rust = Rust {
+        crates,
+        width: crate::project::rustfmt_width(checkout)?,
+        module: module.clone(),
+        declared,
+        new_module: new_module.clone(),
+        new_go: name.go_name.clone(),
+    };
     Ok((Clone { sibling: &sibling.r#type, forms, others, own, lang: Lang::Rust(rust) }, files))
 }
 
@@ -449,7 +459,85 @@ impl Rust {
             items.push(item);
         }
         self.argument_runs(clone, src, &parsed, &mentions, edits, items, covered);
+        self.chains_led_by_it(clone, src, &parsed, &mentions, edits, items, covered);
         Ok(true)
+    }
+
+    /// A method chain that starts with the sibling and goes on with one
+    /// other backend a link (`webdav.map(CacheType::Webdav)` then
+    /// `.or_else(|| oss.map(CacheType::OSS))`): the last link cloned for
+    /// the new backend, the other's name in it renamed, after it.
+    #[allow(clippy::too_many_arguments)]
+    fn chains_led_by_it(
+        &self,
+        clone: &Clone,
+        src: &str,
+        parsed: &RustUnits,
+        mentions: &dyn Fn(&Range<usize>) -> bool,
+        edits: &mut Vec<Edit>,
+        items: &mut Vec<Item>,
+        covered: &mut Vec<Range<usize>>,
+    ) {
+        let links: Vec<&rust_units::Unit> = parsed.units.iter().filter(|u| u.kind == UnitKind::Link).collect();
+        // Where a chain starts: the start of its innermost receiver.
+        let start = |u: &rust_units::Unit| u.around.as_ref().map_or(u.span.start, |r| r.start);
+        let mut done: Vec<usize> = Vec::new();
+        for link in &links {
+            let chain = start(link);
+            if done.contains(&chain) || covered.iter().any(|c| c.contains(&link.span.start)) {
+                continue;
+            }
+            // The chain's head: from its start to the first link that is
+            // not about the sibling (`webdav\n.map(CacheType::Webdav)`).
+            let mut members: Vec<&&rust_units::Unit> = links.iter().filter(|l| start(l) == chain).collect();
+            members.sort_by_key(|l| l.span.start);
+            let own = members.iter().take_while(|l| mentions(&l.head)).count();
+            let members = &members[own..];
+            let Some(first) = members.first() else { continue };
+            let head = chain..first.span.start;
+            let head_text = &src[head.clone()];
+            if !mentions(&head) || words::mentions(head_text, &clone.others) {
+                continue;
+            }
+            // Each link after it names one other backend, and not the sibling.
+            let others: Vec<Option<String>> = members
+                .iter()
+                .map(|l| {
+                    let found = words::find(&src[l.head.clone()], &clone.others);
+                    let names: BTreeSet<String> = found.iter().map(|(_, f)| f.from.to_lowercase()).collect();
+                    (names.len() == 1 && !mentions(&l.head)).then(|| names.into_iter().next().unwrap_or_default())
+                })
+                .collect();
+            let Some(last) = members.iter().max_by_key(|l| l.span.end) else { continue };
+            let (Some(Some(other)), true) = (others.last(), others.iter().all(Option::is_some)) else { continue };
+            done.push(chain);
+            let title = {
+                let mut c = other.chars();
+                c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+            };
+            let shouty = other.to_uppercase();
+            let forms = words::forms(other, &shouty, &self.new_module, &self.new_go);
+            let forms: Vec<words::Form> = forms
+                .into_iter()
+                .map(|mut f| {
+                    if f.from == title && title != shouty {
+                        let mut c = self.new_module.chars();
+                        f.to = c.next().map(|x| x.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default();
+                    }
+                    f
+                })
+                .collect();
+            let text = words::rename(&src[last.span.clone()], &forms);
+            covered.push(head);
+            let present = src[last.span.end..].starts_with(&text);
+            items.push(Item {
+                what: format!("chained call for it after {}", src[last.span.clone()].trim()),
+                status: if present { Status::Present } else { Status::Insert },
+            });
+            if !present {
+                edits.push(Edit { at: last.span.end, text });
+            }
+        }
     }
 
     /// A warning where a `cfg(any(..))` list on one line grows wider than
