@@ -399,6 +399,10 @@ fn take_out(
     // after the code that uses them.
     let texts: Vec<&String> = texts.iter().filter(|t| !(go && import_name(t).is_some())).collect();
     let (grouped, plain): (Vec<&String>, Vec<&String>) = texts.into_iter().partition(|t| go && group(t).is_some());
+    // Longer texts first: a clone may hold another's text (the same table
+    // with a blank line before it), which is then there once more.
+    let mut plain = plain;
+    plain.sort_by_key(|t| std::cmp::Reverse(t.len()));
     let mut seen: Vec<&String> = Vec::new();
     for text in plain.iter().copied() {
         if seen.contains(&text) {

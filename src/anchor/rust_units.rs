@@ -24,6 +24,9 @@ pub enum Piece {
     /// A string literal, quotes included.
     Text,
     Comment,
+    /// A field or method name (`x.oss`, `b.server_side_encryption_with_s3_key()`,
+    /// `oss: ..`): the sibling's only where the package declares it.
+    Member,
 }
 
 /// The kinds of unit.
@@ -240,6 +243,12 @@ impl Reader<'_> {
                 });
                 let kind = if external || (!path_member && self.imported.contains(text) && self.local(node)) {
                     Piece::External
+                } else if node.kind() == "field_identifier" {
+                    // A field or method: of a type of this crate's, or not.
+                    if node.parent().is_some_and(|p| p.kind() == "field_declaration") {
+                        out.declared.insert(text.to_string());
+                    }
+                    Piece::Member
                 } else {
                     Piece::Name
                 };

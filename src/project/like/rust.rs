@@ -229,7 +229,8 @@ impl Rust {
         for (piece, kind) in pieces {
             let theirs = others.iter().any(|o| o.start <= piece.start && piece.end <= o.end)
                 || *kind == Piece::Name && their_names.contains(&src[piece.clone()])
-                || *kind == Piece::Name && self.globbed(parsed, &src[piece.clone()]);
+                || *kind == Piece::Name && self.globbed(parsed, &src[piece.clone()])
+                || *kind == Piece::Member && !self.declared.contains(&src[piece.clone()]);
             if *kind == Piece::External || theirs {
                 continue;
             }
@@ -302,6 +303,7 @@ impl Rust {
                 *k == Piece::External
                     || *k == Piece::Name
                         && (their_names.contains(&src[r.clone()]) || self.globbed(&parsed, &src[r.clone()]))
+                    || *k == Piece::Member && !self.declared.contains(&src[r.clone()])
             })
             .map(|(r, _)| r.clone())
             .collect();
@@ -370,8 +372,9 @@ impl Rust {
                     .any(|u| u.kind == UnitKind::UseElement && u.list == unit.list && src[u.head.clone()] == *new);
                 (renamed.clone(), listed)
             } else if unit.lines {
-                let spaced =
-                    blank_before && matches!(unit.kind, UnitKind::Item | UnitKind::Statement | UnitKind::TomlTable);
+                // A table of TOML is set off by a blank line, wherever it was.
+                let spaced = blank_before && matches!(unit.kind, UnitKind::Item | UnitKind::Statement)
+                    || unit.kind == UnitKind::TomlTable;
                 let text = if spaced { format!("\n{renamed}") } else { renamed.clone() };
                 let present = has_lines(src, &text);
                 (text, present)
