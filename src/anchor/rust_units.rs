@@ -459,6 +459,28 @@ impl Reader<'_> {
         }
     }
 
+    /// An element `head` of a list `around` (`feature = "a"` of
+    /// `any(..)`): its lines where it is alone on them (one a line, as
+    /// rustfmt breaks a long list), else itself.
+    fn element(&self, kind: UnitKind, head: Range<usize>, around: Range<usize>) -> Unit {
+        let src = self.src;
+        let rest_end = line_end(src, head.end - 1);
+        let rest = src[head.end..rest_end].trim();
+        let alone = src[line_start(src, head.start)..head.start].trim().is_empty()
+            && rest.trim_start_matches(',').trim().is_empty();
+        let (span, lines) = if alone { (line_start(src, head.start)..rest_end, true) } else { (head.clone(), false) };
+        Unit {
+            kind,
+            span,
+            lines,
+            head,
+            separated: !alone || rest.starts_with(','),
+            around: Some(around),
+            key: None,
+            list: None,
+        }
+    }
+
     /// The elements of the `use` lists under `node`, each with its path's
     /// segments as its key (rustfmt orders a list by them).
     fn use_elements(&self, node: Node, out: &mut RustUnits) {
@@ -467,22 +489,10 @@ impl Reader<'_> {
             let mut cursor = node.walk();
             for element in node.named_children(&mut cursor) {
                 let head = element.byte_range();
-                let rest_end = line_end(src, head.end - 1);
-                let rest = src[head.end..rest_end].trim();
-                let alone = src[line_start(src, head.start)..head.start].trim().is_empty()
-                    && rest.trim_start_matches(',').trim().is_empty();
-                let (span, lines) =
-                    if alone { (line_start(src, head.start)..rest_end, true) } else { (head.clone(), false) };
-                out.units.push(Unit {
-                    kind: UnitKind::UseElement,
-                    span,
-                    lines,
-                    head: head.clone(),
-                    separated: !alone || rest.starts_with(','),
-                    around: Some(node.byte_range()),
-                    key: Some(src[head].split("::").map(|s| s.trim().to_string()).collect()),
-                    list: Some(node.start_byte()),
-                });
+                let mut unit = self.element(UnitKind::UseElement, head.clone(), node.byte_range());
+                unit.key = Some(src[head].split("::").map(|s| s.trim().to_string()).collect());
+                unit.list = Some(node.start_byte());
+                out.units.push(unit);
             }
         }
         let mut cursor = node.walk();
@@ -566,27 +576,10 @@ impl Reader<'_> {
         let mut cursor = node.walk();
         let tokens: Vec<Node> = node.children(&mut cursor).collect();
         let inner = tokens.get(1..tokens.len().saturating_sub(1)).unwrap_or(&[]);
-        let src = self.src;
         for element in inner.split(|t| self.text(*t) == ",") {
             if let (Some(first), Some(last)) = (element.first(), element.last()) {
                 let head = first.start_byte()..last.end_byte();
-                // One a line (`cfg(any(\n    feature = "a",\n ..`): its line.
-                let rest_end = line_end(src, head.end - 1);
-                let rest = src[head.end..rest_end].trim();
-                let alone = src[line_start(src, head.start)..head.start].trim().is_empty()
-                    && rest.trim_start_matches(',').trim().is_empty();
-                let (span, lines) =
-                    if alone { (line_start(src, head.start)..rest_end, true) } else { (head.clone(), false) };
-                out.units.push(Unit {
-                    kind: UnitKind::AnyElement,
-                    span,
-                    lines,
-                    head,
-                    separated: !alone || rest.starts_with(','),
-                    around: Some(node.byte_range()),
-                    key: None,
-                    list: None,
-                });
+                out.units.push(self.element(UnitKind::AnyElement, head, node.byte_range()));
             }
         }
     }

@@ -461,8 +461,8 @@ impl Rust {
             }
             items.push(item);
         }
-        self.argument_runs(clone, src, &parsed, &mentions, edits, items, covered);
-        self.chains_led_by_it(clone, src, &parsed, &mentions, edits, items, covered);
+        self.argument_runs(clone, src, &parsed, &mentions, found);
+        self.chains_led_by_it(clone, src, &parsed, &mentions, found);
         Ok(true)
     }
 
@@ -470,17 +470,15 @@ impl Rust {
     /// other backend a link (`webdav.map(CacheType::Webdav)` then
     /// `.or_else(|| oss.map(CacheType::OSS))`): the last link cloned for
     /// the new backend, the other's name in it renamed, after it.
-    #[allow(clippy::too_many_arguments)]
     fn chains_led_by_it(
         &self,
         clone: &Clone,
         src: &str,
         parsed: &RustUnits,
         mentions: &dyn Fn(&Range<usize>) -> bool,
-        edits: &mut Vec<Edit>,
-        items: &mut Vec<Item>,
-        covered: &mut Vec<Range<usize>>,
+        found: &mut Found,
     ) {
+        let Found { edits, items, covered, .. } = found;
         let links: Vec<&rust_units::Unit> = parsed.units.iter().filter(|u| u.kind == UnitKind::Link).collect();
         // Where a chain starts: the start of its innermost receiver.
         let start = |u: &rust_units::Unit| u.around.as_ref().map_or(u.span.start, |r| r.start);
@@ -566,17 +564,15 @@ impl Rust {
     /// `"\n",`), as long as the run before it about another backend is
     /// (the arguments after the mentions the same as that run's), cloned
     /// after it.
-    #[allow(clippy::too_many_arguments)]
     fn argument_runs(
         &self,
         clone: &Clone,
         src: &str,
         parsed: &RustUnits,
         mentions: &dyn Fn(&Range<usize>) -> bool,
-        edits: &mut Vec<Edit>,
-        items: &mut Vec<Item>,
-        covered: &mut Vec<Range<usize>>,
+        found: &mut Found,
     ) {
+        let Found { edits, items, covered, .. } = found;
         let mut lists: Vec<Vec<&rust_units::Unit>> = Vec::new();
         for unit in parsed.units.iter().filter(|u| u.kind == UnitKind::MacroArgument) {
             match lists.last_mut() {
