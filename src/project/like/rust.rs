@@ -34,6 +34,8 @@ pub(super) struct Rust {
     /// the sibling declare: a name that is none of them, in a file that
     /// brings in all of another crate's module, is that module's.
     declared: BTreeSet<String>,
+    /// The files that name the sibling's module, read.
+    parsed: std::collections::BTreeMap<String, std::rc::Rc<RustUnits>>,
     /// The new module and type-name spelling (`obs`, `OBS`).
     new_module: String,
     new_go: String,
@@ -59,14 +61,18 @@ pub(super) fn clone<'a>(
     let forms = words::forms(&module, &sibling_type, &new_module, &name.go_name);
     let others = peers(&manifest, &files, &own, &sibling.r#type)?;
     refuse_clashing_features(&manifest, &module, &sibling.r#type, &new_module)?;
+    // The files that name it, read once: their declarations now, their
+    // units when they are cloned or wired.
     let mut declared = BTreeSet::new();
+    let mut parsed = std::collections::BTreeMap::new();
     let lower = module.replace('_', "");
     for file in files.iter().filter(|f| f.ends_with(".rs")) {
         let Some(src) = checkout.read(file)? else { continue };
         if src.to_ascii_lowercase().replace('_', "").contains(&lower)
-            && let Some(parsed) = rust_units::read(&src, &crates)
+            && let Some(units) = rust_units::read(&src, &crates)
         {
-            declared.extend(parsed.declared);
+            declared.extend(units.declared.iter().cloned());
+            parsed.insert(file.clone(), std::rc::Rc::new(units));
         }
     }
     let rust = Rust {
@@ -74,6 +80,7 @@ pub(super) fn clone<'a>(
         width: crate::project::rustfmt_width(checkout)?,
         module: module.clone(),
         declared,
+        parsed,
         new_module: new_module.clone(),
         new_go: name.go_name.clone(),
     };
@@ -269,9 +276,14 @@ impl Rust {
         (spans, names)
     }
 
+    /// `file` (`src`) read for its units, once a run.
+    fn read(&self, file: &str, src: &str) -> Option<std::rc::Rc<RustUnits>> {
+        self.parsed.get(file).cloned().or_else(|| rust_units::read(src, &self.crates).map(std::rc::Rc::new))
+    }
+
     /// A Rust file of the sibling's module, renamed.
     pub(super) fn own_file(&self, clone: &Clone, file: &str, src: &str) -> Result<String> {
-        match rust_units::read(src, &self.crates) {
+        match self.read(file, src) {
             Some(parsed) => Ok(self.renamed(clone, src, &parsed, 0..src.len())),
             None => bail!("{file}: does not parse as Rust; cannot clone it"),
         }
@@ -288,7 +300,7 @@ impl Rust {
             found.unread = Some(format!("module {stem} is another than {}", self.module));
             return Ok(false);
         }
-        let Some(parsed) = rust_units::read(src, &self.crates) else {
+        let Some(parsed) = self.read(file, src) else {
             found.unread = Some("does not parse".to_string());
             return Ok(false);
         };
