@@ -93,6 +93,7 @@ pub struct CrateUse {
     pub names: Vec<String>,
 }
 
+#[derive(Default)]
 pub struct RustUnits {
     pub uses: Vec<CrateUse>,
     pub pieces: Vec<(Range<usize>, Piece)>,
@@ -101,12 +102,9 @@ pub struct RustUnits {
     /// any depth.
     pub declared: BTreeSet<String>,
     /// Whether a `use` brings in all of another crate's module
-    /// (`use opendal::services::*;`): a name it declares not may be that
-    /// module's.
+    /// (`use opendal::services::*;`): a name the package does not declare
+    /// may be that module's.
     pub external_glob: bool,
-    /// Whether a `use` or a path names module `name` of this crate
-    /// (`crate::cache::oss`, `super::oss`).
-    pub crate_paths: Vec<String>,
 }
 
 /// Reads `src`; `crates` are the names of the other crates it may use
@@ -120,14 +118,7 @@ pub fn read(src: &str, crates: &BTreeSet<String>) -> Option<RustUnits> {
     }
     let mut imported = BTreeSet::new();
     collect_external_uses(src, root, crates, &mut imported);
-    let mut out = RustUnits {
-        uses: Vec::new(),
-        pieces: Vec::new(),
-        units: Vec::new(),
-        declared: BTreeSet::new(),
-        crate_paths: Vec::new(),
-        external_glob: false,
-    };
+    let mut out = RustUnits::default();
     let reader = Reader { src, crates, imported: &imported };
     reader.walk(root, false, &mut out);
     out.pieces.sort_by_key(|(r, _)| r.start);
@@ -257,10 +248,7 @@ impl Reader<'_> {
             }
             "scoped_identifier" | "scoped_type_identifier" | "scoped_use_list" if !external => {
                 let root = root_of(node);
-                let root_text = self.text(root);
-                if root_text == "crate" || root_text == "super" || root_text == "self" {
-                    out.crate_paths.push(self.text(node).to_string());
-                } else if self.is_external(root_text) {
+                if self.is_external(self.text(root)) {
                     self.children(node, true, out);
                     return;
                 }
@@ -433,14 +421,7 @@ impl Reader<'_> {
         wrapper.push_str("\n);\n}\n");
         let Some(tree) = parse(&wrapper).filter(|t| !t.root_node().has_error()) else { return };
         let reader = Reader { src: &wrapper, crates: self.crates, imported: self.imported };
-        let mut found = RustUnits {
-            uses: Vec::new(),
-            pieces: Vec::new(),
-            units: Vec::new(),
-            declared: BTreeSet::new(),
-            crate_paths: Vec::new(),
-            external_glob: false,
-        };
+        let mut found = RustUnits::default();
         reader.walk(tree.root_node(), false, &mut found);
         // Wrapper offset `at` is `at + line - OPEN.len()` in the file.
         let back = |r: &Range<usize>| r.start + line - OPEN.len()..r.end + line - OPEN.len();
@@ -735,7 +716,8 @@ bucket = "b"
         assert!(external.contains(&"Oss"), "the name the use brought in, used bare");
         let names = of(Piece::Name);
         assert!(names.contains(&"OSSCache") && names.contains(&"OSS") && names.contains(&"oss"));
-        assert!(read.crate_paths.contains(&"crate::cache::oss::OSSCache".to_string()));
+        let used = read.uses.iter().find(|u| u.names == ["OSSCache"]).unwrap();
+        assert_eq!(used.modules, ["cache", "oss"]);
         assert!(read.declared.contains("OSSCacheConfig") && read.declared.contains("f"));
     }
 }
