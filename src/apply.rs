@@ -70,7 +70,7 @@ enum Undo {
 pub fn apply(root: &Path, plan: &Plan, guard: &Guard) -> Result<usize> {
     let files: Vec<&FileChange> = plan.files.iter().filter(|f| f.changes()).collect();
     for file in &files {
-        crate::paths::refuse_forbidden(root, &file.path)?;
+        crate::paths::refuse_forbidden_to(root, &file.path, plan.writes_profile)?;
     }
     fault::before_apply(root);
     refuse_changed_since_read(root, &files)?;

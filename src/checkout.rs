@@ -183,7 +183,13 @@ impl Checkout {
     /// a symlinked directory, or a symlink in place of the file itself), and
     /// a file its owner made read-only.
     pub fn confine(&self, rel: &str) -> Result<()> {
-        crate::paths::refuse_forbidden(&self.root, rel)?;
+        self.confine_to(rel, false)
+    }
+
+    /// As [`Checkout::confine`]; with `profile`, a file of the checkout's
+    /// own profile may be written too (`learn`).
+    pub fn confine_to(&self, rel: &str, profile: bool) -> Result<()> {
+        crate::paths::refuse_forbidden_to(&self.root, rel, profile)?;
         let root = self.resolve(&self.root)?;
         let path = self.root.join(rel);
         match path.symlink_metadata() {

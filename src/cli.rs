@@ -68,6 +68,15 @@ Examples:
   add-backend templates export .add-backend   the built-in templates, to edit
   add-backend templates list                  which template a run takes, from where";
 
+const LEARN_HELP: &str = "\
+The profile is .add-backend/<project>/profile.toml (the project's name if add-backend knows it,
+else the last word of its Go module or its Cargo package's name), its templates beside it.
+
+Examples:
+  add-backend learn --like sftp --dry-run   the profile and templates, as diffs
+  add-backend learn --like sftp             write them; review, then `add-backend trust`
+  add-backend ftp                           a backend by the learnt profile";
+
 const TRUST_HELP: &str = "\
 A checkout's .add-backend/ is code that add-backend runs for you: its profile says which
 files to write and where. Like direnv's `allow`, trust records a digest of its content
@@ -188,6 +197,26 @@ pub enum Command {
     Templates {
         #[command(subcommand)]
         action: TemplatesAction,
+    },
+
+    /// Writes a profile and templates learnt from a backend the checkout has into its
+    /// .add-backend/, for a team to edit: the backend's own files and each unit of wiring
+    /// `--like` clones, the new name's forms their variables. An add by them writes what
+    /// `add NAME --like SIBLING` writes.
+    #[command(after_help = LEARN_HELP)]
+    Learn {
+        /// The backend to learn from: one the checkout has.
+        #[arg(long, value_name = "SIBLING", required = true)]
+        like: String,
+
+        /// Show the profile and templates as unified diffs (or JSON with --format json) and
+        /// write nothing.
+        #[arg(long)]
+        dry_run: bool,
+
+        /// Write over a learnt profile or template that is there and differs.
+        #[arg(long)]
+        force: bool,
     },
 
     /// Trusts the checkout's own profile and templates (its .add-backend/) as they are now:

@@ -520,7 +520,8 @@ impl Guard {
         // ever journaled; anything else is not followed. Every path is
         // reached through directories opened beneath the root: one swapped
         // for a symlink since the kill is left alone.
-        let inside = |rel: &str| crate::paths::refuse_forbidden(root, rel).is_ok();
+        // A journal is add-backend's own (signed): a learnt profile's files may be in it.
+        let inside = |rel: &str| crate::paths::refuse_forbidden_to(root, rel, true).is_ok();
         let beneath = crate::beneath::Beneath::new(root);
         let mut dirs: Vec<String> = journal.dirs.iter().filter(|d| inside(d)).cloned().collect();
         for entry in &journal.files {

@@ -133,6 +133,11 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let output = Output { dry_run: *dry_run, format, removing: true };
             change(&checkout, output, |checkout| project::removal(checkout, name, *force, templates.as_deref()))?;
         }
+        Command::Learn { like, dry_run, force } => {
+            let checkout = find()?;
+            let output = Output { dry_run: *dry_run, format, removing: false };
+            change(&checkout, output, |checkout| project::learn(checkout, like, *force))?;
+        }
         Command::Doctor { write_baseline, templates } => {
             return doctor(&find()?, format, *write_baseline, templates.as_deref());
         }
@@ -419,7 +424,9 @@ fn report(output: Output, plan: &plan::Plan) -> Result<()> {
         }
         show::summary(plan, &mut err)?;
         let backend = &plan.backend.r#type;
-        if !plan.changes() {
+        if !plan.changes() && plan.writes_profile {
+            writeln!(err, "the profile learnt from backend {backend} is already in place: nothing to do")?;
+        } else if !plan.changes() {
             writeln!(err, "backend {backend} is already in place: nothing to do")?;
         } else if output.dry_run {
             writeln!(err, "dry run: nothing was written")?;
@@ -427,7 +434,8 @@ fn report(output: Output, plan: &plan::Plan) -> Result<()> {
             writeln!(err, "removed backend {backend}")?;
         } else {
             let next = if plan.next_steps.is_empty() { "" } else { "; next:" };
-            writeln!(err, "added backend {backend}{next}")?;
+            let done = if plan.writes_profile { "learnt a profile from backend" } else { "added backend" };
+            writeln!(err, "{done} {backend}{next}")?;
             for step in &plan.next_steps {
                 writeln!(err, "  - {step}")?;
             }

@@ -378,7 +378,7 @@ pub fn unwire(
     files.push(deletion(rel, text.to_string(), Status::Remove));
     let plan =
         // The project is the caller's to name.
-        Plan { target: String::new(), backend: name.clone(), files, next_steps: Vec::new(), warnings: Vec::new() };
+        Plan { target: String::new(), backend: name.clone(), files, next_steps: Vec::new(), warnings: Vec::new(), writes_profile: false };
     Ok(Unwired { plan, edited_files, edited_places, kept })
 }
 

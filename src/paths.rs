@@ -26,6 +26,23 @@ pub const MANIFESTS: &str = ".add-backend/backends/";
 /// Refuses `rel` (relative to `root`, `/`-separated) if add-backend must
 /// never write it.
 pub fn refuse_forbidden(root: &Path, rel: &str) -> Result<()> {
+    refuse_forbidden_to(root, rel, false)
+}
+
+/// Whether `rel` is a file of a checkout's own profile that `learn`
+/// writes: `.add-backend/<name>/profile.toml` or a template under it.
+pub fn profile_file(rel: &str) -> bool {
+    let parts: Vec<&str> = rel.split('/').collect();
+    parts.len() >= 3
+        && parts[0] == ".add-backend"
+        && !["backends", ".add-backend.state"].contains(&parts[1])
+        && parts[1..].iter().all(|p| !p.is_empty() && !p.starts_with('.'))
+        && (parts.len() == 3 && parts[2] == "profile.toml" || rel.ends_with(".tera"))
+}
+
+/// As [`refuse_forbidden`]; with `profile`, a file of a checkout's own
+/// profile too may be written (by `learn`, never by a profile).
+pub fn refuse_forbidden_to(root: &Path, rel: &str, profile: bool) -> Result<()> {
     if rel.is_empty() || Path::new(rel).components().any(|c| !matches!(c, Component::Normal(_))) {
         bail!("{rel}: a path to write must lead down from the checkout's root (no `..`, `.` or leading `/`); refusing");
     }
@@ -37,7 +54,7 @@ pub fn refuse_forbidden(root: &Path, rel: &str) -> Result<()> {
     if parts[0].eq_ignore_ascii_case(".add-backend.state") {
         bail!("{rel}: add-backend's own state; no profile may write there");
     }
-    if parts[0].eq_ignore_ascii_case(".add-backend") {
+    if parts[0].eq_ignore_ascii_case(".add-backend") && !(profile && profile_file(rel)) {
         let manifest = rel.strip_prefix(MANIFESTS).is_some_and(|name| name.ends_with(".json") && !name.contains('/'));
         if !manifest {
             bail!(

@@ -15,6 +15,9 @@ pub struct Plan {
     pub next_steps: Vec<String>,
     /// What the run could not do as well as it should, said before writing.
     pub warnings: Vec<String>,
+    /// It writes a checkout's own profile (`learn`): the one plan that may.
+    #[serde(skip)]
+    pub writes_profile: bool,
 }
 
 #[derive(Debug, Serialize)]

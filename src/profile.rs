@@ -33,6 +33,9 @@ pub struct Profile {
     pub detect: Detect,
     /// How the checkout's existing backends are found, for `doctor`.
     pub backends: Option<Backends>,
+    /// The backend a profile was learnt from (`add-backend learn --like`),
+    /// whose units of wiring its `clone` anchors find.
+    pub like: Option<Model>,
     /// Variables the profile adds, each a template over the derived ones.
     pub vars: Vec<(String, String)>,
     /// The parameters an add of this project takes (`--set NAME=VALUE`).
@@ -78,6 +81,14 @@ pub struct Learn {
     pub var: String,
     pub file: String,
     pub like: String,
+}
+
+/// `[like]`: the backend a profile was learnt from, by its name and the
+/// tree's spelling of it in type names (`SFTP`, `WebDAV`).
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub backend: String,
+    pub go_name: String,
 }
 
 /// What `doctor` makes of a patch missing for a backend.
@@ -302,6 +313,15 @@ pub enum Anchor {
         like: Option<String>,
         model: Option<String>,
     },
+    /// In a profile learnt from a backend (`[like]`): where `--like`
+    /// would clone that backend's unit `unit` (its key, in the model's
+    /// names: `case clone of case "sftp":`), the template's text, as the
+    /// clone's `part`th insertion (1, the first, by default). Done: the
+    /// clone, or the text, is there.
+    Clone {
+        unit: String,
+        part: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -332,6 +352,7 @@ const ANCHORS: &[&str] = &[
     "rust-array",
     "cargo-feature",
     "list-entry",
+    "clone",
 ];
 
 impl Anchor {
@@ -402,7 +423,7 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
     let loc = Loc::new(text, source);
     let root = doc.as_table();
     let keys = Keys { table: root, loc: &loc, what: "the profile" };
-    keys.only(&["target", "detect", "backends", "vars", "params", "files", "patches", "next"])?;
+    keys.only(&["target", "detect", "backends", "like", "vars", "params", "files", "patches", "next"])?;
     let target = keys.string("target")?.ok_or_else(|| anyhow!("{}: no `target` name", loc.at(Some(0..0))))?;
 
     let detect = match root.get("detect") {
@@ -422,6 +443,16 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
     let backends = match root.get("backends") {
         None => None,
         Some(item) => Some(backends(&*keys.table(item, "backends")?, &loc)?),
+    };
+
+    let like = match root.get("like") {
+        None => None,
+        Some(item) => {
+            let table = keys.table(item, "like")?;
+            let like = Keys { table: &table, loc: &loc, what: "[like]" };
+            like.only(&["backend", "go-name"])?;
+            Some(Model { backend: like.required("backend")?, go_name: like.required("go-name")? })
+        }
     };
 
     let mut vars = Vec::new();
@@ -465,7 +496,14 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
 
     let mut patches = Vec::new();
     for table in keys.array_of_tables("patches")? {
-        patches.push(patch(table, &loc)?);
+        let patch = patch(table, &loc)?;
+        if like.is_none() && matches!(patch.anchor, Anchor::Clone { .. }) {
+            bail!(
+                "{}: anchor \"clone\" is for a profile learnt from a backend, which has a [like] table",
+                loc.at(patch.span.clone())
+            );
+        }
+        patches.push(patch);
     }
     Ok(Profile {
         target,
@@ -473,6 +511,7 @@ pub fn parse(text: &str, source: &str) -> Result<Profile> {
         built_in: false,
         detect,
         backends,
+        like,
         vars,
         params,
         files,
@@ -567,6 +606,7 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
         "list-entry" => {
             &["kind", "after", "containing", "like", "between", "longest", "present", "order", "first", "last", "key"]
         }
+        "clone" => &["unit", "part"],
         other => {
             let at = loc.at(table.get("anchor").and_then(Item::span));
             bail!("{at}: unknown anchor {other:?}; expected one of {}", ANCHORS.join(", "))
@@ -732,6 +772,17 @@ fn patch(table: &Table, loc: &Loc) -> Result<Patch> {
                 last: k.strings("last")?,
                 key,
             }
+        }
+        "clone" => {
+            let part = match k.value("part") {
+                None => 1,
+                Some(value) => value
+                    .as_integer()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| k.wrong("part", "a whole number from 1"))?,
+            };
+            Anchor::Clone { unit: k.required("unit")?, part }
         }
         other => bail!("{}: unknown anchor {other:?}", k.at_table()),
     };

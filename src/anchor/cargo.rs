@@ -199,6 +199,7 @@ pub fn clone_features(
         let comments = rename(comments);
         let text = format!("{comments}{lead}{feature}{body}");
         let what = format!("feature {feature}, a copy of {sibling}");
+        let key = format!("feature {sibling}");
         match features.get(&feature) {
             Some(_) => {
                 let existing =
@@ -209,14 +210,14 @@ pub fn clone_features(
                 if !same {
                     bail!("{path}: feature {feature} is declared already, as something other than a copy of {sibling}");
                 }
-                out.push((what, Vec::new()));
+                out.push(FeatureUnit { key, what, edits: Vec::new() });
             }
             None => {
                 let at = match keys.iter().find(|(name, _)| *name > feature.as_str()).filter(|_| sorted) {
                     Some((_, at)) => leading_comments(src, *at),
                     None => declaration.end,
                 };
-                out.push((what, vec![Edit { at, text }]));
+                out.push(FeatureUnit { key, what, edits: vec![Edit { at, text }] });
             }
         }
     }
@@ -227,12 +228,13 @@ pub fn clone_features(
             let feature = rename(old);
             covered.extend(element.span());
             let what = format!("{feature} in feature {name}");
+            let key = format!("{old} in feature {name}");
             if array.iter().any(|v| v.as_str() == Some(feature.as_str())) {
-                out.push((what, Vec::new()));
+                out.push(FeatureUnit { key, what, edits: Vec::new() });
                 continue;
             }
             let (Some(array_span), Some(element_span)) = (item.span(), element.span()) else { continue };
-            out.push((what, element_after(src, array_span, element_span, &feature)));
+            out.push(FeatureUnit { key, what, edits: element_after(src, array_span, element_span, &feature) });
         }
     }
     Ok(Some(FeatureClone { units: out, covered }))
@@ -241,8 +243,17 @@ pub fn clone_features(
 /// What [`clone_features`] makes.
 pub struct FeatureClone {
     /// Each clone, with its edits (none when it is there already).
-    pub units: Vec<(String, Vec<Edit>)>,
+    pub units: Vec<FeatureUnit>,
     pub covered: Vec<std::ops::Range<usize>>,
+}
+
+/// One feature cloned, or one listing of it.
+pub struct FeatureUnit {
+    /// What it clones, in the sibling's names (`feature oss`, `oss in
+    /// feature all`): the same whatever the new name.
+    pub key: String,
+    pub what: String,
+    pub edits: Vec<Edit>,
 }
 
 /// The start of the comment lines directly above the line at `at`, or `at`.

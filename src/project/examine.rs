@@ -68,6 +68,17 @@ pub fn report(checkout: &Checkout, known: &Known, templates: Option<&std::path::
         let vars = known.existing_vars(checkout, &name, &profile, recorded.as_ref(), &parsed)?;
         let mut renderer = Renderer::new(&vars, dirs.clone())?;
         renderer.define_all(&profile.vars, &profile.source)?;
+        // A profile learnt from a backend: each other backend's clone of
+        // it says where its units are, and whether they are there.
+        let cloning = match &profile.like {
+            Some(like) if BackendName::parse(&like.backend, None)?.package != name.package => Some(
+                super::like::cloning(checkout, &name, &like.backend, true)
+                    .map_err(|e| anyhow::anyhow!("{e:#} (examining backend {found})"))?,
+            ),
+            _ => None,
+        };
+        let model =
+            profile.like.as_ref().map(|_| super::steps::Model { cloning: cloning.as_ref(), renderer: &renderer });
         let steps = Steps {
             checkout,
             profile: &profile,
@@ -76,6 +87,7 @@ pub fn report(checkout: &Checkout, known: &Known, templates: Option<&std::path::
             force: false,
             parsed: &parsed,
             check_only: true,
+            model,
         };
         let presence = steps.presence().map_err(|e| anyhow::anyhow!("{e:#} (examining backend {found})"))?;
         let checks = columns

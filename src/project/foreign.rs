@@ -167,6 +167,7 @@ pub fn removal(
         files,
         next_steps: Vec::new(),
         warnings: vec![format!("{} was not written by add-backend: {stay} are left for you to take out", name.r#type)],
+        writes_profile: false,
     })
 }
 

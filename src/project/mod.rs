@@ -7,6 +7,7 @@
 
 mod examine;
 mod foreign;
+mod learn;
 mod like;
 pub mod litestream;
 mod plain;
@@ -312,16 +313,24 @@ impl Known {
     pub fn of(checkout: &Checkout, templates: Option<&Path>) -> Result<Known> {
         use crate::checkout::Project;
         let built_in = |name: &str, provider| Ok(Known { name: name.to_string(), provider });
-        match &checkout.project {
-            Project::Go(module) if module == litestream::MODULE => return built_in("litestream", Provider::Litestream),
-            Project::Cargo(package) if package == sccache::PACKAGE => return built_in("sccache", Provider::Sccache),
-            _ => {}
-        }
-        // A built-in project that is data alone: its profile's [detect].
-        for (name, _) in crate::profile::BUILT_IN.iter().filter(|(name, _)| !PROVIDED.contains(name)) {
-            if crate::profile::load(name, &[])?.detects(&checkout.root, &checkout.project) {
-                return built_in(name, Provider::Plain);
+        // A profile learnt from a backend (`learn`) is the project's
+        // profile alone, under a built-in project's name too.
+        let learnt = |name: &str| -> Result<bool> {
+            if !checkout.root.join(crate::trust::DIR).join(crate::profile::file_name(name)).is_file()
+                && templates.is_none()
+            {
+                return Ok(false);
             }
+            let dirs = crate::render::override_dirs(templates, Some(&checkout.root))?;
+            // One that does not read is not taken for learnt: the run that
+            // reads it says what is wrong with it (a removal may not need it).
+            Ok(crate::profile::origin(name, &dirs).is_some()
+                && crate::profile::load(name, &dirs).is_ok_and(|p| p.like.is_some()))
+        };
+        match Known::built_in(checkout)? {
+            Some((name, Provider::Plain)) => return built_in(name, Provider::Plain),
+            Some((name, provider)) => return built_in(name, if learnt(name)? { Provider::Plain } else { provider }),
+            None => {}
         }
         let dirs = crate::render::override_dirs(templates, Some(&checkout.root))?;
         if let Some(name) = own_project(checkout, &dirs)? {
@@ -349,6 +358,25 @@ impl Known {
             sccache::PACKAGE,
             data.join(", ")
         )
+    }
+
+    /// The built-in project a checkout is, if any: by its manifest, or
+    /// by the `[detect]` of a built-in profile that is data alone.
+    fn built_in(checkout: &Checkout) -> Result<Option<(&'static str, Provider)>> {
+        use crate::checkout::Project;
+        match &checkout.project {
+            Project::Go(module) if module == litestream::MODULE => {
+                return Ok(Some(("litestream", Provider::Litestream)));
+            }
+            Project::Cargo(package) if package == sccache::PACKAGE => return Ok(Some(("sccache", Provider::Sccache))),
+            _ => {}
+        }
+        for (name, _) in crate::profile::BUILT_IN.iter().filter(|(name, _)| !PROVIDED.contains(name)) {
+            if crate::profile::load(name, &[])?.detects(&checkout.root, &checkout.project) {
+                return Ok(Some((name, Provider::Plain)));
+            }
+        }
+        Ok(None)
     }
 
     fn name(&self) -> &str {
@@ -480,6 +508,18 @@ fn profile_paths(
         paths.all.extend(all.filter_map(|p| renderer.render_str(p).ok()));
     }
     paths
+}
+
+/// The plan of `learn --like sibling`: a profile and templates learnt
+/// from that backend, under `.add-backend/<project>/` (the project's name
+/// if add-backend knows it, else the module's or package's).
+pub fn learn(checkout: &Checkout, sibling: &str, force: bool) -> Result<Plan> {
+    let project = learn::project_name(checkout, Known::built_in(checkout)?.map(|(name, _)| name));
+    let plan = learn::plan(checkout, &project, sibling, force)?;
+    for file in plan.files.iter().filter(|f| f.changes()) {
+        checkout.confine_to(&file.path, true)?;
+    }
+    Ok(plan)
 }
 
 /// The plan that takes a backend back out, as its manifest records it.

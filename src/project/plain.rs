@@ -206,6 +206,22 @@ pub fn plan(checkout: &Checkout, project: &str, request: &Request) -> Result<Pla
     let module = module(checkout);
     let params = params(&profile, &name, request.params)?;
     let vars = Vars { name: name_vars(&name), module, fields: fields(request.fields)?, params: &params };
+    // A profile learnt from a backend: the clone of it, and its templates
+    // rendered for it, by which its anchors and columns go.
+    let cloning;
+    let model_renderer;
+    let model = match &profile.like {
+        Some(like) => {
+            let model = BackendName { go_name: like.go_name.clone(), ..BackendName::parse(&like.backend, None)? };
+            cloning = super::like::cloning(checkout, &name, &like.backend, request.force)
+                .map_err(|e| anyhow::anyhow!("{}: [like] {}: {e:#}", profile.source, like.backend))?;
+            let model_params = self::params(&profile, &model, request.params)?;
+            let vars = Vars { name: name_vars(&model), module, fields: fields(request.fields)?, params: &model_params };
+            model_renderer = renderer(&vars, &profile, dirs.clone())?;
+            Some(super::steps::Model { cloning: Some(&cloning), renderer: &model_renderer })
+        }
+        None => None,
+    };
     let renderer = renderer(&vars, &profile, dirs)?;
     let go = matches!(checkout.project, Project::Go(_));
     let steps = Steps {
@@ -216,6 +232,7 @@ pub fn plan(checkout: &Checkout, project: &str, request: &Request) -> Result<Pla
         force: request.force,
         parsed: &[],
         check_only: false,
+        model,
     };
     let next: Vec<String> = profile
         .next

@@ -31,6 +31,20 @@ pub struct Steps<'a> {
     /// Only whether each patch is there is asked (`doctor`): no template
     /// is rendered, and the variables the texts alone use may be absent.
     pub check_only: bool,
+    /// A profile learnt from a backend (`[like]`): the clone of it its
+    /// `clone` anchors are placed by.
+    pub model: Option<Model<'a>>,
+}
+
+/// The backend a profile was learnt from, cloned as the new one: where
+/// its `clone` anchors go, and its templates rendered for the model
+/// itself, whose columns a Go text's are aligned as (gofmt aligns columns
+/// by the names' lengths).
+pub struct Model<'a> {
+    /// None for `doctor` examining the model itself: its units are the
+    /// ones cloned, there by definition.
+    pub cloning: Option<&'a super::like::Cloning>,
+    pub renderer: &'a Renderer,
 }
 
 /// Whether a patch is there, for `doctor`.
@@ -64,7 +78,14 @@ impl Steps<'_> {
     ) -> Result<crate::plan::Plan> {
         let mut files = self.files()?;
         files.extend(self.patches(&mut warnings)?);
-        let plan = crate::plan::Plan { target: self.profile.target.clone(), next_steps, warnings, backend, files };
+        let plan = crate::plan::Plan {
+            target: self.profile.target.clone(),
+            next_steps,
+            warnings,
+            backend,
+            files,
+            writes_profile: false,
+        };
         plan.refuse_partial(allow_existing)?;
         Ok(plan)
     }
@@ -104,7 +125,11 @@ impl Steps<'_> {
         let path = self.renderer.render_str(&file.path)?;
         crate::paths::refuse_forbidden(&self.checkout.root, &path)?;
         let rendered = self.renderer.render(&self.template(&file.template), Shape::File)?;
-        let content = if path.ends_with(".go") { go_imports::tidy(&path, &rendered, self.module)? } else { rendered };
+        let rendered = self.aligned(&file.template, &path, rendered, Shape::File)?;
+        // A learnt profile's file is a copy of the model's: its imports are
+        // grouped as the project groups them.
+        let tidy = path.ends_with(".go") && self.model.is_none();
+        let content = if tidy { go_imports::tidy(&path, &rendered, self.module)? } else { rendered };
         let before = self.checkout.read(&path)?.map(Rc::unwrap_or_clone);
         let status = match &before {
             None => Status::Create,
@@ -510,6 +535,7 @@ impl Steps<'_> {
                 let default = present.unwrap_or(new_key);
                 file.add(what(format!("{default} in the list"))?, edits);
             }
+            Anchor::Clone { unit, part } => self.clone_unit(file, patch, unit, *part)?,
             Anchor::CargoFeature { feature, deps, list, like, model } => {
                 let feature = self.renderer.render_str(feature)?;
                 let deps: Vec<String> = deps.iter().map(|d| self.renderer.render_str(d)).collect::<Result<_>>()?;
@@ -591,6 +617,68 @@ impl Steps<'_> {
         let Some(list) = list else { return Ok(Vec::new()) };
         let rendered = self.renderer.render_str(list)?;
         Ok(rendered.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+    }
+
+    /// In a profile learnt from a backend, Go text rendered from
+    /// `template` with its columns aligned as gofmt aligns them: as the
+    /// model's text (the template rendered for the model) is, for the new
+    /// names' lengths.
+    fn aligned(&self, template: &str, path: &str, rendered: String, shape: Shape) -> Result<String> {
+        match &self.model {
+            Some(model) if path.ends_with(".go") => {
+                let original = model.renderer.render(&self.template(template), shape)?;
+                Ok(super::like::realign(&original, &rendered))
+            }
+            _ => Ok(rendered),
+        }
+    }
+
+    /// A `clone` anchor: where the clone of the model's unit `unit` goes
+    /// (its `part`th insertion), the template's text; there already when
+    /// the clone or the text is.
+    fn clone_unit(&self, file: &mut PatchedFile, patch: &Patch, unit: &str, part: usize) -> Result<()> {
+        let Some(model) = &self.model else {
+            bail!("anchor \"clone\" in a profile with no [like] table");
+        };
+        let Some(cloning) = model.cloning else {
+            file.add(unit.to_string(), Vec::new());
+            return Ok(());
+        };
+        let wired = cloning.wired.iter().find(|w| w.path == file.path);
+        let Some(cloned) = wired.and_then(|w| w.cloned.iter().find(|c| c.key == unit)) else {
+            bail!("{}: no unit `{unit}` of {} to clone here", file.path, cloning.sibling);
+        };
+        if self.check_only {
+            // Another backend's own unit of the kind (its `case`, named
+            // for it) is its wiring there, if not a clone's text.
+            let there = matches!(cloned.item.status, Status::Present | Status::Conflict);
+            let edits = if there { Vec::new() } else { cloned.edits.clone() };
+            file.add(cloned.item.what.clone(), edits);
+            return Ok(());
+        }
+        let what = match &patch.what {
+            Some(what) if !self.check_only => self.renderer.render_str(what)?,
+            _ => cloned.item.what.clone(),
+        };
+        let text = match patch.template.as_ref().filter(|_| !self.check_only) {
+            Some(name) => {
+                let rendered = self.renderer.render(&self.template(name), Shape::Text)?;
+                self.aligned(name, file.path, rendered, Shape::Text)?
+            }
+            None => String::new(),
+        };
+        let there = cloned.item.status == Status::Present || super::like::has_lines(file.src, &text);
+        match cloned.item.status {
+            _ if there => file.add(what, Vec::new()),
+            Status::Insert => {
+                let Some(edit) = cloned.edits.get(part - 1) else {
+                    bail!("{}: the clone of `{unit}` has {} insertion(s), not {part}", file.path, cloned.edits.len());
+                };
+                file.add(what, vec![Edit { at: edit.at, text }]);
+            }
+            status => file.items.push(Item { what, status }),
+        }
+        Ok(())
     }
 
     /// An anchor not found: a warning for an optional patch, else an error.

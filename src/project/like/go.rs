@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use anyhow::{Result, bail};
 
-use super::{Clone, Found, Lang, has_lines};
+use super::{Clone, Cloned, Found, Lang, has_lines};
 use crate::anchor::go_units::{self, GoUnits, Piece, UnitKind};
 use crate::checkout::Checkout;
 use crate::names::BackendName;
@@ -71,8 +71,14 @@ pub(super) fn clone<'a>(
         new_dir: new_dir.clone(),
         module,
     };
-    let clone =
-        Clone { sibling: sibling_type, forms, others: Vec::new(), own: vec![(dir, new_dir)], lang: Lang::Go(go) };
+    let clone = Clone {
+        sibling: sibling_type,
+        sibling_go,
+        forms,
+        others: Vec::new(),
+        own: vec![(dir, new_dir)],
+        lang: Lang::Go(go),
+    };
     Ok((clone, files))
 }
 
@@ -170,7 +176,7 @@ impl Go<'_> {
         src: &str,
         found: &mut Found,
     ) -> Result<bool> {
-        let Found { edits, items, covered, .. } = found;
+        let Found { cloned, covered, .. } = found;
         let Some(parsed) = go_units::read(src) else {
             found.unread = Some("does not parse".to_string());
             return Ok(false);
@@ -274,7 +280,7 @@ impl Go<'_> {
                 (false, true) => Status::Conflict,
                 (false, false) => Status::Insert,
             };
-            items.push(Item { what, status });
+            let mut edits = Vec::new();
             if status == Status::Insert {
                 let at = match unit.kind {
                     UnitKind::Statement => sorted_statement(clone, src, unit.lines.clone(), &text),
@@ -282,6 +288,7 @@ impl Go<'_> {
                 };
                 edits.push(Edit { at, text });
             }
+            cloned.push(Cloned { key: what.clone(), item: Item { what, status }, edits });
         }
         // An import of the new package, where a clone uses it or the
         // sibling's is a blank import (for its side effects).
@@ -306,8 +313,8 @@ impl Go<'_> {
             let go = crate::anchor::go::GoFile::new(file, src);
             let imports = go.imports()?;
             let edit = go.import_edit(&imports, &self.new_path, alias.as_deref(), self.module)?;
-            items.push(Item { what, status: if edit.is_some() { Status::Insert } else { Status::Present } });
-            edits.extend(edit);
+            let status = if edit.is_some() { Status::Insert } else { Status::Present };
+            cloned.push(Cloned { key: what.clone(), item: Item { what, status }, edits: edit.into_iter().collect() });
         }
         Ok(true)
     }
@@ -352,7 +359,7 @@ fn cells(line: &str) -> Option<(&str, &str, usize)> {
 /// `renamed` (`original` with names renamed, line for line) with each
 /// aligned section whose first names changed padded again, as gofmt pads
 /// it: the rest of every line at one column past the longest name.
-fn realign(original: &str, renamed: &str) -> String {
+pub(in crate::project) fn realign(original: &str, renamed: &str) -> String {
     let old: Vec<&str> = original.split_inclusive('\n').collect();
     let new: Vec<&str> = renamed.split_inclusive('\n').collect();
     if old.len() != new.len() {

@@ -19,6 +19,8 @@
 mod go;
 mod rust;
 
+pub(super) use go::realign;
+
 use std::ops::Range;
 
 use anyhow::Result;
@@ -45,6 +47,8 @@ fn prose(path: &str) -> bool {
 struct Clone<'a> {
     /// The sibling's name, lower case.
     sibling: &'a str,
+    /// The tree's spelling of it in type names (`SFTP`, `WebDAV`, `Oss`).
+    sibling_go: String,
     forms: Vec<Form>,
     /// The other backends' names, in the casings of a name: a unit that
     /// names one of them too is not the sibling's.
@@ -62,25 +66,72 @@ enum Lang<'a> {
 
 pub fn plan(checkout: &Checkout, request: &Request, sibling: &str) -> Result<Plan> {
     let name = BackendName::parse(request.name, request.go_name)?;
+    let cloning = cloning(checkout, &name, sibling, request.force)?;
+    let sibling = &cloning.sibling;
+    let mut files: Vec<FileChange> = cloning.own.into_iter().map(|(_, change)| change).collect();
+    for wired in cloning.wired {
+        let edits: Vec<Edit> = wired.cloned.iter().flat_map(|c| c.edits.iter().cloned()).collect();
+        let items = wired.cloned.into_iter().map(|c| c.item).collect();
+        files.push(FileChange::patched(wired.path, wired.src, &edits, items));
+    }
+    let new_home = &cloning.new_home;
+    let plan = Plan {
+        target: format!("like {sibling}"),
+        backend: name,
+        files,
+        next_steps: vec![format!(
+            "review the clone of {sibling} in {new_home} and the wiring, then make it talk to its own service"
+        )],
+        warnings: cloning.warnings,
+        writes_profile: false,
+    };
+    Ok(plan)
+}
+
+/// A clone of a sibling, planned: its own files copied, and the units of
+/// wiring of each other file that wires it. `--like` makes a plan of it;
+/// `learn` a profile, and a profile learnt so its `clone` anchors' places.
+pub struct Cloning {
+    /// The sibling's name, lower case, and its spelling in type names.
+    pub sibling: String,
+    pub sibling_go: String,
+    /// Each file of the sibling's (its path) and the new backend's copy.
+    pub own: Vec<(String, FileChange)>,
+    pub wired: Vec<Wired>,
+    /// Where the new backend's files are: its directory or module.
+    pub new_home: String,
+    pub warnings: Vec<String>,
+}
+
+/// A file that wires the sibling, and the clones of its units.
+pub struct Wired {
+    pub path: String,
+    pub src: String,
+    pub cloned: Vec<Cloned>,
+}
+
+/// The clone of `sibling` as backend `name`.
+pub fn cloning(checkout: &Checkout, name: &BackendName, sibling: &str, force: bool) -> Result<Cloning> {
     let sibling_name = BackendName::parse(sibling, None)?;
     if sibling_name.package == name.package {
         anyhow::bail!("--like {sibling}: the new backend must have another name than its model");
     }
     let files = tree(checkout)?;
     let (clone, files) = match &checkout.project {
-        Project::Go(module) => go::clone(checkout, files, &name, &sibling_name, module)?,
-        Project::Cargo(_) => rust::clone(checkout, files, &name, &sibling_name)?,
+        Project::Go(module) => go::clone(checkout, files, name, &sibling_name, module)?,
+        Project::Cargo(_) => rust::clone(checkout, files, name, &sibling_name)?,
     };
     let sibling = clone.sibling;
-    let mut changes = Vec::new();
+    let mut own = Vec::new();
+    let mut wired = Vec::new();
     let mut mentioned = Vec::new();
     let mut warnings = Vec::new();
     for file in files.iter().filter(|f| clone.owns(f)) {
-        changes.push(clone.own_file(checkout, file, request.force)?);
+        own.push((file.clone(), clone.own_file(checkout, file, force)?));
     }
     for file in files.iter().filter(|f| !clone.owns(f)) {
-        if let Some(change) = clone.wiring(checkout, file, &mut mentioned, &mut warnings)? {
-            changes.push(change);
+        if let Some(found) = clone.wiring(checkout, file, &mut mentioned, &mut warnings)? {
+            wired.push(found);
         }
     }
     if !mentioned.is_empty() {
@@ -90,16 +141,7 @@ pub fn plan(checkout: &Checkout, request: &Request, sibling: &str) -> Result<Pla
         ));
     }
     let new_home = clone.own.first().map_or_else(String::new, |(_, new)| new.clone());
-    let plan = Plan {
-        target: format!("like {sibling}"),
-        backend: name,
-        files: changes,
-        next_steps: vec![format!(
-            "review the clone of {sibling} in {new_home} and the wiring, then make it talk to its own service"
-        )],
-        warnings,
-    };
-    Ok(plan)
+    Ok(Cloning { sibling: sibling.to_string(), sibling_go: clone.sibling_go.clone(), own, wired, new_home, warnings })
 }
 
 /// Every file of the checkout a clone may read, sorted, outside the
@@ -208,7 +250,7 @@ impl Clone<'_> {
         file: &str,
         mentioned: &mut Vec<String>,
         warnings: &mut Vec<String>,
-    ) -> Result<Option<FileChange>> {
+    ) -> Result<Option<Wired>> {
         let code = match self.lang {
             Lang::Go(_) => file.ends_with(".go"),
             Lang::Rust(_) => file.ends_with(".rs") || file == "Cargo.toml",
@@ -250,18 +292,26 @@ impl Clone<'_> {
             last = at;
             mentioned.push(format!("{file}:{line_at}"));
         }
-        if found.items.is_empty() {
+        if found.cloned.is_empty() {
             return Ok(None);
         }
-        Ok(Some(FileChange::patched(file.to_string(), src.to_string(), &found.edits, found.items)))
+        // A key the file holds twice is told apart by its count.
+        let mut seen: std::collections::HashMap<String, usize> = Default::default();
+        for cloned in &mut found.cloned {
+            let n = seen.entry(cloned.key.clone()).or_default();
+            *n += 1;
+            if *n > 1 {
+                cloned.key = format!("{} ({n})", cloned.key);
+            }
+        }
+        Ok(Some(Wired { path: file.to_string(), src: src.to_string(), cloned: found.cloned }))
     }
 }
 
 /// What the units of one file come to.
 #[derive(Default)]
 struct Found {
-    edits: Vec<Edit>,
-    items: Vec<Item>,
+    cloned: Vec<Cloned>,
     /// What the clones and the other names hold: a mention there is
     /// accounted for.
     covered: Vec<Range<usize>>,
@@ -278,7 +328,7 @@ impl Clone<'_> {
     /// a list, not part of one example), cloned after it.
     fn prose_units(&self, src: &str, found: &mut Found) {
         self.sections(src, found);
-        let Found { edits, items, covered, .. } = found;
+        let Found { cloned, covered, .. } = found;
         let mut fenced = false;
         let mut block: Vec<&str> = Vec::new();
         let mut at = 0;
@@ -302,7 +352,7 @@ impl Clone<'_> {
                     let tables = crate::anchor::prose::toml_tables(&src[at..at + len]);
                     if !tables.is_empty() {
                         tables_end = at + len;
-                        self.toml_tables(src, at, &tables, edits, items, covered);
+                        self.toml_tables(src, at, &tables, cloned, covered);
                     }
                 }
                 continue;
@@ -310,7 +360,7 @@ impl Clone<'_> {
             if start < tables_end || covered.iter().any(|c| c.contains(&start)) {
                 continue;
             }
-            if !fenced && self.code_span_list(start, line, edits, items, covered) {
+            if !fenced && self.code_span_list(start, line, cloned, covered) {
                 continue;
             }
             let item = !fenced && (trimmed.starts_with("- ") || trimmed.starts_with("* "));
@@ -341,14 +391,14 @@ impl Clone<'_> {
             let renamed = words::rename(line, &self.forms);
             let renamed = if renamed.ends_with('\n') { renamed } else { format!("\n{renamed}") };
             let present = has_lines(src, &renamed);
-            items.push(Item {
-                what: format!("clone of line `{}`", trimmed),
-                status: if present { Status::Present } else { Status::Insert },
-            });
+            let mut edits = Vec::new();
             if !present {
                 let sorted = if item { sorted_place(src, start, &renamed) } else { None };
                 edits.push(sorted.map_or(Edit { at, text: renamed }, |(at, text)| Edit { at, text }));
             }
+            let what = format!("clone of line `{}`", trimmed);
+            let status = if present { Status::Present } else { Status::Insert };
+            cloned.push(Cloned { key: what.clone(), item: Item { what, status }, edits });
         }
     }
 
@@ -399,13 +449,10 @@ impl Clone<'_> {
                 end
             };
             let present = has_lines(src, &text);
-            found.items.push(Item {
-                what: format!("clone of section {}", section.lines().next().unwrap_or_default()),
-                status: if present { Status::Present } else { Status::Insert },
-            });
-            if !present {
-                found.edits.push(Edit { at, text });
-            }
+            let what = format!("clone of section {}", section.lines().next().unwrap_or_default());
+            let status = if present { Status::Present } else { Status::Insert };
+            let edits = if present { Vec::new() } else { vec![Edit { at, text }] };
+            found.cloned.push(Cloned { key: what.clone(), item: Item { what, status }, edits });
         }
     }
 
@@ -416,8 +463,7 @@ impl Clone<'_> {
         &self,
         start: usize,
         line: &str,
-        edits: &mut Vec<Edit>,
-        items: &mut Vec<Item>,
+        cloned: &mut Vec<Cloned>,
         covered: &mut Vec<Range<usize>>,
     ) -> bool {
         if self.others.is_empty() || !line.contains('`') {
@@ -448,13 +494,11 @@ impl Clone<'_> {
         let new = words::rename(&own, &self.forms);
         covered.push(start + at..start + at + own.len());
         let present = elements.contains(&new.as_str());
-        items.push(Item {
-            what: format!("{new} after {own}"),
-            status: if present { Status::Present } else { Status::Insert },
-        });
-        if !present {
-            edits.push(Edit { at: start + at + own.len(), text: format!(", {new}") });
-        }
+        let status = if present { Status::Present } else { Status::Insert };
+        let edits =
+            if present { Vec::new() } else { vec![Edit { at: start + at + own.len(), text: format!(", {new}") }] };
+        let key = format!("{own} in a list of code spans: {}", line.trim());
+        cloned.push(Cloned { key, item: Item { what: format!("{new} after {own}"), status }, edits });
         true
     }
 
@@ -465,8 +509,7 @@ impl Clone<'_> {
         src: &str,
         at: usize,
         tables: &[(Range<usize>, Range<usize>)],
-        edits: &mut Vec<Edit>,
-        items: &mut Vec<Item>,
+        cloned: &mut Vec<Cloned>,
         covered: &mut Vec<Range<usize>>,
     ) {
         for (table, header) in tables {
@@ -477,13 +520,10 @@ impl Clone<'_> {
             covered.push(table.clone());
             let text = format!("\n{}", words::rename(&src[table.clone()], &self.forms));
             let present = has_lines(src, &text);
-            items.push(Item {
-                what: format!("clone of TOML table {header}"),
-                status: if present { Status::Present } else { Status::Insert },
-            });
-            if !present {
-                edits.push(Edit { at: table.end, text });
-            }
+            let what = format!("clone of TOML table {header}");
+            let status = if present { Status::Present } else { Status::Insert };
+            let edits = if present { Vec::new() } else { vec![Edit { at: table.end, text }] };
+            cloned.push(Cloned { key: what.clone(), item: Item { what, status }, edits });
         }
     }
 
@@ -547,9 +587,20 @@ fn sorted_place(src: &str, at: usize, text: &str) -> Option<(usize, String)> {
     Some(lists::insertion(src, list, text.trim_start_matches('\n'), &placing))
 }
 
+/// One unit of wiring cloned: what it is and its edits (none where the
+/// clone is there already, or cannot be made).
+pub struct Cloned {
+    /// The sibling's unit, in its own names (`case clone of case "sftp":`):
+    /// the same whatever the new name, so that a profile learnt from the
+    /// clone finds the unit again.
+    pub key: String,
+    pub item: Item,
+    pub edits: Vec<Edit>,
+}
+
 /// Whether `text` (its leading newlines aside) is in `src` from the start
 /// of a line: `ftpHost = ..` is not in `sftpHost = ..`.
-fn has_lines(src: &str, text: &str) -> bool {
+pub(super) fn has_lines(src: &str, text: &str) -> bool {
     let text = text.trim_start_matches(['\n', '\r']).trim_end();
     !text.is_empty() && src.match_indices(text).any(|(at, _)| at == 0 || src[..at].ends_with('\n'))
 }

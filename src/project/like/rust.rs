@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use anyhow::{Result, bail};
 
-use super::{Clone, Found, Lang, has_lines};
+use super::{Clone, Cloned, Found, Lang, has_lines};
 use crate::anchor::rust_units::{self, Piece, RustUnits, UnitKind};
 use crate::anchor::{cargo, line_start};
 use crate::checkout::Checkout;
@@ -84,7 +84,8 @@ pub(super) fn clone<'a>(
         new_module: new_module.clone(),
         new_go: name.go_name.clone(),
     };
-    Ok((Clone { sibling: &sibling.r#type, forms, others, own, lang: Lang::Rust(rust) }, files))
+    let sibling_go = sibling_type;
+    Ok((Clone { sibling: &sibling.r#type, sibling_go, forms, others, own, lang: Lang::Rust(rust) }, files))
 }
 
 /// A package with features has one for each backend: a sibling with none
@@ -304,7 +305,7 @@ impl Rust {
             found.unread = Some("does not parse".to_string());
             return Ok(false);
         };
-        let Found { edits, items, covered, warnings, .. } = found;
+        let Found { cloned, covered, warnings, .. } = found;
         // Another crate's names are not the sibling, wherever they are, nor
         // another module's.
         let (others, their_names) = self.other_modules(clone, &parsed);
@@ -331,7 +332,7 @@ impl Rust {
         covered.extend(external.iter().cloned());
         let names: BTreeSet<&str> =
             parsed.pieces.iter().filter(|(_, k)| *k == Piece::Name).map(|(r, _)| &src[r.clone()]).collect();
-        let mut planned: Vec<(Item, Vec<Edit>, bool)> = Vec::new();
+        let mut planned: Vec<(String, Item, Vec<Edit>, bool)> = Vec::new();
         for unit in &parsed.units {
             if covered.iter().any(|c| c.start <= unit.span.start && unit.span.end <= c.end && c != &unit.span) {
                 continue;
@@ -426,7 +427,8 @@ impl Rust {
                 (false, false) => Status::Insert,
             };
             let first_line = head.lines().next().unwrap_or_default().trim();
-            let item = Item { what: format!("{} clone of {first_line}", kind_word(unit.kind)), status };
+            let what = format!("{} clone of {first_line}", kind_word(unit.kind));
+            let item = Item { what: what.clone(), status };
             let mut unit_edits = Vec::new();
             if status == Status::Insert {
                 if unit.lines && !unit.separated {
@@ -449,29 +451,28 @@ impl Rust {
                         renamed != src[r.clone()] && names.contains(renamed.as_str())
                     }
                 });
-            planned.push((item, unit_edits, clashes));
+            planned.push((what, item, unit_edits, clashes));
         }
         // A name of the clone's the file uses already, for something else
         // (a local `obs`): refused, unless the file has clones of the
         // sibling already (a second run, or --force adding what is missing).
-        let cloned_before = planned.iter().any(|(item, _, _)| item.status == Status::Present);
+        let cloned_before = planned.iter().any(|(_, item, _, _)| item.status == Status::Present);
         // Lines the rename made wider than rustfmt keeps (a longer name):
         // `cargo fmt` rewraps them, said once a file.
-        let wide = planned.iter().flat_map(|(_, e, _)| e).flat_map(|e| e.text.lines()).any(|l| l.len() > self.width);
+        let wide = planned.iter().flat_map(|(_, _, e, _)| e).flat_map(|e| e.text.lines()).any(|l| l.len() > self.width);
         if wide {
             warnings.push(format!(
                 "a cloned line is wider than rustfmt's {} columns; `cargo fmt` rewraps it (and `remove` then takes it for an edit)",
                 self.width
             ));
         }
-        for (mut item, unit_edits, clashes) in planned {
+        for (key, mut item, mut edits, clashes) in planned {
             if clashes && !cloned_before {
                 item.status = Status::Conflict;
                 item.what = format!("{} (the file uses its new name already)", item.what);
-            } else {
-                edits.extend(unit_edits);
+                edits.clear();
             }
-            items.push(item);
+            cloned.push(Cloned { key, item, edits });
         }
         self.argument_runs(clone, src, &parsed, &mentions, found);
         self.chains_led_by_it(clone, src, &parsed, &mentions, found);
@@ -490,7 +491,7 @@ impl Rust {
         mentions: &dyn Fn(&Range<usize>) -> bool,
         found: &mut Found,
     ) {
-        let Found { edits, items, covered, .. } = found;
+        let Found { cloned, covered, .. } = found;
         let links: Vec<&rust_units::Unit> = parsed.units.iter().filter(|u| u.kind == UnitKind::Link).collect();
         // Where a chain starts: the start of its innermost receiver.
         let start = |u: &rust_units::Unit| u.around.as_ref().map_or(u.span.start, |r| r.start);
@@ -543,13 +544,10 @@ impl Rust {
             let text = words::rename(&src[last.span.clone()], &forms);
             covered.push(head);
             let present = src[last.span.end..].starts_with(&text);
-            items.push(Item {
-                what: format!("chained call for it after {}", src[last.span.clone()].trim()),
-                status: if present { Status::Present } else { Status::Insert },
-            });
-            if !present {
-                edits.push(Edit { at: last.span.end, text });
-            }
+            let what = format!("chained call for it after {}", src[last.span.clone()].trim());
+            let status = if present { Status::Present } else { Status::Insert };
+            let edits = if present { Vec::new() } else { vec![Edit { at: last.span.end, text }] };
+            cloned.push(Cloned { key: what.clone(), item: Item { what, status }, edits });
         }
     }
 
@@ -584,7 +582,7 @@ impl Rust {
         mentions: &dyn Fn(&Range<usize>) -> bool,
         found: &mut Found,
     ) {
-        let Found { edits, items, covered, .. } = found;
+        let Found { cloned, covered, .. } = found;
         let mut lists: Vec<Vec<&rust_units::Unit>> = Vec::new();
         for unit in parsed.units.iter().filter(|u| u.kind == UnitKind::MacroArgument) {
             match lists.last_mut() {
@@ -621,10 +619,9 @@ impl Rust {
             // The clone of the last argument may have gained a comma since.
             let present = has_lines(&src[run.end..], renamed.trim_end().trim_end_matches(','));
             let first = src[list[a].head.clone()].trim();
-            items.push(Item {
-                what: format!("macro arguments clone of {first}"),
-                status: if present { Status::Present } else { Status::Insert },
-            });
+            let what = format!("macro arguments clone of {first}");
+            let status = if present { Status::Present } else { Status::Insert };
+            let mut edits = Vec::new();
             if !present {
                 let last = list[a + k - 1];
                 if last.separated {
@@ -634,6 +631,7 @@ impl Rust {
                     edits.push(Edit { at: last.head.end, text: format!(",\n{}", renamed.trim_end()) });
                 }
             }
+            cloned.push(Cloned { key: what.clone(), item: Item { what, status }, edits });
         }
     }
 
@@ -646,10 +644,10 @@ impl Rust {
         let Some(clones) = cargo::clone_features(file, src, &named, &rename)? else {
             return Ok(false);
         };
-        for (what, edits) in clones.units {
-            let status = if edits.is_empty() { Status::Present } else { Status::Insert };
-            found.items.push(Item { what, status });
-            found.edits.extend(edits);
+        for unit in clones.units {
+            let status = if unit.edits.is_empty() { Status::Present } else { Status::Insert };
+            let item = Item { what: unit.what, status };
+            found.cloned.push(Cloned { key: unit.key, item, edits: unit.edits });
         }
         found.covered.extend(clones.covered);
         Ok(true)

@@ -275,6 +275,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         force: request.force,
         parsed: &parsed,
         check_only: false,
+        model: None,
     };
     if facts.testingutil.is_none() {
         warnings.push(format!(

@@ -256,6 +256,7 @@ pub fn plan(checkout: &Checkout, request: &Request) -> Result<Plan> {
         force: request.force,
         parsed: &[],
         check_only: false,
+        model: None,
     };
     let next_steps = vec![
         format!("cargo check --no-default-features --features {} checks the new module against OpenDAL", name.r#type),
