@@ -415,3 +415,38 @@ fn created(checkout: &Checkout, path: String, content: String, force: bool) -> R
     };
     Ok(FileChange::whole(path.clone(), before, content, vec![Item { what: path, status }]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stand_in() -> BackendName {
+        BackendName { r#type: "zqxw".into(), package: "zqxw".into(), go_name: "ZqXw".into() }
+    }
+
+    #[test]
+    fn tera_s_own_syntax_stays_text_and_the_stand_in_s_forms_become_variables() {
+        let text = "m := map[string]int{{\"zqxw\": 1}} // {% {# ZQXW Zqxw ZqXw}\nuse crate::zqxw::{ZqXwCache};\n";
+        let template = templated(text, &forms(&stand_in()));
+        assert_eq!(
+            template,
+            "m := map[string]int{{ \"{{\" }}\"{{ package }}\": 1}} // {{ \"{%\" }} {{ \"{#\" }} {{ package | upper }} {{ package | capitalize }} {{ go_name }}}\nuse crate::{{ package }}::{{ \"{\" }}{{ go_name }}Cache};\n"
+        );
+        let renderer = crate::render::Renderer::new(&super::super::plain::name_vars(&stand_in()), Vec::new()).unwrap();
+        assert_eq!(renderer.render_str(&template).unwrap(), text);
+    }
+
+    #[test]
+    fn a_number_that_grows_with_the_name_is_its_length_and_a_column_is_not_one() {
+        let longer = longer(&stand_in());
+        assert_eq!((longer.package.len(), longer.go_name.len()), (5, 5));
+        // `s[5:]` after "zqxw:", `s[6:]` after the longer "zqxwv:"; the
+        // spaces of an aligned column differ too.
+        let mine = "x  := s[5:] // 2\n";
+        let theirs = "x   := s[6:] // 2\n";
+        assert_eq!(lengths(mine, theirs, &stand_in(), &longer).unwrap(), "x  := s[{{ (package | length) + 1 }}:] // 2\n");
+        assert_eq!(lengths("n = 4", "n = 5", &stand_in(), &longer).unwrap(), "n = {{ package | length }}");
+        // A number that changes otherwise is not guessed at.
+        assert!(lengths("n = 4", "n = 9", &stand_in(), &longer).is_err());
+    }
+}

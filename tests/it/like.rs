@@ -271,7 +271,7 @@ fn a_clone_of_oss_reaches_every_file_the_sccache_profile_patches() {
 
 /// A Go module of our own, with no profile: stores under `store/`, opened
 /// by name in a registry switch, listed in a features list and the README.
-fn made_up_project() -> Sandbox {
+pub(crate) fn made_up_project() -> Sandbox {
     let sb = Sandbox::empty("kv");
     let files: &[(&str, &str)] = &[
         ("go.mod", "module example.com/kv\n\ngo 1.24\n"),

@@ -21,6 +21,8 @@
 //! - `like`: `--like SIBLING`, a backend cloned from one the checkout has:
 //!   on the Litestream, rclone and sccache fixtures and made-up projects,
 //!   built and tested, refusals, rerun and remove.
+//! - `learn`: `learn --like SIBLING`, a profile learnt from a backend: an
+//!   add by it writes what `--like` writes, on every fixture; doctor.
 //! - `faults`: a failure or a kill at every filesystem step; locks; journals.
 //! - `safety`: symlinks, read-only files, encodings, modes.
 //! - `hostile`: what a hostile checkout could try (docs/RELIABILITY.md).
@@ -34,6 +36,7 @@ mod generated;
 mod go_toolchain;
 mod hostile;
 mod interface;
+mod learn;
 mod like;
 mod own_project;
 mod rclone;

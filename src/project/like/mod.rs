@@ -497,7 +497,8 @@ impl Clone<'_> {
         let status = if present { Status::Present } else { Status::Insert };
         let edits =
             if present { Vec::new() } else { vec![Edit { at: start + at + own.len(), text: format!(", {new}") }] };
-        let key = format!("{own} in a list of code spans: {}", line.trim());
+        // What the line says before the list: the same once the new name is in it.
+        let key = format!("{own} in a list of code spans after `{}`", line[..run_start].trim());
         cloned.push(Cloned { key, item: Item { what: format!("{new} after {own}"), status }, edits });
         true
     }
