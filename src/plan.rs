@@ -120,6 +120,18 @@ impl FileChange {
         FileChange { path, before, after, items, inserted: Vec::new(), delete: false }
     }
 
+    /// A file written whole as `content`: created, the same as it is, or
+    /// (one item, the path) written over with `force`, else a conflict.
+    pub fn written(path: String, before: Option<String>, content: String, force: bool) -> FileChange {
+        let status = match &before {
+            None => Status::Create,
+            Some(existing) if *existing == content => Status::Identical,
+            Some(_) if force => Status::Overwrite,
+            Some(_) => Status::Conflict,
+        };
+        FileChange::whole(path.clone(), before, content, vec![Item { what: path, status }])
+    }
+
     /// An existing file with `edits` applied, recording what they insert.
     pub fn patched(path: String, before: String, edits: &[Edit], items: Vec<Item>) -> FileChange {
         let (after, inserted) = apply_edits(&before, edits);

@@ -12,7 +12,7 @@ use anyhow::{Result, bail};
 use super::like::{self, Cloning};
 use crate::checkout::{Checkout, Project};
 use crate::names::BackendName;
-use crate::plan::{FileChange, Item, Plan, Status};
+use crate::plan::{FileChange, Plan, Status};
 
 /// Letters a stand-in name is made of: none repeats, so that its forms
 /// (`zqxw`, `ZqXw`, `ZQXW`, `Zqxw`) cannot overlap in a text.
@@ -407,13 +407,7 @@ fn quoted(text: &str) -> String {
 /// written over with `force`.
 fn created(checkout: &Checkout, path: String, content: String, force: bool) -> Result<FileChange> {
     let before = checkout.read(&path)?.map(std::rc::Rc::unwrap_or_clone);
-    let status = match &before {
-        None => Status::Create,
-        Some(existing) if *existing == content => Status::Identical,
-        Some(_) if force => Status::Overwrite,
-        Some(_) => Status::Conflict,
-    };
-    Ok(FileChange::whole(path.clone(), before, content, vec![Item { what: path, status }]))
+    Ok(FileChange::written(path, before, content, force))
 }
 
 #[cfg(test)]
@@ -444,7 +438,10 @@ mod tests {
         // spaces of an aligned column differ too.
         let mine = "x  := s[5:] // 2\n";
         let theirs = "x   := s[6:] // 2\n";
-        assert_eq!(lengths(mine, theirs, &stand_in(), &longer).unwrap(), "x  := s[{{ (package | length) + 1 }}:] // 2\n");
+        assert_eq!(
+            lengths(mine, theirs, &stand_in(), &longer).unwrap(),
+            "x  := s[{{ (package | length) + 1 }}:] // 2\n"
+        );
         assert_eq!(lengths("n = 4", "n = 5", &stand_in(), &longer).unwrap(), "n = {{ package | length }}");
         // A number that changes otherwise is not guessed at.
         assert!(lengths("n = 4", "n = 9", &stand_in(), &longer).is_err());

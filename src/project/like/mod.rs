@@ -233,13 +233,7 @@ impl Clone<'_> {
             _ => words::rename(&src, &self.forms),
         };
         let before = checkout.read(&target)?.map(std::rc::Rc::unwrap_or_clone);
-        let status = match &before {
-            None => Status::Create,
-            Some(existing) if *existing == content => Status::Identical,
-            Some(_) if force => Status::Overwrite,
-            Some(_) => Status::Conflict,
-        };
-        Ok(FileChange::whole(target.clone(), before, content, vec![Item { what: target, status }]))
+        Ok(FileChange::written(target, before, content, force))
     }
 
     /// The clones of the wiring units of `file` whose identity is the
