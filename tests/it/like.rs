@@ -93,6 +93,7 @@ fn a_clone_of_s3_reaches_the_go_wiring_the_profile_makes() {
         gofmt_lists_nothing(&sb.root);
         go(&sb.root, &["vet", "./..."]);
         go(&sb.root, &["build", "./..."]);
+        go(&sb.root, &["test", "./obs/...", "./cmd/litestream/..."]);
     }
 }
 
@@ -547,4 +548,47 @@ fn a_rust_clone_keeps_to_the_sibling_and_refuses_what_clashes() {
     sb.run(&["remove", "webdav2", "--force"]).success();
     assert!(!sb.root.join("src/cache/webdav2.rs").exists());
     assert!(!sb.read("src/cache/mod.rs").contains("webdav2"));
+}
+
+/// Names that are word parts of other words, and new names that exist in
+/// another spelling: renamed where they are the sibling's word, else
+/// refused whole.
+#[test]
+fn a_short_sibling_is_renamed_only_as_a_word_and_a_name_in_another_spelling_is_refused() {
+    let sb = made_up_project();
+    std::fs::create_dir_all(sb.root.join("store/gs")).unwrap();
+    sb.write(
+        "store/gs/gs.go",
+        "// Package gs keeps values in a GS bucket.\npackage gs\n\nimport \"strings\"\n\n// Name is the store's name.\nconst Name = \"gs\"\n\n// GSStore is the gs store; its args are gsutil's flags.\ntype GSStore struct{ args []string }\n\n// NewGSStore returns a gs store run with args.\nfunc NewGSStore(args ...string) *GSStore { return &GSStore{args: args} }\n\n// Get returns the value of key.\nfunc (s *GSStore) Get(key string) string { return strings.Join(s.args, \",\") }\n\n// Put sets the value of key.\nfunc (s *GSStore) Put(key, value string) {}\n",
+    );
+    sb.edit(
+        "registry.go",
+        "\t\"example.com/kv/store/disk\"\n",
+        "\t\"example.com/kv/store/disk\"\n\t\"example.com/kv/store/gs\"\n",
+    );
+    sb.edit("registry.go", "\tcase \"memory\":", "\tcase \"gs\":\n\t\treturn gs.NewGSStore(), nil\n\tcase \"memory\":");
+    sb.run(&["oss", "--like", "gs"]).success();
+    let clone = sb.read("store/oss/oss.go");
+    assert!(
+        clone.contains(
+            "// OSSStore is the oss store; its args are gsutil's flags.\ntype OSSStore struct{ args []string }\n"
+        ),
+        "{clone}"
+    );
+    assert!(clone.contains("func NewOSSStore(args ...string) *OSSStore { return &OSSStore{args: args} }"), "{clone}");
+    assert!(sb.read("registry.go").contains("\tcase \"oss\":\n\t\treturn oss.NewOSSStore(), nil\n"));
+    if have_go() {
+        gofmt_lists_nothing(&sb.root);
+        go(&sb.root, &["vet", "./..."]);
+    }
+    // The new name is a store's already, in another casing or spelling.
+    let before = sb.tree();
+    sb.run(&["Memory", "--like", "disk"]).fails(1, "already exists");
+    sb.run(&["mem-ory", "--like", "disk"]).fails(1, "already exists");
+    assert_eq!(sb.tree(), before);
+    let rust = Sandbox::fixture("sccache");
+    let before = rust.tree();
+    rust.run(&["web-dav", "--like", "oss"]).fails(1, "module webdav is the name web_dav in another spelling");
+    rust.run(&["Web_Dav", "--like", "oss"]).fails(1, "another spelling");
+    assert_eq!(rust.tree(), before);
 }

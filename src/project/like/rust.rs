@@ -91,10 +91,10 @@ pub(super) fn clone<'a>(
 /// A package with features has one for each backend: a sibling with none
 /// is not one (`cache`, the parent module; `disk`, built in). The new
 /// name may be no dependency the package has, nor a feature in another
-/// spelling (`dist-client` for `dist_client`).
+/// spelling (`dist-client` for `dist_client`, `webdav` for `web_dav`).
 fn refuse_clashing_features(manifest: &str, module: &str, sibling: &str, new: &str) -> Result<()> {
     let doc = cargo::document(manifest).map_err(|e| anyhow::anyhow!("Cargo.toml: {}", e.message().trim_end()))?;
-    let same = |a: &str, b: &str| a.replace('-', "_") == b.replace('-', "_");
+    let same = |a: &str, b: &str| a.replace(['-', '_'], "").to_lowercase() == b.replace(['-', '_'], "").to_lowercase();
     if let Some(features) = doc.get("features").and_then(toml_edit::Item::as_table_like) {
         if !features.is_empty() && !features.iter().any(|(f, _)| same(f, sibling) || same(f, module)) {
             bail!(
@@ -185,6 +185,16 @@ fn module_files(checkout: &Checkout, files: &[String], module: &str, new: &str) 
         && (*existing == new_file) != writes_file
     {
         bail!("--like {module}: module {new} exists already, as {existing}; choose another name");
+    }
+    // A module beside it that is the new name in another spelling (`webdav` for `web_dav`).
+    let folded = |name: &str| name.replace(['-', '_'], "").to_lowercase();
+    let beside = files.iter().filter_map(|f| {
+        let rest = if parent.is_empty() { Some(f.as_str()) } else { f.strip_prefix(&format!("{parent}/")) }?;
+        let name = rest.split('/').next()?;
+        Some(name.strip_suffix(".rs").unwrap_or(name)).filter(|n| *n != new && *n != "mod" && rest.ends_with(".rs"))
+    });
+    if let Some(other) = beside.into_iter().find(|n| folded(n) == folded(new)) {
+        bail!("--like {module}: module {other} is the name {new} in another spelling; choose another name");
     }
     // Declared by a `mod` of its parent.
     let declared = files.iter().filter(|f| f.ends_with(".rs")).any(|f| {
