@@ -307,7 +307,7 @@ impl<'a> GoFile<'a> {
     /// Whether the file declares function `name`: a declaration the parser
     /// confirms, not a line inside a raw string or comment.
     pub fn has_func(&self, name: &str) -> bool {
-        self.body(None, name).is_ok()
+        self.find_decl(None, name).is_some() && self.body(None, name).is_ok()
     }
 
     /// The text of function `name`, from `func` to its closing brace.
@@ -318,7 +318,7 @@ impl<'a> GoFile<'a> {
     /// The text of method `recv`.`name` (or function `name`), from `func`
     /// to its closing brace.
     pub fn method_text(&self, recv: Option<&str>, name: &str) -> Option<&str> {
-        let decl = self.func_decl(recv, name).ok()?;
+        let decl = self.find_decl(recv, name)?;
         let body = self.body(recv, name).ok()?;
         Some(&self.src[decl.start..body.end])
     }
@@ -326,7 +326,7 @@ impl<'a> GoFile<'a> {
     /// What removing top-level function `name` takes out: its lines, those
     /// of its doc comment, and the blank line before them.
     pub fn func_span(&self, name: &str) -> Option<std::ops::Range<usize>> {
-        let decl = self.func_decl(None, name).ok()?;
+        let decl = self.find_decl(None, name)?;
         let body = self.body(None, name).ok()?;
         Some(self.with_lead(decl.start)..super::line_end(self.src, body.end - 1))
     }
@@ -395,7 +395,7 @@ impl<'a> GoFile<'a> {
 
     /// The first line of function `name`'s declaration: `func f(x int) (T, error) {`.
     pub fn func_header(&self, name: &str) -> Option<&str> {
-        let decl = self.func_decl(None, name).ok()?;
+        let decl = self.find_decl(None, name)?;
         Some(&self.src[decl.start..super::line_end(self.src, decl.start)])
     }
 
@@ -706,16 +706,20 @@ impl<'a> GoFile<'a> {
     }
 
     fn func_decl(&self, recv: Option<&str>, name: &str) -> Result<&Decl> {
-        self.decls
-            .iter()
-            .find(|d| match recv {
-                None => d.kind == DeclKind::Func && d.name == name,
-                Some(recv) => d.kind == DeclKind::Method && d.recv == recv && d.name == name,
-            })
-            .ok_or_else(|| match recv {
-                None => anyhow!("{}: function {name}() not found", self.path),
-                Some(recv) => anyhow!("{}: method {recv}.{name}() not found", self.path),
-            })
+        self.find_decl(recv, name).ok_or_else(|| match recv {
+            None => anyhow!("{}: function {name}() not found", self.path),
+            Some(recv) => anyhow!("{}: method {recv}.{name}() not found", self.path),
+        })
+    }
+
+    /// Function `name` (or method `recv.name`), if the file declares it:
+    /// asked often of a file that does not, so no error is made (an error
+    /// captures a backtrace where RUST_BACKTRACE is set).
+    fn find_decl(&self, recv: Option<&str>, name: &str) -> Option<&Decl> {
+        self.decls.iter().find(|d| match recv {
+            None => d.kind == DeclKind::Func && d.name == name,
+            Some(recv) => d.kind == DeclKind::Method && d.recv == recv && d.name == name,
+        })
     }
 
     /// The syntax tree of `src[range]` on its own, parsed once.

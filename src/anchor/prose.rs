@@ -8,18 +8,23 @@ use crate::glob::glob;
 
 /// Each line of `doc` with the offset it starts at, without its line ending.
 fn lines(doc: &str) -> impl Iterator<Item = (usize, &str)> {
+    let ends = memchr::memchr_iter(b'\n', doc.as_bytes()).map(|end| end + 1);
+    let ends = ends.chain((!doc.ends_with('\n') && !doc.is_empty()).then_some(doc.len()));
     let mut at = 0;
-    doc.split_inclusive('\n').map(move |line| {
+    ends.map(move |end| {
         let start = at;
-        at += line.len();
-        (start, line.trim_end_matches(['\n', '\r']))
+        at = end;
+        (start, doc[start..end].trim_end_matches(['\n', '\r']))
     })
 }
 
 /// A code fence (CommonMark: three or more backticks or tildes): its
 /// character, its length and its info string.
 fn fence(line: &str) -> Option<(char, usize, &str)> {
-    let text = line.trim_start();
+    let text = line.trim_start_matches([' ', '\t']);
+    if !text.starts_with(['`', '~']) {
+        return None;
+    }
     let c = text.chars().next().filter(|c| *c == '`' || *c == '~')?;
     let len = text.len() - text.trim_start_matches(c).len();
     (len >= 3).then(|| (c, len, text[len..].trim()))
