@@ -6,7 +6,8 @@
 //! and `Replace` over the whole) and the text is what its `unified_diff()`
 //! prints; what differs is the cost: similar's own line tokenizer and line
 //! hashing cost more than the diff itself on a large file with a few
-//! insertions. A leaf: it knows nothing of plans or projects.
+//! insertions. Where the texts inserted are known, only the lines around
+//! them are compared. A leaf: it knows nothing of plans or projects.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -28,6 +29,165 @@ pub fn unified(old: &str, new: &str, old_header: &str, new_header: &str) -> Stri
         hunk(&mut out, &group, &old_lines, &new_lines);
     }
     out
+}
+
+/// Lines of context either side of an insertion compared when only the
+/// insertions' surroundings are: more than a hunk's context (3), so that
+/// a change the diff slides over like lines stays inside.
+const MARGIN: usize = 8;
+
+/// As [`unified`], for `new` that is `old` with texts inserted at the
+/// byte ranges `inserted` of `new` (in order): only the lines around each
+/// insertion are compared, the rest being the same. Where `new` is not
+/// that (a plan's file changed since), the whole texts are compared.
+pub fn unified_inserted(
+    old: &str,
+    new: &str,
+    inserted: &[std::ops::Range<usize>],
+    old_header: &str,
+    new_header: &str,
+) -> String {
+    if inserted.is_empty() || !is_insertions(old, new, inserted) {
+        return unified(old, new, old_header, new_header);
+    }
+    // The windows of `new` compared: whole lines around each insertion,
+    // merged where they meet.
+    let mut windows: Vec<std::ops::Range<usize>> = Vec::new();
+    for range in inserted {
+        let start = lines_back(new, range.start, MARGIN);
+        let end = lines_forward(new, range.end, MARGIN);
+        match windows.last_mut() {
+            Some(last) if start <= last.end => last.end = last.end.max(end),
+            _ => windows.push(start..end),
+        }
+    }
+    // Each window's place in `old` (the insertions before it taken out)
+    // and in lines, then its diff, and the lines between the same.
+    let mut ops: Vec<DiffOp> = Vec::new();
+    let (mut old_line, mut new_line, mut new_at, mut taken) = (0, 0, 0, 0);
+    let mut window_lines: Vec<(usize, Vec<&str>, usize, Vec<&str>)> = Vec::new();
+    let mut next = inserted.iter().peekable();
+    for window in &windows {
+        let old_start = window.start - taken;
+        while next.peek().is_some_and(|r| r.end <= window.end) {
+            taken += next.next().map_or(0, |r| r.len());
+        }
+        let old_end = window.end - taken;
+        let gap = newlines(&new[new_at..window.start]);
+        push(&mut ops, DiffOp::Equal { old_index: old_line, new_index: new_line, len: gap });
+        // The same lines in both: between windows nothing was inserted.
+        old_line += gap;
+        new_line += gap;
+        let (old_window, new_window) = (lines(&old[old_start..old_end]), lines(&new[window.clone()]));
+        for op in self::ops(&old_window, &new_window) {
+            push(&mut ops, shifted(op, old_line, new_line));
+        }
+        window_lines.push((old_line, old_window.clone(), new_line, new_window.clone()));
+        old_line += old_window.len();
+        new_line += new_window.len();
+        new_at = window.end;
+    }
+    let rest = newlines(&new[new_at..]);
+    push(&mut ops, DiffOp::Equal { old_index: old_line, new_index: new_line, len: rest });
+    // The lines a hunk prints: the windows', or (a change slid past a
+    // window's margin) all of them.
+    let all = std::cell::OnceCell::new();
+    let line_of = |old_side: bool, i: usize| -> &str {
+        for (o, old_window, n, new_window) in &window_lines {
+            let (first, window) = if old_side { (*o, old_window) } else { (*n, new_window) };
+            if (first..first + window.len()).contains(&i) {
+                return window[i - first];
+            }
+        }
+        let (old_all, new_all) = all.get_or_init(|| (lines(old), lines(new)));
+        if old_side { old_all[i] } else { new_all[i] }
+    };
+    let mut out = String::new();
+    for (i, group) in similar::group_diff_ops(ops, 3).into_iter().filter(|g| !g.is_empty()).enumerate() {
+        if i == 0 {
+            let _ = writeln!(out, "--- {old_header}\n+++ {new_header}");
+        }
+        hunk_by(&mut out, &group, &|i| line_of(true, i), &|i| line_of(false, i));
+    }
+    out
+}
+
+/// Whether `new` is `old` with the texts at `inserted` put in.
+fn is_insertions(old: &str, new: &str, inserted: &[std::ops::Range<usize>]) -> bool {
+    let (mut old_at, mut new_at) = (0, 0);
+    for range in inserted {
+        if range.start < new_at || range.end > new.len() || range.start > range.end {
+            return false;
+        }
+        let len = range.start - new_at;
+        if old.get(old_at..old_at + len) != new.get(new_at..range.start) {
+            return false;
+        }
+        (old_at, new_at) = (old_at + len, range.end);
+    }
+    old.get(old_at..) == new.get(new_at..)
+}
+
+/// The start of the line `n` lines before the one holding `at`.
+fn lines_back(text: &str, at: usize, n: usize) -> usize {
+    let mut start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    for _ in 0..n {
+        if start == 0 {
+            break;
+        }
+        start = text[..start - 1].rfind('\n').map_or(0, |i| i + 1);
+    }
+    start
+}
+
+/// The end of the line `n` lines after the one `at` is in (a position at
+/// a line's start is in the line before it, which it ends).
+fn lines_forward(text: &str, at: usize, n: usize) -> usize {
+    let mut end = if at > 0 && text.as_bytes()[at - 1] == b'\n' {
+        at
+    } else {
+        text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
+    };
+    for _ in 0..n {
+        if end >= text.len() {
+            break;
+        }
+        end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    }
+    end
+}
+
+/// How many lines `text` holds (a last one without a line end counted).
+fn newlines(text: &str) -> usize {
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    ends + usize::from(!text.is_empty() && !text.ends_with('\n'))
+}
+
+/// `op` after `ops`: equal lines after equal lines are one run (hunks
+/// are cut in runs of them), and an empty run is none.
+fn push(ops: &mut Vec<DiffOp>, op: DiffOp) {
+    match (ops.last_mut(), op) {
+        (_, DiffOp::Equal { len: 0, .. }) => {}
+        (Some(DiffOp::Equal { len, .. }), DiffOp::Equal { len: more, .. }) => *len += more,
+        _ => ops.push(op),
+    }
+}
+
+fn shifted(op: DiffOp, old: usize, new: usize) -> DiffOp {
+    match op {
+        DiffOp::Equal { old_index, new_index, len } => {
+            DiffOp::Equal { old_index: old_index + old, new_index: new_index + new, len }
+        }
+        DiffOp::Delete { old_index, old_len, new_index } => {
+            DiffOp::Delete { old_index: old_index + old, old_len, new_index: new_index + new }
+        }
+        DiffOp::Insert { old_index, new_index, new_len } => {
+            DiffOp::Insert { old_index: old_index + old, new_index: new_index + new, new_len }
+        }
+        DiffOp::Replace { old_index, old_len, new_index, new_len } => {
+            DiffOp::Replace { old_index: old_index + old, old_len, new_index: new_index + new, new_len }
+        }
+    }
 }
 
 /// `text`'s lines, each with its line end (the last may have none).
@@ -100,6 +260,11 @@ fn ops<'t>(old: &[&'t str], new: &[&'t str]) -> Vec<DiffOp> {
 
 /// One hunk: its `@@` line, then each line with its mark.
 fn hunk(out: &mut String, ops: &[DiffOp], old: &[&str], new: &[&str]) {
+    hunk_by(out, ops, &|i| old[i], &|i| new[i]);
+}
+
+/// As [`hunk`], each line had by its number.
+fn hunk_by<'t>(out: &mut String, ops: &[DiffOp], old: &dyn Fn(usize) -> &'t str, new: &dyn Fn(usize) -> &'t str) {
     let (first, last) = (ops[0], ops[ops.len() - 1]);
     let _ = writeln!(
         out,
@@ -110,11 +275,11 @@ fn hunk(out: &mut String, ops: &[DiffOp], old: &[&str], new: &[&str]) {
     for op in ops {
         let (tag, old_range, new_range) = op.as_tag_tuple();
         if tag == DiffTag::Equal {
-            old[old_range].iter().for_each(|l| line(out, ' ', l));
+            old_range.for_each(|i| line(out, ' ', old(i)));
             continue;
         }
-        old[old_range].iter().for_each(|l| line(out, '-', l));
-        new[new_range].iter().for_each(|l| line(out, '+', l));
+        old_range.for_each(|i| line(out, '-', old(i)));
+        new_range.for_each(|i| line(out, '+', new(i)));
     }
 }
 
@@ -171,6 +336,98 @@ mod tests {
         check(&mid, &base);
         let small: String = (0..40).map(|i| format!("{}\n", i % 3)).collect();
         check(&small, &small.replacen("1\n", "1\n2\n", 2));
+    }
+
+    /// `old` with a unified diff applied (its hunks in order, checked).
+    fn patched(old: &str, diff: &str) -> String {
+        let old_lines = lines(old);
+        let mut out = String::new();
+        let mut at = 0;
+        let mut last = "";
+        for l in lines(diff).into_iter().skip(2) {
+            if let Some(header) = l.strip_prefix("@@ -") {
+                let start: usize = header.split([',', ' ']).next().unwrap().parse().unwrap();
+                let len_zero = header.split(' ').next().unwrap().ends_with(",0");
+                let start = if len_zero { start } else { start - 1 };
+                old_lines[at..start].iter().for_each(|l| out.push_str(l));
+                at = start;
+            } else if l.starts_with("\\ No newline") {
+                if last == "+" {
+                    out.pop();
+                }
+            } else {
+                let (mark, text) = l.split_at(1);
+                last = mark;
+                match mark {
+                    " " | "-" => {
+                        assert_eq!(old_lines[at].trim_end_matches('\n'), text.trim_end_matches('\n'));
+                        at += 1;
+                        if mark == " " {
+                            out.push_str(old_lines[at - 1]);
+                        }
+                    }
+                    _ => out.push_str(text),
+                }
+            }
+        }
+        old_lines[at..].iter().for_each(|l| out.push_str(l));
+        out
+    }
+
+    #[test]
+    fn insertions_diffed_around_them_alone_make_a_diff_that_applies() {
+        // Every file of the fixtures with texts inserted: whole lines,
+        // parts of lines, lines like their neighbours (which a diff may
+        // slide), at the start and the end, near each other and far apart.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let (mut count, mut same) = (0, 0);
+        for entry in walkdir::WalkDir::new(root).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file())
+        {
+            let Ok(old) = std::fs::read_to_string(entry.path()) else { continue };
+            let starts: Vec<usize> = std::iter::once(0)
+                .chain(old.match_indices('\n').map(|(i, _)| i + 1))
+                .filter(|&i| i <= old.len())
+                .collect();
+            for step in [2usize, 7, 40, 1000] {
+                let mut at: Vec<(usize, String)> = Vec::new();
+                for (k, &start) in starts.iter().enumerate().filter(|(k, _)| k % step == 1 % step) {
+                    let line_end = old[start..].find('\n').map_or(old.len(), |i| start + i + 1);
+                    let text = match k % 4 {
+                        0 => old[start..line_end].to_string(),
+                        1 => "\tinserted line\n}\n\n".to_string(),
+                        2 => ", part".to_string(),
+                        _ => "\n".to_string(),
+                    };
+                    let place = if k % 4 == 2 { start + (line_end - start) / 2 } else { start };
+                    if old.is_char_boundary(place) {
+                        at.push((place, text));
+                    }
+                }
+                at.push((old.len(), "end\n".to_string()));
+                let mut new = String::new();
+                let mut spans = Vec::new();
+                let mut pos = 0;
+                for (place, text) in &at {
+                    new.push_str(&old[pos..*place]);
+                    spans.push(new.len()..new.len() + text.len());
+                    new.push_str(text);
+                    pos = *place;
+                }
+                new.push_str(&old[pos..]);
+                let windowed = unified_inserted(&old, &new, &spans, "a/f", "b/f");
+                let what = format!("{} with every {step}th line", entry.path().display());
+                assert_eq!(patched(&old, &windowed), new, "{what}: {windowed}");
+                same += usize::from(windowed == unified(&old, &new, "a/f", "b/f"));
+                count += 1;
+            }
+        }
+        assert!(count > 50, "only {count} files compared");
+        // Where inserted lines are like those around them, the whole
+        // texts' diff may slide them elsewhere; each is right.
+        assert!(same * 10 >= count * 9, "only {same} of {count} the same as the whole texts' diff");
+        // Texts that are not the insertions: the whole texts compared.
+        let wrong = [2..3];
+        assert_eq!(unified_inserted("a\nb\n", "a\nc\n", &wrong, "a", "b"), unified("a\nb\n", "a\nc\n", "a", "b"));
     }
 
     #[test]

@@ -33,6 +33,10 @@ pub struct FileChange {
     /// The texts inserted into an existing file, as written.
     #[serde(skip)]
     pub inserted: Vec<String>,
+    /// Where they are in `after`, in order: its diff compares only the
+    /// lines around them (if `after` is still `before` with them put in).
+    #[serde(skip)]
+    pub spans: Vec<std::ops::Range<usize>>,
     /// The file is removed (by `remove`).
     #[serde(skip)]
     pub delete: bool,
@@ -117,7 +121,7 @@ impl FileChange {
 
     /// A new file, or an existing one replaced whole.
     pub fn whole(path: String, before: Option<String>, after: String, items: Vec<Item>) -> FileChange {
-        FileChange { path, before, after, items, inserted: Vec::new(), delete: false }
+        FileChange { path, before, after, items, inserted: Vec::new(), spans: Vec::new(), delete: false }
     }
 
     /// A file written whole as `content`: created, the same as it is, or
@@ -134,8 +138,8 @@ impl FileChange {
 
     /// An existing file with `edits` applied, recording what they insert.
     pub fn patched(path: String, before: String, edits: &[Edit], items: Vec<Item>) -> FileChange {
-        let (after, inserted) = apply_edits(&before, edits);
-        FileChange { path, before: Some(before), after, items, inserted, delete: false }
+        let (after, inserted, spans) = apply_edits_at(&before, edits);
+        FileChange { path, before: Some(before), after, items, inserted, spans, delete: false }
     }
 }
 
@@ -202,22 +206,33 @@ pub struct Edit {
 /// Applies edits recorded against `original`, and returns each text as
 /// inserted. Edits at one offset keep the order they were given in. In a
 /// file with CRLF line endings the inserted lines get CRLF too.
+#[cfg(test)]
 pub fn apply_edits(original: &str, edits: &[Edit]) -> (String, Vec<String>) {
+    let (out, inserted, _) = apply_edits_at(original, edits);
+    (out, inserted)
+}
+
+/// As [`apply_edits`], with where each text went in the result.
+fn apply_edits_at(original: &str, edits: &[Edit]) -> (String, Vec<String>, Vec<std::ops::Range<usize>>) {
     let crlf = original.contains("\r\n");
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| e.at);
     let mut out = String::with_capacity(original.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
     let mut inserted = Vec::with_capacity(edits.len());
+    let mut spans = Vec::with_capacity(edits.len());
     let mut pos = 0;
     for edit in sorted {
         out.push_str(&original[pos..edit.at]);
         let text = if crlf { edit.text.replace("\r\n", "\n").replace('\n', "\r\n") } else { edit.text.clone() };
+        if !text.is_empty() {
+            spans.push(out.len()..out.len() + text.len());
+        }
         out.push_str(&text);
         inserted.push(text);
         pos = edit.at;
     }
     out.push_str(&original[pos..]);
-    (out, inserted)
+    (out, inserted, spans)
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ fn file_diff(file: &FileChange) -> String {
     let before = file.before.as_deref().unwrap_or("");
     let old_header = if file.before.is_some() { format!("a/{}", file.path) } else { "/dev/null".to_string() };
     let new_header = if file.delete { "/dev/null".to_string() } else { format!("b/{}", file.path) };
-    crate::diff::unified(before, &file.after, &old_header, &new_header)
+    crate::diff::unified_inserted(before, &file.after, &file.spans, &old_header, &new_header)
 }
 
 /// Colours a diff for a terminal; `anstream` drops the colour elsewhere.
