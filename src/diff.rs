@@ -426,7 +426,7 @@ mod tests {
         // texts' diff may slide them elsewhere; each is right.
         assert!(same * 10 >= count * 9, "only {same} of {count} the same as the whole texts' diff");
         // Texts that are not the insertions: the whole texts compared.
-        let wrong = vec![2..3];
+        let wrong: Vec<std::ops::Range<usize>> = std::iter::once(2..3).collect();
         assert_eq!(unified_inserted("a\nb\n", "a\nc\n", &wrong, "a", "b"), unified("a\nb\n", "a\nc\n", "a", "b"));
     }
 
