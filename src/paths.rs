@@ -29,6 +29,19 @@ pub fn refuse_forbidden(root: &Path, rel: &str) -> Result<()> {
     refuse_forbidden_to(root, rel, false)
 }
 
+/// Refuses `rel` as a path a profile names for a file to write or patch:
+/// besides what add-backend never writes, nothing under `.add-backend/`
+/// (its own records of the backends there among it).
+pub fn refuse_profile_path(root: &Path, rel: &str) -> Result<()> {
+    refuse_forbidden(root, rel)?;
+    if rel.split(['/', '\\']).next().is_some_and(|first| first.eq_ignore_ascii_case(".add-backend")) {
+        bail!(
+            "{rel}: inside .add-backend/, which holds the checkout's profile and templates; no profile may write there"
+        );
+    }
+    Ok(())
+}
+
 /// Whether `rel` is a file of a checkout's own profile that `learn`
 /// writes: `.add-backend/<name>/profile.toml` or a template under it.
 pub fn profile_file(rel: &str) -> bool {

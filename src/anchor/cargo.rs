@@ -155,6 +155,7 @@ pub fn clone_features(
     src: &str,
     named: &dyn Fn(&str) -> bool,
     rename: &dyn Fn(&str) -> String,
+    lenient: bool,
 ) -> Result<Option<FeatureClone>> {
     let doc = document(src).map_err(|e| anyhow!("{path}: {}", e.message().trim_end()))?;
     let Some(features) = doc.get("features").and_then(Item::as_table_like) else { return Ok(None) };
@@ -207,7 +208,7 @@ pub fn clone_features(
                 let same = existing.is_some_and(|(k, v)| {
                     src[line_start(src, k.start)..line_end(src, v.end - 1)] == text[comments.len()..]
                 });
-                if !same {
+                if !same && !lenient {
                     bail!("{path}: feature {feature} is declared already, as something other than a copy of {sibling}");
                 }
                 out.push(FeatureUnit { key, what, edits: Vec::new() });

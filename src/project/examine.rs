@@ -70,11 +70,18 @@ pub fn report(checkout: &Checkout, known: &Known, templates: Option<&std::path::
         renderer.define_all(&profile.vars, &profile.source)?;
         // A profile learnt from a backend: each other backend's clone of
         // it says where its units are, and whether they are there.
+        // One the model cannot be cloned as (a module that is no backend,
+        // `mod.rs`; a name the wiring uses for something else) is not one.
         let cloning = match &profile.like {
-            Some(like) if BackendName::parse(&like.backend, None)?.package != name.package => Some(
-                super::like::cloning(checkout, &name, &like.backend, true)
-                    .map_err(|e| anyhow::anyhow!("{e:#} (examining backend {found})"))?,
-            ),
+            Some(like) if BackendName::parse(&like.backend, None)?.package != name.package => {
+                match super::like::cloning(checkout, &name, &like.backend, true, true) {
+                    Ok(cloning) => Some(cloning),
+                    Err(e) => {
+                        crate::log::detail(|| format!("doctor: {found} is not a backend like {}: {e:#}", like.backend));
+                        continue;
+                    }
+                }
+            }
             _ => None,
         };
         let model =

@@ -16,34 +16,54 @@ use crate::plan::{FileChange, Plan, Status};
 
 /// Letters a stand-in name is made of: none repeats, so that its forms
 /// (`zqxw`, `ZqXw`, `ZQXW`, `Zqxw`) cannot overlap in a text.
-const STAND_INS: &[&str] = &["zqxwvyjkgbfhmpnd", "qjzxkwvyfbgmhpnd", "xzjqvkwybfgpmhnd"];
+const STAND_INS: &[&str] = &[
+    "zqxwvyjkgbfhmpnd",
+    "qjzxkwvyfbgmhpnd",
+    "xzjqvkwybfgpmhnd",
+    "jvqzxkwyfbgmhpnd",
+    "vxqjzwkyfbgmhpnd",
+    "kzvxqjwyfbgmhpnd",
+    "wqvzkxjyfbgmhpnd",
+    "yjwqzvkxfbgmhpnd",
+];
 
 /// The plan of `learn --like sibling`: the profile and its templates,
 /// created (or, with `force`, written over).
 pub fn plan(checkout: &Checkout, project: &str, sibling: &str, force: bool) -> Result<Plan> {
     let model = BackendName::parse(sibling, None)?;
     let (stand_in, cloning) = stand_in_clone(checkout, &model)?;
-    // A clone for a longer stand-in: a number that grows with the name
+    // Clones for longer stand-ins: a number that grows with the name
     // (`s[5:]` after `strings.HasPrefix(s, "sftp:")`) is its length.
-    let longer = longer(&stand_in);
-    let longer_cloning = like::cloning(checkout, &longer, &model.r#type, true)?;
-    let longer_texts = texts(&longer_cloning);
+    let [by_package, by_go_name] = longer(&stand_in);
+    let grown = [
+        ("package", stand_in.package.len(), by_package.package.len() - stand_in.package.len(), &by_package),
+        ("go_name", stand_in.go_name.len(), by_go_name.go_name.len() - stand_in.go_name.len(), &by_go_name),
+    ];
+    let mut grown_texts = Vec::new();
+    for (_, _, _, name) in &grown {
+        let cloning = like::cloning(checkout, name, &model.r#type, true, false)?;
+        let forms = forms(name);
+        grown_texts.push(texts(&cloning).into_iter().map(|t| templated(t, &forms)).collect::<Vec<String>>());
+    }
     let forms = forms(&stand_in);
-    let longer_forms = self::forms(&longer);
     let mut n_text = 0;
     let mut template_of = |text: &str| -> Result<String> {
         let template = templated(text, &forms);
-        let other = longer_texts.get(n_text).map(|t| templated(t, &longer_forms));
+        let others: Vec<(&str, usize, usize, String)> = grown
+            .iter()
+            .zip(&grown_texts)
+            .filter_map(|((var, length, by, _), texts)| Some((*var, *length, *by, texts.get(n_text)?.clone())))
+            .collect();
         n_text += 1;
-        match other {
-            Some(other) if other != template => lengths(&template, &other, &stand_in, &longer),
-            _ => Ok(template),
+        if others.iter().all(|(_, _, _, t)| *t == template) {
+            return Ok(template);
         }
+        lengths(&template, &others)
     };
     let dir = format!("{}/{project}", crate::trust::DIR);
     let mut templates: Vec<(String, String)> = Vec::new();
     let mut profile = header(checkout, project, &cloning);
-    profile += &backends(&cloning, &forms);
+    profile += &backends(checkout, &cloning, &forms)?;
 
     // The model's own files.
     for (from, change) in &cloning.own {
@@ -77,7 +97,8 @@ pub fn plan(checkout: &Checkout, project: &str, sibling: &str, force: bool) -> R
                     profile += &format!("part = {}\n", part + 1);
                 }
                 profile += &format!("template = {}\n", quoted(&name));
-                templates.push((name, template_of(&edit.text)?));
+                let (_, unit, _) = like::framed(&edit.text);
+                templates.push((name, template_of(unit)?));
             }
         }
     }
@@ -130,21 +151,21 @@ pub fn project_name(checkout: &Checkout, known: Option<&str>) -> String {
     };
     let name: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
-    if crate::profile::BUILT_IN.iter().any(|(built_in, _)| *built_in == name) || name.is_empty() {
-        format!("{name}-project")
-    } else {
-        name
-    }
+    // Not a built-in project's, nor the directory of add-backend's records.
+    let taken = crate::profile::BUILT_IN.iter().any(|(built_in, _)| *built_in == name) || name == "backends";
+    if taken || name.is_empty() || name.starts_with('.') { format!("{name}-project") } else { name }
 }
 
 /// A clone of `model` as a stand-in no file read holds in any casing. In
-/// Go, the stand-in is as long as the model's name, so that the columns
-/// gofmt aligns by names are the model's own in the templates.
+/// Go, the stand-in is as long as the model's name (two letters at least),
+/// so that the columns gofmt aligns by names are the model's own in the
+/// templates.
 fn stand_in_clone(checkout: &Checkout, model: &BackendName) -> Result<(BackendName, Cloning)> {
     for letters in STAND_INS {
         let stand_in = match &checkout.project {
             Project::Go(_) => {
-                let length = model.package.len().min(letters.len());
+                // Two letters at least: a Go name of one is a casing of the name.
+                let length = model.package.len().clamp(2, letters.len());
                 let package = letters[..length].to_string();
                 let title = capitalised(&package);
                 let alternate = |upper_first: bool| -> String {
@@ -156,7 +177,7 @@ fn stand_in_clone(checkout: &Checkout, model: &BackendName) -> Result<(BackendNa
                 };
                 let go_name = [alternate(true), alternate(false)]
                     .into_iter()
-                    .find(|g| *g != package.to_uppercase() && *g != title)
+                    .find(|g| *g != package.to_uppercase() && *g != title && *g != package)
                     .unwrap_or_else(|| alternate(true));
                 BackendName { r#type: package.clone(), package, go_name }
             }
@@ -166,16 +187,18 @@ fn stand_in_clone(checkout: &Checkout, model: &BackendName) -> Result<(BackendNa
                 BackendName::parse(&raw, Some(&format!("{}{}", capitalised(a), capitalised(&b[..2]))))?
             }
         };
-        let cloning = like::cloning(checkout, &stand_in, &model.r#type, true)?;
-        let folded = [stand_in.package.clone(), stand_in.r#type.clone(), stand_in.r#type.replace('-', "_")];
+        let folded = |name: &str| name.replace(['-', '_'], "").to_lowercase();
+        if folded(&stand_in.r#type) == folded(&model.r#type) {
+            continue;
+        }
+        let cloning = like::cloning(checkout, &stand_in, &model.r#type, true, false)?;
         let mut sources: Vec<std::rc::Rc<String>> = Vec::new();
         for (from, _) in &cloning.own {
             sources.extend(checkout.read(from)?);
         }
-        let held = |text: &str| {
-            let lower = text.to_ascii_lowercase();
-            folded.iter().any(|f| lower.contains(f.as_str()))
-        };
+        // Any of its forms anywhere in a file read: taken.
+        let forms = forms(&stand_in);
+        let held = |text: &str| forms.iter().any(|(form, _)| text.contains(form.as_str()));
         if sources.iter().any(|s| held(s)) || cloning.wired.iter().any(|w| held(&w.src)) {
             continue;
         }
@@ -221,6 +244,7 @@ fn templated(text: &str, forms: &[(String, &str)]) -> String {
     let mut at = 0;
     'scan: while at < text.len() {
         let rest = &text[at..];
+        // The stand-in is in no file (`stand_in_clone`): wherever it is, the clone wrote it.
         for (form, expression) in forms {
             if rest.starts_with(form.as_str()) {
                 out += expression;
@@ -249,31 +273,39 @@ fn templated(text: &str, forms: &[(String, &str)]) -> String {
 }
 
 /// The texts of a clone, in the order of its templates: each own file's,
-/// then each insertion's.
+/// then each insertion's unit (its frame aside).
 fn texts(cloning: &Cloning) -> Vec<&str> {
     let own = cloning.own.iter().map(|(_, change)| change.after.as_str());
-    let wired =
-        cloning.wired.iter().flat_map(|w| w.cloned.iter().flat_map(|c| c.edits.iter().map(|e| e.text.as_str())));
+    let wired = cloning
+        .wired
+        .iter()
+        .flat_map(|w| w.cloned.iter().flat_map(|c| c.edits.iter().map(|e| like::framed(&e.text).1)));
     own.chain(wired).collect()
 }
 
-/// The stand-in one letter longer.
-fn longer(stand_in: &BackendName) -> BackendName {
-    let letter = STAND_INS.iter().flat_map(|l| l.chars()).find(|c| !stand_in.package.contains(*c)).unwrap_or('z');
-    let upper = letter.to_ascii_uppercase();
-    let go_last = if stand_in.go_name.ends_with(|c: char| c.is_lowercase()) { upper } else { letter };
-    BackendName {
-        r#type: format!("{}{letter}", stand_in.r#type),
-        package: format!("{}{letter}", stand_in.package),
-        go_name: format!("{}{go_last}", stand_in.go_name),
-    }
+/// Stand-ins longer than `stand_in`: by a letter in its name (`package`,
+/// `type`), and by two in its Go name alone.
+fn longer(stand_in: &BackendName) -> [BackendName; 2] {
+    let mut letters = STAND_INS.iter().flat_map(|l| l.chars()).filter(|c| !stand_in.package.contains(*c));
+    let (a, b, c) = (letters.next().unwrap_or('z'), letters.next().unwrap_or('q'), letters.next().unwrap_or('x'));
+    let package = BackendName {
+        r#type: format!("{}{a}", stand_in.r#type),
+        package: format!("{}{a}", stand_in.package),
+        go_name: stand_in.go_name.clone(),
+    };
+    let go_name =
+        BackendName { go_name: format!("{}{}{c}", stand_in.go_name, b.to_ascii_uppercase()), ..stand_in.clone() };
+    [package, go_name]
 }
 
-/// `template` where the template of a longer name's clone, `other`,
-/// differs from it: the numbers that grow with the name are its length,
-/// `{{ (package | length) + 1 }}`. Columns aligned by the names' lengths
-/// (spaces) are not those; any other difference is not learnt.
-fn lengths(template: &str, other: &str, stand_in: &BackendName, longer: &BackendName) -> Result<String> {
+/// `template` where the templates of longer stand-ins' clones differ
+/// from it: a number that grows with a name (each of `grown`: its
+/// variable, its length for the stand-in, by how much the longer one is
+/// longer, and the longer one's template) is that name's length times
+/// something plus something, `{{ (package | length) + 1 }}`. Columns
+/// aligned by the names' lengths (spaces) are not numbers; any other
+/// difference is not learnt.
+fn lengths(template: &str, grown: &[(&str, usize, usize, String)]) -> Result<String> {
     let runs = |t: &str| -> Vec<(bool, String)> {
         let mut runs: Vec<(bool, String)> = Vec::new();
         for c in t.chars() {
@@ -285,33 +317,45 @@ fn lengths(template: &str, other: &str, stand_in: &BackendName, longer: &Backend
         }
         runs
     };
-    let (mine, theirs) = (runs(template), runs(other));
+    let mine = runs(template);
     let spaceless = |s: &str| s.chars().filter(|c| *c != ' ').collect::<String>();
-    let grows = longer.package.len() - stand_in.package.len();
-    let same_shape = mine.len() == theirs.len()
-        && mine.iter().zip(&theirs).all(|((d, a), (e, b))| d == e && (*d || spaceless(a) == spaceless(b)));
+    let theirs: Vec<Vec<(bool, String)>> = grown.iter().map(|(_, _, _, t)| runs(t)).collect();
+    let same_shape = theirs.iter().all(|other| {
+        other.len() == mine.len()
+            && mine.iter().zip(other).all(|((d, a), (e, b))| d == e && (*d || spaceless(a) == spaceless(b)))
+    });
     if !same_shape {
         return Ok(template.to_string());
     }
     let mut out = String::new();
-    for ((digit, a), (_, b)) in mine.iter().zip(&theirs) {
-        let (x, y) = (a.parse::<usize>().ok(), b.parse::<usize>().ok());
-        match (digit, x, y) {
-            (true, Some(x), Some(y)) if x != y && y == x + grows && x >= stand_in.package.len() => {
-                let more = x - stand_in.package.len();
-                out += &if more == 0 {
-                    "{{ package | length }}".to_string()
-                } else {
-                    format!("{{{{ (package | length) + {more} }}}}")
-                };
-            }
-            (true, _, _) if a != b => {
-                bail!(
-                    "learn: a number of the clone ({a}) changes with the new name in a way not learnt; please report this"
-                )
-            }
-            _ => out += a,
+    for (i, (digit, a)) in mine.iter().enumerate() {
+        let changed: Vec<usize> = (0..grown.len()).filter(|&g| theirs[g][i].1 != *a).collect();
+        if !digit || changed.is_empty() {
+            out += a;
+            continue;
         }
+        let not_learnt = || {
+            anyhow::anyhow!(
+                "learn: a number of the clone ({a}) changes with the new name in a way not learnt; please report this"
+            )
+        };
+        let [g] = changed[..] else { return Err(not_learnt()) };
+        let (var, length, by, _) = &grown[g];
+        let (x, y) =
+            (a.parse::<i64>().map_err(|_| not_learnt())?, theirs[g][i].1.parse::<i64>().map_err(|_| not_learnt())?);
+        let (length, by) = (*length as i64, *by as i64);
+        if (y - x) % by != 0 || y <= x {
+            return Err(not_learnt());
+        }
+        let times = (y - x) / by;
+        let plus = x - times * length;
+        let scaled = if times == 1 { format!("({var} | length)") } else { format!("({var} | length) * {times}") };
+        out += &match plus {
+            0 if times == 1 => format!("{{{{ {var} | length }}}}"),
+            0 => format!("{{{{ {scaled} }}}}"),
+            p if p > 0 => format!("{{{{ {scaled} + {p} }}}}"),
+            p => format!("{{{{ {scaled} - {} }}}}", -p),
+        };
     }
     Ok(out)
 }
@@ -370,7 +414,7 @@ fn header(checkout: &Checkout, project: &str, cloning: &Cloning) -> String {
 /// model's first own file (its file named for it, if it has one), and
 /// the tree's spelling of each in type names, from a Go declaration named
 /// for the model (`newSFTPReplicaClientFromConfig`).
-fn backends(cloning: &Cloning, forms: &[(String, &str)]) -> String {
+fn backends(checkout: &Checkout, cloning: &Cloning, forms: &[(String, &str)]) -> Result<String> {
     let as_name = |path: &str| {
         let mut path = templated(path, forms);
         for (_, expression) in forms {
@@ -382,7 +426,7 @@ fn backends(cloning: &Cloning, forms: &[(String, &str)]) -> String {
     let code = |p: &&String| (p.ends_with(".go") && !p.ends_with("_test.go")) || p.ends_with(".rs");
     let named = paths.iter().filter(code).find(|p| p.rsplit('/').next().is_some_and(|f| f.starts_with("{name}.")));
     let Some(path) = named.or_else(|| paths.iter().find(code)).filter(|p| p.contains("{name}")) else {
-        return String::new();
+        return Ok(String::new());
     };
     let mut out = format!(
         "\n# How `doctor` finds the backends the checkout has: each path like this one,\n# {{name}} the backend's name.\n[backends]\npath = {}\n",
@@ -396,7 +440,33 @@ fn backends(cloning: &Cloning, forms: &[(String, &str)]) -> String {
     if let Some((file, like)) = declaration {
         out += &format!("learn = {{ go_name = {{ file = {}, like = {} }} }}\n", quoted(file), quoted(&like));
     }
-    out
+    // In a package with features, a module like it with no feature of its
+    // name is not a backend (the parent module, one built in).
+    if let Project::Cargo(_) = checkout.project
+        && let Some(manifest) = checkout.read("Cargo.toml")?
+    {
+        let folded = |name: &str| name.replace(['-', '_'], "").to_lowercase();
+        let doc = crate::anchor::cargo::document(&manifest).ok();
+        let features: Vec<String> = doc
+            .as_ref()
+            .and_then(|d| d.get("features")?.as_table_like().map(|t| t.iter().map(|(f, _)| folded(f)).collect()))
+            .unwrap_or_default();
+        let (head, tail) = path.split_once("{name}").unwrap_or((path, ""));
+        let mut exclude: Vec<String> = like::tree(checkout)?
+            .iter()
+            .filter_map(|f| f.strip_prefix(head)?.strip_suffix(tail).map(str::to_string))
+            .filter(|name| !name.contains('/') && !features.contains(&folded(name)))
+            .collect();
+        exclude.sort();
+        if !features.is_empty() && !exclude.is_empty() {
+            let list: Vec<String> = exclude.iter().map(|e| quoted(e)).collect();
+            out += &format!(
+                "# Modules like it with no feature of their name: not backends.\nexclude = [{}]\n",
+                list.join(", ")
+            );
+        }
+    }
+    Ok(out)
 }
 
 fn quoted(text: &str) -> String {
@@ -432,18 +502,19 @@ mod tests {
 
     #[test]
     fn a_number_that_grows_with_the_name_is_its_length_and_a_column_is_not_one() {
-        let longer = longer(&stand_in());
-        assert_eq!((longer.package.len(), longer.go_name.len()), (5, 5));
-        // `s[5:]` after "zqxw:", `s[6:]` after the longer "zqxwv:"; the
+        let [package, go_name] = longer(&stand_in());
+        assert_eq!((package.package.len(), package.go_name.len()), (5, 4));
+        assert_eq!((go_name.package.len(), go_name.go_name.len()), (4, 6));
+        let grown = |p: &str, g: &str| vec![("package", 4, 1, p.to_string()), ("go_name", 4, 2, g.to_string())];
+        // `s[5:]` after "zqxw:", `s[6:]` after the longer "zqxwz:"; the
         // spaces of an aligned column differ too.
-        let mine = "x  := s[5:] // 2\n";
-        let theirs = "x   := s[6:] // 2\n";
-        assert_eq!(
-            lengths(mine, theirs, &stand_in(), &longer).unwrap(),
-            "x  := s[{{ (package | length) + 1 }}:] // 2\n"
-        );
-        assert_eq!(lengths("n = 4", "n = 5", &stand_in(), &longer).unwrap(), "n = {{ package | length }}");
-        // A number that changes otherwise is not guessed at.
-        assert!(lengths("n = 4", "n = 9", &stand_in(), &longer).is_err());
+        let template = lengths("x  := s[5:] // 2\n", &grown("x   := s[6:] // 2\n", "x  := s[5:] // 2\n")).unwrap();
+        assert_eq!(template, "x  := s[{{ (package | length) + 1 }}:] // 2\n");
+        // After "ZqXw:", the Go name's; after "zqxw+zqxw:", twice the name's.
+        assert_eq!(lengths("s[5:]", &grown("s[5:]", "s[7:]")).unwrap(), "s[{{ (go_name | length) + 1 }}:]");
+        assert_eq!(lengths("s[10:]", &grown("s[12:]", "s[10:]")).unwrap(), "s[{{ (package | length) * 2 + 2 }}:]");
+        assert_eq!(lengths("n = 4", &grown("n = 5", "n = 4")).unwrap(), "n = {{ package | length }}");
+        // A number that grows with both is not guessed at.
+        assert!(lengths("n = 4", &grown("n = 5", "n = 6")).is_err());
     }
 }

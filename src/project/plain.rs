@@ -211,9 +211,16 @@ pub fn plan(checkout: &Checkout, project: &str, request: &Request) -> Result<Pla
     let cloning;
     let model_renderer;
     let model = match &profile.like {
+        Some(_) if !request.fields.is_empty() => {
+            return Err(crate::error::Error::Usage(format!(
+                "--field: {} is learnt from a backend (learn --like), whose settings its templates write; edit them instead",
+                profile.source
+            ))
+            .into());
+        }
         Some(like) => {
             let model = BackendName { go_name: like.go_name.clone(), ..BackendName::parse(&like.backend, None)? };
-            cloning = super::like::cloning(checkout, &name, &like.backend, request.force)
+            cloning = super::like::cloning(checkout, &name, &like.backend, request.force, false)
                 .map_err(|e| anyhow::anyhow!("{}: [like] {}: {e:#}", profile.source, like.backend))?;
             let model_params = self::params(&profile, &model, request.params)?;
             let vars = Vars { name: name_vars(&model), module, fields: fields(request.fields)?, params: &model_params };

@@ -123,7 +123,7 @@ impl Steps<'_> {
 
     fn new_file(&self, file: &NewFile) -> Result<FileChange> {
         let path = self.renderer.render_str(&file.path)?;
-        crate::paths::refuse_forbidden(&self.checkout.root, &path)?;
+        crate::paths::refuse_profile_path(&self.checkout.root, &path)?;
         let rendered = self.renderer.render(&self.template(&file.template), Shape::File)?;
         let rendered = self.aligned(&file.template, &path, rendered, Shape::File)?;
         // A learnt profile's file is a copy of the model's: its imports are
@@ -175,7 +175,8 @@ impl Steps<'_> {
             let file = self.renderer.render_str(&patch.file).map_err(|e| self.placed(e, Some(patch)))?;
             // Each file once: the check looks for a git directory on disk.
             if !by_file.contains_key(&file) {
-                crate::paths::refuse_forbidden(&self.checkout.root, &file).map_err(|e| self.placed(e, Some(patch)))?;
+                crate::paths::refuse_profile_path(&self.checkout.root, &file)
+                    .map_err(|e| self.placed(e, Some(patch)))?;
                 order.push(file.clone());
             }
             by_file.entry(file).or_default().push((index, patch));
@@ -646,7 +647,14 @@ impl Steps<'_> {
         };
         let wired = cloning.wired.iter().find(|w| w.path == file.path);
         let Some(cloned) = wired.and_then(|w| w.cloned.iter().find(|c| c.key == unit)) else {
-            bail!("{}: no unit `{unit}` of {} to clone here", file.path, cloning.sibling);
+            // A profile's text, its control and direction characters shown as escapes.
+            let hidden = |c: char| {
+                c.is_control()
+                    || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            };
+            let shown: String =
+                unit.chars().map(|c| if hidden(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect();
+            bail!("{}: no unit `{shown}` of {} to clone here", file.path, cloning.sibling);
         };
         if self.check_only {
             // Another backend's own unit of the kind (its `case`, named
@@ -667,16 +675,29 @@ impl Steps<'_> {
             }
             None => String::new(),
         };
-        let there = cloned.item.status == Status::Present || super::like::has_lines(file.src, &text);
-        match cloned.item.status {
-            _ if there => file.add(what, Vec::new()),
-            Status::Insert => {
-                let Some(edit) = cloned.edits.get(part - 1) else {
-                    bail!("{}: the clone of `{unit}` has {} insertion(s), not {part}", file.path, cloned.edits.len());
-                };
-                file.add(what, vec![Edit { at: edit.at, text }]);
+        if text.trim().is_empty() {
+            bail!(
+                "template {}: renders nothing; a clone patch inserts its text",
+                patch.template.as_deref().unwrap_or("")
+            );
+        }
+        // The unit's text in the clone's frame where it goes now.
+        let edit = cloned.edits.get(part - 1);
+        let text = match edit {
+            Some(edit) => {
+                let (before, _, after) = super::like::framed(&edit.text);
+                format!("{before}{text}{after}")
             }
-            status => file.items.push(Item { what, status }),
+            None => text,
+        };
+        let there = cloned.item.status == Status::Present || super::like::has_lines(file.src, &text);
+        match (cloned.item.status, edit) {
+            _ if there => file.add(what, Vec::new()),
+            (Status::Insert, Some(edit)) => file.add(what, vec![Edit { at: edit.at, text }]),
+            (Status::Insert, None) => {
+                bail!("{}: the clone of `{unit}` has {} insertion(s), not {part}", file.path, cloned.edits.len())
+            }
+            (status, _) => file.items.push(Item { what, status }),
         }
         Ok(())
     }

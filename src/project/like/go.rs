@@ -78,6 +78,7 @@ pub(super) fn clone<'a>(
         others: Vec::new(),
         own: vec![(dir, new_dir)],
         lang: Lang::Go(go),
+        examining: false,
     };
     Ok((clone, files))
 }

@@ -57,6 +57,9 @@ struct Clone<'a> {
     /// file, each with what it becomes.
     own: Vec<(String, String)>,
     lang: Lang<'a>,
+    /// For `doctor`, of a backend the checkout has: what is its own
+    /// already (a feature declared otherwise) is there, not refused.
+    examining: bool,
 }
 
 enum Lang<'a> {
@@ -66,7 +69,7 @@ enum Lang<'a> {
 
 pub fn plan(checkout: &Checkout, request: &Request, sibling: &str) -> Result<Plan> {
     let name = BackendName::parse(request.name, request.go_name)?;
-    let cloning = cloning(checkout, &name, sibling, request.force)?;
+    let cloning = cloning(checkout, &name, sibling, request.force, false)?;
     let sibling = &cloning.sibling;
     let mut files: Vec<FileChange> = cloning.own.into_iter().map(|(_, change)| change).collect();
     for wired in cloning.wired {
@@ -110,17 +113,25 @@ pub struct Wired {
     pub cloned: Vec<Cloned>,
 }
 
-/// The clone of `sibling` as backend `name`.
-pub fn cloning(checkout: &Checkout, name: &BackendName, sibling: &str, force: bool) -> Result<Cloning> {
+/// The clone of `sibling` as backend `name`; `examining` (for `doctor`)
+/// a backend the checkout has.
+pub fn cloning(
+    checkout: &Checkout,
+    name: &BackendName,
+    sibling: &str,
+    force: bool,
+    examining: bool,
+) -> Result<Cloning> {
     let sibling_name = BackendName::parse(sibling, None)?;
     if sibling_name.package == name.package {
         anyhow::bail!("--like {sibling}: the new backend must have another name than its model");
     }
     let files = tree(checkout)?;
-    let (clone, files) = match &checkout.project {
+    let (mut clone, files) = match &checkout.project {
         Project::Go(module) => go::clone(checkout, files, name, &sibling_name, module)?,
         Project::Cargo(_) => rust::clone(checkout, files, name, &sibling_name)?,
     };
+    clone.examining = examining;
     let sibling = clone.sibling;
     let mut own = Vec::new();
     let mut wired = Vec::new();
@@ -146,7 +157,7 @@ pub fn cloning(checkout: &Checkout, name: &BackendName, sibling: &str, force: bo
 
 /// Every file of the checkout a clone may read, sorted, outside the
 /// directories never read.
-fn tree(checkout: &Checkout) -> Result<Vec<String>> {
+pub(in crate::project) fn tree(checkout: &Checkout) -> Result<Vec<String>> {
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(&checkout.root).sort_by_file_name().into_iter().filter_entry(|e| {
         let name = e.file_name().to_string_lossy();
@@ -593,9 +604,31 @@ pub struct Cloned {
     pub edits: Vec<Edit>,
 }
 
+/// A clone's text as its frame and its unit: the separators before it
+/// (`,\n    `, `, `, a blank line) and after it (a comma, the line end),
+/// which depend on where the unit goes (last in a list or not), and the
+/// unit's own text between, which does not. A profile learnt from a clone
+/// keeps the unit's text; the frame is the clone's where it goes.
+pub(in crate::project) fn framed(text: &str) -> (&str, &str, &str) {
+    let separator = |c: char| c == ',' || c.is_whitespace();
+    // The unit's first line keeps its indentation (the sibling's, wherever
+    // it goes): the frame ends at a line end, or after a comma on the line.
+    let lead = text.len() - text.trim_start_matches(separator).len();
+    let start = match (text[..lead].rfind('\n'), text[..lead].contains(',')) {
+        (Some(n), _) => n + 1,
+        (None, true) => lead,
+        (None, false) => 0,
+    };
+    let end = start + text[start..].trim_end_matches(separator).len();
+    (&text[..start], &text[start..end], &text[end..])
+}
+
 /// Whether `text` (its leading newlines aside) is in `src` from the start
 /// of a line: `ftpHost = ..` is not in `sftpHost = ..`.
 pub(super) fn has_lines(src: &str, text: &str) -> bool {
     let text = text.trim_start_matches(['\n', '\r']).trim_end();
-    !text.is_empty() && src.match_indices(text).any(|(at, _)| at == 0 || src[..at].ends_with('\n'))
+    // Whole lines: `- zq` is not in `- zqx`.
+    let ends_line = |end: usize| src[end..].is_empty() || src[end..].starts_with(['\n', '\r']);
+    !text.is_empty()
+        && src.match_indices(text).any(|(at, _)| (at == 0 || src[..at].ends_with('\n')) && ends_line(at + text.len()))
 }

@@ -85,7 +85,9 @@ pub(super) fn clone<'a>(
         new_go: name.go_name.clone(),
     };
     let sibling_go = sibling_type;
-    Ok((Clone { sibling: &sibling.r#type, sibling_go, forms, others, own, lang: Lang::Rust(rust) }, files))
+    let clone =
+        Clone { sibling: &sibling.r#type, sibling_go, forms, others, own, lang: Lang::Rust(rust), examining: false };
+    Ok((clone, files))
 }
 
 /// A package with features has one for each backend: a sibling with none
@@ -402,11 +404,21 @@ impl Rust {
                 let present = has_lines(src, &text);
                 (text, present)
             } else if unit.kind == UnitKind::Link {
-                let present = src[unit.span.end..].starts_with(&renamed);
+                // After it, or (another clone went in between) elsewhere in its chain.
+                let chain = |u: &rust_units::Unit| u.around.as_ref().map(|r| r.start);
+                let linked = |u: &rust_units::Unit| {
+                    u.kind == UnitKind::Link && chain(u) == chain(unit) && src[u.span.clone()].trim() == renamed.trim()
+                };
+                let present = src[unit.span.end..].starts_with(&renamed) || parsed.units.iter().any(linked);
                 (renamed.clone(), present)
             } else {
                 let next = src[unit.span.end..].trim_start_matches([',', ' ', '\t', '\r', '\n']);
-                let present = next.starts_with(&renamed);
+                // After it, or (another clone went in between) elsewhere in its list.
+                let listed = |u: &rust_units::Unit| {
+                    u.kind == unit.kind && u.list == unit.list && src[u.span.clone()].trim() == renamed.trim()
+                };
+                let present =
+                    next.starts_with(&renamed) || unit.kind == UnitKind::AnyElement && parsed.units.iter().any(listed);
                 if !present && unit.kind == UnitKind::AnyElement {
                     self.warn_overlong(src, unit, renamed.len() + 2, warnings);
                 }
@@ -533,6 +545,19 @@ impl Rust {
                 })
                 .collect();
             let Some(last) = members.iter().max_by_key(|l| l.span.end) else { continue };
+            // The chain's own words (the sibling's head), the same after a
+            // clone added its link: a learnt profile finds the unit by them.
+            let key =
+                format!("chained call for it in the chain of {}", head_text.split_whitespace().collect::<String>());
+            // A link for the new backend there already (a second run).
+            let new_forms = words::forms(&self.new_module, &self.new_go, "", "");
+            if members.iter().any(|l| words::mentions(&src[l.head.clone()], &new_forms)) {
+                done.push(chain);
+                covered.push(head);
+                let what = format!("chained call for it after {}", src[last.span.clone()].trim());
+                cloned.push(Cloned { key, item: Item { what, status: Status::Present }, edits: Vec::new() });
+                continue;
+            }
             let (Some(Some(other)), true) = (others.last(), others.iter().all(Option::is_some)) else { continue };
             done.push(chain);
             let title = {
@@ -557,7 +582,7 @@ impl Rust {
             let what = format!("chained call for it after {}", src[last.span.clone()].trim());
             let status = if present { Status::Present } else { Status::Insert };
             let edits = if present { Vec::new() } else { vec![Edit { at: last.span.end, text }] };
-            cloned.push(Cloned { key: what.clone(), item: Item { what, status }, edits });
+            cloned.push(Cloned { key, item: Item { what, status }, edits });
         }
     }
 
@@ -651,7 +676,7 @@ impl Rust {
         // A feature named for the sibling (`oss`, `gcp-base`), and no other backend.
         let named = |name: &str| words::mentions(name, &clone.forms) && !words::mentions(name, &clone.others);
         let rename = |text: &str| words::rename(text, &clone.forms);
-        let Some(clones) = cargo::clone_features(file, src, &named, &rename)? else {
+        let Some(clones) = cargo::clone_features(file, src, &named, &rename, clone.examining)? else {
             return Ok(false);
         };
         for unit in clones.units {
