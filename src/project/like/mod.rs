@@ -446,12 +446,38 @@ impl Clone<'_> {
             }
             let section = &src[*start..end];
             found.covered.push(*start..end);
+            // After the sections that follow it and are it with another
+            // backend's name (clones of it added before): a clone added
+            // after another does not split the other's text.
+            let all: Vec<Form> = self.forms.iter().chain(&self.others).cloned().collect();
+            let masked = |text: &str| -> String {
+                let mut out = String::with_capacity(text.len());
+                let mut last = 0;
+                for (at, form) in words::find(text, &all) {
+                    out.push_str(&text[last..at]);
+                    out.push('\0');
+                    last = at + form.from.len();
+                }
+                out.push_str(&text[last..]);
+                out.trim_end().to_string()
+            };
+            let (mut place, mut last_section) = (end, section);
+            let mut next = headings.iter().position(|(_, s, _)| *s == end);
+            while let Some(k) = next.filter(|&k| headings[k].0 == *level) {
+                let after = headings[k + 1..].iter().position(|(l, _, _)| l <= level).map(|i| k + 1 + i);
+                let section_end = after.map_or(src.len(), |i| headings[i].1);
+                let other = &src[headings[k].1..section_end];
+                if masked(other) != masked(section) {
+                    break;
+                }
+                (place, last_section, next) = (section_end, other, after);
+            }
             let mut text = words::rename(section, &self.forms);
-            let at = if end == src.len() && !section.ends_with("\n\n") {
-                text = format!("{}{text}", if section.ends_with('\n') { "\n" } else { "\n\n" });
+            let at = if place == src.len() && !last_section.ends_with("\n\n") {
+                text = format!("{}{text}", if last_section.ends_with('\n') { "\n" } else { "\n\n" });
                 src.len()
             } else {
-                end
+                place
             };
             let present = has_lines(src, &text);
             let what = format!("clone of section {}", section.lines().next().unwrap_or_default());

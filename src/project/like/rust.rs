@@ -652,19 +652,19 @@ impl Rust {
             covered.push(run.clone());
             let renamed = self.renamed(clone, src, parsed, run.clone());
             // The clone of the last argument may have gained a comma since.
-            let present = has_lines(&src[run.end..], renamed.trim_end().trim_end_matches(','));
+            let bare = renamed.trim_end().trim_end_matches(',');
+            let present = has_lines(&src[run.end..], bare) || has_lines(&src[run.end..], &format!("{bare},"));
             let first = src[list[a].head.clone()].trim();
             let what = format!("macro arguments clone of {first}");
             let status = if present { Status::Present } else { Status::Insert };
             let mut edits = Vec::new();
             if !present {
+                // Right after the sibling's last argument, its comma first, in
+                // the same insertion (remove takes it out whole): a clone
+                // added after another of the sibling's does not split it.
                 let last = list[a + k - 1];
-                if last.separated {
-                    edits.push(Edit { at: run.end, text: renamed });
-                } else {
-                    // The comma in the same insertion, which remove takes out whole.
-                    edits.push(Edit { at: last.head.end, text: format!(",\n{}", renamed.trim_end()) });
-                }
+                let text = format!(",\n{}", renamed.trim_end().trim_end_matches(','));
+                edits.push(Edit { at: last.head.end, text });
             }
             cloned.push(Cloned { key: what.clone(), item: Item { what, status }, edits });
         }
