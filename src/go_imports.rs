@@ -52,35 +52,26 @@ fn unquoted_path(spec: &str) -> &str {
 
 /// The identifiers written before a `.` in code (not in comments, strings
 /// or runes): every package name the code uses, and some variables.
-fn selector_operands(code: &str) -> HashSet<&str> {
+fn selector_operands(code: &str) -> HashSet<&str, foldhash::fast::FixedState> {
     let bytes = code.as_bytes();
-    let mut used = HashSet::new();
-    // The last byte of code that is not white space (a literal or a
-    // comment counts as one that is not a `.`).
-    let mut prev = b' ';
+    let mut used = HashSet::with_hasher(foldhash::fast::FixedState::with_seed(0));
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     crate::go_lex::pieces(code, |kind, start, end| {
         if kind != crate::go_lex::Kind::Code {
-            prev = b'"';
             return;
         }
-        let mut i = start;
-        while i < end {
-            let b = bytes[i];
-            if b.is_ascii_alphabetic() || b == b'_' {
-                let from = i;
-                while i < end && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
-                }
-                if bytes.get(i) == Some(&b'.') && prev != b'.' {
-                    used.insert(&code[from..i]);
-                }
-                prev = b'a';
+        // Each `.` of the piece, and the identifier before it: one that
+        // starts with a letter, not itself after a `.` (`b` of `a.b.c`).
+        // Before the piece is a literal or a comment, not a `.`.
+        for dot in memchr::memchr_iter(b'.', &bytes[start..end]).map(|n| start + n) {
+            let from = (start..dot).rev().take_while(|&i| word(bytes[i])).last().unwrap_or(dot);
+            if from == dot || !(bytes[from].is_ascii_alphabetic() || bytes[from] == b'_') {
                 continue;
             }
-            if !b.is_ascii_whitespace() {
-                prev = b;
+            let before = (start..from).rev().find(|&i| !bytes[i].is_ascii_whitespace());
+            if before.is_none_or(|i| bytes[i] != b'.') {
+                used.insert(&code[from..dot]);
             }
-            i += 1;
         }
     });
     used
