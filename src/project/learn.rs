@@ -108,6 +108,27 @@ pub fn plan(checkout: &Checkout, project: &str, sibling: &str, force: bool) -> R
     for (name, text) in templates {
         files.push(created(checkout, format!("{dir}/{name}.tera"), text, force)?);
     }
+    // Written over (--force), a profile learnt before takes its templates
+    // the new one does not name along; a team's own profile keeps them.
+    let learnt_before = checkout
+        .read(&format!("{dir}/profile.toml"))?
+        .and_then(|text| crate::anchor::cargo::document(&text).ok())
+        .is_some_and(|doc| doc.get("like").is_some());
+    if force && learnt_before {
+        let mut stale = Vec::new();
+        for entry in walkdir::WalkDir::new(checkout.root.join(&dir)).sort_by_file_name() {
+            let entry = entry?;
+            let rel = entry.path().strip_prefix(&checkout.root)?.to_string_lossy().replace('\\', "/");
+            if entry.file_type().is_file() && rel.ends_with(".tera") && !files.iter().any(|f| f.path == rel) {
+                stale.push(rel);
+            }
+        }
+        for rel in stale {
+            if let Some(current) = checkout.read(&rel)? {
+                files.push(crate::manifest::deletion(rel, std::rc::Rc::unwrap_or_clone(current), Status::Remove));
+            }
+        }
+    }
     let conflicts: Vec<&str> = files
         .iter()
         .filter(|f| f.items.iter().any(|i| i.status == Status::Conflict))

@@ -128,6 +128,12 @@ fn learning_again_changes_nothing_and_a_file_edited_since_is_kept_unless_forced(
     assert_eq!(sb.tree(), edited);
     sb.run(&["learn", "--like", "sftp", "--force"]).success();
     assert_eq!(sb.tree(), learnt);
+    // Learnt again from another model, the first one's templates go.
+    sb.run(&["learn", "--like", "s3", "--force"]).success();
+    assert!(!sb.root.join(".add-backend/litestream/files/sftp").exists());
+    assert!(sb.read(".add-backend/litestream/profile.toml").contains("[like]\nbackend = \"s3\""));
+    sb.run(&["learn", "--like", "sftp", "--force"]).success();
+    assert_eq!(sb.tree(), learnt);
     // A dry run shows the files, and writes nothing.
     let fresh = Sandbox::litestream();
     let before = fresh.tree();
