@@ -85,7 +85,11 @@ pub fn json(plan: &Plan, dry_run: bool, removing: bool) -> String {
     let value = json!({
         "version": SCHEMA_VERSION,
         "kind": "plan",
-        "command": if removing { "remove" } else { "add" },
+        "command": match (removing, plan.writes_profile) {
+            (true, _) => "remove",
+            (false, true) => "learn",
+            (false, false) => "add",
+        },
         "target": plan.target,
         "backend": plan.backend,
         "dry_run": dry_run,

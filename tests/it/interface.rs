@@ -365,6 +365,12 @@ fn every_json_document_follows_the_published_schema() {
     assert_eq!(valid(&schema, &broken.stdout, "doctor")["complete"], false);
     sb.edit("cmd/litestream/replicate.go", "case *ftp.ReplicaClientX:", "case *ftp.ReplicaClient:");
 
+    // learn: the profile and templates it would write, as a plan.
+    let learn = sb.run(&with(&["learn", "--like", "sftp", "--dry-run"]));
+    learn.success();
+    let learnt = valid(&schema, &learn.stdout, "plan");
+    assert_eq!((learnt["command"].as_str(), learnt["target"].as_str()), (Some("learn"), Some("learn sftp")));
+
     let remove_dry = sb.run(&with(&["remove", "ftp", "--dry-run"]));
     remove_dry.success();
     assert_eq!(valid(&schema, &remove_dry.stdout, "plan")["command"], "remove");
