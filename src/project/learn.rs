@@ -116,7 +116,7 @@ pub fn plan(checkout: &Checkout, project: &str, sibling: &str, force: bool) -> R
         .is_some_and(|doc| doc.get("like").is_some());
     if force && learnt_before {
         let mut stale = Vec::new();
-        for entry in walkdir::WalkDir::new(checkout.root.join(&dir)).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(checkout.root.join(&dir)).follow_root_links(false).sort_by_file_name() {
             let entry = entry?;
             let rel = entry.path().strip_prefix(&checkout.root)?.to_string_lossy().replace('\\', "/");
             if entry.file_type().is_file() && rel.ends_with(".tera") && !files.iter().any(|f| f.path == rel) {
