@@ -204,6 +204,15 @@ impl Renderer {
 
     /// Whether the Tera expression `condition` holds (a profile's `when`).
     pub fn is_true(&self, condition: &str) -> Result<bool> {
+        // A variable alone (most `when`s): its value's truth, as `if` has it.
+        let name = condition.trim();
+        if !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !["true", "false", "not", "and", "or"].contains(&name)
+            && let Some(value) = self.context.get(name)
+        {
+            return Ok(value.is_truthy());
+        }
         // `if` takes an undefined variable for false; a misspelt one must
         // not silently turn a patch off, so the expression is evaluated
         // on its own first, where Tera refuses it.
