@@ -592,3 +592,28 @@ fn a_short_sibling_is_renamed_only_as_a_word_and_a_name_in_another_spelling_is_r
     rust.run(&["Web_Dav", "--like", "oss"]).fails(1, "another spelling");
     assert_eq!(rust.tree(), before);
 }
+
+/// Found by a second hostile review: clones of one model where a name has
+/// two words (`my-store`, whose type is `MyStore`): a chain the model leads
+/// gets each its own link, and they come out in any order.
+#[test]
+fn clones_with_a_name_of_two_words_link_and_come_out_in_any_order() {
+    let sb = Sandbox::fixture("sccache");
+    let before = sb.tree();
+    sb.run(&["my-store", "--like", "webdav"]).success();
+    sb.run(&["s3x", "--like", "webdav"]).success();
+    let config = sb.read("src/config.rs");
+    assert!(
+        config.contains("            .or_else(|| my_store.map(CacheType::MyStore))\n            .or_else(|| s3x.map(CacheType::S3x));"),
+        "{config}"
+    );
+    sb.run(&["remove", "my-store"]).success();
+    sb.run(&["remove", "s3x"]).success();
+    assert_eq!(sb.tree(), before);
+    // A section at the end of a document: the second clone's goes after the first's.
+    sb.run(&["my-store", "--like", "oss"]).success();
+    sb.run(&["b2", "--like", "oss"]).success();
+    sb.run(&["remove", "my-store"]).success();
+    sb.run(&["remove", "b2"]).success();
+    assert_eq!(sb.tree(), before);
+}

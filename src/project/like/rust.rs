@@ -138,8 +138,14 @@ fn peers(manifest: &str, files: &[String], own: &[(String, String)], sibling: &s
                 c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
             };
             forms.extend(words::forms(&module, &title, "", ""));
+            // A name of words is a type's in camel case too (`MyStore`).
+            let camel: String = module.split('_').map(crate::names::go_word).collect();
+            if module.contains('_') && !forms.iter().any(|f| f.from == camel) {
+                forms.push(words::Form { from: camel, to: String::new(), upper: None });
+            }
         }
     }
+    forms.sort_by_key(|f| std::cmp::Reverse(f.from.len()));
     Ok(forms)
 }
 
@@ -540,7 +546,8 @@ impl Rust {
                 .iter()
                 .map(|l| {
                     let found = words::find(&src[l.head.clone()], &clone.others);
-                    let names: BTreeSet<String> = found.iter().map(|(_, f)| f.from.to_lowercase()).collect();
+                    let names: BTreeSet<String> =
+                        found.iter().map(|(_, f)| f.from.to_lowercase().replace('_', "")).collect();
                     (names.len() == 1 && !mentions(&l.head)).then(|| names.into_iter().next().unwrap_or_default())
                 })
                 .collect();
@@ -558,7 +565,10 @@ impl Rust {
                 cloned.push(Cloned { key, item: Item { what, status: Status::Present }, edits: Vec::new() });
                 continue;
             }
-            let (Some(Some(other)), true) = (others.last(), others.iter().all(Option::is_some)) else { continue };
+            // The new link is made from the first after the head (a backend
+            // the checkout had, not an earlier clone) and goes after the last.
+            let (Some(Some(other)), true) = (others.first(), others.iter().all(Option::is_some)) else { continue };
+            let Some(model) = members.first() else { continue };
             done.push(chain);
             let title = {
                 let mut c = other.chars();
@@ -569,14 +579,14 @@ impl Rust {
             let forms: Vec<words::Form> = forms
                 .into_iter()
                 .map(|mut f| {
+                    // Its type name (`CacheType::Webdav`): the new one's, as the variant's clone has it.
                     if f.from == title && title != shouty {
-                        let mut c = self.new_module.chars();
-                        f.to = c.next().map(|x| x.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default();
+                        f.to = self.new_go.clone();
                     }
                     f
                 })
                 .collect();
-            let text = words::rename(&src[last.span.clone()], &forms);
+            let text = words::rename(&src[model.span.clone()], &forms);
             covered.push(head);
             let present = src[last.span.end..].starts_with(&text);
             let what = format!("chained call for it after {}", src[last.span.clone()].trim());
