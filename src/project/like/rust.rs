@@ -509,8 +509,9 @@ impl Rust {
 
     /// A method chain that starts with the sibling and goes on with one
     /// other backend a link (`webdav.map(CacheType::Webdav)` then
-    /// `.or_else(|| oss.map(CacheType::OSS))`): the last link cloned for
-    /// the new backend, the other's name in it renamed, after it.
+    /// `.or_else(|| oss.map(CacheType::OSS))`): the first link after the
+    /// sibling's (a backend the checkout had, not an earlier clone) cloned
+    /// for the new backend, the other's name in it renamed, after the last.
     fn chains_led_by_it(
         &self,
         clone: &Clone,
