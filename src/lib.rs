@@ -84,11 +84,12 @@ fn parse(args: Vec<OsString>) -> Result<Cli> {
     // every profile: that is built only when help is shown.
     Cli::command().try_get_matches_from(&args).and_then(|m| Cli::from_arg_matches(&m)).map_err(|e| {
         use clap::error::ErrorKind;
-        if matches!(
-            e.kind(),
-            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-        ) {
+        if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
             let e = command().try_get_matches_from(&args).err().unwrap_or(e);
+            let _ = e.print();
+            std::process::exit(e.exit_code());
+        }
+        if e.kind() == ErrorKind::DisplayVersion {
             let _ = e.print();
             std::process::exit(e.exit_code());
         }
