@@ -98,7 +98,7 @@ fn lf(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn same_content(a: &str, digest_b: &str) -> bool {
-    digest(lf(a).as_bytes()) == digest_b
+    crate::journal::is_digest_of(digest_b, lf(a).as_bytes())
 }
 
 /// Every other backend's manifest in the checkout, by name.

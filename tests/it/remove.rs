@@ -210,3 +210,36 @@ fn a_file_edited_then_overwritten_with_force_goes_with_its_backend() {
     assert!(!sb.root.join("ftp").exists(), "no half package is left to not build");
     assert!(sb.tree() == pristine);
 }
+
+/// A manifest written before digests were XXH3's holds FNV-1a's: remove
+/// still recognises the files the add wrote by them, and a file changed
+/// since by them too.
+#[test]
+fn a_manifest_with_the_earlier_digests_is_still_read() {
+    fn fnv(content: &[u8]) -> String {
+        let hash =
+            content.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        format!("{hash:016x}")
+    }
+    for edited in [false, true] {
+        let sb = Sandbox::litestream();
+        let before = sb.tree();
+        sb.run(&["ftp"]).success();
+        let manifest = ".add-backend/backends/ftp.json";
+        let mut json: serde_json::Value = serde_json::from_str(&sb.read(manifest)).unwrap();
+        let created = json["created"].as_array_mut().expect("the add created files");
+        for file in created.iter_mut() {
+            assert!(file["digest"].as_str().unwrap().starts_with("xxh3:"), "{file}");
+            let path = file["path"].as_str().unwrap().to_string();
+            file["digest"] = fnv(sb.read(&path).as_bytes()).into();
+        }
+        sb.write(manifest, &serde_json::to_string_pretty(&json).unwrap());
+        if edited {
+            sb.edit("ftp/storage.go", "return notImplemented(\"Put\")", "return nil");
+            sb.run(&["remove", "ftp"]).fails(1, "changed since add-backend wrote it: ftp/storage.go");
+        } else {
+            sb.run(&["remove", "ftp"]).success();
+            assert_eq!(sb.tree(), before);
+        }
+    }
+}
