@@ -3,7 +3,10 @@
 //! user names (`--templates DIR`) or the checkout carries (`.add-backend/`).
 //! `templates export` writes the built-ins out in that layout to start from.
 
-use std::cell::RefCell;
+mod hoist;
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
@@ -121,6 +124,12 @@ pub struct Renderer {
     /// what compiling them cost) is the process's exit's. A run makes a
     /// renderer or two.
     tera: std::mem::ManuallyDrop<RefCell<Tera>>,
+    /// The text runs of each built-in template compiled without them
+    /// (`hoist`), by name.
+    hoisted: RefCell<HashMap<String, Vec<String>>>,
+    /// Whether no variable holds a private-use character, which a hoisted
+    /// template's output could not tell from its markers.
+    markers_free: Cell<bool>,
     context: Context,
     dirs: Vec<PathBuf>,
 }
@@ -130,13 +139,21 @@ impl Renderer {
     pub fn new(vars: &impl Serialize, dirs: Vec<PathBuf>) -> Result<Renderer> {
         let tera = plain_tera();
         let context = Context::from_serialize(vars).context("template variables")?;
-        Ok(Renderer { tera: std::mem::ManuallyDrop::new(RefCell::new(tera)), context, dirs })
+        let markers_free =
+            !serde_json::to_string(vars).context("template variables")?.chars().any(hoist::is_marker_like);
+        Ok(Renderer {
+            tera: std::mem::ManuallyDrop::new(RefCell::new(tera)),
+            hoisted: RefCell::default(),
+            markers_free: Cell::new(markers_free),
+            context,
+            dirs,
+        })
     }
 
     /// Adds variable `name`, the rendering of `template` (a profile's `[vars]`).
     pub fn define(&mut self, name: &str, template: &str, at: &str) -> Result<()> {
         let value = self.render_str(template).with_context(|| format!("{at}: vars.{name}"))?;
-        self.context.insert(name.to_string(), &value);
+        self.set(name, &value);
         Ok(())
     }
 
@@ -147,6 +164,9 @@ impl Renderer {
 
     /// Adds variable `name` with `value` as it is.
     pub fn set(&mut self, name: &str, value: &str) {
+        if hoist::has_marker_like(value) {
+            self.markers_free.set(false);
+        }
         self.context.insert(name.to_string(), value);
     }
 
@@ -258,10 +278,34 @@ impl Renderer {
                     .to_string(),
                 Origin::File(path) => crate::paths::read_text(path, false)?,
             };
-            tera.add_raw_template(name, &text).map_err(|e| anyhow!("{shown}: {}", one_line(&e)))?;
+            // A built-in template, proven by the tests, is compiled without
+            // its text; a team's own as it is, so that an error names the
+            // line it is on.
+            let hoisted = (origin == Origin::BuiltIn).then(|| hoist::hoist(&text)).flatten();
+            match hoisted {
+                Some(hoisted) if tera.add_raw_template(name, &hoisted.template).is_ok() => {
+                    self.hoisted.borrow_mut().insert(name.to_string(), hoisted.texts);
+                }
+                _ => tera.add_raw_template(name, &text).map_err(|e| anyhow!("{shown}: {}", one_line(&e)))?,
+            }
         }
         let watched = self.watch(|| shown.clone());
-        let out = tera.render(name, context).map_err(|e| anyhow!("{shown}: {}", one_line(&e)))?;
+        let hoisted = self.hoisted.borrow();
+        let out = match hoisted.get(name) {
+            Some(texts) if self.markers_free.get() => match tera.render(name, context) {
+                Ok(out) => {
+                    let out = hoist::restore(&out, texts);
+                    #[cfg(debug_assertions)]
+                    assert_eq!(out, whole(&mut tera, name, built_in, context).expect("renders"), "template {name}");
+                    Ok(out)
+                }
+                // The error as the template's own text has it.
+                Err(_) => whole(&mut tera, name, built_in, context),
+            },
+            Some(_) => whole(&mut tera, name, built_in, context),
+            None => tera.render(name, context),
+        };
+        let out = out.map_err(|e| anyhow!("{shown}: {}", one_line(&e)))?;
         drop(watched);
         let out = capped(out, || shown.clone())?;
         // The built-in templates are proven by the tests; a team's own are
@@ -274,6 +318,17 @@ impl Renderer {
         }
         Ok(out)
     }
+}
+
+/// Renders built-in template `name` compiled from its whole text, under a
+/// name of its own (a hoisted template's output is restored from markers,
+/// which cannot be when a variable holds a private-use character).
+fn whole(tera: &mut Tera, name: &str, text: Option<&str>, context: &Context) -> tera::TeraResult<String> {
+    let whole = format!("{name}\0whole");
+    if !tera.contains_template(&whole) {
+        tera.add_raw_template(&whole, text.unwrap_or_default())?;
+    }
+    tera.render(&whole, context)
 }
 
 /// The largest text a template may render.
@@ -405,9 +460,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_built_in_template_parses() {
+    fn every_built_in_template_parses_and_is_compiled_without_its_text() {
         for (name, source) in TEMPLATES {
             plain_tera().add_raw_template(name, source).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            // Its renderings are checked against the whole template's in
+            // every test run (render_in, in a debug build).
+            let hoisted = hoist::hoist(source).unwrap_or_else(|| panic!("{name}: not hoisted"));
+            plain_tera().add_raw_template(name, &hoisted.template).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        }
+    }
+
+    #[test]
+    fn a_variable_holding_a_private_use_character_is_rendered_from_the_whole_template() {
+        // The smallest built-in template of text and bare variables.
+        fn bare(source: &str) -> Option<Vec<&str>> {
+            let names: Vec<&str> =
+                source.split("{{").skip(1).filter_map(|t| t.split_once("}}")).map(|t| t.0.trim()).collect();
+            (!source.contains("{%") && names.iter().all(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')))
+                .then_some(names)
+        }
+        let (name, source, names) = TEMPLATES
+            .iter()
+            .filter_map(|(name, source)| Some((*name, *source, bare(source)?)))
+            .filter(|(_, _, names)| !names.is_empty())
+            .min_by_key(|(_, source, _)| source.len())
+            .expect("a template of bare variables");
+        let mut renderer = Renderer::new(&serde_json::json!({}), Vec::new()).unwrap();
+        for value in ["v", "v\u{E000}\u{E001}"] {
+            names.iter().for_each(|n| renderer.set(n, value));
+            let out = renderer.render(name, Shape::Text).unwrap();
+            let mut whole = plain_tera();
+            whole.add_raw_template("whole", source).unwrap();
+            assert_eq!(out, whole.render("whole", &renderer.context).unwrap(), "{name} with {value:?}");
+            assert!(out.contains(value), "{out}");
         }
     }
 

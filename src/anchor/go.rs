@@ -492,9 +492,10 @@ impl<'a> GoFile<'a> {
     /// or `None` when the file has none.
     pub fn type_switch(&self, value: &str) -> Result<Option<Switch>> {
         let needle = format!("{value}.(type)");
+        let header = format!("{needle} {{");
         let funcs = self.decls.iter().filter(|d| matches!(d.kind, DeclKind::Func | DeclKind::Method));
         for decl in funcs.filter(|d| self.src[d.start..d.end].contains(&needle)) {
-            let line = |l: &str| l.contains(&format!("{needle} {{"));
+            let line = |l: &str| l.contains(&header);
             let found =
                 self.find_switch(decl, "type_switch_statement", Some(value), line, false, |stmt, text, base| {
                     self.switch_cases(stmt, text, base).ok_or_else(|| {
@@ -1004,7 +1005,8 @@ fn statement_span(
     first: impl Fn(&str) -> bool,
 ) -> Option<std::ops::Range<usize>> {
     let in_code = |at: usize| code_lines.binary_search(&at).is_ok();
-    let lines = code_lines.iter().copied().filter(|&at| range.contains(&at));
+    let from = code_lines.partition_point(|&at| at < range.start);
+    let lines = code_lines[from..].iter().copied().take_while(|&at| at < range.end);
     let (start, indent) =
         lines.map(|at| (at, &src[at..super::line_end(src, at)])).find(|(_, l)| first(l)).map(|(at, l)| {
             let indent = &l[..l.len() - l.trim_start().len()];
