@@ -6,6 +6,12 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// The templates are also embedded compiled-ready: without their text
+/// (src/render/hoist.rs), which Tera would lex a character at a time.
+#[allow(dead_code)]
+#[path = "src/render/hoist.rs"]
+mod hoist;
+
 fn main() {
     // Read when the script runs, not when it is compiled: one compiled
     // script may serve several copies of the crate (`cargo package`'s).
@@ -39,6 +45,15 @@ fn main() {
     out += "pub const BUILT_IN_TEMPLATES: &[(&str, &str)] = &[\n";
     for (name, path) in &templates {
         writeln!(out, "    ({name:?}, include_str!({path:?})),").unwrap();
+    }
+    out += "];\n\n/// Every built-in template without its text, as `render::hoist` takes it\n/// out (build.rs): its tags with a marker for each run, and the runs; in\n/// `BUILT_IN_TEMPLATES`' order. `None` for one that cannot be.\n";
+    out += "pub const BUILT_IN_HOISTED: &[Option<(&str, &[&str])>] = &[\n";
+    for (name, path) in &templates {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        match hoist::hoist(&text) {
+            Some(h) => writeln!(out, "    // {name}\n    Some(({:?}, &{:?})),", h.template, h.texts).unwrap(),
+            None => writeln!(out, "    // {name}\n    None,").unwrap(),
+        }
     }
     out += "];\n";
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("built_in.rs");

@@ -7,8 +7,8 @@
 //! lead it outside. Elsewhere (no /proc, not Linux) the plain path is used,
 //! as checked when the plan was made. A leaf: it knows only paths.
 
+use foldhash::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -33,7 +33,7 @@ impl Beneath {
             let usable = Path::new("/proc/self/fd").is_dir();
             let root_fd = rustix::fs::open(root, OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty());
             let fds = match root_fd {
-                Ok(fd) if usable => Some(Fds { root: fd, dirs: RefCell::new(HashMap::new()) }),
+                Ok(fd) if usable => Some(Fds { root: fd, dirs: RefCell::default() }),
                 _ => None,
             };
             Beneath { root: root.to_path_buf(), fds }

@@ -1,8 +1,8 @@
 //! Finding the checkout: the nearest directory, from where the user stands,
 //! that holds a `go.mod`, and the target its module path names.
 
+use foldhash::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 

@@ -3,10 +3,12 @@
 //! user names (`--templates DIR`) or the checkout carries (`.add-backend/`).
 //! `templates export` writes the built-ins out in that layout to start from.
 
+// `hoist` itself runs in build.rs (and the tests); the renderer restores.
+#[cfg_attr(not(test), allow(dead_code))]
 mod hoist;
 
+use foldhash::HashMap;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
@@ -35,6 +37,10 @@ pub enum Shape {
 /// `.tera`) and text, embedded by build.rs from `templates/`. The
 /// profiles, under their own names, go with them.
 const TEMPLATES: &[(&str, &str)] = crate::built_in::BUILT_IN_TEMPLATES;
+
+/// Each built-in template without its text (`hoist`, done by build.rs), in
+/// `TEMPLATES`' order.
+const HOISTED: &[Option<(&str, &[&str])>] = crate::built_in::BUILT_IN_HOISTED;
 
 /// Where a template comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,7 +132,7 @@ pub struct Renderer {
     tera: std::mem::ManuallyDrop<RefCell<Tera>>,
     /// The text runs of each built-in template compiled without them
     /// (`hoist`), by name.
-    hoisted: RefCell<HashMap<String, Vec<String>>>,
+    hoisted: RefCell<HashMap<String, &'static [&'static str]>>,
     /// Whether no variable holds a private-use character, which a hoisted
     /// template's output could not tell from its markers.
     markers_free: Cell<bool>,
@@ -261,7 +267,8 @@ impl Renderer {
         if name.split('/').any(|part| part.is_empty() || part == "." || part == "..") {
             bail!("template {name:?}: a template's name is a plain path below the project's templates");
         }
-        let built_in = TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, text)| *text);
+        let index = TEMPLATES.iter().position(|(n, _)| *n == name);
+        let built_in = index.map(|i| TEMPLATES[i].1);
         let origin = origin(name, &self.dirs);
         let shown = match &origin {
             Origin::BuiltIn => format!("template {name}"),
@@ -281,10 +288,10 @@ impl Renderer {
             // A built-in template, proven by the tests, is compiled without
             // its text; a team's own as it is, so that an error names the
             // line it is on.
-            let hoisted = (origin == Origin::BuiltIn).then(|| hoist::hoist(&text)).flatten();
+            let hoisted = index.filter(|_| origin == Origin::BuiltIn).and_then(|i| HOISTED[i]);
             match hoisted {
-                Some(hoisted) if tera.add_raw_template(name, &hoisted.template).is_ok() => {
-                    self.hoisted.borrow_mut().insert(name.to_string(), hoisted.texts);
+                Some((template, texts)) if tera.add_raw_template(name, template).is_ok() => {
+                    self.hoisted.borrow_mut().insert(name.to_string(), texts);
                 }
                 _ => tera.add_raw_template(name, &text).map_err(|e| anyhow!("{shown}: {}", one_line(&e)))?,
             }
@@ -461,13 +468,19 @@ mod tests {
 
     #[test]
     fn every_built_in_template_parses_and_is_compiled_without_its_text() {
-        for (name, source) in TEMPLATES {
+        for ((name, source), built) in TEMPLATES.iter().zip(HOISTED) {
             plain_tera().add_raw_template(name, source).unwrap_or_else(|e| panic!("{name}: {e:?}"));
             // Its renderings are checked against the whole template's in
             // every test run (render_in, in a debug build).
             let hoisted = hoist::hoist(source).unwrap_or_else(|| panic!("{name}: not hoisted"));
+            assert_eq!(
+                *built,
+                Some((hoisted.template.as_str(), &hoisted.texts.iter().map(String::as_str).collect::<Vec<_>>()[..])),
+                "{name}: build.rs's"
+            );
             plain_tera().add_raw_template(name, &hoisted.template).unwrap_or_else(|e| panic!("{name}: {e:?}"));
         }
+        assert_eq!(TEMPLATES.len(), HOISTED.len());
     }
 
     #[test]

@@ -8,8 +8,8 @@
 //! fails to parse cleanly and the whole file is parsed instead, so the
 //! shortcut never changes an answer.
 
+use foldhash::HashMap;
 use std::cell::{OnceCell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use anyhow::{Result, anyhow, bail};

@@ -4,8 +4,8 @@
 //! markers or the document's lines, fences and headings for prose) or
 //! found there already. One `FileChange` per file, nothing written.
 
+use foldhash::{HashMap, HashSet};
 use std::cell::OnceCell;
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use anyhow::{Context as _, Result, anyhow, bail};
@@ -160,7 +160,7 @@ impl Steps<'_> {
     /// the profile (one not told has no place in the checkout).
     fn run(&self, warnings: &mut Vec<String>, seen: &mut dyn FnMut(usize, Presence)) -> Result<Vec<FileChange>> {
         let mut order: Vec<String> = Vec::new();
-        let mut by_file: HashMap<String, Vec<(usize, &Patch)>> = HashMap::new();
+        let mut by_file: HashMap<String, Vec<(usize, &Patch)>> = HashMap::default();
         for (index, patch) in self.profile.patches.iter().enumerate() {
             let when = match &patch.when {
                 Some(when) => {
@@ -771,7 +771,7 @@ impl<'s> PatchedFile<'s> {
             go,
             rust: OnceCell::new(),
             imports: OnceCell::new(),
-            imported: HashSet::new(),
+            imported: HashSet::default(),
             wanted: Vec::new(),
             edits: Vec::new(),
             items: Vec::new(),
