@@ -686,7 +686,39 @@ impl<'a> GoFile<'a> {
         else {
             return Ok(None);
         };
+        if let Some(end) = self.var_block_end(decl) {
+            return Ok(Some(end));
+        }
         self.with_decl(decl, "var_declaration", |node, _, base| Ok(Some(base + node.end_byte())))
+    }
+
+    /// The end of `var (` ... `)` block `decl`, laid out as gofmt does,
+    /// parsed as its header and closing parenthesis alone: its specs (a
+    /// block of flags, each a call) are most of what parsing it costs,
+    /// and none of what is asked. None when it is laid out otherwise.
+    fn var_block_end(&self, decl: &Decl) -> Option<usize> {
+        let slice = &self.src[decl.start..decl.end];
+        if !slice.starts_with("var (\n") {
+            return None;
+        }
+        // Its specs are indented: the first line of code that is `)` alone
+        // closes it (what follows is the next declaration's comment).
+        let from = self.code_lines.partition_point(|&at| at <= decl.start);
+        let close = self.code_lines[from..]
+            .iter()
+            .take_while(|&&at| at < decl.end)
+            .map(|&at| at - decl.start)
+            .find(|&at| slice[at..].split('\n').next().is_some_and(|l| l.trim_end() == ")"))?;
+        let key = (decl.start, !decl.end);
+        let cached = self.pieces.borrow().get(&key).cloned();
+        let tree = cached.unwrap_or_else(|| {
+            // The parenthesis and the line's end, which ends the declaration.
+            let tree = parse_ranges(slice, &[0..5, close..(close + 2).min(slice.len())]);
+            self.pieces.borrow_mut().insert(key, tree.clone());
+            tree
+        })?;
+        let node = first_named_child(tree.root_node()).filter(|n| n.kind() == "var_declaration")?;
+        (!tree.root_node().has_error()).then(|| decl.start + node.end_byte())
     }
 
     /// The import declaration imports go into: the first parenthesized
@@ -1382,6 +1414,32 @@ func last() {}
             }
         }
         assert!(compared >= 5, "{compared}");
+    }
+
+    #[test]
+    fn a_var_block_parsed_without_its_specs_ends_where_the_whole_one_does() {
+        let odd = "package p\n\nvar (\n\ta = f(\")\")\n\t// )\n\tb = `\n)\n`\n)\n\nvar (\n\tc = 1\n) // trailing\n\nvar d = 2\n";
+        let files = [
+            include_str!("../../tests/fixtures/litestream/internal/testingutil/testingutil.go"),
+            include_str!("../../tests/fixtures/litestream/cmd/litestream/main.go"),
+            include_str!("../../tests/fixtures/litestream-v0.5.0/cmd/litestream/main.go"),
+            odd,
+        ];
+        let (mut cut, mut whole) = (0, 0);
+        for src in files {
+            let f = GoFile::new("x.go", src);
+            for decl in f.decls.iter().filter(|d| d.kind == DeclKind::Var) {
+                let parsed = f.with_decl(decl, "var_declaration", |node, _, base| Ok(base + node.end_byte())).unwrap();
+                match f.var_block_end(decl) {
+                    Some(end) => {
+                        assert_eq!(end, parsed, "{}", &f.src[decl.start..decl.end]);
+                        cut += 1;
+                    }
+                    None => whole += 1,
+                }
+            }
+        }
+        assert!(cut >= 3 && whole >= 2, "{cut} cut, {whole} whole");
     }
 
     #[test]
