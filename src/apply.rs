@@ -53,12 +53,13 @@ impl fmt::Display for ApplyError {
 
 impl std::error::Error for ApplyError {}
 
-enum Undo {
-    Restore(PathBuf, String),
+enum Undo<'a> {
+    /// Write back the original (the plan's, borrowed: not copied).
+    Restore(PathBuf, &'a str),
     /// Swap back: the staged file's name holds the original now (and the
     /// plan, in memory, should swapping fail). Linux only.
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-    Swap(NamedTempFile, PathBuf, String),
+    Swap(NamedTempFile, PathBuf, &'a str),
     Remove(PathBuf),
     RemoveDir(PathBuf),
 }
@@ -85,7 +86,7 @@ fn commit_journaled(root: &Path, files: &[&FileChange], guard: &Guard) -> Result
             .iter()
             .map(|f| Entry {
                 path: f.path.clone(),
-                before: f.before.clone(),
+                before: f.before.as_deref().map(std::borrow::Cow::Borrowed),
                 after: digest(f.after.as_bytes()),
                 deleted: f.delete,
             })
@@ -191,10 +192,10 @@ fn missing_dirs(root: &Path, files: &[&FileChange]) -> Vec<PathBuf> {
 
 /// Puts every file in place; returns the originals swapped out (Linux),
 /// still to remove.
-fn commit(
+fn commit<'a>(
     root: &Path,
     beneath: &Beneath,
-    files: &[&FileChange],
+    files: &[&'a FileChange],
     new_dirs: &[PathBuf],
 ) -> Result<Vec<NamedTempFile>, ApplyError> {
     let mut journal = Vec::new();
@@ -225,11 +226,11 @@ fn commit(
                 return Err(ApplyError { cause, restore: undo(journal, beneath) });
             }
         };
-        let renamed: Result<Undo> = if file.delete {
+        let renamed: Result<Undo<'a>> = if file.delete {
             fault::point()
                 .and_then(|()| std::fs::remove_file(&path))
                 .map_err(anyhow::Error::from)
-                .map(|()| Undo::Restore(path, file.before.clone().unwrap_or_default()))
+                .map(|()| Undo::Restore(path, file.before.as_deref().unwrap_or_default()))
         } else {
             let Some(tmp) = staged.next() else { break };
             fault::point().map_err(anyhow::Error::from).and_then(|()| match &file.before {
@@ -275,11 +276,11 @@ fn commit(
 /// Puts the staged `tmp` in place of the existing file at `path`: by a
 /// swap where the file system can (`swap`, cleared where it cannot), else
 /// by a rename over it. Returns how to undo it.
-fn replace(tmp: NamedTempFile, path: PathBuf, before: &str, swap: &mut bool) -> Result<Undo> {
+fn replace<'a>(tmp: NamedTempFile, path: PathBuf, before: &'a str, swap: &mut bool) -> Result<Undo<'a>> {
     #[cfg(target_os = "linux")]
     if *swap {
         match exchange(tmp.path(), &path) {
-            Ok(()) => return Ok(Undo::Swap(tmp, path, before.to_string())),
+            Ok(()) => return Ok(Undo::Swap(tmp, path, before)),
             // Not on this file system (or kernel): rename, from now on.
             // (EPERM too: a sandbox may refuse the call; a real permission
             // problem fails the rename as well, with its own error.)
@@ -294,7 +295,7 @@ fn replace(tmp: NamedTempFile, path: PathBuf, before: &str, swap: &mut bool) -> 
     }
     let _ = swap;
     tmp.persist(&path).map_err(|e| e.error)?;
-    Ok(Undo::Restore(path, before.to_string()))
+    Ok(Undo::Restore(path, before))
 }
 
 /// Stages every file; the first error wins, and drops (so removes) the
@@ -314,12 +315,12 @@ fn undo(journal: Vec<Undo>, beneath: &Beneath) -> Result<(), String> {
     for step in journal.into_iter().rev() {
         let (path, result) = match step {
             Undo::Restore(path, content) => {
-                let r = write_atomically(&path, &content).map_err(|e| e.to_string());
+                let r = write_atomically(&path, content).map_err(|e| e.to_string());
                 (path, r)
             }
             Undo::Swap(original, path, content) => {
                 let r = swap_back(&original, &path)
-                    .or_else(|_| write_atomically(&path, &content).map_err(|e| e.to_string()));
+                    .or_else(|_| write_atomically(&path, content).map_err(|e| e.to_string()));
                 // Dropping the staged file's name removes what was written.
                 drop(original);
                 (path, r)

@@ -5,7 +5,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::Error;
 
@@ -335,9 +335,8 @@ const COMMAND_WORDS: &[(&str, &str)] = &[
 /// command moved in front of any option given before it (so that
 /// `--dry-run remove ftp` means `remove --dry-run ftp`). A bare NAME that
 /// is, or is one edit from, a command or a command-like word is refused.
-pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, Error> {
-    let command = Cli::command();
-    let takes_value = value_options(&command);
+pub fn normalize(args: Vec<OsString>, command: &clap::Command) -> Result<Vec<OsString>, Error> {
+    let takes_value = value_options(command);
     let mut first = None;
     let mut i = 1;
     let asks = |arg: &str| {
@@ -383,7 +382,7 @@ pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, Error> {
                     args.insert(1, command);
                 }
             } else {
-                refuse_command_like(&word, &command)?;
+                refuse_command_like(&word, command)?;
                 args.insert(1, "add".into());
             }
         }
@@ -439,10 +438,11 @@ pub fn wants_json(args: &[OsString]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
 
     fn normalized(args: &[&str]) -> Result<Vec<String>, String> {
         let args = std::iter::once("add-backend").chain(args.iter().copied()).map(OsString::from).collect();
-        normalize(args)
+        normalize(args, &Cli::command())
             .map(|v| v.into_iter().skip(1).map(|a| a.into_string().unwrap()).collect())
             .map_err(|e| e.to_string())
     }
@@ -471,9 +471,9 @@ mod tests {
         use std::os::unix::ffi::OsStringExt as _;
         let root = OsString::from_vec(b"--root=/tmp/\xff".to_vec());
         let args = vec!["add-backend".into(), root.clone(), "doctr".into()];
-        assert!(normalize(args).unwrap_err().to_string().contains("'doctr' is not a command"));
+        assert!(normalize(args, &Cli::command()).unwrap_err().to_string().contains("'doctr' is not a command"));
         let args = vec!["add-backend".into(), "--root".into(), OsString::from_vec(b"\xff".to_vec()), "doctr".into()];
-        assert!(normalize(args).is_err());
+        assert!(normalize(args, &Cli::command()).is_err());
     }
 
     #[test]

@@ -26,6 +26,7 @@
 //! checkout that add-backend may write: a journal a checkout ships, or
 //! anyone else wrote, is ignored and removed, with a warning.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -35,8 +36,8 @@ use crate::atomic::TEMP_PREFIX;
 
 /// What an apply is about to change, with what to put back.
 #[derive(Debug, PartialEq)]
-pub struct Journal {
-    pub files: Vec<Entry>,
+pub struct Journal<'a> {
+    pub files: Vec<Entry<'a>>,
     /// Directories the apply creates, parents first.
     pub dirs: Vec<String>,
     /// Set once every file is in place: the run is done, and what is left
@@ -48,10 +49,11 @@ pub struct Journal {
 }
 
 #[derive(Debug, PartialEq)]
-pub struct Entry {
+pub struct Entry<'a> {
     pub path: String,
-    /// The content before the apply; `None` for a file it creates.
-    pub before: Option<String>,
+    /// The content before the apply; `None` for a file it creates
+    /// (borrowed from the plan when written, not copied).
+    pub before: Option<Cow<'a, str>>,
     /// A digest of the content the apply writes: recovery undoes only a
     /// file that still holds it, never an edit made since.
     pub after: String,
@@ -63,13 +65,13 @@ pub struct Entry {
 /// a kill is told from a whole one.
 const HEADER: &str = "add-backend journal 2\n";
 
-impl Journal {
+impl Journal<'_> {
     /// The journal as written: a line a directory (`dir PATH`), then a
     /// header line a file (`file DIGEST DELETED PATH_LEN BEFORE_LEN`, the
     /// length `-` for none) followed by its path and content as they are.
     /// Contents go in raw, so writing one costs a copy, not an escape.
     fn encode(&self) -> Vec<u8> {
-        let size: usize = self.files.iter().map(|f| f.path.len() + f.before.as_ref().map_or(0, String::len) + 64).sum();
+        let size: usize = self.files.iter().map(|f| f.path.len() + f.before.as_ref().map_or(0, |b| b.len()) + 64).sum();
         let mut out = Vec::with_capacity(HEADER.len() + size + 8);
         out.extend_from_slice(HEADER.as_bytes());
         if self.done {
@@ -122,7 +124,7 @@ impl Journal {
 
     /// The journal `encode` wrote; `None` for anything else, a journal cut
     /// short among them.
-    fn decode(bytes: &[u8]) -> Option<Journal> {
+    fn decode(bytes: &[u8]) -> Option<Journal<'static>> {
         let mut rest = bytes.strip_prefix(HEADER.as_bytes())?;
         let mut journal = Journal { files: Vec::new(), dirs: Vec::new(), done: false, left: Vec::new() };
         loop {
@@ -170,7 +172,7 @@ impl Journal {
                 Some(_) => Some(std::str::from_utf8(&rest[path_len..end]).ok()?.to_string()),
                 None => None,
             };
-            journal.files.push(Entry { path, before, after, deleted });
+            journal.files.push(Entry { path, before: before.map(Cow::Owned), after, deleted });
             rest = &rest[end + 1..];
         }
     }
@@ -182,7 +184,7 @@ const MAX_JOURNAL: u64 = 1 << 30;
 
 /// What a journal file held.
 enum Unsealed {
-    Whole(Journal),
+    Whole(Journal<'static>),
     /// Not a regular file of the user's: not add-backend's, for this user.
     Forged,
     /// A regular file of the user's that the user's key did not sign (a
@@ -663,7 +665,7 @@ mod tests {
                     deleted: false,
                 },
                 Entry { path: "new.go".into(), before: None, after: digest(b""), deleted: false },
-                Entry { path: "gone.go".into(), before: Some(String::new()), after: digest(b""), deleted: true },
+                Entry { path: "gone.go".into(), before: Some("".into()), after: digest(b""), deleted: true },
             ],
             dirs: vec!["a b".into(), "a b/c".into()],
             done: false,

@@ -79,10 +79,11 @@ pub fn main() -> ExitCode {
 /// The command line, parsed; help and the version are printed here. A
 /// clap error becomes one line: what is wrong, clap's tip, where to look.
 fn parse(args: Vec<OsString>) -> Result<Cli> {
-    let args = cli::normalize(args)?;
     // The grammar without the projects' part of the help, which reads
     // every profile: that is built only when help is shown.
-    Cli::command().try_get_matches_from(&args).and_then(|m| Cli::from_arg_matches(&m)).map_err(|e| {
+    let mut grammar = Cli::command();
+    let args = cli::normalize(args, &grammar)?;
+    grammar.try_get_matches_from_mut(&args).and_then(|m| Cli::from_arg_matches(&m)).map_err(|e| {
         use clap::error::ErrorKind;
         if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
             let e = command().try_get_matches_from(&args).err().unwrap_or(e);

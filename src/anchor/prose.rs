@@ -34,9 +34,32 @@ fn fence(line: &str) -> Option<(char, usize, &str)> {
 /// from the line after its opening fence to the start of its closing one
 /// (or the end of the document).
 fn fenced_blocks(doc: &str) -> Vec<(&str, std::ops::Range<usize>)> {
+    fenced_blocks_in(doc, fence_candidates(doc))
+}
+
+/// Each line of `doc` that holds three backticks or tildes (a superset
+/// of its fences), found by searching for them rather than line by line:
+/// a long document has few.
+fn fence_candidates(doc: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = doc.as_bytes();
+    let mut starts: Vec<usize> = memchr::memmem::find_iter(bytes, "```")
+        .chain(memchr::memmem::find_iter(bytes, "~~~"))
+        .map(|at| memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |n| n + 1))
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    starts.into_iter().map(move |at| (at, doc[at..line_end(doc, at)].trim_end_matches(['\n', '\r'])))
+}
+
+/// The fenced blocks `lines` (every line of `doc` that may be a fence, in
+/// order, with its offset) open and close.
+fn fenced_blocks_in<'d>(
+    doc: &'d str,
+    lines: impl Iterator<Item = (usize, &'d str)>,
+) -> Vec<(&'d str, std::ops::Range<usize>)> {
     let mut blocks = Vec::new();
     let mut open: Option<(char, usize, &str, usize)> = None;
-    for (at, line) in lines(doc) {
+    for (at, line) in lines {
         match (open, fence(line)) {
             (None, Some((c, len, info))) => open = Some((c, len, info, line_end(doc, at))),
             (Some((c, len, info, start)), Some((close, n, rest))) if close == c && n >= len && rest.is_empty() => {
@@ -142,6 +165,36 @@ pub fn toml_tables(text: &str) -> Vec<(std::ops::Range<usize>, std::ops::Range<u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fences_found_by_search_are_the_fences_found_line_by_line() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut docs: Vec<String> = walkdir::WalkDir::new(root.join("tests/fixtures"))
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .collect();
+        assert!(docs.len() >= 3 && docs.iter().any(|d| d.contains("```")), "{}", docs.len());
+        docs.extend(
+            [
+                "```",
+                "text ``` not at the start\n  ```go\ncode\n  ```  \n",
+                "~~~~sh\n```\n~~~\n~~~~\r\nafter\r\n```toml\n[a]",
+                "\t```\n````\n``\n```x y\n```\n",
+                "a\n```\n```\n```\n",
+            ]
+            .map(String::from),
+        );
+        for doc in &docs {
+            // And every doc cut short, at each fence's end and within one.
+            let cuts = memchr::memmem::find_iter(doc.as_bytes(), "``").flat_map(|at| [at + 1, at + 2, at + 3]);
+            for end in cuts.chain([doc.len()]).filter(|&end| end <= doc.len() && doc.is_char_boundary(end)) {
+                let doc = &doc[..end];
+                assert_eq!(fenced_blocks(doc), fenced_blocks_in(doc, lines(doc)), "{doc:?}");
+            }
+        }
+    }
 
     #[test]
     fn a_line_goes_in_the_first_block_of_its_language_that_has_its_like() {
