@@ -70,8 +70,10 @@ enum Undo<'a> {
 /// an `ApplyError`; a refusal before any write, a plain error.
 pub fn apply(root: &Path, plan: &Plan, guard: &Guard) -> Result<usize> {
     let files: Vec<&FileChange> = plan.files.iter().filter(|f| f.changes()).collect();
+    // Checked again, just before writing: what planning saw is not kept.
+    let seen = crate::paths::Seen::default();
     for file in &files {
-        crate::paths::refuse_forbidden_to(root, &file.path, plan.writes_profile)?;
+        crate::paths::refuse_forbidden_seen(root, &file.path, plan.writes_profile, &seen)?;
     }
     fault::before_apply(root);
     refuse_changed_since_read(root, &files)?;

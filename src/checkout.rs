@@ -21,6 +21,9 @@ pub struct Checkout {
     /// `apply` reads the disk again itself, to catch a change since.
     files: RefCell<HashMap<String, Option<Rc<String>>>>,
     listings: RefCell<HashMap<String, Vec<String>>>,
+    /// What the checks of the paths a plan writes learnt of the directories
+    /// above them (`paths::Seen`).
+    seen: crate::paths::Seen,
 }
 
 /// A Go module or a Cargo package, by the manifest at the root.
@@ -84,6 +87,7 @@ impl Checkout {
             resolved: RefCell::default(),
             files: RefCell::default(),
             listings: RefCell::default(),
+            seen: crate::paths::Seen::default(),
         })
     }
 
@@ -102,6 +106,7 @@ impl Checkout {
             resolved: self.resolved.clone(),
             files: RefCell::new(files),
             listings: self.listings.clone(),
+            seen: crate::paths::Seen::default(),
         }
     }
 
@@ -186,10 +191,15 @@ impl Checkout {
         self.confine_to(rel, false)
     }
 
+    /// What the checks of the paths a plan writes learnt so far.
+    pub fn seen(&self) -> &crate::paths::Seen {
+        &self.seen
+    }
+
     /// As [`Checkout::confine`]; with `profile`, a file of the checkout's
     /// own profile may be written too (`learn`).
     pub fn confine_to(&self, rel: &str, profile: bool) -> Result<()> {
-        crate::paths::refuse_forbidden_to(&self.root, rel, profile)?;
+        crate::paths::refuse_forbidden_seen(&self.root, rel, profile, &self.seen)?;
         let root = self.resolve(&self.root)?;
         let path = self.root.join(rel);
         match path.symlink_metadata() {

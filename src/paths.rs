@@ -6,6 +6,9 @@
 //! plan is made and again just before it is written. A leaf: it knows no
 //! project, profile or plan.
 
+use std::cell::RefCell;
+
+use foldhash::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
@@ -29,11 +32,24 @@ pub fn refuse_forbidden(root: &Path, rel: &str) -> Result<()> {
     refuse_forbidden_to(root, rel, false)
 }
 
+/// What the checks learn of the directories above the files they check,
+/// kept for one phase of a run (planning, or writing) so that a plan of a
+/// dozen files resolves the root, reads its `.git` and looks for a git
+/// directory in each directory once: the root's real path and the git
+/// directory its `.git` file names, each directory's real path, and which
+/// are git directories.
+#[derive(Default)]
+pub struct Seen {
+    root: RefCell<Option<(PathBuf, Option<PathBuf>)>>,
+    real: RefCell<HashMap<PathBuf, Option<PathBuf>>>,
+    git_dirs: RefCell<HashMap<PathBuf, bool>>,
+}
+
 /// Refuses `rel` as a path a profile names for a file to write or patch:
 /// besides what add-backend never writes, nothing under `.add-backend/`
 /// (its own records of the backends there among it).
-pub fn refuse_profile_path(root: &Path, rel: &str) -> Result<()> {
-    refuse_forbidden(root, rel)?;
+pub fn refuse_profile_path(root: &Path, rel: &str, seen: &Seen) -> Result<()> {
+    refuse_forbidden_seen(root, rel, false, seen)?;
     if rel.split(['/', '\\']).next().is_some_and(|first| first.eq_ignore_ascii_case(".add-backend")) {
         bail!(
             "{rel}: inside .add-backend/, which holds the checkout's profile and templates; no profile may write there"
@@ -56,6 +72,12 @@ pub fn profile_file(rel: &str) -> bool {
 /// As [`refuse_forbidden`]; with `profile`, a file of a checkout's own
 /// profile too may be written (by `learn`, never by a profile).
 pub fn refuse_forbidden_to(root: &Path, rel: &str, profile: bool) -> Result<()> {
+    refuse_forbidden_seen(root, rel, profile, &Seen::default())
+}
+
+/// As [`refuse_forbidden_to`], with what an earlier check of the same
+/// phase learnt.
+pub fn refuse_forbidden_seen(root: &Path, rel: &str, profile: bool, seen: &Seen) -> Result<()> {
     if rel.is_empty() || Path::new(rel).components().any(|c| !matches!(c, Component::Normal(_))) {
         bail!("{rel}: a path to write must lead down from the checkout's root (no `..`, `.` or leading `/`); refusing");
     }
@@ -75,7 +97,7 @@ pub fn refuse_forbidden_to(root: &Path, rel: &str, profile: bool) -> Result<()> 
             );
         }
     }
-    if let Some(git_dir) = inside_git_dir(root, rel) {
+    if let Some(git_dir) = inside_git_dir(root, rel, seen) {
         bail!("{rel}: inside the git directory {}; add-backend never writes there", git_dir.display());
     }
     Ok(())
@@ -87,17 +109,53 @@ pub fn refuse_forbidden_to(root: &Path, rel: &str, profile: bool) -> Result<()> 
 /// `.git` symlink, a `gitdir:` file of any length, a link to either), up
 /// to the root; or named by the root's `.git` file, lexically, for one
 /// that does not exist yet.
-fn inside_git_dir(root: &Path, rel: &str) -> Option<PathBuf> {
-    let root = root.canonicalize().ok()?;
+fn inside_git_dir(root: &Path, rel: &str, seen: &Seen) -> Option<PathBuf> {
+    let known = seen.root.borrow().clone();
+    let (root, named) = match known {
+        Some(known) => known,
+        None => {
+            let real = root.canonicalize().ok()?;
+            let named = named_git_dir(&real);
+            *seen.root.borrow_mut() = Some((real.clone(), named.clone()));
+            (real, named)
+        }
+    };
     let target = root.join(rel);
-    if let Some(named) = named_git_dir(&root)
-        && target.starts_with(&named)
+    if let Some(named) = named
+        && under(&target, &named)
     {
         return Some(named);
     }
     let existing = target.ancestors().skip(1).find(|a| a.exists())?;
-    let real = existing.canonicalize().ok()?;
-    real.ancestors().take_while(|a| a.starts_with(&root) || *a == root).find(|a| is_git_dir(a)).map(Path::to_path_buf)
+    let real = seen.real.borrow().get(existing).cloned();
+    let real = match real {
+        Some(real) => real,
+        None => {
+            let real = existing.canonicalize().ok();
+            seen.real.borrow_mut().insert(existing.to_path_buf(), real.clone());
+            real
+        }
+    }?;
+    let git_dir = |dir: &Path| {
+        let known = seen.git_dirs.borrow().get(dir).copied();
+        known.unwrap_or_else(|| {
+            let is = is_git_dir(dir);
+            seen.git_dirs.borrow_mut().insert(dir.to_path_buf(), is);
+            is
+        })
+    };
+    real.ancestors().take_while(|a| under(a, &root)).find(|a| git_dir(a)).map(Path::to_path_buf)
+}
+
+/// Whether `path` is `dir` or below it, both real (canonical) paths: a
+/// byte prefix ending at a separator, as `Path::starts_with` has it for
+/// such paths, without walking their components.
+fn under(path: &Path, dir: &Path) -> bool {
+    let (path, dir) = (path.as_os_str().as_encoded_bytes(), dir.as_os_str().as_encoded_bytes());
+    path.starts_with(dir)
+        && (path.len() == dir.len()
+            || dir.last().is_some_and(|&b| std::path::is_separator(b.into()))
+            || std::path::is_separator(path[dir.len()].into()))
 }
 
 /// Whether `dir` is a git directory, by what git needs of one.
@@ -170,6 +228,25 @@ pub fn read_regular(path: &Path, max: u64, follow: bool) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::refuse_forbidden;
+    use super::under;
+    use std::path::Path;
+
+    #[test]
+    fn under_is_starts_with_for_real_paths() {
+        for (path, dir) in [
+            ("/a/b", "/a"),
+            ("/a/b", "/a/b"),
+            ("/a/bc", "/a/b"),
+            ("/a", "/a/b"),
+            ("/", "/"),
+            ("/a", "/"),
+            ("/ab/c", "/a"),
+            ("/a/.git/x", "/a/.git"),
+            ("/a/.gitx", "/a/.git"),
+        ] {
+            assert_eq!(under(Path::new(path), Path::new(dir)), Path::new(path).starts_with(dir), "{path} {dir}");
+        }
+    }
 
     #[test]
     fn git_state_and_the_checkouts_own_profile_are_never_written() {

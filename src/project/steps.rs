@@ -123,7 +123,7 @@ impl Steps<'_> {
 
     fn new_file(&self, file: &NewFile) -> Result<FileChange> {
         let path = self.renderer.render_str(&file.path)?;
-        crate::paths::refuse_profile_path(&self.checkout.root, &path)?;
+        crate::paths::refuse_profile_path(&self.checkout.root, &path, self.checkout.seen())?;
         let rendered = self.renderer.render(&self.template(&file.template), Shape::File)?;
         let rendered = self.aligned(&file.template, &path, rendered, Shape::File)?;
         // A learnt profile's file is a copy of the model's: its imports are
@@ -175,7 +175,7 @@ impl Steps<'_> {
             let file = self.renderer.render_str(&patch.file).map_err(|e| self.placed(e, Some(patch)))?;
             // Each file once: the check looks for a git directory on disk.
             if !by_file.contains_key(&file) {
-                crate::paths::refuse_profile_path(&self.checkout.root, &file)
+                crate::paths::refuse_profile_path(&self.checkout.root, &file, self.checkout.seen())
                     .map_err(|e| self.placed(e, Some(patch)))?;
                 order.push(file.clone());
             }
