@@ -21,6 +21,8 @@ pub struct Checkout {
     /// `apply` reads the disk again itself, to catch a change since.
     files: RefCell<HashMap<String, Option<Rc<String>>>>,
     listings: RefCell<HashMap<String, Vec<String>>>,
+    /// Files read but not yet needed as text (`read_if`), as read.
+    searched: RefCell<HashMap<String, Rc<Vec<u8>>>>,
     /// What the checks of the paths a plan writes learnt of the directories
     /// above them (`paths::Seen`).
     seen: crate::paths::Seen,
@@ -87,6 +89,7 @@ impl Checkout {
             resolved: RefCell::default(),
             files: RefCell::default(),
             listings: RefCell::default(),
+            searched: RefCell::default(),
             seen: crate::paths::Seen::default(),
         })
     }
@@ -106,21 +109,64 @@ impl Checkout {
             resolved: self.resolved.clone(),
             files: RefCell::new(files),
             listings: self.listings.clone(),
+            searched: self.searched.clone(),
             seen: crate::paths::Seen::default(),
         }
     }
 
     pub fn read(&self, rel: &str) -> Result<Option<Rc<String>>> {
+        self.read_if(rel, |_| true)
+    }
+
+    /// `rel`'s text if `wanted` holds of its bytes: a file of a package
+    /// searched for a name is read, and kept (and must be text) only if it
+    /// has it. A file read before is as it was then.
+    pub fn read_if(&self, rel: &str, wanted: impl Fn(&[u8]) -> bool) -> Result<Option<Rc<String>>> {
         if let Some(text) = self.files.borrow().get(rel) {
-            return Ok(text.clone());
+            return Ok(text.clone().filter(|t| wanted(t.as_bytes())));
         }
+        let searched = self.searched.borrow().get(rel).cloned();
+        let bytes = match searched {
+            // Searched before, and now wanted as text (its one copy).
+            Some(bytes) if wanted(&bytes) => {
+                self.searched.borrow_mut().remove(rel);
+                Some(Rc::unwrap_or_clone(bytes))
+            }
+            Some(_) => return Ok(None),
+            None => {
+                let bytes = self.read_bytes(rel)?;
+                crate::log::detail(|| match &bytes {
+                    Some(bytes) => format!("read {rel} ({} bytes)", bytes.len()),
+                    None => format!("read {rel}: none"),
+                });
+                match bytes {
+                    Some(bytes) if !wanted(&bytes) => {
+                        self.searched.borrow_mut().insert(rel.to_string(), Rc::new(bytes));
+                        return Ok(None);
+                    }
+                    bytes => bytes,
+                }
+            }
+        };
+        let text = match bytes {
+            Some(bytes) => Some(Rc::new(
+                String::from_utf8(bytes).map_err(|_| anyhow!("{rel}: not UTF-8 text; refusing to edit it"))?,
+            )),
+            None => None,
+        };
+        self.files.borrow_mut().insert(rel.to_string(), text.clone());
+        Ok(text)
+    }
+
+    /// `rel`'s bytes, read as `read` reads a file.
+    fn read_bytes(&self, rel: &str) -> Result<Option<Vec<u8>>> {
         if rel.is_empty() || Path::new(rel).components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
             bail!("{rel}: a path to read must lead down from the checkout's root (no `..`, `.` or leading `/`)");
         }
         let path = self.root.join(rel);
-        let text = match path.symlink_metadata() {
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => None,
-            Err(e) => return Err(anyhow!("{rel}: cannot read: {e}")),
+        match path.symlink_metadata() {
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => Ok(None),
+            Err(e) => Err(anyhow!("{rel}: cannot read: {e}")),
             Ok(meta) => {
                 // Through a symlink, or a symlinked directory, only to a
                 // file inside the checkout: its content may end up in
@@ -134,19 +180,11 @@ impl Checkout {
                 if !leads_to.starts_with(self.resolve(&self.root)?) {
                     bail!("{rel} leads outside the checkout, to {}; refusing to read it", leads_to.display());
                 }
-                let bytes = crate::paths::read_regular(&path, crate::paths::MAX_READ, true)
-                    .map_err(|e| anyhow!("{rel}: {}", e.to_string().split_once(": ").map_or("", |(_, why)| why)))?;
-                Some(Rc::new(
-                    String::from_utf8(bytes).map_err(|_| anyhow!("{rel}: not UTF-8 text; refusing to edit it"))?,
-                ))
+                crate::paths::read_regular(&path, crate::paths::MAX_READ, true)
+                    .map(Some)
+                    .map_err(|e| anyhow!("{rel}: {}", e.to_string().split_once(": ").map_or("", |(_, why)| why)))
             }
-        };
-        crate::log::detail(|| match &text {
-            Some(text) => format!("read {rel} ({} bytes)", text.len()),
-            None => format!("read {rel}: none"),
-        });
-        self.files.borrow_mut().insert(rel.to_string(), text.clone());
-        Ok(text)
+        }
     }
 
     /// Whether the checkout has `rel`, a file or (`dir/`, or as it is on
@@ -250,6 +288,25 @@ fn module_path(go_mod: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::{Checkout, module_path};
+
+    #[test]
+    fn a_file_searched_is_kept_only_if_it_has_what_is_looked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("go.mod"), "module example.com/m\n").unwrap();
+        std::fs::write(dir.path().join("a.go"), "package m\n\nvar ftp = 1\n").unwrap();
+        std::fs::write(dir.path().join("b.go"), b"package m\n// \xff\n").unwrap();
+        let checkout = Checkout::find(dir.path(), Some(dir.path())).unwrap();
+        let has = |b: &[u8]| b.windows(3).any(|w| w == b"ftp");
+        // Not UTF-8, and not what is looked for: passed over, not refused.
+        assert_eq!(checkout.read_if("b.go", has).unwrap(), None);
+        assert!(checkout.read("b.go").unwrap_err().to_string().contains("not UTF-8"));
+        let a = checkout.read_if("a.go", has).unwrap().expect("a.go has it");
+        std::fs::write(dir.path().join("a.go"), "package changed\n").unwrap();
+        // Kept: read again, it is as it was.
+        assert_eq!(checkout.read("a.go").unwrap(), Some(a));
+        assert_eq!(checkout.read_if("a.go", |_| false).unwrap(), None);
+        assert_eq!(checkout.read_if("none.go", has).unwrap(), None);
+    }
 
     #[test]
     fn a_run_sees_each_file_and_directory_as_first_read() {

@@ -214,7 +214,7 @@ pub fn apply_edits(original: &str, edits: &[Edit]) -> (String, Vec<String>) {
 
 /// As [`apply_edits`], with where each text went in the result.
 fn apply_edits_at(original: &str, edits: &[Edit]) -> (String, Vec<String>, Vec<std::ops::Range<usize>>) {
-    let crlf = original.contains("\r\n");
+    let crlf = memchr::memchr(b'\r', original.as_bytes()).is_some() && original.contains("\r\n");
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| e.at);
     let mut out = String::with_capacity(original.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());

@@ -232,7 +232,10 @@ impl<'a> GoFile<'a> {
                     None => (None, spec),
                 };
                 let path = quoted.strip_prefix('"')?.strip_suffix('"')?;
-                let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || "_./-~+".contains(c));
+                let plain = |s: &str| {
+                    !s.is_empty()
+                        && s.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '/' | '-' | '~' | '+'))
+                };
                 if !plain(path) || alias.is_some_and(|a| !(a == "_" || a == "." || plain(a) && !a.contains('/'))) {
                     return None;
                 }
@@ -1158,9 +1161,8 @@ pub fn import_group(path: &str, own: &str) -> usize {
 /// Whether `name` occurs in `src` as a whole identifier (not inside a
 /// longer one: `ftp` is not in `sftp`), anywhere, comments and strings
 /// included: a cheap test before a file is searched for declarations.
-pub fn has_identifier(src: &str, finder: &memchr::memmem::Finder) -> bool {
+pub fn has_identifier(bytes: &[u8], finder: &memchr::memmem::Finder) -> bool {
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
-    let bytes = src.as_bytes();
     finder.find_iter(bytes).any(|at| {
         let end = at + finder.needle().len();
         let before = at > 0 && ident(bytes[at - 1]);
@@ -1286,11 +1288,11 @@ func last() {}
     #[test]
     fn an_identifier_is_found_whole_only() {
         let finder = memchr::memmem::Finder::new("ftp");
-        assert!(!has_identifier("import \"github.com/pkg/sftp\"\nvar ftps, xftp_ int\n", &finder));
-        assert!(has_identifier("x := ftp.New()", &finder));
-        assert!(has_identifier("ftp", &finder));
-        assert!(has_identifier("sftp ftp\n", &finder));
-        assert!(!has_identifier("ftpé", &finder), "a letter past ASCII continues the word");
+        assert!(!has_identifier(b"import \"github.com/pkg/sftp\"\nvar ftps, xftp_ int\n", &finder));
+        assert!(has_identifier(b"x := ftp.New()", &finder));
+        assert!(has_identifier(b"ftp", &finder));
+        assert!(has_identifier(b"sftp ftp\n", &finder));
+        assert!(!has_identifier("ftpé".as_bytes(), &finder), "a letter past ASCII continues the word");
     }
 
     #[test]

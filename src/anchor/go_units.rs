@@ -70,7 +70,7 @@ fn line_start(src: &str, at: usize) -> usize {
 }
 
 fn line_end(src: &str, at: usize) -> usize {
-    src[at..].find('\n').map_or(src.len(), |i| at + i + 1)
+    super::line_end(src, at)
 }
 
 /// After the line a node ends on (its trailing newline aside: a case

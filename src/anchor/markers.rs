@@ -35,7 +35,12 @@ impl Comment {
 
     /// Whether the document already holds the block of `name`.
     pub fn has_block(self, doc: &str, name: &str) -> bool {
-        doc.lines().any(|l| l.trim() == self.begin(name))
+        let begin = self.begin(name);
+        // A line that is the marker, whitespace around it aside.
+        memchr::memmem::find_iter(doc.as_bytes(), &begin).any(|at| {
+            let line = &doc[super::line_start(doc, at)..super::line_end(doc, at)];
+            line.trim() == begin
+        })
     }
 
     /// `block` wrapped in markers, placed in `doc`: the offset to insert at
@@ -62,22 +67,57 @@ impl Comment {
         }
         let end_suffix = format!(" end{}", self.close);
         let prefix = format!("{} add-backend ", self.open);
-        let mut offset = 0;
-        let mut last_end = None;
-        for line in doc.split_inclusive('\n') {
-            offset += line.len();
-            let l = line.trim_end();
-            if l.starts_with(&prefix) && l.ends_with(&end_suffix) {
-                last_end = Some(offset);
-            }
-        }
-        last_end.unwrap_or(doc.len())
+        // The line after the last that starts with the prefix and ends
+        // with the end marker's suffix: found where the prefix is.
+        memchr::memmem::find_iter(doc.as_bytes(), &prefix)
+            .filter(|&at| at == 0 || doc.as_bytes()[at - 1] == b'\n')
+            .map(|at| super::line_end(doc, at))
+            .filter(|&end| doc[..end].trim_end().ends_with(&end_suffix))
+            .last()
+            .unwrap_or(doc.len())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markers_found_by_search_are_the_lines_a_scan_finds() {
+        let by_lines = |style: Comment, doc: &str, name: &str| {
+            let has = doc.lines().any(|l| l.trim() == style.begin(name));
+            let (end_suffix, prefix) = (format!(" end{}", style.close), format!("{} add-backend ", style.open));
+            let mut offset = 0;
+            let mut last_end = None;
+            for line in doc.split_inclusive('\n') {
+                offset += line.len();
+                let l = line.trim_end();
+                if l.starts_with(&prefix) && l.ends_with(&end_suffix) {
+                    last_end = Some(offset);
+                }
+            }
+            (has, last_end.unwrap_or(doc.len()))
+        };
+        for (style, doc) in [
+            (MARKDOWN, "# Doc\n<!-- add-backend a begin -->\nA\n<!-- add-backend a end -->\r\nrest\n"),
+            (
+                MARKDOWN,
+                "x <!-- add-backend a begin -->\n  <!-- add-backend a begin -->  \n<!-- add-backend a end --> y\n",
+            ),
+            (MARKDOWN, "<!-- add-backend b end -->"),
+            (YAML, "a: 1\n# add-backend a begin\n# x\n# add-backend a end\n#  add-backend a end\nb: 2\n"),
+            (YAML, "# add-backend \n# add-backend end\n\t# add-backend a begin\n"),
+            (YAML, ""),
+        ] {
+            for name in ["a", "b"] {
+                assert_eq!(
+                    (style.has_block(doc, name), style.insertion_offset(doc)),
+                    by_lines(style, doc, name),
+                    "{doc:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn new_blocks_go_before_the_insert_marker() {

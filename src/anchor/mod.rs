@@ -14,12 +14,12 @@ pub mod rust_units;
 
 /// Byte offset of the start of the line holding `at`.
 pub fn line_start(src: &str, at: usize) -> usize {
-    src[..at].rfind('\n').map_or(0, |i| i + 1)
+    memchr::memrchr(b'\n', &src.as_bytes()[..at]).map_or(0, |i| i + 1)
 }
 
 /// Byte offset just past the line holding `at` (after its newline).
 pub fn line_end(src: &str, at: usize) -> usize {
-    src[at..].find('\n').map_or(src.len(), |i| at + i + 1)
+    memchr::memchr(b'\n', &src.as_bytes()[at..]).map_or(src.len(), |i| at + i + 1)
 }
 
 /// The whitespace that indents the line holding `at`.

@@ -726,8 +726,8 @@ impl Steps<'_> {
             if !file_name.ends_with(".go") || rel == path {
                 continue;
             }
-            if let Some(src) = self.checkout.read(&rel)?
-                && anchor::go::has_identifier(&src, &finder)
+            let has = |bytes: &[u8]| anchor::go::has_identifier(bytes, &finder);
+            if let Some(src) = self.checkout.read_if(&rel, has)?
                 && anchor::go::top_level_names(&src).contains(&name)
             {
                 return Ok(true);

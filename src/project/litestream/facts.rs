@@ -58,8 +58,8 @@ pub fn package_declares(checkout: &Checkout, dir: &str, except: Option<&str>, na
         if !file_name.ends_with(".go") || Some(file_name.as_str()) == except {
             continue;
         }
-        if let Some(src) = checkout.read(&format!("{dir}/{file_name}"))?
-            && crate::anchor::go::has_identifier(&src, &finder)
+        let has = |bytes: &[u8]| crate::anchor::go::has_identifier(bytes, &finder);
+        if let Some(src) = checkout.read_if(&format!("{dir}/{file_name}"), has)?
             && (top_level_names(&src).contains(&name) || top_level_value_names(&src).contains(&name))
         {
             return Ok(true);
