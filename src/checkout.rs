@@ -14,7 +14,8 @@ pub struct Checkout {
     pub project: Project,
     /// Directories already resolved by `confine`, and where they lead: the
     /// files of a run share a handful of directories.
-    resolved: RefCell<HashMap<PathBuf, PathBuf>>,
+    /// (Keyed by the path's bytes: a `Path` hashes component by component.)
+    resolved: RefCell<HashMap<std::ffi::OsString, PathBuf>>,
     /// Each file as first read, and each directory as first listed: a plan
     /// asks for some several times (a package's files, for the names they
     /// declare, by every step adding a function), and must see one state.
@@ -177,7 +178,7 @@ impl Checkout {
                 } else {
                     self.resolve(dir)?
                 };
-                if !leads_to.starts_with(self.resolve(&self.root)?) {
+                if !crate::paths::under(&leads_to, &self.resolve(&self.root)?) {
                     bail!("{rel} leads outside the checkout, to {}; refusing to read it", leads_to.display());
                 }
                 crate::paths::read_regular(&path, crate::paths::MAX_READ, true)
@@ -249,7 +250,7 @@ impl Checkout {
         }
         let Some(existing) = path.ancestors().skip(1).find(|a| a.exists()) else { return Ok(()) };
         let resolved = self.resolve(existing)?;
-        if !resolved.starts_with(&root) {
+        if !crate::paths::under(&resolved, &root) {
             bail!("{rel} would be written outside the checkout, in {}; refusing", resolved.display());
         }
         Ok(())
@@ -257,11 +258,11 @@ impl Checkout {
 
     /// `dir` with every symlink on its way resolved.
     fn resolve(&self, dir: &Path) -> Result<PathBuf> {
-        if let Some(resolved) = self.resolved.borrow().get(dir) {
+        if let Some(resolved) = self.resolved.borrow().get(dir.as_os_str()) {
             return Ok(resolved.clone());
         }
         let resolved = dir.canonicalize().with_context(|| format!("cannot resolve {}", dir.display()))?;
-        self.resolved.borrow_mut().insert(dir.to_path_buf(), resolved.clone());
+        self.resolved.borrow_mut().insert(dir.as_os_str().to_owned(), resolved.clone());
         Ok(resolved)
     }
 

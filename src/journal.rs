@@ -69,41 +69,48 @@ impl Journal<'_> {
     /// The journal as written: a line a directory (`dir PATH`), then a
     /// header line a file (`file DIGEST DELETED PATH_LEN BEFORE_LEN`, the
     /// length `-` for none) followed by its path and content as they are.
-    /// Contents go in raw, so writing one costs a copy, not an escape.
-    fn encode(&self) -> Vec<u8> {
-        let size: usize = self.files.iter().map(|f| f.path.len() + f.before.as_ref().map_or(0, |b| b.len()) + 64).sum();
-        let mut out = Vec::with_capacity(HEADER.len() + size + 8);
-        out.extend_from_slice(HEADER.as_bytes());
+    /// Contents go in raw, so writing one costs no escape; and in pieces,
+    /// each original as the plan holds it, so not even a copy.
+    fn pieces(&self) -> Vec<Cow<'_, [u8]>> {
+        let mut head = String::from(HEADER);
         if self.done {
-            out.extend_from_slice(b"done\n");
+            head.push_str("done\n");
         }
         for path in &self.left {
-            out.extend_from_slice(format!("left {}\n", path.len()).as_bytes());
-            out.extend_from_slice(path.as_bytes());
-            out.push(b'\n');
+            head.push_str(&format!("left {}\n{path}\n", path.len()));
         }
         for dir in &self.dirs {
-            out.extend_from_slice(format!("dir {dir}\n").as_bytes());
+            head.push_str(&format!("dir {dir}\n"));
         }
+        let mut pieces = Vec::with_capacity(2 * self.files.len() + 2);
         for file in &self.files {
             let before = file.before.as_ref().map_or("-".to_string(), |b| b.len().to_string());
-            let header = format!("file {} {} {} {before}\n", file.after, u8::from(file.deleted), file.path.len());
-            out.extend_from_slice(header.as_bytes());
-            out.extend_from_slice(file.path.as_bytes());
-            out.extend_from_slice(file.before.as_deref().unwrap_or_default().as_bytes());
-            out.push(b'\n');
+            head.push_str(&format!("file {} {} {} {before}\n", file.after, u8::from(file.deleted), file.path.len()));
+            head.push_str(&file.path);
+            pieces.push(Cow::Owned(std::mem::take(&mut head).into_bytes()));
+            pieces.push(Cow::Borrowed(file.before.as_deref().unwrap_or_default().as_bytes()));
+            head.push('\n');
         }
-        out.extend_from_slice(b"end\n");
-        out
+        head.push_str("end\n");
+        pieces.push(Cow::Owned(head.into_bytes()));
+        pieces
     }
 
-    /// The journal as written, signed with `key`: the encoding, then a
-    /// line `sig HEX` of its keyed BLAKE3 hash.
-    fn sealed(&self, key: &[u8]) -> Vec<u8> {
-        let mut out = self.encode();
-        let sig = mac(key, &out);
-        out.extend_from_slice(format!("sig {sig}\n").as_bytes());
-        out
+    #[cfg(test)]
+    fn encode(&self) -> Vec<u8> {
+        self.pieces().concat()
+    }
+
+    /// The journal as written, signed with `key`: its pieces, then a line
+    /// `sig HEX` of their keyed BLAKE3 hash.
+    fn sealed(&self, key: &[u8]) -> Vec<Cow<'_, [u8]>> {
+        let mut pieces = self.pieces();
+        let mut hasher = blake3::Hasher::new_keyed(&mac_key(key));
+        pieces.iter().for_each(|piece| {
+            hasher.update(piece);
+        });
+        pieces.push(Cow::Owned(format!("sig {}\n", hasher.finalize().to_hex()).into_bytes()));
+        pieces
     }
 
     /// What `sealed` wrote, if `key` signed it.
@@ -197,11 +204,15 @@ enum Unsealed {
 /// (a large `main.go` among them) and is signed at every apply, and BLAKE3
 /// is several times faster wherever the CPU has no SHA extensions.
 fn mac(key: &[u8], bytes: &[u8]) -> String {
-    let key: [u8; 32] = match key.try_into() {
+    blake3::keyed_hash(&mac_key(key), bytes).to_hex().to_string()
+}
+
+/// The user's key as BLAKE3's: as it is when 32 bytes, else derived.
+fn mac_key(key: &[u8]) -> [u8; 32] {
+    match key.try_into() {
         Ok(key) => key,
         Err(_) => blake3::derive_key("add-backend journal key", key),
-    };
-    blake3::keyed_hash(&key, bytes).to_hex().to_string()
+    }
 }
 
 /// The user's state directory for add-backend.
@@ -435,7 +446,7 @@ impl Guard {
 
     /// Writes `bytes` as the journal in one step: a new file of the user's
     /// alone (never through a symlink planted in the way), renamed over it.
-    fn replace_journal(&self, bytes: &[u8]) -> std::io::Result<()> {
+    fn replace_journal(&self, pieces: &[Cow<'_, [u8]>]) -> std::io::Result<()> {
         use std::io::Write as _;
         let mut options = File::options();
         options.write(true).create_new(true);
@@ -443,7 +454,11 @@ impl Guard {
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let staged = self.dir.join(format!(".{}.new", self.journal.file_name().unwrap_or_default().to_string_lossy()));
         let _ = std::fs::remove_file(&staged);
-        options.open(&staged)?.write_all(bytes)?;
+        // Buffered: the small pieces go out together, and a large one
+        // (an original) goes out as it is, past the buffer.
+        let mut out = std::io::BufWriter::with_capacity(16 << 10, options.open(&staged)?);
+        pieces.iter().try_for_each(|piece| out.write_all(piece))?;
+        out.into_inner().map_err(std::io::IntoInnerError::into_error)?;
         std::fs::rename(&staged, &self.journal).inspect_err(|_| {
             let _ = std::fs::remove_file(&staged);
         })

@@ -35,14 +35,13 @@ pub fn refuse_forbidden(root: &Path, rel: &str) -> Result<()> {
 /// What the checks learn of the directories above the files they check,
 /// kept for one phase of a run (planning, or writing) so that a plan of a
 /// dozen files resolves the root, reads its `.git` and looks for a git
-/// directory in each directory once: the root's real path and the git
-/// directory its `.git` file names, each directory's real path, and which
-/// are git directories.
+/// directory above each directory once: the root's real path and the git
+/// directory its `.git` file names, and for each directory a file goes in,
+/// the git directory it is in, if any (keyed by its path's bytes).
 #[derive(Default)]
 pub struct Seen {
     root: RefCell<Option<(PathBuf, Option<PathBuf>)>>,
-    real: RefCell<HashMap<PathBuf, Option<PathBuf>>>,
-    git_dirs: RefCell<HashMap<PathBuf, bool>>,
+    git_dir_of: RefCell<HashMap<std::ffi::OsString, Option<PathBuf>>>,
 }
 
 /// Refuses `rel` as a path a profile names for a file to write or patch:
@@ -127,30 +126,21 @@ fn inside_git_dir(root: &Path, rel: &str, seen: &Seen) -> Option<PathBuf> {
         return Some(named);
     }
     let existing = target.ancestors().skip(1).find(|a| a.exists())?;
-    let real = seen.real.borrow().get(existing).cloned();
-    let real = match real {
-        Some(real) => real,
-        None => {
-            let real = existing.canonicalize().ok();
-            seen.real.borrow_mut().insert(existing.to_path_buf(), real.clone());
-            real
-        }
-    }?;
-    let git_dir = |dir: &Path| {
-        let known = seen.git_dirs.borrow().get(dir).copied();
-        known.unwrap_or_else(|| {
-            let is = is_git_dir(dir);
-            seen.git_dirs.borrow_mut().insert(dir.to_path_buf(), is);
-            is
-        })
-    };
-    real.ancestors().take_while(|a| under(a, &root)).find(|a| git_dir(a)).map(Path::to_path_buf)
+    if let Some(known) = seen.git_dir_of.borrow().get(existing.as_os_str()) {
+        return known.clone();
+    }
+    let real = existing.canonicalize().ok();
+    let git_dir = real.and_then(|real| {
+        real.ancestors().take_while(|a| under(a, &root)).find(|a| is_git_dir(a)).map(Path::to_path_buf)
+    });
+    seen.git_dir_of.borrow_mut().insert(existing.as_os_str().to_owned(), git_dir.clone());
+    git_dir
 }
 
 /// Whether `path` is `dir` or below it, both real (canonical) paths: a
 /// byte prefix ending at a separator, as `Path::starts_with` has it for
 /// such paths, without walking their components.
-fn under(path: &Path, dir: &Path) -> bool {
+pub fn under(path: &Path, dir: &Path) -> bool {
     let (path, dir) = (path.as_os_str().as_encoded_bytes(), dir.as_os_str().as_encoded_bytes());
     path.starts_with(dir)
         && (path.len() == dir.len()

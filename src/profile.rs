@@ -903,8 +903,8 @@ impl Keys<'_> {
     fn string(&self, key: &str) -> Result<Option<String>> {
         match self.table.get(key) {
             None => Ok(None),
-            Some(_) => self
-                .value(key)
+            Some(item) => item
+                .as_value()
                 .and_then(Value::as_str)
                 .map(|s| Some(s.to_string()))
                 .ok_or_else(|| self.wrong(key, "a string")),
