@@ -11,7 +11,7 @@ use anyhow::Result;
 use crate::anchor::go::GoFile;
 
 pub fn tidy(path: &str, src: &str, own_module: &str) -> Result<String> {
-    let file = GoFile::new(path, src);
+    let file = GoFile::once(path, src);
     // A file that imports nothing is as its template wrote it.
     if !file.has_imports() {
         return Ok(src.to_string());

@@ -321,25 +321,28 @@ impl Renderer {
 /// `{{ name }}`s of string variables of `context`: the same output as
 /// Tera's, at a fraction of the cost.
 fn substitute(template: &str, context: &Context) -> Option<String> {
-    if template.contains("{%") || template.contains("{#") {
-        return None;
-    }
+    let bytes = template.as_bytes();
     let mut out = String::with_capacity(template.len() + 16);
-    let mut rest = template;
-    while let Some(open) = rest.find("{{") {
-        let close = rest[open..].find("}}")? + open;
-        let name = rest[open + 2..close].trim();
-        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return None;
+    let (mut done, mut from) = (0, 0);
+    // Each brace: a `{{ name }}` is replaced, a tag, a comment or a stray
+    // `}}` leaves the template to Tera.
+    while let Some(at) = memchr::memchr2(b'{', b'}', &bytes[from..]).map(|i| from + i) {
+        match (bytes[at], bytes.get(at + 1)) {
+            (b'{', Some(b'%' | b'#')) | (b'}', Some(b'}')) => return None,
+            (b'{', Some(b'{')) => {
+                let close = memchr::memmem::find(&bytes[at + 2..], b"}}")? + at + 2;
+                let name = template[at + 2..close].trim();
+                if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    return None;
+                }
+                out.push_str(&template[done..at]);
+                out.push_str(context.get(name)?.as_str()?);
+                (done, from) = (close + 2, close + 2);
+            }
+            _ => from = at + 1,
         }
-        out.push_str(&rest[..open]);
-        out.push_str(context.get(name)?.as_str()?);
-        rest = &rest[close + 2..];
     }
-    if rest.contains("}}") {
-        return None;
-    }
-    out.push_str(rest);
+    out.push_str(&template[done..]);
     Some(out)
 }
 
@@ -533,11 +536,25 @@ mod tests {
             flag: bool,
         }
         let r = Renderer::new(&Vars { package: "ftp".into(), flag: true }, Vec::new()).unwrap();
-        for template in
-            ["{{ package }}/x.go", "a{{package}}b{{ package }}", "plain", "{{ flag }}", "{{ package | upper }}"]
-        {
-            let tera = r.tera.borrow().render_str(template, &r.context, false).unwrap();
-            assert_eq!(r.render_str(template).unwrap(), tera, "{template}");
+        for template in [
+            "{{ package }}/x.go",
+            "a{{package}}b{{ package }}",
+            "plain",
+            "{{ flag }}",
+            "{{ package | upper }}",
+            "{ a } {x}}} {{ package }}",
+            "a }} b {{ package }}",
+            "{{ package }} {% if flag %}y{% endif %} {# c #}",
+            "{{{ package }}",
+            "{{ \"}}\" }}",
+            "{",
+            "}",
+            "",
+        ] {
+            match r.tera.borrow().render_str(template, &r.context, false) {
+                Ok(tera) => assert_eq!(r.render_str(template).unwrap(), tera, "{template}"),
+                Err(_) => assert!(r.render_str(template).is_err(), "{template}"),
+            }
         }
         assert!(r.substitute("{{ package }}").is_some());
         assert!(r.substitute("{{ flag }}").is_none() && r.substitute("{{ package | upper }}").is_none());

@@ -55,19 +55,23 @@ impl Shared {
             if let Some((_, shared)) = seen.iter().find(|(text, _)| **text == *src) {
                 return shared.clone();
             }
-            let code_lines = code_line_starts(src);
-            let shared = Shared {
-                decls: Rc::new(split_decls(src, &code_lines)),
-                code_lines: Rc::new(code_lines),
-                whole: Rc::default(),
-                pieces: Rc::default(),
-            };
+            let shared = Shared::lexed(src);
             if seen.len() == KEEP {
                 seen.remove(0);
             }
             seen.push((src.into(), shared.clone()));
             shared
         })
+    }
+
+    fn lexed(src: &str) -> Shared {
+        let code_lines = code_line_starts(src);
+        Shared {
+            decls: Rc::new(split_decls(src, &code_lines)),
+            code_lines: Rc::new(code_lines),
+            whole: Rc::default(),
+            pieces: Rc::default(),
+        }
     }
 }
 
@@ -166,6 +170,13 @@ pub struct Body {
 impl<'a> GoFile<'a> {
     pub fn new(path: &'a str, src: &'a str) -> GoFile<'a> {
         let Shared { decls, code_lines, whole, pieces } = Shared::of(src);
+        GoFile { path, src, decls, code_lines, whole, pieces }
+    }
+
+    /// As `new`, for a text asked about once (rendered Go, tidied): lexed
+    /// without being kept for the rest of the run.
+    pub fn once(path: &'a str, src: &'a str) -> GoFile<'a> {
+        let Shared { decls, code_lines, whole, pieces } = Shared::lexed(src);
         GoFile { path, src, decls, code_lines, whole, pieces }
     }
 

@@ -94,9 +94,7 @@ impl Facts {
         let url_factory = ["replica_url.go", "litestream.go"].iter().try_fold(false, |found, rel| {
             Ok::<_, anyhow::Error>(
                 found
-                    || checkout.read(rel)?.is_some_and(|src| {
-                        GoFile::new(rel, &src).func_names().any(|f| f == "RegisterReplicaClientFactory")
-                    }),
+                    || checkout.read(rel)?.is_some_and(|src| top_level_names(&src).contains(&"RegisterReplicaClientFactory")),
             )
         })?;
         let (harness_file, testingutil) = harness(checkout)?;
