@@ -94,7 +94,9 @@ impl Facts {
         let url_factory = ["replica_url.go", "litestream.go"].iter().try_fold(false, |found, rel| {
             Ok::<_, anyhow::Error>(
                 found
-                    || checkout.read(rel)?.is_some_and(|src| top_level_names(&src).contains(&"RegisterReplicaClientFactory")),
+                    || checkout
+                        .read(rel)?
+                        .is_some_and(|src| top_level_names(&src).contains(&"RegisterReplicaClientFactory")),
             )
         })?;
         let (harness_file, testingutil) = harness(checkout)?;
