@@ -261,6 +261,7 @@ impl Renderer {
         if origin == Origin::BuiltIn
             && let Some(out) = built_in.and_then(|text| substitute(text, context))
         {
+            crate::log::detail(|| format!("template {name}: built-in"));
             #[cfg(debug_assertions)]
             assert_eq!(out, whole(&mut tera, name, built_in, context).expect("renders"), "template {name}");
             return capped(out, || shown.clone());

@@ -709,20 +709,39 @@ impl<'a> GoFile<'a> {
     /// The end of `var (` ... `)` block `decl`, laid out as gofmt does,
     /// parsed as its header and closing parenthesis alone: its specs (a
     /// block of flags, each a call) are most of what parsing it costs,
-    /// and none of what is asked. None when it is laid out otherwise.
+    /// and none of what is asked (as a switch's case bodies are not read:
+    /// an error inside a spec is not seen). The closing parenthesis is the
+    /// lexer's match of the opening one, alone on its line. None when the
+    /// block is laid out otherwise.
     fn var_block_end(&self, decl: &Decl) -> Option<usize> {
         let slice = &self.src[decl.start..decl.end];
         if !slice.starts_with("var (\n") {
             return None;
         }
-        // Its specs are indented: the first line of code that is `)` alone
-        // closes it (what follows is the next declaration's comment).
-        let from = self.code_lines.partition_point(|&at| at <= decl.start);
-        let close = self.code_lines[from..]
-            .iter()
-            .take_while(|&&at| at < decl.end)
-            .map(|&at| at - decl.start)
-            .find(|&at| slice[at..].split('\n').next().is_some_and(|l| l.trim_end() == ")"))?;
+        let bytes = slice.as_bytes();
+        let (mut depth, mut close) = (0usize, None);
+        crate::go_lex::pieces(slice, |kind, start, end| {
+            if kind != crate::go_lex::Kind::Code || close.is_some() {
+                return;
+            }
+            for (at, &byte) in bytes.iter().enumerate().take(end).skip(start) {
+                match byte {
+                    b'(' | b'[' | b'{' => depth += 1,
+                    b')' | b']' | b'}' if depth > 0 => {
+                        depth -= 1;
+                        if depth == 0 {
+                            close = Some(at);
+                            return;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        });
+        let close = close?;
+        if bytes[close] != b')' || !(close == 0 || bytes[close - 1] == b'\n') || !slice[close + 1..].starts_with('\n') {
+            return None;
+        }
         let key = (decl.start, !decl.end);
         let cached = self.pieces.borrow().get(&key).cloned();
         let tree = cached.unwrap_or_else(|| {
@@ -1139,6 +1158,20 @@ pub fn without_comments(src: &str) -> String {
     out
 }
 
+/// Whether the line starting at `at` starts in code (not inside a block
+/// comment or a raw string), lexing only the text before it.
+pub fn line_starts_in_code(src: &str, at: usize) -> bool {
+    let mut code = true;
+    if at > 0 {
+        crate::go_lex::pieces(&src[..at], |kind, _, end| {
+            if end == at {
+                code = kind == crate::go_lex::Kind::Code;
+            }
+        });
+    }
+    code
+}
+
 /// The functions and types a file declares at top level, found without
 /// cutting it into declarations: a cheaper look for files only searched
 /// for names.
@@ -1437,6 +1470,8 @@ func last() {}
             include_str!("../../tests/fixtures/litestream/cmd/litestream/main.go"),
             include_str!("../../tests/fixtures/litestream-v0.5.0/cmd/litestream/main.go"),
             odd,
+            // Not gofmt's layout: a `)` alone at the start of a line closes a call.
+            "package p\n\nvar (\n\ta = f(\"a\",\ng(),\n)\n\tb = 1\n)\n\nvar (\n\tc = []int{\n1,\n}\n)\n",
         ];
         // And each with one line dropped, or one line `)` (or a backquote)
         // put in, around its var blocks.

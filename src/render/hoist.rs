@@ -68,7 +68,8 @@ pub fn hoist(source: &str) -> Option<Hoisted> {
         template.push_str(tag);
         // As Tera's lexer has it: a text consumes a `-` before it; a
         // comment passes one on, and may add its own.
-        let dash_close = tag.as_bytes()[len - 3] == b'-';
+        // (In `{#-#}` the one `-` opens: Tera reads it so.)
+        let dash_close = tag.as_bytes()[len - 3] == b'-' && !(len == 5 && dash_open);
         trim_start = if tag.starts_with("{#") { dash_close || (trim_start && text.is_empty()) } else { dash_close };
         rest = &rest[start + len..];
     }
@@ -109,7 +110,7 @@ fn tag_len(tag: &str) -> Option<usize> {
             quote @ (b'"' | b'\'' | b'`') => {
                 i += 1;
                 while i < bytes.len() && bytes[i] != quote {
-                    i += if quote == b'"' && bytes[i] == b'\\' { 2 } else { 1 };
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
                 }
             }
             _ if bytes[i..].starts_with(close) => return Some(i + 2),
@@ -189,6 +190,8 @@ mod tests {
             "{% if on %}{# c -#}   kept? {% endif %}",
             "{% if on -%}{# c #}   kept {% endif %}",
             "{% if on -%}text{# c #}   more {% endif %}",
+            "a {#-#}   b {#--#}  c",
+            "{{ 'a\\'}}' }} {{ \"b\\\"}}\" }}",
             "{% if on -%}{# c #}{# d #}  \n more {% endif %}",
         ] {
             let hoisted = hoist(source).unwrap_or_else(|| panic!("{source:?} not hoisted"));

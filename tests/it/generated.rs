@@ -39,3 +39,25 @@ fn with_fields_on_the_newest_shape() {
 fn with_fields_on_the_v0_5_0_shape() {
     snapshot_with_fields("v0.5.0", Sandbox::litestream_v0_5_0());
 }
+
+/// What the checkout has is read from its code: a URL factory declared
+/// only inside a comment or a raw string is not one.
+#[test]
+fn a_url_factory_only_in_a_comment_or_a_string_is_not_used() {
+    for hidden in [
+        "\n/*\nfunc RegisterReplicaClientFactory(typ string, fn any) {}\n*/\n",
+        "\nvar doc = `\nfunc RegisterReplicaClientFactory(typ string, fn any) {}\n`\n",
+    ] {
+        let sb = Sandbox::litestream_v0_5_0();
+        let text = sb.read("litestream.go") + hidden;
+        sb.write("litestream.go", &text);
+        sb.run(&["ftp"]).success();
+        assert!(!sb.read("ftp/replica_client.go").contains("RegisterReplicaClientFactory"), "{hidden:?}");
+    }
+    // Declared in code, it is.
+    let sb = Sandbox::litestream_v0_5_0();
+    let text = sb.read("litestream.go") + "\nfunc RegisterReplicaClientFactory(typ string, fn any) {}\n";
+    sb.write("litestream.go", &text);
+    sb.run(&["ftp"]).success();
+    assert!(sb.read("ftp/replica_client.go").contains("RegisterReplicaClientFactory"));
+}

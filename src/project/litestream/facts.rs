@@ -94,9 +94,15 @@ impl Facts {
         let url_factory = ["replica_url.go", "litestream.go"].iter().try_fold(false, |found, rel| {
             Ok::<_, anyhow::Error>(
                 found
-                    || checkout
-                        .read(rel)?
-                        .is_some_and(|src| top_level_names(&src).contains(&"RegisterReplicaClientFactory")),
+                    || checkout.read(rel)?.is_some_and(|src| {
+                        // `func RegisterReplicaClientFactory` at a line's start, in
+                        // code (not in a comment or a raw string).
+                        let decl = "\nfunc RegisterReplicaClientFactory";
+                        memchr::memmem::find_iter(src.as_bytes(), decl).any(|at| {
+                            let next = src.as_bytes().get(at + decl.len()).copied().unwrap_or(b'\n');
+                            matches!(next, b'(' | b'[' | b' ') && crate::anchor::go::line_starts_in_code(&src, at + 1)
+                        })
+                    }),
             )
         })?;
         let (harness_file, testingutil) = harness(checkout)?;
