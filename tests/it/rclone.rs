@@ -310,3 +310,19 @@ fn rclone_is_data_alone() {
     let registry = std::fs::read_to_string(root.join("src/project/mod.rs")).unwrap();
     assert!(!registry.to_lowercase().contains("rclone"), "src/project/mod.rs names rclone");
 }
+
+/// A built-in template is compiled with its text runs as private-use
+/// characters (src/render/hoist.rs): a value holding such characters is
+/// rendered from the whole template, as it is, not taken for runs.
+#[test]
+fn a_title_holding_private_use_characters_is_written_as_it_is() {
+    let sb = rclone();
+    let plain = sb.run(&["acme", "--title", "Acme XY Cloud", "--dry-run"]);
+    plain.success();
+    let marked = sb.run(&["acme", "--title", "Acme \u{E000}\u{E001} Cloud", "--dry-run"]);
+    marked.success();
+    assert!(marked.stdout.contains("interface to Acme \u{E000}\u{E001} Cloud"), "{}", marked.stdout);
+    // The same output, but the title (and so the created files' digests).
+    let without_digests = |out: &str| out.lines().filter(|l| !l.contains("\"digest\"")).collect::<Vec<_>>().join("\n");
+    assert_eq!(without_digests(&marked.stdout.replace("\u{E000}\u{E001}", "XY")), without_digests(&plain.stdout));
+}
